@@ -1,0 +1,97 @@
+"""The in-memory engine: sorted containers only; the reference model for every other engine."""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+from sortedcontainers import SortedDict
+
+from .engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
+from .model import Mutation, Partition, PartitionView, merge_partition_into, view_partition
+from .murmur3 import decorate
+
+
+class MemoryEngine(StorageEngine):
+    def __init__(self) -> None:
+        self._tables: dict[str, SortedDict] = {}
+        self._infos: dict[str, TableInfo] = {}
+        self._lock = threading.RLock()
+
+    def create_table(self, table: TableInfo) -> None:
+        with self._lock:
+            self._tables.setdefault(table.table_id, SortedDict())
+            self._infos[table.table_id] = table
+
+    def alter_table(self, table: TableInfo) -> None:
+        with self._lock:
+            self._infos[table.table_id] = table
+
+    def drop_table(self, table_id: str) -> None:
+        with self._lock:
+            self._tables.pop(table_id, None)
+            self._infos.pop(table_id, None)
+
+    def truncate(self, table_id: str) -> None:
+        with self._lock:
+            if table_id in self._tables:
+                self._tables[table_id] = SortedDict()
+
+    def _partitions(self, table_id: str) -> SortedDict:
+        try:
+            return self._tables[table_id]
+        except KeyError:
+            raise KeyError(f"unknown table id {table_id}") from None
+
+    def apply(self, mutations: list[Mutation]) -> None:
+        with self._lock:
+            for m in mutations:
+                parts = self._partitions(m.table_id)
+                dk = decorate(m.pk)
+                existing = parts.get(dk)
+                if existing is None:
+                    parts[dk] = m.update
+                else:
+                    merge_partition_into(existing, m.update)
+
+    def read_partition(
+        self,
+        table_id: str,
+        pk: bytes,
+        slices: Slices = None,
+        reverse: bool = False,
+        now: int | None = None,
+        limit: int | None = None,
+    ) -> PartitionView | None:
+        with self._lock:
+            partition = self._partitions(table_id).get(decorate(pk))
+            if partition is None:
+                return None
+            return view_partition(
+                pk, partition, slices, reverse, now if now is not None else now_seconds(), limit
+            )
+
+    def scan(
+        self,
+        table_id: str,
+        key_range: KeyRange = FULL_RANGE,
+        slices: Slices = None,
+        now: int | None = None,
+    ) -> Iterator[PartitionView]:
+        now = now if now is not None else now_seconds()
+        parts = self._partitions(table_id)
+        lo, hi = key_range.start, key_range.end
+        with self._lock:
+            keys = list(
+                parts.irange(
+                    lo, hi, inclusive=(key_range.start_inclusive, key_range.end_inclusive)
+                )
+            )
+        for dk in keys:
+            with self._lock:
+                partition: Partition | None = parts.get(dk)
+                if partition is None:
+                    continue
+                view = view_partition(dk[8:], partition, slices, False, now)
+            if view is not None:
+                yield view

@@ -1,0 +1,427 @@
+"""The data model every engine shares, and the one place where versions are reconciled.
+
+Everything here is bytes, integers and tombstones: no CQL syntax and no CQL types.
+
+- A partition is addressed by its serialized key ``pk``; engines order partitions by the
+  *decorated key* ``dk = token (8 bytes, sign bit flipped) + pk`` so that plain ``bytes``
+  comparison gives Cassandra's (token, key) order.
+- A row is addressed by ``ck``, the byte-comparable encoding of its clustering values.
+- Clustering slices and range tombstones are half-open byte ranges ``[lo, hi)``; ``hi``
+  None means "to the end of the partition".
+- Cells carry ``(value, timestamp, ttl, local_deletion_time)``; value None is a tombstone.
+
+Reconciliation follows Cassandra: the higher timestamp wins; on a tie a tombstone beats an
+expiring cell beats a plain live cell; then the later local deletion time; then the greater
+value. Deletions shadow anything with a timestamp lower *or equal*.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple
+
+from sortedcontainers import SortedDict
+
+NO_DELETION_TIME = 0x7FFFFFFF  # local_deletion_time of a live, non-expiring cell
+NO_TTL = 0
+MIN_TIMESTAMP = -(1 << 63)
+
+
+class Cell(NamedTuple):
+    """One version of one value. ``value`` None is a tombstone."""
+
+    value: bytes | None
+    timestamp: int
+    ttl: int = NO_TTL
+    local_deletion_time: int = NO_DELETION_TIME
+
+    def is_live(self, now: int) -> bool:
+        return self.value is not None and (self.ttl == NO_TTL or now < self.local_deletion_time)
+
+    def remaining_ttl(self, now: int) -> int | None:
+        return self.local_deletion_time - now if self.ttl != NO_TTL else None
+
+
+def live_cell(value: bytes, timestamp: int, ttl: int, now: int) -> Cell:
+    """A cell written at ``timestamp``; expiring when ``ttl`` > 0 (expires at now + ttl)."""
+    if ttl:
+        return Cell(value, timestamp, ttl, now + ttl)
+    return Cell(value, timestamp)
+
+
+def tombstone(timestamp: int, now: int) -> Cell:
+    return Cell(None, timestamp, NO_TTL, now)
+
+
+class DeletionTime(NamedTuple):
+    """A deletion: shadows every version whose timestamp is <= ``marked_at``."""
+
+    marked_at: int
+    local_deletion_time: int
+
+    def supersedes(self, other: DeletionTime | None) -> bool:
+        if other is None:
+            return True
+        return self.marked_at > other.marked_at or (
+            self.marked_at == other.marked_at
+            and self.local_deletion_time > other.local_deletion_time
+        )
+
+
+class LivenessInfo(NamedTuple):
+    """The row marker INSERT writes (UPDATE does not): makes a row exist without cells."""
+
+    timestamp: int
+    ttl: int = NO_TTL
+    local_expiration_time: int = NO_DELETION_TIME
+
+    def is_live(self, now: int) -> bool:
+        return self.ttl == NO_TTL or now < self.local_expiration_time
+
+
+class RangeTombstone(NamedTuple):
+    """Deletes the rows whose ck lies in ``[lo, hi)`` (``hi`` None: to the end)."""
+
+    lo: bytes
+    hi: bytes | None
+    deletion: DeletionTime
+
+    def covers(self, ck: bytes) -> bool:
+        return self.lo <= ck and (self.hi is None or ck < self.hi)
+
+
+class ComplexColumn:
+    """A non-frozen collection or UDT: one cell per element, keyed by cell path bytes."""
+
+    __slots__ = ("deletion", "cells")
+
+    def __init__(self, deletion: DeletionTime | None = None, cells: SortedDict | None = None):
+        self.deletion = deletion
+        self.cells = cells if cells is not None else SortedDict()
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ComplexColumn)
+            and self.deletion == other.deletion
+            and dict(self.cells) == dict(other.cells)
+        )
+
+    def __repr__(self) -> str:
+        return f"ComplexColumn({self.deletion!r}, {dict(self.cells)!r})"
+
+    def copy(self) -> ComplexColumn:
+        return ComplexColumn(self.deletion, SortedDict(self.cells))
+
+
+ColumnData = Cell | ComplexColumn
+
+
+class Row:
+    """A clustering row (or the static row): marker, deletion and cells by column name."""
+
+    __slots__ = ("liveness", "deletion", "cells")
+
+    def __init__(
+        self,
+        liveness: LivenessInfo | None = None,
+        deletion: DeletionTime | None = None,
+        cells: dict[str, ColumnData] | None = None,
+    ):
+        self.liveness = liveness
+        self.deletion = deletion
+        self.cells = cells if cells is not None else {}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Row)
+            and self.liveness == other.liveness
+            and self.deletion == other.deletion
+            and self.cells == other.cells
+        )
+
+    def __repr__(self) -> str:
+        return f"Row({self.liveness!r}, {self.deletion!r}, {self.cells!r})"
+
+    def copy(self) -> Row:
+        cells = {
+            name: data.copy() if isinstance(data, ComplexColumn) else data
+            for name, data in self.cells.items()
+        }
+        return Row(self.liveness, self.deletion, cells)
+
+    def max_timestamp(self) -> int:
+        ts = MIN_TIMESTAMP
+        if self.liveness is not None:
+            ts = self.liveness.timestamp
+        if self.deletion is not None:
+            ts = max(ts, self.deletion.marked_at)
+        for data in self.cells.values():
+            if isinstance(data, ComplexColumn):
+                if data.deletion is not None:
+                    ts = max(ts, data.deletion.marked_at)
+                for cell in data.cells.values():
+                    ts = max(ts, cell.timestamp)
+            else:
+                ts = max(ts, data.timestamp)
+        return ts
+
+
+class Partition:
+    """A partition's data, or an update to it (the same shape: a mutation is a partition)."""
+
+    __slots__ = ("deletion", "range_tombstones", "static_row", "rows")
+
+    def __init__(
+        self,
+        deletion: DeletionTime | None = None,
+        range_tombstones: list[RangeTombstone] | None = None,
+        static_row: Row | None = None,
+        rows: SortedDict | None = None,
+    ):
+        self.deletion = deletion
+        self.range_tombstones = range_tombstones if range_tombstones is not None else []
+        self.static_row = static_row
+        self.rows: SortedDict = rows if rows is not None else SortedDict()
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Partition)
+            and self.deletion == other.deletion
+            and self.range_tombstones == other.range_tombstones
+            and self.static_row == other.static_row
+            and dict(self.rows) == dict(other.rows)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Partition({self.deletion!r}, {self.range_tombstones!r}, "
+            f"{self.static_row!r}, {dict(self.rows)!r})"
+        )
+
+    def copy(self) -> Partition:
+        rows = SortedDict({ck: row.copy() for ck, row in self.rows.items()})
+        static = self.static_row.copy() if self.static_row is not None else None
+        return Partition(self.deletion, list(self.range_tombstones), static, rows)
+
+    def is_empty(self) -> bool:
+        return (
+            self.deletion is None
+            and not self.range_tombstones
+            and self.static_row is None
+            and not self.rows
+        )
+
+
+class Mutation(NamedTuple):
+    """The unit of write, of the commit log and of atomicity: one partition of one table."""
+
+    table_id: str
+    pk: bytes
+    update: Partition
+
+
+# --------------------------------------------------------------------------------------
+# Reconciliation
+# --------------------------------------------------------------------------------------
+
+
+def reconcile(a: Cell, b: Cell) -> Cell:
+    """The version of a cell that wins; commutative and associative."""
+    if a.timestamp != b.timestamp:
+        return a if a.timestamp > b.timestamp else b
+    a_dead = a.value is None or a.ttl != NO_TTL
+    b_dead = b.value is None or b.ttl != NO_TTL
+    if a_dead != b_dead:
+        return a if a_dead else b
+    if a_dead:  # both tombstones and/or expiring
+        if (a.value is None) != (b.value is None):
+            return a if a.value is None else b
+        if a.local_deletion_time != b.local_deletion_time:
+            return a if a.local_deletion_time > b.local_deletion_time else b
+        if a.value is None:
+            return a
+    if a.value != b.value:
+        return a if a.value > b.value else b  # type: ignore[operator]
+    # Identical values: prefer the larger ttl so the choice never depends on argument order.
+    return a if (a.ttl, a.local_deletion_time) >= (b.ttl, b.local_deletion_time) else b
+
+
+def reconcile_liveness(a: LivenessInfo | None, b: LivenessInfo | None) -> LivenessInfo | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a.timestamp != b.timestamp:
+        return a if a.timestamp > b.timestamp else b
+    a_exp, b_exp = a.ttl != NO_TTL, b.ttl != NO_TTL
+    if a_exp != b_exp:
+        return a if a_exp else b
+    if a.local_expiration_time != b.local_expiration_time:
+        return a if a.local_expiration_time > b.local_expiration_time else b
+    return a if a.ttl >= b.ttl else b
+
+
+def max_deletion(a: DeletionTime | None, b: DeletionTime | None) -> DeletionTime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if b.supersedes(a) else a
+
+
+def merge_column(a: ColumnData, b: ColumnData) -> ColumnData:
+    """Merge two versions of one column into a new value (inputs are not modified)."""
+    if isinstance(a, ComplexColumn) and isinstance(b, ComplexColumn):
+        merged = a.copy()
+        merged.deletion = max_deletion(a.deletion, b.deletion)
+        cells = merged.cells
+        for path, cell in b.cells.items():
+            old = cells.get(path)
+            cells[path] = cell if old is None else reconcile(old, cell)
+        return merged
+    if isinstance(a, Cell) and isinstance(b, Cell):
+        return reconcile(a, b)
+    # A column whose kind changed (dropped and re-added): the newer write wins wholesale.
+    return a if _column_timestamp(a) >= _column_timestamp(b) else b
+
+
+def _column_timestamp(data: ColumnData) -> int:
+    if isinstance(data, Cell):
+        return data.timestamp
+    stamps = [c.timestamp for c in data.cells.values()]
+    if data.deletion is not None:
+        stamps.append(data.deletion.marked_at)
+    return max(stamps, default=MIN_TIMESTAMP)
+
+
+def merge_row_into(target: Row, update: Row) -> None:
+    """Fold ``update`` into ``target`` in place (``update`` is left untouched)."""
+    target.liveness = reconcile_liveness(target.liveness, update.liveness)
+    target.deletion = max_deletion(target.deletion, update.deletion)
+    cells = target.cells
+    for name, data in update.cells.items():
+        old = cells.get(name)
+        if old is None:
+            cells[name] = data.copy() if isinstance(data, ComplexColumn) else data
+        else:
+            cells[name] = merge_column(old, data)
+
+
+def merge_partition_into(target: Partition, update: Partition) -> None:
+    """Fold ``update`` into ``target`` in place; ``update`` is left untouched."""
+    target.deletion = max_deletion(target.deletion, update.deletion)
+    if update.range_tombstones:
+        target.range_tombstones.extend(update.range_tombstones)
+    if update.static_row is not None:
+        if target.static_row is None:
+            target.static_row = update.static_row.copy()
+        else:
+            merge_row_into(target.static_row, update.static_row)
+    rows = target.rows
+    for ck, row in update.rows.items():
+        old = rows.get(ck)
+        if old is None:
+            rows[ck] = row.copy()
+        else:
+            merge_row_into(old, row)
+
+
+def merge_partitions(versions: Iterable[Partition]) -> Partition:
+    """Reconcile several versions of one partition (memtables, SSTables) into a new one."""
+    merged = Partition()
+    for version in versions:
+        merge_partition_into(merged, version)
+    return merged
+
+
+# --------------------------------------------------------------------------------------
+# Purging: what a reader sees
+# --------------------------------------------------------------------------------------
+
+
+def purge_row(row: Row, shadow: DeletionTime | None, now: int) -> Row | None:
+    """The live part of ``row`` under the deletion ``shadow``; None when nothing is live.
+
+    Keeps timestamps and TTLs on the surviving cells (WRITETIME()/TTL() need them).
+    """
+    deletion = max_deletion(shadow, row.deletion)
+    floor = deletion.marked_at if deletion is not None else MIN_TIMESTAMP
+    liveness = row.liveness
+    if liveness is not None and (liveness.timestamp <= floor or not liveness.is_live(now)):
+        liveness = None
+    cells: dict[str, ColumnData] = {}
+    for name, data in row.cells.items():
+        if isinstance(data, Cell):
+            if data.timestamp > floor and data.is_live(now):
+                cells[name] = data
+        else:
+            cfloor = floor
+            if data.deletion is not None and data.deletion.marked_at > cfloor:
+                cfloor = data.deletion.marked_at
+            live = SortedDict(
+                (path, cell)
+                for path, cell in data.cells.items()
+                if cell.timestamp > cfloor and cell.is_live(now)
+            )
+            if live:
+                cells[name] = ComplexColumn(None, live)
+    if liveness is None and not cells:
+        return None
+    return Row(liveness, None, cells)
+
+
+def row_shadow(partition: Partition, ck: bytes) -> DeletionTime | None:
+    """The strongest deletion covering the row at ``ck`` (partition or range tombstones)."""
+    shadow = partition.deletion
+    for rt in partition.range_tombstones:
+        if rt.covers(ck):
+            shadow = max_deletion(shadow, rt.deletion)
+    return shadow
+
+
+def slice_rows(rows: SortedDict, slices: list[tuple[bytes, bytes | None]] | None, reverse: bool):
+    """Iterate ``(ck, row)`` pairs of ``rows`` that fall in ``slices`` (sorted, disjoint)."""
+    if slices is None:
+        keys = reversed(rows.keys()) if reverse else iter(rows.keys())
+        for ck in keys:
+            yield ck, rows[ck]
+        return
+    ordered = reversed(slices) if reverse else slices
+    for lo, hi in ordered:
+        keys = rows.irange(lo, hi, inclusive=(True, False), reverse=reverse)
+        for ck in keys:
+            yield ck, rows[ck]
+
+
+class PartitionView(NamedTuple):
+    """A partition as a reader sees it: merged, deletions applied, expired data dropped."""
+
+    pk: bytes
+    static_row: Row | None
+    rows: list[tuple[bytes, Row]]
+
+
+def view_partition(
+    pk: bytes,
+    partition: Partition,
+    slices: list[tuple[bytes, bytes | None]] | None,
+    reverse: bool,
+    now: int,
+    limit: int | None = None,
+) -> PartitionView | None:
+    """Purge ``partition`` for reading; None when nothing in it is live."""
+    static = None
+    if partition.static_row is not None:
+        static = purge_row(partition.static_row, partition.deletion, now)
+    out: list[tuple[bytes, Row]] = []
+    has_rts = bool(partition.range_tombstones)
+    pdel = partition.deletion
+    for ck, row in slice_rows(partition.rows, slices, reverse):
+        shadow = row_shadow(partition, ck) if has_rts else pdel
+        live = purge_row(row, shadow, now)
+        if live is not None:
+            out.append((ck, live))
+            if limit is not None and len(out) >= limit:
+                break
+    if static is None and not out:
+        return None
+    return PartitionView(pk, static, out)
