@@ -157,6 +157,11 @@ class CQLType:
         return ()
 
     @property
+    def bare_name(self) -> str:
+        """The name without an outer frozen<> ('tuple<int, text>', 'list<int>', 'addr')."""
+        return self.name
+
+    @property
     def is_frozen_or_simple(self) -> bool:
         return not self.is_multicell
 

@@ -130,6 +130,10 @@ class ListType(_CollectionType):
         return ("list", self.elem, self.frozen)
 
     @property
+    def element_type(self) -> CQLType:
+        return self.elem
+
+    @property
     def subtypes(self) -> tuple[CQLType, ...]:
         return (self.elem,)
 
@@ -314,6 +318,14 @@ class MapType(_CollectionType):
         return ("map", self.key, self.value, self.frozen)
 
     @property
+    def key_type(self) -> CQLType:
+        return self.key
+
+    @property
+    def value_type(self) -> CQLType:
+        return self.value
+
+    @property
     def subtypes(self) -> tuple[CQLType, ...]:
         return (self.key, self.value)
 
@@ -443,6 +455,10 @@ class _FieldSequenceType(CQLType):
 
     @property
     def subtypes(self) -> tuple[CQLType, ...]:
+        return self.types
+
+    @property
+    def field_types(self) -> tuple[CQLType, ...]:
         return self.types
 
     @property
@@ -606,10 +622,6 @@ class UserType(_FieldSequenceType):
         self.value_class = _udt_class(keyspace, name, self.field_names)
         self._index = {f: i for i, f in enumerate(self.field_names)}
 
-    @property
-    def field_types(self) -> tuple[CQLType, ...]:
-        return self.types
-
     def _key(self) -> tuple:
         return ("udt", self.keyspace, self.type_name, self.field_names, self.types, self.frozen)
 
@@ -717,6 +729,10 @@ class VectorType(CQLType):
 
     def _key(self) -> tuple:
         return ("vector", self.elem, self.dimension)
+
+    @property
+    def element_type(self) -> CQLType:
+        return self.elem
 
     @property
     def subtypes(self) -> tuple[CQLType, ...]:
