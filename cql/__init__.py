@@ -1,0 +1,52 @@
+"""cassalite: an embedded, single-node, Cassandra-compatible CQL database.
+
+    import cql
+    session = cql.connect(":memory:")           # or cql.connect("/path/to/data")
+    session.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+                    "'replication_factor': 1}")
+"""
+
+from .errors import (
+    AlreadyExists,
+    ConfigurationException,
+    CorruptionError,
+    DriverException,
+    FunctionFailure,
+    InvalidRequest,
+    ProtocolError,
+    ReadFailure,
+    ReadTimeout,
+    RequestExecutionException,
+    RequestValidationException,
+    ServerError,
+    SyntaxException,
+    Unauthorized,
+    Unavailable,
+    WriteFailure,
+    WriteTimeout,
+)
+from .session import (
+    BoundStatement,
+    ConsistencyLevel,
+    PreparedStatement,
+    ResultSet,
+    Session,
+    SimpleStatement,
+    connect,
+    dict_factory,
+    named_tuple_factory,
+    tuple_factory,
+)
+from .terms import UNSET as UNSET_VALUE
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyExists", "BoundStatement", "ConfigurationException", "ConsistencyLevel",
+    "CorruptionError", "DriverException", "FunctionFailure", "InvalidRequest",
+    "PreparedStatement", "ProtocolError", "ReadFailure", "ReadTimeout",
+    "RequestExecutionException", "RequestValidationException", "ResultSet", "ServerError",
+    "Session", "SimpleStatement", "SyntaxException", "UNSET_VALUE", "Unauthorized",
+    "Unavailable", "WriteFailure", "WriteTimeout", "connect", "dict_factory",
+    "named_tuple_factory", "tuple_factory",
+]

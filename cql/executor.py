@@ -1,0 +1,250 @@
+"""The database behind a Session: schema, engine, statement planning and execution.
+
+Every statement goes through the same two steps. ``prepare`` parses (cached by text),
+resolves names against the schema and compiles a *plan* with its bind markers; plans are
+cached per (text, keyspace, schema generation) so repeated simple statements skip parsing
+and planning. ``execute`` binds values and runs the plan, returning a :class:`Result`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from storage.engine import StorageEngine
+
+from . import ast, system
+from .errors import InvalidRequest
+from .parser import parse
+from .rows import Clock
+from .schema import Schema, TableMetadata
+from .system import SchemaStore
+from .terms import UNSET, MarkerSpec, Markers, TermContext
+from .types import CQLType, UserType
+from .types.values import MarshalError
+
+PLAN_CACHE_SIZE = 2048
+
+NO_KEYSPACE = (
+    "No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename"
+)
+
+
+@dataclass
+class ExecutionContext:
+    """Per-execution settings: bound values, paging, client timestamp, tracing."""
+
+    values: list
+    fetch_size: int | None = None
+    paging_state: bytes | None = None
+    timestamp: int | None = None
+    trace: bool = False
+    keyspace: str | None = None
+    now: int = field(default_factory=lambda: int(time.time()))
+
+
+@dataclass
+class SchemaChange:
+    change_type: str  # CREATED / UPDATED / DROPPED
+    target: str  # KEYSPACE / TABLE / TYPE / FUNCTION / AGGREGATE
+    keyspace: str
+    name: str = ""
+    arg_types: tuple = ()
+
+
+@dataclass
+class Result:
+    kind: str = "void"  # void, rows, set_keyspace, schema_change
+    column_names: list[str] = field(default_factory=list)
+    column_types: list[CQLType] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    paging_state: bytes | None = None
+    warnings: list[str] = field(default_factory=list)
+    keyspace: str | None = None
+    table: str | None = None
+    new_keyspace: str | None = None
+    schema_change: SchemaChange | None = None
+    trace: Any = None
+
+
+class Plan:
+    """A compiled statement. Subclasses fill the metadata and implement ``execute``."""
+
+    #: result column names/types known before execution (for prepared metadata)
+    result_names: list[str] = []
+    result_types: list[CQLType] = []
+    pk_indexes: list[int] = []
+    keyspace: str | None = None
+    table: str | None = None
+    is_schema_change = False
+
+    def execute(self, db: Executor, ctx: ExecutionContext) -> Result:
+        raise NotImplementedError
+
+
+class Prepared:
+    """A plan plus its bind markers: turns driver-style parameters into bound values."""
+
+    def __init__(self, plan: Plan, markers: list[MarkerSpec], statement: ast.Statement):
+        self.plan = plan
+        self.markers = markers
+        self.statement = statement
+        self.result_names = plan.result_names
+        self.pk_indexes = plan.pk_indexes
+
+    def bind(self, parameters: Sequence | dict | None) -> list:
+        markers = self.markers
+        if parameters is None:
+            parameters = ()
+        if isinstance(parameters, dict):
+            values = []
+            for spec in markers:
+                name = spec.name if spec.name is not None else spec.receiver
+                if name in parameters:
+                    values.append(parameters[name])
+                elif name.lower() in parameters:
+                    values.append(parameters[name.lower()])
+                else:
+                    raise InvalidRequest(f"Missing value for bind marker {name}")
+        else:
+            values = list(parameters)
+            if len(values) != len(markers):
+                raise InvalidRequest(
+                    f"Invalid amount of bind variables: expected {len(markers)}, got {len(values)}"
+                )
+        out = []
+        for spec, value in zip(markers, values):
+            if value is None or value is UNSET:
+                out.append(value)
+                continue
+            try:
+                out.append(spec.type.validate(value))
+            except (MarshalError, TypeError, ValueError, OverflowError) as e:
+                raise InvalidRequest(
+                    f"Invalid value for {spec.receiver} of type {spec.type.name}: {e}"
+                ) from None
+        return out
+
+
+class Executor:
+    """Owns the engine, the schema and the plan cache; shared by the Sessions opened on it."""
+
+    def __init__(self, engine: StorageEngine):
+        self.engine = engine
+        self.schema = Schema()
+        self.clock = Clock()
+        self.store = SchemaStore(engine, self.schema, self.clock)
+        self.lock = threading.RLock()  # serialises schema changes and LWTs
+        self._plans: OrderedDict = OrderedDict()
+        self.host_id = None
+        self.bootstrap()
+
+    # ---- start-up ---------------------------------------------------------------------
+
+    def bootstrap(self) -> None:
+        """Register the system tables, then load and register the user schema."""
+        self.schema.keyspaces.update(system.system_keyspaces())
+        for table in list(self.schema.tables()):
+            self.engine.create_table(system.table_info(table))
+        self.store.load()
+        for table in list(self.schema.tables()):
+            self.engine.create_table(system.table_info(table))
+        self.host_id = self._stable_host_id()
+        self.schema_changed()
+
+    def schema_changed(self) -> None:
+        """New schema version: drop cached plans and republish system.local."""
+        self.schema.bump()
+        self._plans.clear()
+        local = self.schema.table("system", "local")
+        from . import rows as rowcodec
+
+        self.engine.apply([rowcodec.row_mutation(
+            local, system.local_row(self.schema, self.host_id), self.clock.now(), int(time.time())
+        )])
+
+    def _stable_host_id(self):
+        """The node's host id is kept in system.local so it survives restarts."""
+        import uuid
+
+        local = self.schema.table("system", "local")
+        from . import rows as rowcodec
+
+        view = self.engine.read_partition(str(local.id), rowcodec.partition_key_bytes(local, ["local"]))
+        if view is not None:
+            decoded = rowcodec.decode_view(local, view)
+            if decoded and decoded[0].get("host_id"):
+                return decoded[0]["host_id"]
+        host_id = uuid.uuid4()
+        self.engine.apply(
+            [rowcodec.row_mutation(local, {"key": "local", "host_id": host_id}, self.clock.now(),
+                                   int(time.time()))]
+        )
+        return host_id
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # ---- names ------------------------------------------------------------------------
+
+    def udt_lookup(self, keyspace: str | None, name: str) -> CQLType:
+        if keyspace is None:
+            raise InvalidRequest(NO_KEYSPACE)
+        ut = self.schema.user_type(keyspace, name)
+        if ut is None:
+            raise InvalidRequest(f"Unknown type {keyspace}.{name}")
+        return UserType(keyspace, name, list(ut.field_names), list(ut.field_types), False)
+
+    def term_context(self, markers: Markers, keyspace: str | None) -> TermContext:
+        return TermContext(markers, keyspace, self.udt_lookup)
+
+    def table(self, name: ast.QualifiedName, keyspace: str | None) -> TableMetadata:
+        """The table a DML statement names, with Cassandra's messages when it is missing."""
+        ks = name.keyspace or keyspace
+        if ks is None:
+            raise InvalidRequest(NO_KEYSPACE)
+        ksm = self.schema.keyspace(ks)
+        if ksm is None:
+            raise InvalidRequest(f"keyspace {ks} does not exist")
+        table = ksm.tables.get(name.name)
+        if table is None:
+            raise InvalidRequest(f"table {name.name} does not exist")
+        return table
+
+    # ---- statements -------------------------------------------------------------------
+
+    def prepare(self, text: str, keyspace: str | None, for_prepare: bool = False) -> Prepared:
+        key = (text, keyspace, self.schema.generation)
+        cached = self._plans.get(key)
+        if cached is not None:
+            self._plans.move_to_end(key)
+            return cached
+        statement = parse(text)
+        prepared = self.plan(statement, keyspace)
+        if not (prepared.plan.is_schema_change and not for_prepare):
+            self._plans[key] = prepared
+            if len(self._plans) > PLAN_CACHE_SIZE:
+                self._plans.popitem(last=False)
+        return prepared
+
+    def plan(self, statement: ast.Statement, keyspace: str | None) -> Prepared:
+        from .planner import plan_statement
+
+        markers = Markers(statement.bind_names)
+        plan = plan_statement(self, statement, keyspace, markers)
+        return Prepared(plan, markers.ordered(), statement)
+
+    def execute(self, prepared: Prepared, ctx: ExecutionContext) -> Result:
+        plan = prepared.plan
+        if plan.is_schema_change:
+            with self.lock:
+                result = plan.execute(self, ctx)
+                self.schema_changed()
+                return result
+        return plan.execute(self, ctx)
+
+    def write_timestamp(self, ctx: ExecutionContext) -> int:
+        return ctx.timestamp if ctx.timestamp is not None else self.clock.now()

@@ -1,0 +1,333 @@
+"""The driver-shaped API: ``connect()`` -> Session -> ``execute()`` -> ResultSet.
+
+Shaped like the DataStax Python driver so application code moves between cassalite and a
+real cluster unchanged: ``%s`` / ``%(name)s`` parameters on simple statements, ``?`` /
+``:name`` markers on prepared ones, row factories, ``ResultSet.one()`` / ``all()`` and
+transparent paging through ``paging_state``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections import namedtuple
+from typing import Any, Callable, Iterator, Sequence
+
+from storage.engine import StorageEngine
+
+from . import errors, system
+from .encoder import interpolate
+from .executor import ExecutionContext, Executor, Result
+
+ConsistencyLevel = type(
+    "ConsistencyLevel",
+    (),
+    {
+        name: value
+        for value, name in enumerate(
+            "ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM SERIAL LOCAL_SERIAL LOCAL_ONE".split()
+        )
+    },
+)
+
+
+def tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
+    return rows
+
+
+def dict_factory(colnames: list[str], rows: list[tuple]) -> list:
+    return [dict(zip(colnames, row)) for row in rows]
+
+
+def _clean_name(name: str, index: int) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name).strip("_")
+    if not cleaned or cleaned[0].isdigit() or cleaned.startswith("_"):
+        cleaned = f"field_{index}_" + cleaned
+    return cleaned
+
+
+def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
+    """Rows as namedtuples (the driver's default); odd column names are made identifiers."""
+    fields = [_clean_name(n, i) for i, n in enumerate(colnames)]
+    try:
+        Row = namedtuple("Row", fields)  # type: ignore[misc]
+    except ValueError:
+        Row = namedtuple("Row", fields, rename=True)  # type: ignore[misc]
+    make = Row._make
+    return [make(r) for r in rows]
+
+
+class ResultSet:
+    """One page of rows plus what is needed to fetch the next; iterating pages through all."""
+
+    def __init__(self, session: Session, result: Result, fetch_next: Callable | None):
+        self._session = session
+        self._result = result
+        self._fetch_next = fetch_next
+        self.column_names: list[str] = list(result.column_names)
+        self.column_types = list(result.column_types)
+        self.current_rows = session.row_factory(self.column_names, result.rows)
+        self.paging_state: bytes | None = result.paging_state
+        self.warnings: list[str] = list(result.warnings)
+        self.keyspace = result.keyspace
+        self.table = result.table
+        self.trace = result.trace
+        self.response_kind = result.kind
+
+    @property
+    def has_more_pages(self) -> bool:
+        return self.paging_state is not None
+
+    def fetch_next_page(self) -> None:
+        if self.paging_state is None or self._fetch_next is None:
+            self.current_rows = []
+            return
+        nxt = self._fetch_next(self.paging_state)
+        self.current_rows = nxt.current_rows
+        self.paging_state = nxt.paging_state
+
+    def __iter__(self) -> Iterator:
+        while True:
+            yield from self.current_rows
+            if not self.has_more_pages:
+                return
+            self.fetch_next_page()
+
+    def one(self):
+        return self.current_rows[0] if self.current_rows else None
+
+    def all(self) -> list:
+        return list(self)
+
+    def __len__(self) -> int:
+        return len(self.current_rows)
+
+    def __getitem__(self, i):
+        return self.current_rows[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.current_rows)
+
+    @property
+    def was_applied(self) -> bool:
+        """For LWT results: the ``[applied]`` column of the first row."""
+        if not self.column_names or self.column_names[0] != "[applied]":
+            raise RuntimeError("Cannot determine LWT result with no rows")
+        row = self.one()
+        if isinstance(row, dict):
+            return bool(row["[applied]"])
+        return bool(row[0])
+
+    def __repr__(self) -> str:
+        return f"<ResultSet {len(self.current_rows)} rows, more={self.has_more_pages}>"
+
+
+class PreparedStatement:
+    """A statement parsed and planned once; ``bind()`` or pass parameters to ``execute``."""
+
+    def __init__(self, session: Session, query: str, prepared):
+        self.session = session
+        self.query_string = query
+        self._prepared = prepared
+        self.query_id = uuid.uuid5(uuid.NAMESPACE_OID, query).bytes
+        self.keyspace = session.keyspace
+
+    @property
+    def bind_names(self) -> list[str | None]:
+        return [m.name for m in self._prepared.markers]
+
+    @property
+    def bind_types(self) -> list:
+        return [m.type for m in self._prepared.markers]
+
+    @property
+    def routing_key_indexes(self) -> list[int]:
+        return list(self._prepared.pk_indexes)
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self._prepared.result_names)
+
+    def bind(self, values: Sequence | dict | None = None) -> BoundStatement:
+        return BoundStatement(self, values)
+
+    def __repr__(self) -> str:
+        return f"<PreparedStatement {self.query_string!r}>"
+
+
+class BoundStatement:
+    def __init__(self, prepared: PreparedStatement, values: Sequence | dict | None):
+        self.prepared_statement = prepared
+        self.values = values
+
+
+class SimpleStatement:
+    """A query string with execution options, as in the driver."""
+
+    def __init__(self, query_string: str, fetch_size: int | None = None,
+                 consistency_level: int | None = None, serial_consistency_level: int | None = None):
+        self.query_string = query_string
+        self.fetch_size = fetch_size
+        self.consistency_level = consistency_level
+        self.serial_consistency_level = serial_consistency_level
+
+
+class Session:
+    """An open database. Thread-safe for concurrent ``execute`` calls."""
+
+    def __init__(self, database: Executor, keyspace: str | None = None):
+        self.executor = database
+        self.engine = database.engine
+        self.schema = database.schema
+        self.row_factory: Callable = named_tuple_factory
+        self.default_fetch_size: int | None = 5000
+        self.default_consistency_level = ConsistencyLevel.ONE
+        self.default_serial_consistency_level = ConsistencyLevel.SERIAL
+        self._keyspace: str | None = None
+        self._shared = False
+        if keyspace:
+            self.set_keyspace(keyspace)
+
+    # ---- keyspace ---------------------------------------------------------------------
+
+    @property
+    def keyspace(self) -> str | None:
+        return self._keyspace
+
+    def set_keyspace(self, keyspace: str) -> None:
+        from .schema import quote_name
+
+        self.execute(f"USE {quote_name(keyspace)}")
+
+    # ---- execution ----------------------------------------------------------------------
+
+    def execute(
+        self,
+        query: str | PreparedStatement | BoundStatement | SimpleStatement,
+        parameters: Sequence | dict | None = None,
+        *,
+        fetch_size: int | None = None,
+        paging_state: bytes | None = None,
+        timestamp: int | None = None,
+        trace: bool = False,
+        timeout: float | None = None,
+    ) -> ResultSet:
+        if isinstance(query, BoundStatement):
+            parameters = query.values if parameters is None else parameters
+            query = query.prepared_statement
+        if isinstance(query, SimpleStatement):
+            fetch_size = fetch_size if fetch_size is not None else query.fetch_size
+            query = query.query_string
+        if isinstance(query, PreparedStatement):
+            prepared = query._prepared
+        else:
+            if not isinstance(query, str):
+                raise TypeError(f"query must be a string or a statement, not {type(query).__name__}")
+            text = query
+            if parameters is not None and _uses_driver_placeholders(text, parameters):
+                text = interpolate(text, parameters)
+                parameters = None
+            prepared = self.executor.prepare(text, self._keyspace)
+        if fetch_size is None:
+            fetch_size = self.default_fetch_size
+        return self._run(prepared, parameters, fetch_size, paging_state, timestamp, trace)
+
+    def _run(self, prepared, parameters, fetch_size, paging_state, timestamp, trace) -> ResultSet:
+        ctx = ExecutionContext(
+            values=prepared.bind(parameters),
+            fetch_size=fetch_size if fetch_size and fetch_size > 0 else None,
+            paging_state=paging_state,
+            timestamp=timestamp,
+            trace=trace,
+            keyspace=self._keyspace,
+        )
+        result = self.executor.execute(prepared, ctx)
+        if result.new_keyspace is not None:
+            self._keyspace = result.new_keyspace
+
+        def fetch_next(state: bytes) -> ResultSet:
+            return self._run(prepared, parameters, fetch_size, state, timestamp, trace)
+
+        return ResultSet(self, result, fetch_next)
+
+    def prepare(self, query: str) -> PreparedStatement:
+        if not isinstance(query, str):
+            raise TypeError("prepare() takes a query string")
+        return PreparedStatement(self, query, self.executor.prepare(query, self._keyspace, True))
+
+    # ---- lifecycle --------------------------------------------------------------------
+
+    @property
+    def admin(self):
+        """Engine maintenance: flush, compact, snapshot, tablestats (LSM engine)."""
+        admin = getattr(self.engine, "admin", None)
+        if admin is None:
+            raise errors.InvalidRequest("This storage engine has no admin operations")
+        return admin
+
+    def close(self) -> None:
+        if not self._shared:
+            self.executor.close()
+
+    shutdown = close
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _uses_driver_placeholders(query: str, parameters) -> bool:
+    """Simple statements take ``%s`` / ``%(name)s``; ``?`` / ``:name`` mean bind markers."""
+    if isinstance(parameters, dict):
+        return "%(" in query
+    return "%s" in query
+
+
+_named_memory: dict[str, Executor] = {}
+_named_lock = threading.Lock()
+
+
+def _open_engine(path: str, options: dict) -> StorageEngine:
+    engine_name = options.pop("engine", None)
+    if path == ":memory:":
+        from storage.memory import MemoryEngine
+
+        return MemoryEngine()
+    if engine_name in (None, "lsm"):
+        from storage.lsm import LSMEngine
+
+        return LSMEngine(os.fspath(path), **options)
+    if engine_name == "memory":
+        from storage.memory import MemoryEngine
+
+        return MemoryEngine()
+    raise ValueError(f"Unknown storage engine {engine_name!r} (expected 'lsm' or 'memory')")
+
+
+def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, **options) -> Session:
+    """Open a database: ``":memory:"`` (``":memory:name"`` shared in-process) or a directory.
+
+    ``options`` are engine settings: ``engine="lsm"|"memory"``, ``commitlog_sync=
+    "periodic"|"batch"|"group"``, ``commitlog_sync_period_ms``, ``memtable_size_bytes`` ...
+    """
+    path = os.fspath(path)
+    if path.startswith(":memory:") and path != ":memory:":
+        # Named in-memory databases are shared by every connect() in this process.
+        with _named_lock:
+            database = _named_memory.get(path)
+            if database is None:
+                database = _named_memory[path] = Executor(_open_engine(":memory:", {}))
+        session = Session(database, keyspace=keyspace)
+        session._shared = True
+        return session
+    return Session(Executor(_open_engine(path, dict(options))), keyspace=keyspace)
+
+
+__all__ = [
+    "ConsistencyLevel", "PreparedStatement", "BoundStatement", "ResultSet", "Session",
+    "SimpleStatement", "connect", "dict_factory", "named_tuple_factory", "tuple_factory",
+    "system",
+]
