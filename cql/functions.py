@@ -344,13 +344,7 @@ def preferred_type(lit: LiteralArg) -> CQLType | None:
 
 
 def _collection_kind(t: CQLType) -> str | None:
-    import cql.types as T  # collections live there once the type package is complete
-
-    for kind, cls in (("list", "ListType"), ("set", "SetType"), ("map", "MapType"),
-                      ("tuple", "TupleType"), ("udt", "UserType"), ("vector", "VectorType")):
-        klass = getattr(T, cls, None)
-        if klass is not None and isinstance(t, klass):
-            return kind
+    """'list', 'set', 'map', 'tuple', 'udt', 'vector' or None for a native type."""
     if t.is_vector:
         return "vector"
     if t.is_udt:
@@ -358,9 +352,7 @@ def _collection_kind(t: CQLType) -> str | None:
     if t.is_tuple:
         return "tuple"
     if t.is_collection:
-        for kind in ("list", "set", "map"):
-            if t.name.startswith(kind + "<") or t.name.startswith(f"frozen<{kind}<"):
-                return kind
+        return getattr(t, "kind", None) or None
     return None
 
 
@@ -602,7 +594,9 @@ class _Param:
     requirement: str = ""  # "a map", "a set or list", ...: for the validation message
     infer_from_receiver: bool = False
     default: CQLType | None = None  # type used when the argument's own type is unknown
-    same_as: int | None = None  # takes the inferred type of another argument
+    same_as: int | None = None  # the argument whose inferred type this one shares
+    prefer_other: bool = True  # same_as: the other's type wins over this argument's own
+    infer: Callable[[ArgDesc], CQLType | None] | None = None  # own inference, else known type
     optional: bool = False
     message: str | None = None  # full custom message format (name, arg, type)
 
@@ -667,9 +661,14 @@ def _known_type(a: ArgDesc) -> CQLType | None:
 
 def _infer(a: ArgDesc, p: _Param, receiver: CQLType | None,
            inferred: list[CQLType | None] | None) -> CQLType | None:
-    if p.same_as is not None and inferred is not None and inferred[p.same_as] is not None:
-        return inferred[p.same_as]
-    t = _known_type(a)
+    other = None
+    if p.same_as is not None and inferred is not None:
+        other = inferred[p.same_as]
+    if other is not None and p.prefer_other:
+        return other
+    t = p.infer(a) if p.infer is not None else _known_type(a)
+    if t is None:
+        t = other
     if t is None and p.infer_from_receiver:
         t = receiver
     if t is None:
@@ -678,20 +677,16 @@ def _infer(a: ArgDesc, p: _Param, receiver: CQLType | None,
 
 
 def _make_collection(kind: str, *subtypes: CQLType, frozen: bool = True) -> CQLType:
-    import cql.types as T
+    """A (frozen, like Cassandra's getInstance(..., false)) collection type."""
+    from cql.types.collections import ListType, MapType, SetType
 
-    try:
-        if kind == "list":
-            t = T.ListType(subtypes[0], not frozen)
-        elif kind == "set":
-            t = T.SetType(subtypes[0], not frozen)
-        elif kind == "map":
-            t = T.MapType(subtypes[0], subtypes[1], not frozen)
-        else:
-            raise AssertionError(kind)
-    except AttributeError:
-        raise InvalidRequest(f"{kind} types are not available yet") from None
-    return t
+    if kind == "list":
+        return ListType(subtypes[0], frozen)
+    if kind == "set":
+        return SetType(subtypes[0], frozen)
+    if kind == "map":
+        return MapType(subtypes[0], subtypes[1], frozen)
+    raise AssertionError(kind)
 
 
 # ==============================================================================================
@@ -788,7 +783,7 @@ def resolve(name: str, args: Sequence[ArgDesc], receiver: CQLType | None = None,
     if ks is None or ks == SYSTEM:
         candidates.extend(_FUNCTIONS.get(fname, ()))
         for fac in _FACTORIES.get(fname, ()):
-            candidates.append(fac.create(fname, args, receiver, texts))
+            candidates.append(fac.create(fname, args, _udf_type(receiver), texts))
     if not candidates:
         if context == "selector":
             raise InvalidRequest(f"Unknown function '{shown}'")
@@ -840,7 +835,7 @@ def _pick_best(shown: str, fname: str, candidates: list[Function], args: Sequenc
                receiver: CQLType | None, texts: Sequence[str]) -> Function:
     compatibles: list[Function] = []
     for fn in candidates:
-        if receiver is not None and _type_assign(fn.return_type, receiver) == NOT:
+        if receiver is not None and _type_assign(fn.return_type, _udf_type(receiver)) == NOT:
             continue
         r = _match_args(fn, args)
         if r == EXACT:
@@ -1077,7 +1072,7 @@ _BLOB_TYPE_NAMES = ("ascii", "bigint", "boolean", "counter", "date", "decimal", 
                     "tinyint", "uuid", "varchar", "varint", "timeuuid", "time")
 
 
-def _udf_type(t: CQLType) -> CQLType:
+def _udf_type(t: CQLType | None) -> CQLType | None:
     """AbstractType.udfType(): counters are seen as bigint by functions."""
     return BIGINT if t is COUNTER else t
 
@@ -1518,37 +1513,50 @@ def _register_aggregates() -> None:
     _add(_count(BLOB))
     for name in ("max", "min"):
         _add_factory(_Factory(name, [_Param("any", infer_from_receiver=True)],
-                              lambda ts, r, a, name=name: _min_max_for(name, ts[0])))
-
-
-def _min_max_for(name: str, t: CQLType) -> AggregateFunction:
-    if not t.comparable:
-        raise InvalidRequest(f"Function system.{name} cannot be applied to {t.name} values: "
-                             "the type is not comparable")
-    return _min_max(name, t)
+                              lambda ts, r, a, name=name: _min_max(name, ts[0])))
 
 
 # ==============================================================================================
 # Math (5.0): abs, exp, log, log10, round
 
-def _math_impl(op: str, t: CQLType) -> Callable[[Any], Any]:
-    if t in _INT_BITS or t is VARINT:
-        bits = _INT_BITS.get(t)
+def _math_failure(fn_name: str, t: CQLType, msg: str) -> FunctionFailure:
+    return FunctionFailure(f"execution of '{SYSTEM}.{fn_name}[{t.name}]' failed: {msg}")
 
-        def to_int(x: float) -> int:
-            if bits is None:
-                if not math.isfinite(x):
-                    raise InvalidRequest(f"Unable to compute {op} of a varint: result is {x}")
-                return int(Decimal(repr(x)))
-            return _wrap(_d2i(x, 32), bits) if bits < 32 else _d2i(x, bits)
+
+def _decimal_math(op: str, v: Decimal, t: CQLType) -> Decimal:
+    """exp/ln/log10 at max(32, precision of the input) significant digits, HALF_EVEN."""
+    digits = v.as_tuple().digits
+    prec = min(max(32, len(digits)), 10000)
+    if op != "exp" and v <= 0:
+        what = "Natural log" if op == "log" else "Log10"
+        raise _math_failure(op, t, f"{what} of number zero or less")
+    with localcontext(Context(prec=prec, rounding=ROUND_HALF_EVEN, Emax=10**9,
+                              Emin=-(10**9))):
+        if op == "exp":
+            return v.exp()
+        return v.ln() if op == "log" else v.log10()
+
+
+def _math_impl(op: str, t: CQLType) -> Callable[[Any], Any]:
+    if t in _INT_BITS:
+        bits = _INT_BITS[t]
 
         def int_math(v: int) -> int:
             if op == "abs":
-                return _wrap(abs(v), bits) if bits else abs(v)
+                return _wrap(abs(v), bits)  # Math.abs(MIN_VALUE) stays negative
             if op == "round":
                 return v
-            return to_int(_float_math(op, _int_to_double(v)))
+            r = _float_math(op, _int_to_double(v))
+            return _wrap(_d2i(r, 32), bits) if bits < 32 else _d2i(r, bits)
         return int_math
+    if t is VARINT:
+        def varint_math(v: int) -> int:
+            if op == "abs":
+                return abs(v)
+            if op == "round":
+                return v
+            return int(_decimal_math(op, Decimal(v), t))
+        return varint_math
     if t in (FLOAT, DOUBLE):
         single = t is FLOAT
 
@@ -1567,39 +1575,45 @@ def _math_impl(op: str, t: CQLType) -> Callable[[Any], Any]:
         if op == "round":
             with localcontext(_big_context()):
                 return v.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return Decimal(java_float_str(_float_math(op, float(v))))
+        return _decimal_math(op, v, t)
     return decimal_math
 
 
 def _float_math(op: str, x: float) -> float:
-    try:
-        if op == "exp":
+    """Math.exp / Math.log / Math.log10 (NaN and infinities instead of exceptions)."""
+    if math.isnan(x):
+        return x
+    if op == "exp":
+        try:
             return math.exp(x)
-        if math.isnan(x):
-            return x
-        if op == "log":
-            return -math.inf if x == 0 else (math.nan if x < 0 else math.log(x))
-        if op == "log10":
-            return -math.inf if x == 0 else (math.nan if x < 0 else math.log10(x))
-    except OverflowError:
-        return math.inf
-    raise AssertionError(op)
+        except OverflowError:
+            return math.inf
+    if x == 0:
+        return -math.inf
+    if x < 0:
+        return math.nan
+    if math.isinf(x):
+        return x
+    return math.log(x) if op == "log" else math.log10(x)
 
 
 def _java_round(v: float, single: bool) -> float:
     """Math.round: floor(x + 0.5), NaN -> 0, saturating to int (float) or long (double)."""
     if math.isnan(v):
         return 0.0
-    if math.isinf(v):
-        r = _d2i(v, 32 if single else 64)
+    bits = 32 if single else 64
+    if math.isinf(v) or abs(v) >= 2**52:
+        r = _d2i(v, bits)
     else:
-        r = math.floor(v + 0.5) if abs(v) < 2**52 else int(v)
-        r = max(min(r, 2**(31 if single else 63) - 1), -(2**(31 if single else 63)))
+        r = math.floor(v + 0.5)
     return to_float32(float(r)) if single else float(r)
 
 
+_MATH_TYPE_ORDER = (TINYINT, SMALLINT, INT, FLOAT, BIGINT, DOUBLE, VARINT, DECIMAL, COUNTER)
+
+
 def _register_math() -> None:
-    for t in _NUMERIC_ORDER:
+    for t in _MATH_TYPE_ORDER:
         for op in ("abs", "exp", "log", "log10", "round"):
             _add(Function(op, (t,), t, _math_impl(op, t)))
 
@@ -1607,23 +1621,10 @@ def _register_math() -> None:
 # ==============================================================================================
 # Collection functions (5.0)
 
-def _values_of(v: Any) -> list:
-    if isinstance(v, dict) or hasattr(v, "items"):
-        return list(v.values())
-    return list(v)
-
-
-def _coll_param(kind: str) -> _Param:
-    if kind == "map":
-        return _Param("map", check=lambda t: _collection_kind(t) == "map", requirement="a map")
-    if kind == "collection":
-        return _Param("collection", check=lambda t: _collection_kind(t) in ("list", "set", "map"),
-                      requirement="a collection")
-    return _Param("numeric_set_or_list",
-                  check=lambda t: _collection_kind(t) in ("list", "set")
-                  and _elem_type(t) in _NUMERIC,
-                  message="Function {name} requires a numeric set/list argument, but found "
-                          "argument {arg} of type {type}")
+def _map_param() -> _Param:
+    return _Param("map", check=lambda t: _collection_kind(t) == "map",
+                  message="Function {name} requires a map argument, but found argument {arg} "
+                          "of type {type}")
 
 
 def _set_or_list_param() -> _Param:
@@ -1632,65 +1633,57 @@ def _set_or_list_param() -> _Param:
                           "{arg} of type {type}")
 
 
-def _sorted_values(t: CQLType, vals: Iterable[Any]) -> list:
-    return sorted(vals, key=t.to_comparable)
+def _numeric_set_or_list_param() -> _Param:
+    return _Param("numeric_set_or_list",
+                  check=lambda t: _collection_kind(t) in ("list", "set")
+                  and _elem_type(t) in _NUMERIC,
+                  message="Function {name} requires a numeric set/list argument, but found "
+                          "argument {arg} of type {type}")
+
+
+def _aggregate_elements(agg: AggregateFunction, values: Iterable[Any]) -> Any:
+    s = agg.new_state()
+    for v in values:
+        s = agg.add(s, [v])
+    return agg.result(s)
 
 
 def _register_collection_functions() -> None:
     def map_keys(ts: list[CQLType], r: Any, a: Any) -> Function:
         kt, _ = _map_types(ts[0])
-        return Function("map_keys", ts, _make_collection("set", kt),
-                        lambda m: _as_set(kt, m.keys()))
+        ret = _make_collection("set", kt)
+        return Function("map_keys", ts, ret, lambda m: ret.validate(list(m.keys())))
 
     def map_values(ts: list[CQLType], r: Any, a: Any) -> Function:
         _, vt = _map_types(ts[0])
-        return Function("map_values", ts, _make_collection("list", vt),
-                        lambda m: list(m.values()))
+        ret = _make_collection("list", vt)
+        return Function("map_values", ts, ret, lambda m: ret.validate(list(m.values())))
 
-    _add_factory(_Factory("map_keys", [_coll_param("map")], map_keys))
-    _add_factory(_Factory("map_values", [_coll_param("map")], map_values))
-    _add_factory(_Factory("collection_count", [_coll_param("collection")],
-                          lambda ts, r, a: Function("collection_count", ts, INT,
-                                                    lambda c: len(c))))
+    _add_factory(_Factory("map_keys", [_map_param()], map_keys))
+    _add_factory(_Factory("map_values", [_map_param()], map_values))
+    _add_factory(_Factory("collection_count",
+                          [_Param("collection", check=lambda t: t.is_collection,
+                                  message="Function {name} requires a collection argument, but "
+                                          "found argument {arg} of type {type}")],
+                          lambda ts, r, a: Function("collection_count", ts, INT, len)))
 
-    def minmax(name: str) -> Callable[..., Function]:
+    def element_aggregate(name: str, agg_name: str) -> Callable[..., Function]:
         def build(ts: list[CQLType], r: Any, a: Any) -> Function:
             et = _elem_type(ts[0])
-            pick = min if name == "collection_min" else max
-
-            def impl(c: Any) -> Any:
-                vals = list(c)
-                if not vals:
-                    return None
-                return pick(vals, key=et.to_comparable)
-            return Function(name, ts, et, impl)
+            agg = (_min_max(agg_name, et) if agg_name in ("min", "max")
+                   else _resolve_native_aggregate(agg_name, et))
+            return Function(name, ts, agg.return_type,
+                            lambda c: _aggregate_elements(agg, c))
         return build
 
-    _add_factory(_Factory("collection_min", [_set_or_list_param()], minmax("collection_min")))
-    _add_factory(_Factory("collection_max", [_set_or_list_param()], minmax("collection_max")))
-
-    def sum_avg(name: str) -> Callable[..., Function]:
-        def build(ts: list[CQLType], r: Any, a: Any) -> Function:
-            et = _elem_type(ts[0])
-            agg = _resolve_native_aggregate("sum" if name == "collection_sum" else "avg", et)
-
-            def impl(c: Any) -> Any:
-                s = agg.new_state()
-                for v in c:
-                    s = agg.add(s, [v])
-                return agg.result(s)
-            return Function(name, ts, agg.return_type, impl)
-        return build
-
-    _add_factory(_Factory("collection_sum", [_coll_param("numeric")], sum_avg("collection_sum")))
-    _add_factory(_Factory("collection_avg", [_coll_param("numeric")], sum_avg("collection_avg")))
-
-
-def _as_set(t: CQLType, vals: Iterable[Any]) -> Any:
-    import cql.types.values as V
-
-    ordered = _sorted_values(t, vals)
-    return V.FrozenSortedSet(ordered)
+    _add_factory(_Factory("collection_min", [_set_or_list_param()],
+                          element_aggregate("collection_min", "min")))
+    _add_factory(_Factory("collection_max", [_set_or_list_param()],
+                          element_aggregate("collection_max", "max")))
+    _add_factory(_Factory("collection_sum", [_numeric_set_or_list_param()],
+                          element_aggregate("collection_sum", "sum")))
+    _add_factory(_Factory("collection_avg", [_numeric_set_or_list_param()],
+                          element_aggregate("collection_avg", "avg")))
 
 
 def _resolve_native_aggregate(name: str, t: CQLType) -> AggregateFunction:
@@ -1704,91 +1697,76 @@ def _resolve_native_aggregate(name: str, t: CQLType) -> AggregateFunction:
 # ==============================================================================================
 # Masking functions (5.0)
 
-def _default_masked_value(t: CQLType) -> Any:
-    """The value mask_default() shows: zero, empty, epoch... of the type."""
-    import cql.types.values as V
-
+def masked_value(t: CQLType) -> Any:
+    """AbstractType.getMaskedValue: what mask_default() shows for a type."""
     kind = _collection_kind(t)
-    if kind in ("list", "vector"):
-        if kind == "vector":
-            et = _elem_type(t)
-            return [_default_masked_value(et)] * int(getattr(t, "dimension", 0))
-        return []
-    if kind == "set":
-        return V.FrozenSortedSet(())
-    if kind == "map":
-        return {}
+    if kind == "vector":
+        return [masked_value(_elem_type(t))] * int(getattr(t, "dimension", 0))
+    if kind in ("list", "set", "map"):
+        return t.validate([])
     if kind in ("tuple", "udt"):
         subs = getattr(t, "types", None) or t.subtypes
-        return tuple(_default_masked_value(s) for s in subs)
+        return t.validate(tuple(masked_value(s) for s in subs))
     return {
         ASCII: "****", TEXT: "****", BIGINT: 0, COUNTER: 0, BLOB: b"", BOOLEAN: False,
         DATE: date_from_days(0), DECIMAL: Decimal(0), DOUBLE: 0.0, FLOAT: 0.0, INET: "0.0.0.0",
         INT: 0, SMALLINT: 0, TINYINT: 0, VARINT: 0, TIMESTAMP: ms_to_timestamp(0),
-        TIME: Time(0), DURATION: Duration(0, 0, 0),
-        UUID: _uuid.UUID("00000000-0000-0000-0000-000000000000"),
-        TIMEUUID: _uuid.UUID("00000000-0000-1000-0000-000000000000"),
-    }.get(t, None)
+        TIME: Time(0), DURATION: Duration(0, 0, 0), UUID: _uuid.UUID(int=0),
+        TIMEUUID: min_timeuuid(0),
+    }.get(t)
 
 
-def _partial_mask(inner: bool) -> Callable[[str, int, int, str | None], str]:
-    def impl(v: str, begin: int, end: int, pad: str | None = None) -> str:
-        ch = "*" if pad is None else pad
-        if begin < 0 or end < 0:
-            raise InvalidRequest("Begin and end must be positive")  # clamp like Cassandra
-        n = len(v)
-        b, e = min(begin, n), min(end, n)
-        if inner:
-            if b + e >= n:
-                return v
-            return v[:b] + ch * (n - b - e) + v[n - e:]
-        if b + e >= n:
-            return ch * n
-        return ch * b + v[b:n - e] + ch * e
-    return impl
+def mask_partial(value: str, begin: int, end: int, padding: str, inner: bool) -> str:
+    """mask_inner masks all but the first `begin` and last `end` characters; mask_outer masks
+    only those."""
+    size = len(value)
+    last = size - 1 - end
+    out = []
+    for i, ch in enumerate(value):
+        inside = begin <= i <= last
+        out.append(padding if inside == inner else ch)
+    return "".join(out)
+
+
+_STRING_LABEL = "[text|varchar|ascii]"
 
 
 def _register_masking_functions() -> None:
-    any_param = _Param("any")
-    _add_factory(_Factory("mask_null", [any_param],
+    _add_factory(_Factory("mask_null", [_Param("any")],
                           lambda ts, r, a: Function("mask_null", ts, ts[0], lambda v: None,
                                                     called_on_null=True)))
 
     def default(ts: list[CQLType], r: Any, a: Any) -> Function:
-        masked = _default_masked_value(ts[0])
+        masked = masked_value(ts[0])
         return Function("mask_default", ts, ts[0], lambda v: masked, called_on_null=True)
-    _add_factory(_Factory("mask_default", [any_param], default))
-    _add_factory(_Factory("mask_replace", [any_param, _Param("any", same_as=0)],
+    _add_factory(_Factory("mask_default", [_Param("any")], default))
+    _add_factory(_Factory("mask_replace", [_Param("any", infer_from_receiver=True),
+                                           _Param("any", infer_from_receiver=True, same_as=0)],
                           lambda ts, r, a: Function("mask_replace", ts, ts[0],
                                                     lambda v, x: x, called_on_null=True)))
 
+    def fixed(label: str, accepted: tuple[CQLType, ...], optional: bool = False) -> _Param:
+        return _Param(label, check=lambda t: t in accepted, default=accepted[0],
+                      optional=optional,
+                      message="Function {name} requires an argument of type " + label
+                              + ", but found argument {arg} of type {type}")
+
     def partial(name: str, inner: bool) -> Callable[..., Function]:
         def build(ts: list[CQLType], r: Any, a: Any) -> Function:
-            impl = _partial_mask(inner)
-
             def run(v: str | None, b: int | None, e: int | None, c: str | None = None) -> Any:
                 if v is None:
                     return None
                 if c is not None and len(c) != 1:
-                    raise InvalidRequest(f"The padding argument for function {name} should be "
-                                         f"single-character, but '{c}' has {len(c)} characters.")
-                return impl(v, b or 0, e or 0, c)
+                    raise InvalidRequest(f"The padding argument for function {SYSTEM}.{name} "
+                                         f"should be single-character, but '{c}' has {len(c)} "
+                                         "characters.")
+                return mask_partial(v, b or 0, e or 0, "*" if c is None else c, inner)
             return Function(name, ts, ts[0], run, called_on_null=True)
         return build
 
-    string_param = _Param("[text|varchar|ascii]", check=lambda t: t in (TEXT, ASCII),
-                          default=TEXT,
-                          message="Function {name} requires an argument of type "
-                                  "[text|varchar|ascii], but found argument {arg} of type {type}")
-    int_param = _Param("int", check=lambda t: t is INT, default=INT,
-                       message="Function {name} requires an argument of type int, but found "
-                               "argument {arg} of type {type}")
-    pad_param = _Param("[text|varchar|ascii]", check=lambda t: t in (TEXT, ASCII), default=TEXT,
-                       optional=True,
-                       message="Function {name} requires an argument of type "
-                               "[text|varchar|ascii], but found argument {arg} of type {type}")
     for name, inner in (("mask_inner", True), ("mask_outer", False)):
-        _add_factory(_Factory(name, [string_param, int_param, int_param, pad_param],
+        _add_factory(_Factory(name, [fixed(_STRING_LABEL, (TEXT, ASCII)), fixed("int", (INT,)),
+                                     fixed("int", (INT,)), fixed("text", (TEXT,), optional=True)],
                               partial(name, inner)))
 
     def hash_fn(ts: list[CQLType], r: Any, a: Any) -> Function:
@@ -1797,70 +1775,80 @@ def _register_masking_functions() -> None:
         def run(v: Any, algorithm: str | None = None) -> Any:
             if v is None:
                 return None
-            algo = (algorithm or "SHA-256")
-            py = algo.replace("-", "").lower()
+            algo = algorithm if algorithm is not None else "SHA-256"
             try:
-                h = hashlib.new(py)
+                h = hashlib.new(algo.replace("-", "").lower())
             except ValueError:
                 raise InvalidRequest(f"Hash algorithm not found: {algo}") from None
             h.update(src.serialize(v) or b"")
             return h.digest()
         return Function("mask_hash", ts, BLOB, run, called_on_null=True)
-    _add_factory(_Factory("mask_hash", [any_param, _Param("[text|varchar|ascii]", optional=True,
-                                                          check=lambda t: t in (TEXT, ASCII),
-                                                          default=TEXT)], hash_fn))
+    _add_factory(_Factory("mask_hash", [_Param("any"), fixed("text", (TEXT,), optional=True)],
+                          hash_fn))
 
 
 # ==============================================================================================
 # Vector similarity (5.0)
 
+def _vector_param(other: int) -> _Param:
+    def infer(a: ArgDesc) -> CQLType | None:
+        from cql.types.collections import VectorType
+
+        if isinstance(a, LiteralArg) and a.kind == "list" and a.elements:
+            return VectorType(FLOAT, len(a.elements))
+        return _known_type(a)
+
+    def check(t: CQLType) -> bool:
+        return _collection_kind(t) in ("vector", "list") and _elem_type(t) is FLOAT
+
+    return _Param("vector<float, n>", check=check, same_as=other, prefer_other=False, infer=infer,
+                  message="Function {name} requires a float vector argument, but found "
+                          "argument {arg} of type {type}")
+
+
+def _similarity(name: str, f: Callable[[list, list], float],
+                zero_ok: bool) -> Callable[..., Function]:
+    def build(ts: list[CQLType], r: Any, a: Any) -> Function:
+        d0 = getattr(ts[0], "dimension", None)
+        d1 = getattr(ts[1], "dimension", None)
+        if d0 is not None and d1 is not None and d0 != d1:
+            raise InvalidRequest(f"All arguments must have the same vector dimensions, but found "
+                                 f"{ts[0].name} and {ts[1].name}")
+
+        def run(x: list, y: list) -> float:
+            if len(x) != len(y):
+                raise InvalidRequest("All arguments must have the same vector dimensions, but "
+                                     f"found vector<float, {len(x)}> and "
+                                     f"vector<float, {len(y)}>")
+            xs = [float(v) for v in x]
+            ys = [float(v) for v in y]
+            if not zero_ok and (not any(xs) or not any(ys)):
+                raise InvalidRequest(f"Function {name} doesn't support all-zero vectors.")
+            return to_float32(f(xs, ys))
+        return Function(name, (ts[0], ts[0]), FLOAT, run)
+    return build
+
+
+def _cosine(x: list, y: list) -> float:
+    dot = sum(a * b for a, b in zip(x, y))
+    norm = math.sqrt(sum(a * a for a in x) * sum(b * b for b in y))
+    return (1 + dot / norm) / 2
+
+
+def _euclidean(x: list, y: list) -> float:
+    return 1 / (1 + sum((a - b) ** 2 for a, b in zip(x, y)))
+
+
+def _dot(x: list, y: list) -> float:
+    return (1 + sum(a * b for a, b in zip(x, y))) / 2
+
+
 def _register_vector_functions() -> None:
-    def vparam() -> _Param:
-        return _Param("vector<float, n>",
-                      check=lambda t: _collection_kind(t) in ("vector", "list")
-                      and _elem_type(t) is FLOAT, infer_from_receiver=False,
-                      message="Function {name} requires a float vector argument, but found "
-                              "argument {arg} of type {type}")
-
-    def build(name: str, fn: Callable[[list, list], float]) -> Callable[..., Function]:
-        def b(ts: list[CQLType], r: Any, a: Any) -> Function:
-            d0 = getattr(ts[0], "dimension", None)
-            d1 = getattr(ts[1], "dimension", None)
-            if d0 is not None and d1 is not None and d0 != d1:
-                raise InvalidRequest(f"All arguments must have the same vector dimensions, but "
-                                     f"found vector<float, {d0}> and vector<float, {d1}>")
-
-            def run(x: list, y: list) -> float:
-                if len(x) != len(y):
-                    raise InvalidRequest(f"All arguments must have the same vector dimensions, "
-                                         f"but found vector<float, {len(x)}> and "
-                                         f"vector<float, {len(y)}>")
-                return to_float32(fn([float(v) for v in x], [float(v) for v in y]))
-            return Function(name, ts, FLOAT, run)
-        return b
-
-    def cosine(x: list, y: list) -> float:
-        dot = sum(a * b for a, b in zip(x, y))
-        nx = math.sqrt(sum(a * a for a in x))
-        ny = math.sqrt(sum(b * b for b in y))
-        if nx == 0 or ny == 0:
-            raise InvalidRequest("Function system.similarity_cosine doesn't support all-zero "
-                                 "vectors.")
-        return (1 + dot / (nx * ny)) / 2
-
-    def euclidean(x: list, y: list) -> float:
-        d = sum((a - b) ** 2 for a, b in zip(x, y))
-        return 1 / (1 + d)
-
-    def dot(x: list, y: list) -> float:
-        return (1 + sum(a * b for a, b in zip(x, y))) / 2
-
-    for name, f in (("similarity_cosine", cosine), ("similarity_euclidean", euclidean),
-                    ("similarity_dot_product", dot)):
-        _add_factory(_Factory(name, [vparam(), _Param("vector<float, n>", same_as=0,
-                                                      check=vparam().check,
-                                                      message=vparam().message)],
-                              build(name, f)))
+    for name, f, zero_ok in (("similarity_cosine", _cosine, False),
+                             ("similarity_euclidean", _euclidean, True),
+                             ("similarity_dot_product", _dot, True)):
+        _add_factory(_Factory(name, [_vector_param(1), _vector_param(0)],
+                              _similarity(name, f, zero_ok)))
 
 
 # ==============================================================================================
@@ -1869,7 +1857,7 @@ def _register_vector_functions() -> None:
 def _register_json_functions() -> None:
     def to_json(ts: list[CQLType], r: Any, a: Any) -> Function:
         t = ts[0]
-        return Function("to_json", ts, TEXT, lambda v: t.to_json_text(v), called_on_null=True)
+        return Function("to_json", ts, TEXT, t.to_json_text, called_on_null=True)
     _add_factory(_Factory("to_json", [_Param("any")], to_json, aliases=("tojson",)))
 
     def from_json(ts: list[CQLType], r: CQLType | None, a: Any) -> Function:
@@ -1879,11 +1867,10 @@ def _register_json_functions() -> None:
         fn = Function("from_json", (TEXT,), r, None)
         fn._impl = _from_json_impl(fn, r)
         return fn
-    _add_factory(_Factory("from_json", [_Param("text", check=lambda t: t in (TEXT, ASCII),
-                                               default=TEXT,
-                                               message="Function {name} requires an argument "
-                                                       "of type text, but found argument {arg} "
-                                                       "of type {type}")],
+    _add_factory(_Factory("from_json",
+                          [_Param("text", check=lambda t: t in (TEXT, ASCII), default=TEXT,
+                                  message="Function {name} requires an argument of type text, "
+                                          "but found argument {arg} of type {type}")],
                           from_json, aliases=("fromjson",)))
 
 
@@ -1901,4 +1888,3 @@ def _from_json_impl(fn: Function, t: CQLType) -> Callable[[str], Any]:
         except MarshalError as e:
             raise FunctionFailure(prefix + str(e)) from None
     return impl
-

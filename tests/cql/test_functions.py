@@ -460,3 +460,154 @@ def test_aggregate_type_errors():
 
 def test_date_fixture_sanity():
     assert date_from_days(0) == datetime.date(1970, 1, 1)
+
+
+# -- math ------------------------------------------------------------------------------------
+
+def test_math_functions():
+    assert call("abs", [INT], [-3]) == 3
+    assert call("abs", [INT], [-(2**31)]) == -(2**31)  # Math.abs overflow
+    assert call("abs", [DECIMAL], [Decimal("-1.50")]) == Decimal("1.50")
+    assert call("exp", [INT], [1]) == 2
+    assert call("exp", [INT], [100]) == 2**31 - 1  # (int) of a huge double saturates
+    assert call("log", [INT], [0]) == -(2**31)
+    assert call("log10", [DOUBLE], [1000.0]) == 3.0
+    assert call("log", [DOUBLE], [-1.0]) != call("log", [DOUBLE], [-1.0])  # NaN
+    assert call("round", [DOUBLE], [2.5]) == 3.0
+    assert call("round", [DOUBLE], [-2.5]) == -2.0  # Math.round: floor(x + 0.5)
+    assert call("round", [DECIMAL], [Decimal("-2.5")]) == Decimal(-3)  # HALF_UP
+    assert call("round", [INT], [7]) == 7
+    assert str(call("exp", [DECIMAL], [Decimal(1)])) == "2.7182818284590452353602874713527"
+    assert call("log10", [VARINT], [1000]) == 3
+    with raises("execution of 'system.log[decimal]' failed: Natural log of number zero or less",
+                FunctionFailure):
+        call("log", [DECIMAL], [Decimal(0)])
+    assert call("abs", [L("integer", "-5")], [-5]) == 5
+    with pytest.raises(InvalidRequest, match="^Ambiguous call to function abs"):
+        F.resolve("abs", [None])
+
+
+# -- collections -----------------------------------------------------------------------------
+
+def test_collection_functions():
+    import cql.types as T
+
+    m = T.MapType(TEXT, INT, False)
+    lst = T.ListType(INT, False)
+    st = T.SetType(DOUBLE, True)
+    keys = F.resolve("map_keys", [m])
+    assert keys.return_type == T.SetType(TEXT, True)
+    assert list(keys.execute([m.validate({"b": 1, "a": 2})])) == ["a", "b"]
+    assert call("map_values", [m], [m.validate({"b": 1, "a": 2})]) == [2, 1]
+    assert call("collection_count", [lst], [[1, 2, 3]]) == 3
+    assert call("collection_count", [m], [None]) is None
+    assert call("collection_min", [st], [st.validate([2.0, 1.5])]) == 1.5
+    assert call("collection_max", [lst], [[3, 9, 1]]) == 9
+    assert call("collection_max", [lst], [[]]) is None
+    assert call("collection_sum", [lst], [[2**31 - 1, 1]]) == -(2**31)
+    assert call("collection_sum", [st], [st.validate([1.5, 2.0])]) == 3.5
+    assert call("collection_avg", [lst], [[1, 2]]) == 1
+    assert call("collection_avg", [lst], [[]]) == 0
+    literal = L("list", elements=(L("integer", "1"), L("integer", "2")))
+    assert F.resolve("collection_avg", [literal]).arg_types == (T.ListType(INT, True),)
+    with raises("Function system.map_keys requires a map argument, but found argument l of "
+                "type list<int>"):
+        F.resolve("map_keys", [lst], arg_texts=["l"])
+    with raises("Function system.collection_sum requires a numeric set/list argument, but found "
+                "argument l of type list<text>"):
+        F.resolve("collection_sum", [T.ListType(TEXT, False)], arg_texts=["l"])
+    with raises("Function system.collection_min requires a set or list argument, but found "
+                "argument v of type int"):
+        F.resolve("collection_min", [INT], arg_texts=["v"])
+    with raises("Invalid number of arguments for function system.collection_count(collection)"):
+        F.resolve("collection_count", [lst, lst])
+
+
+# -- masking ---------------------------------------------------------------------------------
+
+def test_masking_functions():
+    import cql.types as T
+
+    one, two = L("integer", "1"), L("integer", "2")
+    assert call("mask_inner", [TEXT, one, two], ["abcdef", 1, 2]) == "a***ef"
+    assert call("mask_outer", [TEXT, one, two, L("string", "#")], ["abcdef", 1, 2, "#"]) == \
+        "#bcd##"
+    assert call("mask_inner", [TEXT, one, two], ["ab", 1, 2]) == "ab"
+    assert call("mask_outer", [TEXT, one, two], ["ab", 1, 2]) == "**"
+    assert call("mask_inner", [ASCII, None, None], ["abc", None, None]) == "***"
+    assert call("mask_inner", [TEXT, one, two], [None, 1, 2]) is None
+    assert F.resolve("mask_inner", [ASCII, one, one]).return_type is ASCII
+    with raises("The padding argument for function system.mask_inner should be "
+                "single-character, but 'ab' has 2 characters."):
+        call("mask_inner", [TEXT, one, two, L("string", "ab")], ["abcdef", 1, 2, "ab"])
+    with raises("Function system.mask_inner requires an argument of type [text|varchar|ascii], "
+                "but found argument v of type int"):
+        F.resolve("mask_inner", [INT, one, two], arg_texts=["v", "1", "2"])
+    with raises("Invalid number of arguments for function system.mask_inner("
+                "[text|varchar|ascii], int, int, [text])"):
+        F.resolve("mask_inner", [TEXT, one])
+    assert call("mask_null", [INT], [5]) is None
+    assert call("mask_default", [INT], [5]) == 0
+    assert call("mask_default", [TEXT], [None]) == "****"
+    assert call("mask_default", [DATE], ["x"]) == datetime.date(1970, 1, 1)
+    assert len(call("mask_default", [T.MapType(TEXT, INT, False)], [{}])) == 0
+    fn = F.resolve("mask_replace", [INT, L("integer", "0")])
+    assert fn.arg_types == (INT, INT) and fn.execute([5, 0]) == 0
+    assert call("mask_hash", [TEXT], ["abc"]).hex() == \
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert call("mask_hash", [INT, L("string", "MD5")], [1, "MD5"]) == \
+        __import__("hashlib").md5(b"\x00\x00\x00\x01").digest()
+    assert F.resolve("mask_hash", [INT]).return_type is BLOB
+    with raises("Hash algorithm not found: foo"):
+        call("mask_hash", [TEXT, L("string", "foo")], ["abc", "foo"])
+
+
+# -- vectors ---------------------------------------------------------------------------------
+
+def test_vector_similarity():
+    import cql.types as T
+
+    v2 = T.VectorType(FLOAT, 2)
+    assert call("similarity_cosine", [v2, v2], [[1.0, 0.0], [0.0, 1.0]]) == 0.5
+    assert call("similarity_cosine", [v2, v2], [[1.0, 2.0], [2.0, 4.0]]) == 1.0
+    assert call("similarity_euclidean", [v2, v2], [[1.0, 2.0], [2.0, 3.0]]) == \
+        pytest.approx(1 / 3)
+    assert call("similarity_dot_product", [v2, v2], [[1.0, 0.0], [1.0, 0.0]]) == 1.0
+    assert call("similarity_dot_product", [v2, v2], [None, [1.0, 0.0]]) is None
+    lit = L("list", elements=(L("float", "1.0"), L("float", "2.0")))
+    fn = F.resolve("similarity_cosine", [v2, lit])
+    assert fn.arg_types == (v2, v2) and fn.return_type is FLOAT
+    with raises("Function similarity_cosine doesn't support all-zero vectors."):
+        call("similarity_cosine", [v2, v2], [[0.0, 0.0], [1.0, 0.0]])
+    assert call("similarity_euclidean", [v2, v2], [[0.0, 0.0], [0.0, 0.0]]) == 1.0
+    with raises("All arguments must have the same vector dimensions, but found "
+                "vector<float, 2> and vector<float, 3>"):
+        F.resolve("similarity_cosine", [v2, T.VectorType(FLOAT, 3)])
+    with raises("Function system.similarity_cosine requires a float vector argument, but found "
+                "argument v of type vector<int, 2>"):
+        F.resolve("similarity_cosine", [T.VectorType(INT, 2), v2], arg_texts=["v", "w"])
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+def test_json_functions():
+    import cql.types as T
+
+    m = T.MapType(TEXT, INT, False)
+    assert call("to_json", [m], [m.validate({"b": 1, "a": 2})]) == '{"a": 2, "b": 1}'
+    assert call("tojson", [TIMESTAMP], [0]) == '"1970-01-01 00:00:00.000Z"'
+    assert call("to_json", [INT], [None]) == "null"
+    assert call("to_json", [L("integer", "3")], [3]) == "3"
+    assert F.column_name(F.resolve("to_json", [INT]), ["v"]) == "system.to_json(v)"
+    with raises("from_json() cannot be used in the selection clause of a SELECT statement"):
+        F.resolve("from_json", [L("string", "1")])
+    fn = F.resolve("from_json", [None], receiver=m)
+    assert fn.return_type == m and fn.arg_types == (TEXT,)
+    assert dict(fn.execute(['{"a": 1}'])) == {"a": 1}
+    assert call("fromjson", [L("string", "null")], ["null"], receiver=INT) is None
+    with raises("execution of 'system.fromjson[text]' failed: Unable to make int from 'abc'",
+                FunctionFailure):
+        call("fromjson", [None], ['"abc"'], receiver=INT)
+    with pytest.raises(FunctionFailure, match="^execution of 'system.from_json\\[text\\]' "
+                       "failed: Could not decode JSON string '\\{'"):
+        call("from_json", [None], ["{"], receiver=INT)
