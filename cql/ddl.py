@@ -92,9 +92,11 @@ class ListRolesPlan(Plan):
 
 def plan_ddl(db: Executor, statement: ast.Statement, keyspace: str | None,
              markers: Markers) -> Plan | None:
-    """The plan for a schema (or other non-DML) statement; None if it is not one."""
-    from . import ddl_keyspaces, ddl_tables
+    """The plan for a schema (or other non-DML) statement; None if it is not one.
 
+    Plans validate against the schema when they execute; here only what Cassandra checks
+    while preparing (a keyspace to work in, the shape of the statement) is checked.
+    """
     message = UNSUPPORTED.get(type(statement))
     if message is not None:
         return UnsupportedPlan(message)
@@ -106,19 +108,18 @@ def plan_ddl(db: Executor, statement: ast.Statement, keyspace: str | None,
         plan = planner(statement, keyspace)
         if plan is not None:
             return plan
-    _ = (ddl_keyspaces, ddl_tables, db, markers)
     return None
 
 
-def _planners():
-    """Each ddl_* module's planner, imported lazily (they import the executor)."""
-    from . import ddl_keyspaces, ddl_tables
+def _planners() -> list:
+    """Each ddl_* module's planner, imported late (they import the executor)."""
+    from . import ddl_describe, ddl_indexes, ddl_keyspaces, ddl_tables, ddl_udts, ddl_views
 
-    out = [ddl_keyspaces.plan_keyspace_statement, ddl_tables.plan_table_statement]
-    for name in ("ddl_udts", "ddl_indexes", "ddl_views", "ddl_describe"):
-        try:
-            module = __import__(f"cql.{name}", fromlist=["plan"])
-        except ImportError:
-            continue
-        out.append(module.plan)
-    return out
+    return [
+        ddl_keyspaces.plan_keyspace_statement,
+        ddl_tables.plan_table_statement,
+        ddl_udts.plan,
+        ddl_indexes.plan,
+        ddl_views.plan,
+        ddl_describe.plan,
+    ]

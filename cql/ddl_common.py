@@ -239,3 +239,25 @@ def _nested_non_frozen(inner: ast.TypeExpr, text: str) -> None:
     if inner.is_collection:
         raise InvalidRequest(f"Non-frozen collections are not allowed inside collections: {text}")
     raise InvalidRequest(f"Non-frozen UDTs are not allowed inside collections: {text}")
+
+
+def refresh_type(ctype: CQLType, ks: KeyspaceMetadata) -> CQLType:
+    """``ctype`` rebuilt with the keyspace's current UDT definitions (after ALTER TYPE)."""
+    if isinstance(ctype, UserType):
+        ut = ks.types.get(ctype.type_name) if ctype.keyspace == ks.name else None
+        if ut is None:
+            return ctype
+        fresh = UserType(ks.name, ut.name, list(ut.field_names),
+                         [refresh_type(t, ks) for t in ut.field_types], False)
+        return fresh.freeze() if ctype.frozen else fresh
+    if isinstance(ctype, SetType):
+        return SetType(refresh_type(ctype.elem, ks), ctype.frozen)
+    if isinstance(ctype, ListType):
+        return ListType(refresh_type(ctype.elem, ks), ctype.frozen)
+    if isinstance(ctype, MapType):
+        return MapType(refresh_type(ctype.key, ks), refresh_type(ctype.value, ks), ctype.frozen)
+    if isinstance(ctype, TupleType):
+        return TupleType([refresh_type(t, ks) for t in ctype.types])
+    if isinstance(ctype, VectorType):
+        return VectorType(refresh_type(ctype.elem, ks), ctype.dimension)
+    return ctype
