@@ -24,7 +24,6 @@ between sessions and threads. Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 # ---------------------------------------------------------------------------------------
 # Names and types
@@ -42,8 +41,7 @@ class QualifiedName:
 
 
 NATIVE_TYPES = frozenset(
-    "ascii bigint blob boolean counter date decimal double duration float inet int smallint "
-    "text time timestamp timeuuid tinyint uuid varchar varint".split()
+    ["ascii", "bigint", "blob", "boolean", "counter", "date", "decimal", "double", "duration", "float", "inet", "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint"]
 )
 
 
@@ -180,10 +178,8 @@ class Negate:
     expr: object
 
 
-Term = Union[
-    Constant, Null, BindMarker, ListLiteral, SetLiteral, MapLiteral, TupleLiteral, UDTLiteral,
-    FunctionCall, Cast, TypeHint, BinaryOp, Negate,
-]
+Term = (Constant | Null | BindMarker | ListLiteral | SetLiteral | MapLiteral | TupleLiteral
+        | UDTLiteral | FunctionCall | Cast | TypeHint | BinaryOp | Negate)
 
 # ---------------------------------------------------------------------------------------
 # Selector expressions (also used for relation / condition / deletion left-hand sides)
@@ -343,7 +339,7 @@ class SubtractFrom:
     value: object
 
 
-Assignment = Union[SetValue, SetElement, SetField, AddTo, Prepend, SubtractFrom]
+Assignment = SetValue | SetElement | SetField | AddTo | Prepend | SubtractFrom
 
 
 @dataclass(frozen=True, slots=True)
