@@ -21,7 +21,8 @@ built on demand by factories, as in Cassandra 5.0.
 
 Special names: `count(*)`/`count(1)` is `resolve('count_rows', [])` (column name `count`);
 arithmetic operators are `arithmetic(op, left, right)` and `negate(arg)`; `CAST(x AS t)` is
-`cast_function(from_type, to_type)`. `token()` is the planner's business.
+`cast_function(from_type, to_type)`. `token()` is built per table (`token_function`, or
+`resolve('token', ..., partition_key=...)`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ __all__ = [
     "literal_type",
     "negate",
     "resolve",
+    "token_function",
 ]
 
 SYSTEM = "system"
@@ -577,6 +579,13 @@ class _CastFunction(Function):
         return f"cast({arg_names[0]} as {self.return_type.name})"
 
 
+class _IdentityCast(_CastFunction):
+    """CAST(x AS <x's own type>): Cassandra drops the cast, so the column keeps x's name."""
+
+    def column_name(self, arg_names: Sequence[str]) -> str:
+        return arg_names[0]
+
+
 class _CountRows(AggregateFunction):
     def column_name(self, arg_names: Sequence[str]) -> str:
         return "count"
@@ -763,7 +772,8 @@ def _split_name(name: str) -> tuple[str | None, str]:
 
 def resolve(name: str, args: Sequence[ArgDesc], receiver: CQLType | None = None,
             keyspace: str | None = None, *, arg_texts: Sequence[str] | None = None,
-            context: str = "term") -> Function:
+            context: str = "term",
+            partition_key: Sequence[CQLType] | None = None) -> Function:
     """The function a call `name(args)` refers to (Cassandra's FunctionResolver).
 
     `name` is the function name as written (already lower-cased when unquoted), `ks.name` when
@@ -774,11 +784,19 @@ def resolve(name: str, args: Sequence[ArgDesc], receiver: CQLType | None = None,
     overloads and is required by from_json(). `arg_texts` are the arguments' CQL texts for
     messages (defaults: literal text, '?', type name). `context` is "term" or "selector":
     only the "Unknown function" wording differs.
+
+    `token(...)` depends on the table: pass `partition_key` (the partition key column types)
+    to get Cassandra's argument checks; without it the argument types are used as they are
+    (checking that they are the partition key columns, in order, is the planner's job).
     """
     _ensure_built()
     ks, fname = _split_name(name)
     texts = list(arg_texts) if arg_texts is not None else [_default_text(a) for a in args]
     shown = f"{ks}.{fname}" if ks is not None else fname
+    if fname == "token" and (ks is None or ks == SYSTEM):
+        fn = _token_for(args, partition_key, texts)
+        _validate_types(fn, args, texts)
+        return fn
     candidates: list[Function] = []
     if ks is None or ks == SYSTEM:
         candidates.extend(_FUNCTIONS.get(fname, ()))
@@ -793,6 +811,37 @@ def resolve(name: str, args: Sequence[ArgDesc], receiver: CQLType | None = None,
         _validate_types(fn, args, texts)
         return fn
     return _pick_best(shown, fname, candidates, args, receiver, texts)
+
+
+class _TokenFunction(Function):
+    """token(pk...) -> bigint: the Murmur3 token of the serialized partition key."""
+
+    def __init__(self, pk_types: Sequence[CQLType]) -> None:
+        super().__init__("token", pk_types, BIGINT, self._token)
+
+    def _token(self, *values: Any) -> int:
+        from cql.types.comparable import serialize_partition_key
+        from storage.murmur3 import token
+
+        return token(serialize_partition_key(self.arg_types, values))
+
+
+def token_function(partition_key: Sequence[CQLType]) -> Function:
+    """The token() function of a table whose partition key has these column types."""
+    return _TokenFunction(partition_key)
+
+
+def _token_for(args: Sequence[ArgDesc], partition_key: Sequence[CQLType] | None,
+               texts: Sequence[str]) -> Function:
+    if partition_key is not None:
+        return _TokenFunction(partition_key)
+    types: list[CQLType] = []
+    for a, text in zip(args, texts):
+        if not isinstance(a, CQLType):
+            raise InvalidRequest(f"Cannot infer type of argument {text} in call to function "
+                                 f"{SYSTEM}.token: use type casts to disambiguate")
+        types.append(a)
+    return _TokenFunction(types)
 
 
 def _default_text(a: ArgDesc) -> str:
@@ -1182,12 +1231,12 @@ def _to_decimal_checked(v: float, single: bool) -> Decimal:
 def cast_function(from_type: CQLType, to_type: CQLType, arg_text: str | None = None) -> Function:
     """The function behind CAST(x AS to_type) for an argument of from_type.
 
-    Casting to the argument's own type is an identity function (Cassandra skips the function
-    entirely). Unsupported pairs raise Cassandra's "<arg> cannot be cast to <type>"."""
+    Casting to the argument's own type is an identity function whose column name is the
+    argument's (Cassandra skips the function entirely). Unsupported pairs raise Cassandra's "<arg> cannot be cast to <type>"."""
     _ensure_built()
     src = from_type
-    if to_type == src or (to_type is TEXT and src is TEXT):
-        return _CastFunction(_cast_name(to_type), (src,), to_type, lambda v: v)
+    if to_type == src:
+        return _IdentityCast(_cast_name(to_type), (src,), to_type, lambda v: v)
     for fn in _FUNCTIONS.get(_cast_name(to_type), ()):
         if fn.arg_types[0] == src:
             return fn

@@ -146,6 +146,7 @@ def test_column_names():
     assert F.column_name(F.arithmetic("+", INT, INT), ["a", "b"]) == "a + b"
     assert F.column_name(F.negate(INT), ["a"]) == "-a"
     assert F.column_name(F.cast_function(INT, TEXT), ["v"]) == "cast(v as text)"
+    assert F.column_name(F.cast_function(INT, INT), ["c"]) == "c"
     assert F.column_name(F.resolve("totimestamp", [TIMEUUID]), ["system.now()"]) == \
         "system.totimestamp(system.now())"
 
@@ -611,3 +612,23 @@ def test_json_functions():
     with pytest.raises(FunctionFailure, match="^execution of 'system.from_json\\[text\\]' "
                        "failed: Could not decode JSON string '\\{'"):
         call("from_json", [None], ["{"], receiver=INT)
+
+
+# -- token -----------------------------------------------------------------------------------
+
+def test_token():
+    from cql.types.comparable import serialize_partition_key
+    from storage.murmur3 import token
+
+    fn = F.resolve("token", [INT])
+    assert fn.return_type is BIGINT and fn.execute([1]) == token(b"\x00\x00\x00\x01")
+    both = F.token_function([INT, TEXT])
+    assert both.execute([1, "a"]) == token(serialize_partition_key([INT, TEXT], [1, "a"]))
+    assert F.column_name(fn, ["k"]) == "system.token(k)"
+    with raises("Type error: k2 cannot be passed as argument 0 of function system.token of "
+                "type uuid"):
+        F.resolve("token", [INT], partition_key=[UUID], arg_texts=["k2"])
+    with raises("Invalid number of arguments in call to function system.token: 2 required but "
+                "1 provided"):
+        F.resolve("token", [INT], partition_key=[INT, INT])
+    assert F.resolve("token", [L("integer", "1")], partition_key=[BIGINT]).arg_types == (BIGINT,)
