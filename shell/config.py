@@ -1,0 +1,140 @@
+"""Configuration: cqlshrc compatibility, cassalite's own defaults file, data/history paths.
+
+Precedence (lowest first): built-in defaults, ``~/.cassandra/cqlshrc`` (or ``--cqlshrc``),
+cassalite's own file (``$CASSALITE_CONFIG`` or ``<config dir>/cassalite/cassaliterc``),
+command-line flags. Both files use the same sections; ours adds ``[cassalite]``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime
+import os
+import sys
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .formatting import DEFAULT_TIME_FORMAT, FormatSettings
+
+COPY_SECTIONS = ("copy", "copy-to", "copy-from")
+
+
+def user_data_dir() -> Path:
+    """Where databases and history live: $CASSALITE_DATA_DIR, else the platform's user
+    data directory (XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows)."""
+    env = os.environ.get("CASSALITE_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "cassalite"
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        return Path(base) / "cassalite"
+    base = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return Path(base) / "cassalite"
+
+
+def user_config_file() -> Path:
+    env = os.environ.get("CASSALITE_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    if os.name == "nt":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "cassalite" / "cassaliterc"
+
+
+def default_cqlshrc() -> Path:
+    return Path.home() / ".cassandra" / "cqlshrc"
+
+
+def history_file(data_dir: Path | None) -> Path:
+    """$CQL_HISTORY wins (cqlsh's variable); else in the data dir; else ~/.cassalite_history."""
+    env = os.environ.get("CASSALITE_HISTORY") or os.environ.get("CQL_HISTORY")
+    if env:
+        return Path(env).expanduser()
+    if data_dir is not None:
+        return data_dir / "history"
+    return Path.home() / ".cassalite_history"
+
+
+@dataclass
+class Config:
+    """The merged view of the config files, as typed values."""
+
+    parser: configparser.RawConfigParser = field(default_factory=configparser.RawConfigParser)
+    warnings: list[str] = field(default_factory=list)
+
+    def get(self, section: str, option: str, default: str | None = None) -> str | None:
+        try:
+            return self.parser.get(section, option)
+        except (configparser.Error, ValueError):
+            return default
+
+    def getbool(self, section: str, option: str, default: bool | None = None) -> bool | None:
+        try:
+            return self.parser.getboolean(section, option)
+        except (configparser.Error, ValueError):
+            return default
+
+    def getint(self, section: str, option: str, default: int) -> int:
+        try:
+            return self.parser.getint(section, option)
+        except (configparser.Error, ValueError):
+            return default
+
+    def getfloat(self, section: str, option: str, default: float) -> float:
+        try:
+            return self.parser.getfloat(section, option)
+        except (configparser.Error, ValueError):
+            return default
+
+    def copy_options(self) -> dict[str, dict[str, str]]:
+        """Every [copy*] section, option names lower-cased (COPY applies the right ones)."""
+        out: dict[str, dict[str, str]] = {}
+        for section in self.parser.sections():
+            if section.startswith("copy"):
+                out[section] = {k.lower(): v for k, v in self.parser.items(section)}
+        return out
+
+
+def load_config(cqlshrc: str | None = None) -> Config:
+    cfg = Config()
+    rc = default_cqlshrc()
+    if cqlshrc:
+        path = Path(cqlshrc).expanduser()
+        if path.exists():
+            rc = path
+        else:
+            cfg.warnings.append(f"\nWarning: Specified cqlshrc location `{cqlshrc}` does not exist."
+                                f"  Using `{default_cqlshrc()}` instead.\n")
+    for path in (rc, user_config_file()):
+        try:
+            cfg.parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError) as e:
+            cfg.warnings.append(f"Warning: could not read {path}: {e}")
+    return cfg
+
+
+def display_timezone(cfg: Config) -> datetime.tzinfo:
+    """[ui] timezone, else $TZ, else UTC (cqlsh's order, without the tzlocal guess)."""
+    for name in (cfg.get("ui", "timezone"), os.environ.get("TZ")):
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name.lstrip(":"))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return datetime.UTC
+
+
+def format_settings(cfg: Config) -> FormatSettings:
+    time_format = os.environ.get("CQLSH_DEFAULT_TIMESTAMP_FORMAT") or DEFAULT_TIME_FORMAT
+    return FormatSettings(
+        float_precision=cfg.getint("ui", "float_precision", 5),
+        double_precision=cfg.getint("ui", "double_precision", 5),
+        time_format=cfg.get("ui", "time_format", time_format) or time_format,
+        timezone=display_timezone(cfg),
+    )
