@@ -245,7 +245,7 @@ def _decimal_remainder(a: Decimal, b: Decimal) -> Decimal:
     if b == 0:
         raise ArithmeticError("Division undefined" if a == 0 else "Division by zero")
     with localcontext(_big_context()):
-        return a.remainder_near(b) if False else a % b  # Decimal % truncates like Java
+        return a % b  # truncating, sign of the dividend: BigDecimal.remainder
 
 
 def _fmod(a: float, b: float) -> float:
@@ -1175,10 +1175,7 @@ def cql_text(t: CQLType, v: Any) -> str:
         return "true" if v else "false"
     if t is INET:
         return _java_inet_str(v)
-    if t in (DATE, TIME, UUID, TIMEUUID, DECIMAL, TEXT, ASCII) or t in _INT_BITS \
-            or t is VARINT:
-        return str(v)
-    return str(v)
+    return str(v)  # integers, decimal, uuids, date, time, ascii
 
 
 def _cast_name(to: CQLType) -> str:

@@ -287,6 +287,10 @@ def test_arithmetic_values():
     assert str(op("/", DECIMAL, INT, Decimal(100), 1)) == "1E+2"
     assert str(op("+", DECIMAL, INT, Decimal("1.50"), 1)) == "2.50"
     assert str(op("+", DECIMAL, DOUBLE, Decimal(1), 0.1)) == "1.1"
+    assert op("%", DECIMAL, DECIMAL, Decimal("-7.5"), Decimal(2)) == Decimal("-1.5")
+    assert op("%", DOUBLE, DOUBLE, -7.5, 2.0) == -1.5
+    assert op("%", DOUBLE, DOUBLE, 1.0, 0.0) != op("%", DOUBLE, DOUBLE, 1.0, 0.0)  # NaN
+    assert op("*", FLOAT, FLOAT, 3.4e38, 10.0) == float("inf")
     assert op("-", INT, INT, None, 1) is None
     assert op("+", TEXT, TEXT, "a", "b") == "ab"
     assert F.arithmetic("+", ASCII, TEXT).return_type is TEXT
@@ -437,6 +441,8 @@ def test_sum_avg():
     assert agg("sum", DECIMAL, [Decimal("1.1"), Decimal("2.20")]) == Decimal("3.30")
     assert agg("avg", DECIMAL, [Decimal(1), Decimal(2)]) == Decimal(1)  # scale-0 HALF_EVEN
     assert agg("avg", DECIMAL, [Decimal("1.0"), Decimal("2.0")]) == Decimal("1.5")
+    # running average: (2.0 - 1.5) / 2 is rounded to one decimal place (HALF_EVEN) -> 1.7
+    assert agg("avg", DECIMAL, [Decimal("1.5"), Decimal("2.0")]) == Decimal("1.7")
     assert agg("sum", COUNTER, [5, 6]) == 11
     assert F.resolve("sum", [COUNTER]).return_type is COUNTER
 
