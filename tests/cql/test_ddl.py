@@ -40,8 +40,8 @@ SETUP_TYPE = "CREATE TYPE addr (street text, zip int)"
 ERRORS = [
     # keyspaces
     ([], "USE nope", InvalidRequest, "Keyspace 'nope' does not exist"),
-    ([], "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
-         "'replication_factor': 1}", AlreadyExists, 'Cannot add existing keyspace "ks"'),
+    ([], ("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+         "'replication_factor': 1}"), AlreadyExists, 'Cannot add existing keyspace "ks"'),
     ([], "CREATE KEYSPACE k2 WITH durable_writes = true", InvalidRequest,
      "Missing mandatory option 'replication'"),
     ([], "CREATE KEYSPACE k2 WITH replication = {'replication_factor': 1}",
@@ -50,11 +50,11 @@ ERRORS = [
      "Unable to use given strategy class: LocalStrategy is reserved for internal use."),
     ([], "CREATE KEYSPACE k2 WITH replication = {'class': 'SimpleStrategy'}",
      ConfigurationException, "SimpleStrategy requires a replication_factor strategy option."),
-    ([], "CREATE KEYSPACE k2 WITH replication = {'class': 'SimpleStrategy', "
-         "'replication_factor': 1, 'dc1': 2}", ConfigurationException,
+    ([], ("CREATE KEYSPACE k2 WITH replication = {'class': 'SimpleStrategy', "
+         "'replication_factor': 1, 'dc1': 2}"), ConfigurationException,
      "Unrecognized strategy option {dc1} passed to SimpleStrategy for keyspace k2"),
-    ([], "CREATE KEYSPACE k2 WITH replication = {'class': 'SimpleStrategy', "
-         "'replication_factor': -1}", ConfigurationException,
+    ([], ("CREATE KEYSPACE k2 WITH replication = {'class': 'SimpleStrategy', "
+         "'replication_factor': -1}"), ConfigurationException,
      "Replication factor must be non-negative, found -1"),
     ([], "CREATE KEYSPACE k2 WITH replication = {'class': 'NetworkTopologyStrategy', 'dc9': 1}",
      ConfigurationException,
@@ -62,8 +62,8 @@ ERRORS = [
     ([], "CREATE KEYSPACE k2 WITH replication = {'class': 'FooStrategy'}",
      ConfigurationException,
      "Unable to find replication strategy class 'org.apache.cassandra.locator.FooStrategy'"),
-    ([], "CREATE KEYSPACE system WITH replication = {'class': 'SimpleStrategy', "
-         "'replication_factor': 1}", InvalidRequest,
+    ([], ("CREATE KEYSPACE system WITH replication = {'class': 'SimpleStrategy', "
+         "'replication_factor': 1}"), InvalidRequest,
      "System keyspace 'system' is not user-modifiable"),
     ([], "ALTER KEYSPACE nope WITH durable_writes = false", InvalidRequest,
      "Keyspace 'nope' doesn't exist"),
@@ -92,22 +92,22 @@ ERRORS = [
     ([], "CREATE TABLE t (k int, c int static, PRIMARY KEY (k, c))", InvalidRequest,
      "Static column 'c' cannot be part of the PRIMARY KEY"),
     ([], "CREATE TABLE t (k int PRIMARY KEY, s int static)", InvalidRequest,
-     "Static columns are only useful (and thus allowed) if the table has at least one "
-     "clustering column"),
+     ("Static columns are only useful (and thus allowed) if the table has at least one "
+     "clustering column")),
     ([], "CREATE TABLE t (k int PRIMARY KEY, a counter, b int)", InvalidRequest,
      "Cannot mix counter and non counter columns in the same table"),
     ([], "CREATE TABLE t (k int PRIMARY KEY, a counter) WITH default_time_to_live = 5",
      InvalidRequest, "Cannot set default_time_to_live on a table with counters"),
-    ([], "CREATE TABLE t (k int, c int, v int, PRIMARY KEY (k, c)) WITH CLUSTERING ORDER BY "
-         "(v ASC)", InvalidRequest,
-     "Only clustering key columns can be defined in CLUSTERING ORDER directive: [v] are not "
-     "clustering columns"),
-    ([], "CREATE TABLE t (k int, a int, b int, PRIMARY KEY (k, a, b)) WITH CLUSTERING ORDER BY "
-         "(b ASC, a ASC)", InvalidRequest,
-     "The order of columns in the CLUSTERING ORDER directive must match that of the clustering "
-     "columns (a must appear before b)"),
-    ([], "CREATE TABLE t (k int, a int, b int, PRIMARY KEY (k, a, b)) WITH CLUSTERING ORDER BY "
-         "(b ASC)", InvalidRequest, "Missing CLUSTERING ORDER for column a"),
+    ([], ("CREATE TABLE t (k int, c int, v int, PRIMARY KEY (k, c)) WITH CLUSTERING ORDER BY "
+         "(v ASC)"), InvalidRequest,
+     ("Only clustering key columns can be defined in CLUSTERING ORDER directive: [v] are not "
+     "clustering columns")),
+    ([], ("CREATE TABLE t (k int, a int, b int, PRIMARY KEY (k, a, b)) WITH CLUSTERING ORDER BY "
+         "(b ASC, a ASC)"), InvalidRequest,
+     ("The order of columns in the CLUSTERING ORDER directive must match that of the clustering "
+     "columns (a must appear before b)")),
+    ([], ("CREATE TABLE t (k int, a int, b int, PRIMARY KEY (k, a, b)) WITH CLUSTERING ORDER BY "
+         "(b ASC)"), InvalidRequest, "Missing CLUSTERING ORDER for column a"),
     ([SETUP_TYPE], "CREATE TABLE t (k int PRIMARY KEY, l list<addr>)", InvalidRequest,
      "Non-frozen UDTs are not allowed inside collections: list<addr>"),
     ([], "CREATE TABLE t (k int PRIMARY KEY, l list<list<int>>)", InvalidRequest,
@@ -137,8 +137,8 @@ ERRORS = [
      ConfigurationException,
      "bloom_filter_fp_chance must be larger than 6.71E-5 and less than or equal to 1.0 (got 0.0)"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH cdc = 'maybe'", SyntaxException,
-     "Invalid boolean value maybe for 'cdc'. Positive values can be '1', 'true' or 'yes'. "
-     "Negative values can be '0', 'false' or 'no'."),
+     ("Invalid boolean value maybe for 'cdc'. Positive values can be '1', 'true' or 'yes'. "
+     "Negative values can be '0', 'false' or 'no'.")),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH compaction = {'min_threshold': '2'}",
      ConfigurationException, "Missing sub-option 'class' for the 'compaction' option"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH compaction = {'class': 'Nope'}",
@@ -152,8 +152,8 @@ ERRORS = [
      "Invalid caching sub-options [foo]: only 'keys' and 'rows_per_partition' are allowed"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH compression = {'chunk_length_in_kb': '16'}",
      ConfigurationException, "Missing sub-option 'class' for the 'compression' option."),
-    ([], "CREATE TABLE t (k int PRIMARY KEY) WITH compression = {'class': 'LZ4Compressor', "
-         "'chunk_length_in_kb': '3'}", ConfigurationException,
+    ([], ("CREATE TABLE t (k int PRIMARY KEY) WITH compression = {'class': 'LZ4Compressor', "
+         "'chunk_length_in_kb': '3'}"), ConfigurationException,
      "chunk_length_in_kb must be a power of 2"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH comment = {'a': 'b'}", SyntaxException,
      "Invalid value for property 'comment'. It should be a string"),
@@ -162,19 +162,19 @@ ERRORS = [
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH id = 'zzz'", ConfigurationException,
      "Invalid table id"),
     ([], "CREATE TABLE t (k int PRIMARY KEY, v int MASKED WITH DEFAULT)", InvalidRequest,
-     "Cannot mask columns because dynamic data masking is not enabled. You can enable it with "
-     "the dynamic_data_masking_enabled property on cassandra.yaml"),
+     ("Cannot mask columns because dynamic data masking is not enabled. You can enable it with "
+     "the dynamic_data_masking_enabled property on cassandra.yaml")),
     # ALTER TABLE
     ([], "ALTER TABLE nope ADD v int", InvalidRequest, "Table 'ks.nope' doesn't exist"),
     ([SETUP_T], "ALTER TABLE t ALTER v TYPE bigint", InvalidRequest,
      "Altering column types is no longer supported"),
     ([SETUP_T], "ALTER TABLE t ADD v int", InvalidRequest, "Column with name 'v' already exists"),
     ([SETUP_SIMPLE], "ALTER TABLE p ADD s int static", InvalidRequest,
-     "Static columns are only useful (and thus allowed) if the table has at least one "
-     "clustering column"),
+     ("Static columns are only useful (and thus allowed) if the table has at least one "
+     "clustering column")),
     ([SETUP_T, "ALTER TABLE t DROP v"], "ALTER TABLE t ADD v text", InvalidRequest,
-     "Cannot re-add previously dropped column 'v' of type text, incompatible with previous "
-     "type int"),
+     ("Cannot re-add previously dropped column 'v' of type text, incompatible with previous "
+     "type int")),
     ([SETUP_T], "ALTER TABLE t ADD x counter", ConfigurationException,
      'Cannot have a counter column ("x") in a non counter table'),
     (["CREATE TABLE cnt (k int PRIMARY KEY, n counter)"], "ALTER TABLE cnt ADD x int",
@@ -187,8 +187,8 @@ ERRORS = [
     ([SETUP_T], "ALTER TABLE t RENAME v TO w", InvalidRequest,
      "Cannot rename non PRIMARY KEY column v"),
     ([SETUP_T], "ALTER TABLE t RENAME c TO v", InvalidRequest,
-     "Cannot rename column c to v in table 'ks.t'; another column with that name already "
-     "exists"),
+     ("Cannot rename column c to v in table 'ks.t'; another column with that name already "
+     "exists")),
     ([SETUP_T], "ALTER TABLE t RENAME nope TO x", InvalidRequest,
      "Undefined column name nope in table ks.t"),
     ([SETUP_T], "ALTER TABLE t WITH id = 'e5d94b7e-3b4c-11ef-9454-0242ac120002'",
@@ -231,8 +231,8 @@ ERRORS = [
     (["CREATE TABLE cnt (k int PRIMARY KEY, n counter)"], "CREATE INDEX ON cnt (n)",
      InvalidRequest, "Secondary indexes on counter tables aren't supported"),
     ([SETUP_SIMPLE], "CREATE INDEX ON p (keys(f))", InvalidRequest,
-     "Cannot create keys() index on frozen column f. Frozen collections are immutable and must "
-     "be fully indexed by using the 'full(f)' modifier"),
+     ("Cannot create keys() index on frozen column f. Frozen collections are immutable and must "
+     "be fully indexed by using the 'full(f)' modifier")),
     ([SETUP_SIMPLE], "CREATE INDEX ON p (full(m))", InvalidRequest,
      "full() indexes can only be created on frozen collections"),
     ([SETUP_SIMPLE], "CREATE INDEX ON p (keys(v))", InvalidRequest,
@@ -248,42 +248,42 @@ ERRORS = [
     ([], "DROP INDEX nope", InvalidRequest, "Index 'ks.nope' doesn't exist'"),
     # materialized views
     (["CREATE TABLE b (k int, c int, v int, w int, PRIMARY KEY (k, c))"],
-     "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-     "PRIMARY KEY (v, k)", InvalidRequest,
+     ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+     "PRIMARY KEY (v, k)"), InvalidRequest,
      "Cannot create materialized view 'mv' without primary key columns c from base table 'b'"),
     (["CREATE TABLE b (k int, c int, v int, w int, PRIMARY KEY (k, c))"],
-     "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-     "AND c IS NOT NULL AND w IS NOT NULL PRIMARY KEY ((v, w), k, c)", InvalidRequest,
-     "Cannot include more than one non-primary key column in materialized view primary key "
-     "(got v, w)"),
+     ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+     "AND c IS NOT NULL AND w IS NOT NULL PRIMARY KEY ((v, w), k, c)"), InvalidRequest,
+     ("Cannot include more than one non-primary key column in materialized view primary key "
+     "(got v, w)")),
     (["CREATE TABLE b (k int, c int, v int, w int, PRIMARY KEY (k, c))"],
-     "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-     "PRIMARY KEY (v, k, c)", InvalidRequest,
+     ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+     "PRIMARY KEY (v, k, c)"), InvalidRequest,
      "Primary key columns c must be restricted with 'IS NOT NULL' or otherwise"),
-    ([], "CREATE MATERIALIZED VIEW mv AS SELECT * FROM nope WHERE k IS NOT NULL "
-         "PRIMARY KEY (k)", InvalidRequest, "Base table 'nope' doesn't exist"),
+    ([], ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM nope WHERE k IS NOT NULL "
+         "PRIMARY KEY (k)"), InvalidRequest, "Base table 'nope' doesn't exist"),
     ([], "DROP MATERIALIZED VIEW nope", InvalidRequest,
      "Materialized view 'ks.nope' doesn't exist"),
     (["CREATE TABLE b (k int PRIMARY KEY, v int)",
-      "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-      "PRIMARY KEY (v, k)"], "DROP TABLE b", InvalidRequest,
+      ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)")], "DROP TABLE b", InvalidRequest,
      "Cannot drop table when materialized views still depend on it (ks.mv)"),
     (["CREATE TABLE b (k int PRIMARY KEY, v int)",
-      "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-      "PRIMARY KEY (v, k)"], "ALTER TABLE mv ADD x int", InvalidRequest,
+      ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)")], "ALTER TABLE mv ADD x int", InvalidRequest,
      "Cannot use ALTER TABLE on a materialized view; use ALTER MATERIALIZED VIEW instead"),
     (["CREATE TABLE b (k int PRIMARY KEY, v int)",
-      "CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
-      "PRIMARY KEY (v, k)"], "TRUNCATE mv", InvalidRequest,
+      ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)")], "TRUNCATE mv", InvalidRequest,
      "Cannot TRUNCATE materialized view directly; must truncate base table instead"),
     # unsupported features
-    ([], "CREATE FUNCTION f (a int) CALLED ON NULL INPUT RETURNS int LANGUAGE java AS "
-         "'return a;'", InvalidRequest, "User-defined functions are not supported by cassalite"),
+    ([], ("CREATE FUNCTION f (a int) CALLED ON NULL INPUT RETURNS int LANGUAGE java AS "
+         "'return a;'"), InvalidRequest, "User-defined functions are not supported by cassalite"),
     ([], "CREATE TRIGGER tr ON t USING 'x'", InvalidRequest,
      "Triggers are not supported by cassalite"),
     ([], "CREATE ROLE r", InvalidRequest,
-     "Roles are not supported by cassalite: there is no authentication "
-     "(Cassandra's AllowAllAuthenticator)"),
+     ("Roles are not supported by cassalite: there is no authentication "
+     "(Cassandra's AllowAllAuthenticator)")),
 ]
 
 
@@ -314,8 +314,8 @@ def test_no_keyspace():
 def test_if_not_exists_and_if_exists_are_no_ops(session):
     session.execute("CREATE TABLE t (k int PRIMARY KEY)")
     for query in [
-        "CREATE KEYSPACE IF NOT EXISTS ks WITH replication = {'class': 'SimpleStrategy', "
-        "'replication_factor': 1}",
+        ("CREATE KEYSPACE IF NOT EXISTS ks WITH replication = {'class': 'SimpleStrategy', "
+        "'replication_factor': 1}"),
         "CREATE TABLE IF NOT EXISTS t (k int PRIMARY KEY, v int)",
         "DROP TABLE IF EXISTS nope",
         "DROP KEYSPACE IF EXISTS nope",
@@ -473,8 +473,8 @@ def test_indexes_stored(session):
     for query in ["CREATE INDEX ON t (v)", "CREATE INDEX ON t (m)", "CREATE INDEX ON t (l)",
                   "CREATE INDEX mk ON t (keys(m))", "CREATE INDEX me ON t (entries(m))",
                   "CREATE INDEX ff ON t (full(f))", "CREATE INDEX ON t (c) USING 'sai'",
-                  "CREATE CUSTOM INDEX cu ON t (c) USING 'StorageAttachedIndex' "
-                  "WITH OPTIONS = {'case_sensitive': 'false'}"]:
+                  ("CREATE CUSTOM INDEX cu ON t (c) USING 'StorageAttachedIndex' "
+                  "WITH OPTIONS = {'case_sensitive': 'false'}")]:
         session.execute(query)
     got = sorted(rows(session, "SELECT index_name, kind, options FROM system_schema.indexes "
                                "WHERE keyspace_name = 'ks'"))
