@@ -278,6 +278,8 @@ class CqlTransformer(Transformer):
     def keyspace_kw(self, c):
         return True
 
+    tables_kw = keyspace_kw
+
     def if_not_exists(self, c):
         return True
 
@@ -782,7 +784,7 @@ class CqlTransformer(Transformer):
             key = _literal_text(entry[0], "name")
             value = _literal_text(entry[1], "value", entry[0])
             if key in seen:
-                raise _syntax(f"Multiple definitions for property '{key}'")
+                raise _syntax(f"Multiple definition for property {key}")
             seen.add(key)
             pairs.append((key, value))
         return tuple(pairs)
@@ -1116,7 +1118,7 @@ class CqlTransformer(Transformer):
         values: dict = {}
         for key, value in c:
             if key in values and key not in ("datacenters", "cidrs"):
-                raise _syntax(f"Multiple definitions for property '{key}'")
+                raise _syntax(f"Multiple definition for property '{key.upper()}'")
             values[key] = value
         if "password" in values and "hashed_password" in values:
             raise _syntax("Options 'password' and 'hashed password' are mutually exclusive")

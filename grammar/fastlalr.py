@@ -58,8 +58,27 @@ class FastLALR:
         self._ignore = lexer.ignore
         self._terminals_by_name = lexer.terminals_by_name
 
-    def _expected(self, state: int) -> set[str]:
-        return {s for s in self._states[state] if s.isupper() or s == "$END"}
+    def accepts(self, state_stack: list[int]) -> set[str]:
+        """Terminals that can really follow (LALR tables can hold spurious lookaheads in
+        reduce actions; this replays the reductions to see which ones end in a shift)."""
+        states = self._states
+        return {sym for sym in states[state_stack[-1]]
+                if (sym.isupper() or sym == "$END") and self._shifts(list(state_stack), sym)}
+
+    def _shifts(self, stack: list[int], sym: str) -> bool:
+        states, rules = self._states, self._rules
+        while True:
+            action = states[stack[-1]].get(sym)
+            if action is None:
+                return False
+            if action >= 0:
+                return True
+            size, origin, _ = rules[~action]
+            if size:
+                del stack[-size:]
+            stack.append(states[stack[-1]][origin])
+            if sym == "$END" and stack[-1] == self._end:
+                return True
 
     def parse(self, text: str) -> Any:
         states, rules = self._states, self._rules
@@ -102,7 +121,7 @@ class FastLALR:
                 state = state_stack[-1]
                 action = states[state].get(kind)
                 if action is None:
-                    raise UnexpectedToken(token, self._expected(state),
+                    raise UnexpectedToken(token, self.accepts(state_stack),
                                           terminals_by_name=self._terminals_by_name)
                 if action >= 0:
                     push_state(action)
