@@ -261,3 +261,24 @@ def refresh_type(ctype: CQLType, ks: KeyspaceMetadata) -> CQLType:
     if isinstance(ctype, VectorType):
         return VectorType(refresh_type(ctype.elem, ks), ctype.dimension)
     return ctype
+
+
+def expand_user_types(ctype: CQLType) -> CQLType:
+    """UDTs replaced by tuples of their fields (AbstractType.expandUserTypes).
+
+    A dropped column keeps its type this way, so that it stays readable after the UDT
+    itself is altered or dropped.
+    """
+    if isinstance(ctype, UserType):
+        return TupleType([expand_user_types(t).freeze() for t in ctype.field_types])
+    if isinstance(ctype, SetType):
+        return SetType(expand_user_types(ctype.elem), ctype.frozen)
+    if isinstance(ctype, ListType):
+        return ListType(expand_user_types(ctype.elem), ctype.frozen)
+    if isinstance(ctype, MapType):
+        return MapType(expand_user_types(ctype.key), expand_user_types(ctype.value), ctype.frozen)
+    if isinstance(ctype, TupleType):
+        return TupleType([expand_user_types(t) for t in ctype.types])
+    if isinstance(ctype, VectorType):
+        return VectorType(expand_user_types(ctype.elem), ctype.dimension)
+    return ctype

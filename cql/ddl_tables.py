@@ -17,6 +17,7 @@ from .ddl_common import (
     check_user_modifiable,
     drop_table_storage,
     existing_keyspace,
+    expand_user_types,
     is_valid_name,
     keyspace_of,
     persist_table,
@@ -397,6 +398,7 @@ _VARINT_COMPATIBLE = frozenset({"tinyint", "smallint", "int", "bigint", "varint"
 
 def _serialization_compatible(new: CQLType, old: CQLType) -> bool:
     """AbstractType.isSerializationCompatibleWith, for the cases that matter in practice."""
+    new = expand_user_types(new)
     if new == old or new.freeze() == old.freeze():
         return True
     if new.name == "blob" and not new.is_multicell and not old.is_multicell:
@@ -434,7 +436,7 @@ def _drop_columns(db: Executor, ks: KeyspaceMetadata, table: TableMetadata,
     for column in dropped:
         del table.columns[column.name]
         table.dropped_columns[column.name] = DroppedColumn(
-            column.name, column.type, column.kind, timestamp)
+            column.name, expand_user_types(column.type), column.kind, timestamp)
     return bool(dropped)
 
 

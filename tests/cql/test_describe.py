@@ -28,7 +28,7 @@ OPTIONS = """    AND additional_write_policy = '99p'
     AND memtable_flush_period_in_ms = 0
     AND min_index_interval = 128
     AND read_repair = 'BLOCKING'
-    AND speculative_retry = '99p';"""  # noqa: E501
+    AND speculative_retry = '99p';"""
 
 
 def with_options(head: str, first: str | None = None) -> str:
@@ -54,20 +54,20 @@ def statements(session, query: str) -> list[str]:
 
 def test_keyspace_text(session):
     assert statements(session, "DESCRIBE ONLY KEYSPACE ks") == [
-        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
-        "'replication_factor': '1'}  AND durable_writes = true;"]
+        ("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+        "'replication_factor': '1'}  AND durable_writes = true;")]
     session.execute("CREATE KEYSPACE n WITH replication = {'class': "
                     "'org.apache.cassandra.locator.NetworkTopologyStrategy', 'datacenter1': 3} "
                     "AND durable_writes = false")
     assert statements(session, "DESCRIBE KEYSPACE n") == [
-        "CREATE KEYSPACE n WITH replication = {'class': 'NetworkTopologyStrategy', "
-        "'datacenter1': '3'}  AND durable_writes = false;"]
+        ("CREATE KEYSPACE n WITH replication = {'class': 'NetworkTopologyStrategy', "
+        "'datacenter1': '3'}  AND durable_writes = false;")]
 
 
 def test_system_keyspace_text(session):
     assert statements(session, "DESCRIBE ONLY KEYSPACE system") == [
-        "CREATE KEYSPACE system WITH replication = {'class': 'LocalStrategy'}  AND "
-        "durable_writes = true;"]
+        ("CREATE KEYSPACE system WITH replication = {'class': 'LocalStrategy'}  AND "
+        "durable_writes = true;")]
 
 
 def test_single_primary_key_table(session):
@@ -252,17 +252,17 @@ def _build_rich_schema(session) -> None:
     for query in [
         "CREATE TYPE zeta (z int, l frozen<list<text>>)",
         "CREATE TYPE alpha (a frozen<zeta>, t frozen<tuple<int, text>>)",
-        "CREATE TABLE t (k int, c text, \"Q\" int, v frozen<alpha>, u zeta, s set<int> static, "
+        ("CREATE TABLE t (k int, c text, \"Q\" int, v frozen<alpha>, u zeta, s set<int> static, "
         "m map<int, frozen<list<int>>>, d duration, PRIMARY KEY ((k, \"Q\"), c)) "
         "WITH CLUSTERING ORDER BY (c DESC) AND comment = 'x''y' AND default_time_to_live = 7 "
         "AND caching = {'keys': 'NONE', 'rows_per_partition': 'ALL'} "
-        "AND speculative_retry = 'ALWAYS' AND read_repair = 'NONE'",
+        "AND speculative_retry = 'ALWAYS' AND read_repair = 'NONE'"),
         "CREATE TABLE counts (k text PRIMARY KEY, n counter)",
         "CREATE INDEX ON t (keys(m))",
         "CREATE INDEX c_idx ON t (c)",
-        "CREATE MATERIALIZED VIEW mv AS SELECT k, c, \"Q\", v, d FROM t WHERE c IS NOT NULL "
+        ("CREATE MATERIALIZED VIEW mv AS SELECT k, c, \"Q\", v, d FROM t WHERE c IS NOT NULL "
         "AND k IS NOT NULL "
-        "AND \"Q\" IS NOT NULL PRIMARY KEY (c, k, \"Q\")",
+        "AND \"Q\" IS NOT NULL PRIMARY KEY (c, k, \"Q\")"),
     ]:
         session.execute(query)
 
