@@ -10,7 +10,7 @@ import datetime
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
@@ -98,6 +98,8 @@ class Shell:
         self.history: list[str] = []
         self.splitter = Splitter()
         self._empty_lines = 0
+        self._input: Iterator[str] | None = None
+        self.export_rate = self.import_rate = 0.0
         self.clear_screen: Callable[[], None] = self._clear_screen
 
     # -- state --------------------------------------------------------------------------------
@@ -204,11 +206,19 @@ class Shell:
         self._empty_lines = 0
 
     def run_stream(self, stream: Iterable[str]) -> None:
-        for line in stream:
+        self._input = iter(stream)
+        for line in self._input:
             self.feed_line(line)
             if self.stop:
                 return
         self.handle_eof()
+
+    def stdin_lines(self) -> Iterator[str]:
+        """Further input lines (COPY FROM STDIN reads its data from the shell's input)."""
+        source = self._input if self._input is not None else sys.stdin
+        for line in source:
+            self.lineno += 1
+            yield line
 
     def handle_eof(self) -> None:
         if self.stop:

@@ -1,0 +1,83 @@
+"""Golden tests: each golden/<name>.cql runs through the real entry point (``main(argv)``,
+i.e. ``cassalite --memory -f <name>.cql``) and its stdout/stderr must equal
+golden/<name>.out / <name>.err byte for byte. A first line ``-- golden: color`` also runs it
+with ``-C`` against <name>.color.out / .err. Exit status must be 2 exactly when stderr is
+expected to be non-empty (cqlsh's batch-mode rule).
+
+Regenerate after an intended change with CASSALITE_REGEN_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from shell.cli import main
+
+GOLDEN = Path(__file__).parent / "golden"
+REGEN = os.environ.get("CASSALITE_REGEN_GOLDEN") == "1"
+
+_VOLATILE = [
+    (re.compile(r"Rate:\s+\d+ rows/s; Avg\. rate:\s+\d+ rows/s"), "Rate: N rows/s; Avg. rate: N rows/s"),
+    (re.compile(r" in \d+\.\d+ seconds"), " in N seconds"),
+]
+
+
+def normalize(text: str) -> str:
+    for pattern, repl in _VOLATILE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def run_file(name: str, *extra: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(GOLDEN)
+    try:
+        rc = main(["--memory", *extra, "-f", name], stdout=out, stderr=err,
+                  stdin=io.StringIO(""))
+    finally:
+        os.chdir(cwd)
+    return rc, normalize(out.getvalue()), normalize(err.getvalue())
+
+
+def _cases() -> list[tuple[str, tuple[str, ...], str]]:
+    cases = []
+    for path in sorted(GOLDEN.glob("*.cql")):
+        if path.name.startswith("_"):
+            continue
+        cases.append((path.name, (), path.stem))
+        if path.read_text(encoding="utf-8").startswith("-- golden: color"):
+            cases.append((path.name, ("-C",), path.stem + ".color"))
+    return cases
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """No user cqlshrc / config / TZ may leak into golden output."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CASSALITE_CONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.delenv("CQLSH_DEFAULT_TIMESTAMP_FORMAT", raising=False)
+
+
+@pytest.mark.parametrize(("cql_file", "flags", "stem"), _cases(),
+                         ids=[c[2] for c in _cases()])
+def test_golden(cql_file: str, flags: tuple[str, ...], stem: str) -> None:
+    rc, out, err = run_file(cql_file, *flags)
+    out_path, err_path = GOLDEN / f"{stem}.out", GOLDEN / f"{stem}.err"
+    if REGEN:
+        out_path.write_text(out, encoding="utf-8", newline="")
+        if err:
+            err_path.write_text(err, encoding="utf-8", newline="")
+        elif err_path.exists():
+            err_path.unlink()
+    expected_out = out_path.read_bytes().decode("utf-8")
+    expected_err = err_path.read_bytes().decode("utf-8") if err_path.exists() else ""
+    assert out == expected_out
+    assert err == expected_err
+    assert rc == (2 if expected_err else 0)
