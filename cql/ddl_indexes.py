@@ -20,7 +20,7 @@ from .ddl_common import (
     schema_result,
     void_result,
 )
-from .errors import InvalidRequest
+from .errors import ConfigurationException, InvalidRequest
 from .executor import NO_KEYSPACE, ExecutionContext, Result
 from .schema import IndexMetadata, KeyspaceMetadata, TableMetadata, quote_name
 
@@ -132,6 +132,8 @@ class CreateIndexPlan(SchemaPlan):
             _validate_target(table, custom, column, kind)
         name = st.name or available_index_name(
             ks, default_index_name(table.name, targets[0][0] if len(targets) == 1 else None))
+        if not is_valid_name(name):
+            raise ConfigurationException(f"Illegal index name {name}")
         index = IndexMetadata(
             name,
             ", ".join(index_target_text(c, k) for c, k in targets),

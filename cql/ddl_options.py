@@ -257,33 +257,45 @@ _MILLIS = re.compile(r"^(\d+(?:\.\d+)?)MS$")
 
 
 def speculative_retry(key: str, value: str) -> str:
-    """SpeculativeRetryPolicy.fromString, returned in its canonical toString form."""
+    """SpeculativeRetryPolicy.fromString, returned in its canonical toString form.
+
+    Cassandra names 'speculative_retry' in these messages even for additional_write_policy.
+    """
+    invalid = ConfigurationException(f"Invalid value {value} for option 'speculative_retry'")
     text = value.strip().upper()
     if text in ("ALWAYS", "NEVER", "NONE"):
         return "NEVER" if text == "NONE" else text
     m = re.match(r"^(MIN|MAX)\((.*),(.*)\)$", text)
     if m:
-        parts = sorted(speculative_retry(key, p) for p in (m.group(2), m.group(3)))
-        if not all(p.endswith(("p", "ms")) for p in parts):
-            raise ConfigurationException(f"Invalid value {value} for option '{key}'")
-        percentile = next((p for p in parts if p.endswith("p")), None)
-        millis = next((p for p in parts if p.endswith("ms")), None)
-        if percentile is None or millis is None:
-            raise ConfigurationException(f"Invalid value {value} for option '{key}'")
+        try:
+            parts = [speculative_retry(key, p) for p in (m.group(2), m.group(3))]
+        except ConfigurationException:
+            raise invalid from None
+        kinds = ["PERCENTILE" if p.endswith("p") else "FIXED" if p.endswith("ms") else p
+                 for p in parts]
+        if kinds[0] == kinds[1]:
+            raise ConfigurationException(
+                f"Invalid value {value} for option 'speculative_retry': MIN()/MAX() arguments "
+                f"should be of different types, but both are of type {kinds[0]}"
+            )
+        if "PERCENTILE" not in kinds or "FIXED" not in kinds:
+            raise invalid
+        percentile = parts[kinds.index("PERCENTILE")]
+        millis = parts[kinds.index("FIXED")]
         return f"{m.group(1)}({percentile},{millis})"
     m = _PERCENTILE.match(text)
     if m:
         p = float(m.group(1))
-        if not 0 < p <= 100:
+        if not 0 < p < 100:
             raise ConfigurationException(
-                f"Invalid value {value} for PERCENTILE option '{key}': must be between "
-                "(0.0 and 100.0]"
+                f"Invalid value {value} for PERCENTILE option 'speculative_retry': must be "
+                "between (0.0 and 100.0)"
             )
         return _decimal(p) + "p"
     m = _MILLIS.match(text)
     if m:
-        return _decimal(float(m.group(1))) + "ms"
-    raise ConfigurationException(f"Invalid value {value} for option '{key}'")
+        return f"{int(float(m.group(1)))}ms"
+    raise invalid
 
 
 def _decimal(x: float) -> str:
@@ -446,7 +458,9 @@ def replication_params(keyspace: str, options: dict[str, str],
     strings, NetworkTopologyStrategy's 'replication_factor' expanded to the datacenter.
     """
     rest = dict(options)
-    name = rest.pop("class")
+    name = rest.pop("class", None)
+    if name is None:
+        raise ConfigurationException("Missing replication strategy class")
     full = name if "." in name else STRATEGY_PACKAGE + name
     if full == LOCAL_STRATEGY:
         raise InvalidRequest(
