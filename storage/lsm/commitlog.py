@@ -1,0 +1,295 @@
+"""The commit log: every acknowledged write is appended here before it reaches a memtable.
+
+Segments ``CommitLog-7-<id>.log`` start with a 20-byte header (magic, version, segment id,
+CRC) followed by frames (see :mod:`framing`), one per ``apply()`` call. Positions are
+``(segment_id, offset)`` tuples, so ordinary tuple comparison orders them.
+
+Sync modes (Cassandra's):
+- ``periodic``: acknowledge after ``write()`` (a process crash loses nothing); a thread
+  fsyncs every ``period_ms``.
+- ``batch``: fsync before acknowledging; concurrent writers share one fsync.
+- ``group``: like batch, but a thread fsyncs at most once per ``group_window_ms`` and
+  wakes all writers it covered.
+
+Replay tolerates a torn tail in the last segment (truncated, logged); anything else that
+fails its checksum raises a CorruptionError naming the file and offset.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+
+from . import framing
+from .errors import corruption
+from .fsutil import fsync_dir, write_all
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"CLOG"
+VERSION = 1
+_HEADER = struct.Struct("<4sHHQ")  # magic, version, reserved, segment id
+HEADER_SIZE = _HEADER.size + 4
+_NAME = re.compile(r"^CommitLog-7-(\d+)\.log$")
+
+Position = tuple[int, int]
+SYNC_MODES = ("periodic", "batch", "group")
+
+
+def segment_name(seg_id: int) -> str:
+    return f"CommitLog-7-{seg_id}.log"
+
+
+def _header(seg_id: int) -> bytes:
+    head = _HEADER.pack(MAGIC, VERSION, 0, seg_id)
+    return head + struct.pack("<I", zlib.crc32(head))
+
+
+class _Segment:
+    __slots__ = ("fd", "id", "path", "size")
+
+    def __init__(self, seg_id: int, path: str, fd: int, size: int):
+        self.id = seg_id
+        self.path = path
+        self.fd = fd
+        self.size = size
+
+
+class CommitLog:
+    def __init__(
+        self,
+        directory: str,
+        sync: str = "periodic",
+        period_ms: float = 10000,
+        group_window_ms: float = 15,
+        segment_size: int = 32 << 20,
+        ignore_replay_errors: bool = False,
+    ):
+        if sync not in SYNC_MODES:
+            raise ValueError(f"commitlog_sync must be one of {SYNC_MODES}, not {sync!r}")
+        self.directory = directory
+        self.sync_mode = sync
+        self.period = period_ms / 1000.0
+        self.group_window = group_window_ms / 1000.0
+        self.segment_size = segment_size
+        self.ignore_replay_errors = ignore_replay_errors
+        os.makedirs(directory, exist_ok=True)
+        self._sizes: dict[int, int] = {}  # closed segments still on disk -> size
+        for name in os.listdir(directory):
+            m = _NAME.match(name)
+            if m:
+                self._sizes[int(m.group(1))] = os.path.getsize(os.path.join(directory, name))
+        self._active: _Segment | None = None
+        self._io_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._synced: Position = (0, 0)
+        self._cond = threading.Condition()
+        self._waiters = 0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self.sync_count = 0
+        self.replay_warnings: list[str] = []
+
+    # ---------------------------------------------------------------- replay
+
+    def replay(self) -> Iterator[tuple[Position, bytes]]:
+        """Yield ``(position, payload)`` for every intact record of existing segments."""
+        ids = sorted(self._sizes)
+        for i, seg_id in enumerate(ids):
+            last = i == len(ids) - 1
+            path = os.path.join(self.directory, segment_name(seg_id))
+            with open(path, "rb") as f:
+                buf = f.read()
+            if len(buf) < HEADER_SIZE or buf[:HEADER_SIZE] != _header(seg_id):
+                if last and len(buf) < HEADER_SIZE:
+                    self._warn(path, 0, "torn segment header; segment discarded")
+                    self._truncate(path, seg_id, 0)
+                    continue
+                self._fail(path, 0, "bad segment header")
+                continue
+            records, stop, problem = framing.read_frames(buf, HEADER_SIZE)
+            for off, payload in records:
+                yield (seg_id, off), payload
+            if problem is None:
+                continue
+            later = framing.valid_frame_after(buf, stop)
+            if last and later is None:
+                self._warn(path, stop, f"{problem}; torn tail of {len(buf) - stop} bytes truncated")
+                self._truncate(path, seg_id, stop)
+            else:
+                self._fail(path, stop, problem)
+
+    def _warn(self, path: str, offset: int, detail: str) -> None:
+        msg = f"commit log {path} at offset {offset}: {detail}"
+        self.replay_warnings.append(msg)
+        log.warning(msg)
+
+    def _fail(self, path: str, offset: int, detail: str) -> None:
+        if self.ignore_replay_errors:
+            self._warn(path, offset, detail + " (ignored: rest of segment skipped)")
+            return
+        raise corruption(path, offset, f"commit log: {detail}")
+
+    def _truncate(self, path: str, seg_id: int, size: int) -> None:
+        if size <= HEADER_SIZE:
+            os.unlink(path)
+            self._sizes.pop(seg_id, None)
+        else:
+            os.truncate(path, size)
+            self._sizes[seg_id] = size
+
+    # ---------------------------------------------------------------- writing
+
+    def start(self) -> None:
+        """Open a fresh segment and start the sync thread (after replay)."""
+        self._new_segment()
+        if self.sync_mode in ("periodic", "group"):
+            self._thread = threading.Thread(
+                target=self._sync_loop, name="commitlog-sync", daemon=True
+            )
+            self._thread.start()
+
+    def _new_segment(self) -> None:
+        seg_id = max(int(time.time() * 1000), max(self._sizes, default=0) + 1)
+        if self._active is not None:
+            seg_id = max(seg_id, self._active.id + 1)
+        path = os.path.join(self.directory, segment_name(seg_id))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        write_all(fd, _header(seg_id))
+        os.fsync(fd)
+        fsync_dir(self.directory)
+        self._active = _Segment(seg_id, path, fd, HEADER_SIZE)
+
+    def _roll(self) -> None:
+        old = self._active
+        assert old is not None
+        with self._sync_lock:
+            os.fsync(old.fd)
+            os.close(old.fd)
+            self._sizes[old.id] = old.size
+            self._synced = (old.id, old.size)
+            self._new_segment()
+
+    def append(self, payload: bytes) -> tuple[Position, Position]:
+        """Append one record; returns (its position, the position just past it)."""
+        data = framing.frame(payload)
+        with self._io_lock:
+            seg = self._active
+            if seg is None:
+                raise RuntimeError("commit log is closed")
+            if seg.size + len(data) > self.segment_size and seg.size > HEADER_SIZE:
+                self._roll()
+                seg = self._active
+            start = seg.size
+            write_all(seg.fd, data)
+            seg.size = start + len(data)
+            return (seg.id, start), (seg.id, seg.size)
+
+    def position(self) -> Position:
+        seg = self._active
+        return (seg.id, seg.size) if seg is not None else (max(self._sizes, default=0) + 1, 0)
+
+    def sync_to(self, pos: Position) -> None:
+        """Return once everything before ``pos`` is fsynced (batch and group modes)."""
+        if self.sync_mode == "periodic" or self._synced >= pos:
+            return
+        if self.sync_mode == "batch":
+            self.sync()
+            return
+        with self._cond:
+            self._waiters += 1
+            self._cond.notify_all()
+            try:
+                while self._synced < pos and not self._closed:
+                    self._cond.wait(1.0)
+            finally:
+                self._waiters -= 1
+        if self._synced < pos:
+            self.sync()
+
+    def sync(self) -> None:
+        with self._sync_lock:
+            seg = self._active
+            if seg is None:
+                return
+            target = (seg.id, seg.size)
+            if self._synced >= target:
+                return
+            os.fsync(seg.fd)
+            self.sync_count += 1
+            self._synced = max(self._synced, target)
+        if self.sync_mode == "group":
+            with self._cond:
+                self._cond.notify_all()
+
+    def _sync_loop(self) -> None:
+        while not self._closed:
+            try:
+                if self.sync_mode == "periodic":
+                    with self._cond:
+                        self._cond.wait(self.period)
+                    if not self._closed:
+                        self.sync()
+                else:
+                    with self._cond:
+                        while self._waiters == 0 and not self._closed:
+                            self._cond.wait(1.0)
+                    time.sleep(self.group_window)
+                    self.sync()
+            except OSError as exc:  # a failing disk must not kill the thread silently
+                log.error("commit log sync failed: %s", exc)
+                time.sleep(0.1)
+
+    # ---------------------------------------------------------------- segments
+
+    def segment_ids(self) -> list[int]:
+        ids = sorted(self._sizes)
+        if self._active is not None:
+            ids.append(self._active.id)
+        return ids
+
+    def total_bytes(self) -> int:
+        active = self._active.size if self._active is not None else 0
+        return sum(self._sizes.values()) + active
+
+    def discard_before(self, floor: Position | None) -> list[int]:
+        """Delete closed segments that hold nothing at or after ``floor`` (None: all)."""
+        removed = []
+        for seg_id in sorted(self._sizes):
+            if floor is not None and seg_id >= floor[0]:
+                break
+            try:
+                os.unlink(os.path.join(self.directory, segment_name(seg_id)))
+            except FileNotFoundError:
+                pass
+            del self._sizes[seg_id]
+            removed.append(seg_id)
+        return removed
+
+    def oldest_segment(self) -> int | None:
+        return min(self._sizes, default=None)
+
+    def close(self, delete_active: bool = False) -> None:
+        if self._closed:
+            return
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._io_lock, self._sync_lock:
+            seg = self._active
+            self._active = None
+            if seg is not None:
+                os.fsync(seg.fd)
+                os.close(seg.fd)
+                if delete_active:
+                    os.unlink(seg.path)
+                else:
+                    self._sizes[seg.id] = seg.size

@@ -1,0 +1,500 @@
+"""Compact binary encoding of the data model (partitions, rows, cells), shared by the
+commit log and the SSTable data file.
+
+Written for CPython speed: unsigned LEB128 varints with an inlined one-byte fast path,
+timestamps as zig-zag deltas against a per-partition base (cells written by one statement
+share a timestamp, so most timestamps cost one byte), and values as raw length-prefixed
+bytes. The layout is documented in ``storage/lsm/FORMAT.md``.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ..model import (
+    NO_DELETION_TIME,
+    NO_TTL,
+    Cell,
+    ComplexColumn,
+    DeletionTime,
+    LivenessInfo,
+    Partition,
+    RangeTombstone,
+    Row,
+)
+from .sdict import sorted_dict_from_sorted as _sdict
+
+# Partition flags
+P_DELETION = 0x01
+P_RTS = 0x02
+P_STATIC = 0x04
+# Row flags
+R_LIVENESS = 0x01
+R_LIVENESS_TTL = 0x02
+R_DELETION = 0x04
+# Cell flags
+C_TOMBSTONE = 0x01
+C_TTL = 0x02
+C_COMPLEX = 0x04
+C_LDT = 0x08  # a local deletion time is stored explicitly
+C_CDEL = 0x10  # complex column with a deletion
+
+_tnew = tuple.__new__
+_pnew = object.__new__
+
+
+class DecodeError(ValueError):
+    """Raised when bytes do not decode; callers turn it into a CorruptionError."""
+
+
+# --------------------------------------------------------------------------------------
+# varints
+# --------------------------------------------------------------------------------------
+
+
+def put_uvarint(out: bytearray, v: int) -> None:
+    if v < 0x80:
+        out.append(v)
+        return
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+
+
+def uvarint_bytes(v: int) -> bytes:
+    out = bytearray()
+    put_uvarint(out, v)
+    return bytes(out)
+
+
+def get_uvarint(buf, pos: int) -> tuple[int, int]:
+    b = buf[pos]
+    if b < 0x80:
+        return b, pos + 1
+    result = b & 0x7F
+    shift = 7
+    pos += 1
+    while True:
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            return result, pos
+        shift += 7
+        if shift > 70:
+            raise DecodeError("varint too long")
+
+
+def put_svarint(out: bytearray, v: int) -> None:
+    put_uvarint(out, v << 1 if v >= 0 else ((-v) << 1) - 1)
+
+
+def get_svarint(buf, pos: int) -> tuple[int, int]:
+    u, pos = get_uvarint(buf, pos)
+    return (u >> 1) if not u & 1 else -((u + 1) >> 1), pos
+
+
+def put_bytes(out: bytearray, b: bytes) -> None:
+    n = len(b)
+    if n < 0x80:
+        out.append(n)
+    else:
+        put_uvarint(out, n)
+    out += b
+
+
+def get_bytes(buf, pos: int) -> tuple[bytes, int]:
+    n = buf[pos]
+    if n < 0x80:
+        pos += 1
+    else:
+        n, pos = get_uvarint(buf, pos)
+    end = pos + n
+    if end > len(buf):
+        raise DecodeError("length past end of buffer")
+    return bytes(buf[pos:end]), end
+
+
+# --------------------------------------------------------------------------------------
+# encoding
+# --------------------------------------------------------------------------------------
+
+
+def _put_ts(out: bytearray, ts: int, base: int) -> None:
+    d = ts - base
+    if d == 0:
+        out.append(0)
+    else:
+        put_uvarint(out, d << 1 if d > 0 else ((-d) << 1) - 1)
+
+
+def _base_timestamp(p: Partition) -> int:
+    """Any timestamp of the partition: deltas against it are small."""
+    for row in p.rows.values():
+        if row.liveness is not None:
+            return row.liveness.timestamp
+        for data in row.cells.values():
+            if type(data) is Cell:
+                return data.timestamp
+        break
+    if p.deletion is not None:
+        return p.deletion.marked_at
+    if p.static_row is not None and p.static_row.liveness is not None:
+        return p.static_row.liveness.timestamp
+    return 0
+
+
+def _put_cell(out: bytearray, c: Cell, base: int) -> None:
+    value, ts, ttl, ldt = c
+    if value is None:
+        if ttl:
+            out.append(C_TOMBSTONE | C_TTL)
+            _put_ts(out, ts, base)
+            put_svarint(out, ttl)
+        else:
+            out.append(C_TOMBSTONE)
+            _put_ts(out, ts, base)
+        put_svarint(out, ldt)
+        return
+    if ttl:
+        out.append(C_TTL)
+        _put_ts(out, ts, base)
+        put_svarint(out, ttl)
+        put_svarint(out, ldt)
+    elif ldt != NO_DELETION_TIME:
+        out.append(C_LDT)
+        _put_ts(out, ts, base)
+        put_svarint(out, ldt)
+    else:
+        out.append(0)
+        d = ts - base
+        if d == 0:
+            out.append(0)
+        else:
+            put_uvarint(out, d << 1 if d > 0 else ((-d) << 1) - 1)
+    n = len(value)
+    if n < 0x80:
+        out.append(n)
+    else:
+        put_uvarint(out, n)
+    out += value
+
+
+def _put_deletion(out: bytearray, d: DeletionTime, base: int) -> None:
+    _put_ts(out, d.marked_at, base)
+    put_svarint(out, d.local_deletion_time)
+
+
+def put_row_body(out: bytearray, row: Row, base: int) -> None:
+    flags = 0
+    liveness = row.liveness
+    if liveness is not None:
+        flags = R_LIVENESS
+        if liveness.ttl or liveness.local_expiration_time != NO_DELETION_TIME:
+            flags |= R_LIVENESS_TTL
+    if row.deletion is not None:
+        flags |= R_DELETION
+    out.append(flags)
+    if liveness is not None:
+        _put_ts(out, liveness.timestamp, base)
+        if flags & R_LIVENESS_TTL:
+            put_svarint(out, liveness.ttl)
+            put_svarint(out, liveness.local_expiration_time)
+    if row.deletion is not None:
+        _put_deletion(out, row.deletion, base)
+    cells = row.cells
+    n = len(cells)
+    if n < 0x80:
+        out.append(n)
+    else:
+        put_uvarint(out, n)
+    for name, data in cells.items():
+        raw = name.encode()
+        out.append(len(raw)) if len(raw) < 0x80 else put_uvarint(out, len(raw))
+        out += raw
+        if type(data) is Cell:
+            _put_cell(out, data, base)
+        else:
+            if data.deletion is not None:
+                out.append(C_COMPLEX | C_CDEL)
+                _put_deletion(out, data.deletion, base)
+            else:
+                out.append(C_COMPLEX)
+            put_uvarint(out, len(data.cells))
+            for path, cell in data.cells.items():
+                put_bytes(out, path)
+                _put_cell(out, cell, base)
+
+
+def put_partition_header(out: bytearray, p: Partition, base: int) -> None:
+    flags = 0
+    if p.deletion is not None:
+        flags |= P_DELETION
+    if p.range_tombstones:
+        flags |= P_RTS
+    if p.static_row is not None:
+        flags |= P_STATIC
+    out.append(flags)
+    put_svarint(out, base)
+    if p.deletion is not None:
+        _put_deletion(out, p.deletion, base)
+    if p.range_tombstones:
+        put_uvarint(out, len(p.range_tombstones))
+        for rt in p.range_tombstones:
+            put_bytes(out, rt.lo)
+            if rt.hi is None:
+                out.append(0)
+            else:
+                put_uvarint(out, len(rt.hi) + 1)
+                out += rt.hi
+            _put_deletion(out, rt.deletion, base)
+    if p.static_row is not None:
+        put_row_body(out, p.static_row, base)
+    put_uvarint(out, len(p.rows))
+
+
+def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None) -> None:
+    """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row."""
+    base = _base_timestamp(p)
+    put_partition_header(out, p, base)
+    if row_offsets is None:
+        for ck, row in p.rows.items():
+            n = len(ck)
+            out.append(n) if n < 0x80 else put_uvarint(out, n)
+            out += ck
+            put_row_body(out, row, base)
+    else:
+        for ck, row in p.rows.items():
+            row_offsets.append((ck, len(out)))
+            put_bytes(out, ck)
+            put_row_body(out, row, base)
+
+
+def encode_partition(p: Partition) -> bytes:
+    out = bytearray()
+    put_partition(out, p)
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------------------
+# decoding
+# --------------------------------------------------------------------------------------
+
+
+def _get_ts(buf, pos: int, base: int) -> tuple[int, int]:
+    u = buf[pos]
+    if u < 0x80:
+        pos += 1
+    else:
+        u, pos = get_uvarint(buf, pos)
+    return base + ((u >> 1) if not u & 1 else -((u + 1) >> 1)), pos
+
+
+def _get_cell(buf, pos: int, base: int) -> tuple[Cell, int]:
+    flags = buf[pos]
+    u = buf[pos + 1]
+    if u < 0x80:
+        pos += 2
+    else:
+        u, pos = get_uvarint(buf, pos + 1)
+    ts = base + ((u >> 1) if not u & 1 else -((u + 1) >> 1))
+    if flags == 0:
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        end = pos + n
+        return _tnew(Cell, (bytes(buf[pos:end]), ts, NO_TTL, NO_DELETION_TIME)), end
+    ttl = NO_TTL
+    if flags & C_TTL:
+        ttl, pos = get_svarint(buf, pos)
+    ldt, pos = get_svarint(buf, pos)
+    if flags & C_TOMBSTONE:
+        return _tnew(Cell, (None, ts, ttl, ldt)), pos
+    n, pos = get_uvarint(buf, pos)
+    end = pos + n
+    return _tnew(Cell, (bytes(buf[pos:end]), ts, ttl, ldt)), end
+
+
+def _get_deletion(buf, pos: int, base: int) -> tuple[DeletionTime, int]:
+    ts, pos = _get_ts(buf, pos, base)
+    ldt, pos = get_svarint(buf, pos)
+    return _tnew(DeletionTime, (ts, ldt)), pos
+
+
+def get_row_body(buf, pos: int, base: int) -> tuple[Row, int]:
+    flags = buf[pos]
+    pos += 1
+    liveness = deletion = None
+    if flags:
+        if flags & R_LIVENESS:
+            ts, pos = _get_ts(buf, pos, base)
+            if flags & R_LIVENESS_TTL:
+                ttl, pos = get_svarint(buf, pos)
+                let, pos = get_svarint(buf, pos)
+                liveness = _tnew(LivenessInfo, (ts, ttl, let))
+            else:
+                liveness = _tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME))
+        if flags & R_DELETION:
+            deletion, pos = _get_deletion(buf, pos, base)
+    n = buf[pos]
+    if n < 0x80:
+        pos += 1
+    else:
+        n, pos = get_uvarint(buf, pos)
+    cells: dict = {}
+    for _ in range(n):
+        ln = buf[pos]
+        pos += 1
+        if ln >= 0x80:
+            ln, pos = get_uvarint(buf, pos - 1)
+        name = str(buf[pos:pos + ln], "utf-8")
+        pos += ln
+        if buf[pos] & C_COMPLEX:
+            cflags = buf[pos]
+            pos += 1
+            cdel = None
+            if cflags & C_CDEL:
+                cdel, pos = _get_deletion(buf, pos, base)
+            count, pos = get_uvarint(buf, pos)
+            items = []
+            for _ in range(count):
+                path, pos = get_bytes(buf, pos)
+                cell, pos = _get_cell(buf, pos, base)
+                items.append((path, cell))
+            cells[name] = ComplexColumn(cdel, _sdict(items))
+        else:
+            cells[name], pos = _get_cell(buf, pos, base)
+    row = Row.__new__(Row)
+    row.liveness = liveness
+    row.deletion = deletion
+    row.cells = cells
+    return row, pos
+
+
+def get_partition_header(buf, pos: int) -> tuple[Partition, int, int, int]:
+    """Decode a partition header: (partition without rows, base, row count, position)."""
+    flags = buf[pos]
+    base, pos = get_svarint(buf, pos + 1)
+    p = _pnew(Partition)
+    p.deletion = None
+    p.range_tombstones = []
+    p.static_row = None
+    if flags & P_DELETION:
+        p.deletion, pos = _get_deletion(buf, pos, base)
+    if flags & P_RTS:
+        count, pos = get_uvarint(buf, pos)
+        rts = []
+        for _ in range(count):
+            lo, pos = get_bytes(buf, pos)
+            hn, pos = get_uvarint(buf, pos)
+            if hn == 0:
+                hi = None
+            else:
+                hi = bytes(buf[pos:pos + hn - 1])
+                pos += hn - 1
+            d, pos = _get_deletion(buf, pos, base)
+            rts.append(_tnew(RangeTombstone, (lo, hi, d)))
+        p.range_tombstones = rts
+    if flags & P_STATIC:
+        p.static_row, pos = get_row_body(buf, pos, base)
+    nrows, pos = get_uvarint(buf, pos)
+    return p, base, nrows, pos
+
+
+def get_rows(buf, pos: int, count: int, base: int, out: list) -> int:
+    """Decode ``count`` rows starting at ``pos`` into ``out`` as (ck, row) pairs."""
+    for _ in range(count):
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        ck = bytes(buf[pos:pos + n])
+        row, pos = get_row_body(buf, pos + n, base)
+        out.append((ck, row))
+    return pos
+
+
+def get_rows_until(
+    buf, pos: int, end: int, base: int, lo: bytes | None, hi: bytes | None, out: list
+) -> int:
+    """Decode rows from ``pos`` up to ``end``, keeping those with ck in [lo, hi).
+
+    Stops at the first row at or past ``hi``; rows before ``lo`` are skipped cheaply
+    (their key is read, their body still has to be walked).
+    """
+    while pos < end:
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        ck = bytes(buf[pos:pos + n])
+        if hi is not None and ck >= hi:
+            return pos
+        row, pos = get_row_body(buf, pos + n, base)
+        if lo is None or ck >= lo:
+            out.append((ck, row))
+    return pos
+
+
+def decode_partition(buf, pos: int = 0) -> tuple[Partition, int]:
+    p, base, nrows, pos = get_partition_header(buf, pos)
+    rows: list = []
+    pos = get_rows(buf, pos, nrows, base, rows)
+    p.rows = _sdict(rows)
+    return p, pos
+
+
+def safe_decode_partition(buf, pos: int = 0) -> tuple[Partition, int]:
+    """decode_partition that reports any malformed input as DecodeError."""
+    try:
+        return decode_partition(buf, pos)
+    except DecodeError:
+        raise
+    except (IndexError, ValueError, UnicodeDecodeError, OverflowError) as exc:
+        raise DecodeError(f"malformed partition: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------
+# commit log records: a list of mutations
+# --------------------------------------------------------------------------------------
+
+_U32 = struct.Struct("<I")
+
+
+def encode_mutations(mutations) -> tuple[bytes, list[int]]:
+    """One commit-log payload for ``mutations`` and each partition's encoded size."""
+    out = bytearray()
+    put_uvarint(out, len(mutations))
+    sizes = []
+    for m in mutations:
+        put_bytes(out, m.table_id.encode())
+        put_bytes(out, m.pk)
+        out += b"\0\0\0\0"
+        start = len(out)
+        put_partition(out, m.update)
+        size = len(out) - start
+        _U32.pack_into(out, start - 4, size)
+        sizes.append(size)
+    return bytes(out), sizes
+
+
+def iter_mutations(payload: bytes):
+    """Yield (table_id, pk, start, end) for each mutation; the partition is payload[start:end]."""
+    try:
+        count, pos = get_uvarint(payload, 0)
+        for _ in range(count):
+            tid, pos = get_bytes(payload, pos)
+            pk, pos = get_bytes(payload, pos)
+            (size,) = _U32.unpack_from(payload, pos)
+            pos += 4
+            if pos + size > len(payload):
+                raise DecodeError("mutation past end of record")
+            yield tid.decode(), pk, pos, pos + size
+            pos += size
+    except (IndexError, struct.error, UnicodeDecodeError) as exc:
+        raise DecodeError(f"malformed mutation record: {exc}") from exc

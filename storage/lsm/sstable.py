@@ -1,0 +1,619 @@
+"""Immutable SSTables: one generation = a set of Cassandra-named component files.
+
+``nb-<gen>-big-Data.db`` holds partitions in decorated-key order, cut into fixed-size
+chunks that are compressed independently (each followed by its CRC32), so a point read
+decompresses only the chunks its partition spans. ``Index.db`` maps every key to its
+position (plus a row index for wide partitions), ``Summary.db`` samples the index and is
+kept in memory, ``Filter.db`` is a bloom filter, ``Statistics.db`` carries what lets reads
+and compaction skip whole SSTables. Byte layouts: ``storage/lsm/FORMAT.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import time
+import zlib
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import lz4.block
+
+from ..model import Partition
+from .bloom import BloomFilter
+from .encoding import (
+    DecodeError,
+    get_bytes,
+    get_partition_header,
+    get_rows,
+    get_rows_until,
+    get_uvarint,
+    put_bytes,
+    put_partition,
+    put_uvarint,
+)
+from .errors import corruption
+from .fsutil import fsync_dir, write_file
+from .sdict import sorted_dict_from_sorted
+from .stats import Stats
+
+VERSION = "nb"
+COMPONENTS = (
+    "Data.db",
+    "Index.db",
+    "Summary.db",
+    "Filter.db",
+    "CompressionInfo.db",
+    "Statistics.db",
+    "Digest.crc32",
+    "TOC.txt",
+)
+COMPRESSORS = {"none": 0, "lz4": 1, "deflate": 2}
+_COMPRESSION_HEAD = struct.Struct("<4sBIQI")  # magic, compressor, chunk length, data length, n
+_U32 = struct.Struct("<I")
+_crc32 = zlib.crc32
+
+
+def component_path(directory: str, gen: int, component: str) -> str:
+    return os.path.join(directory, f"{VERSION}-{gen}-big-{component}")
+
+
+def parse_component_name(name: str) -> tuple[int, str] | None:
+    """(generation, component) for a file named like ours, else None."""
+    parts = name.split("-", 3)
+    if len(parts) != 4 or parts[0] != VERSION or parts[2] != "big" or not parts[1].isdigit():
+        return None
+    return int(parts[1]), parts[3]
+
+
+class SSTableOptions:
+    """The table options that shape an SSTable's files."""
+
+    __slots__ = (
+        "chunk_length",
+        "compressor",
+        "fp_chance",
+        "index_interval",
+        "row_block_size",
+        "row_index_threshold",
+    )
+
+    def __init__(self, chunk_length: int = 16384, compressor: str = "lz4",
+                 fp_chance: float = 0.01, index_interval: int = 32,
+                 row_index_threshold: int = 65536, row_block_size: int = 16384):
+        self.chunk_length = chunk_length
+        self.compressor = compressor
+        self.fp_chance = fp_chance
+        self.index_interval = index_interval
+        self.row_index_threshold = row_index_threshold
+        self.row_block_size = row_block_size
+
+
+def _compress(kind: int, data: bytes) -> bytes:
+    if kind == 1:
+        return lz4.block.compress(data, store_size=False)
+    if kind == 2:
+        return zlib.compress(data, 6)
+    return data
+
+
+def _decompress(kind: int, data: bytes, size: int) -> bytes:
+    if kind == 1:
+        return lz4.block.decompress(data, uncompressed_size=size)
+    if kind == 2:
+        return zlib.decompress(data)
+    return data
+
+
+# ======================================================================================
+# Writer
+# ======================================================================================
+
+
+class SSTableWriter:
+    """Streams partitions (in decorated-key order) into a new generation's components."""
+
+    def __init__(self, directory: str, gen: int, options: SSTableOptions, expected_keys: int):
+        self.directory = directory
+        self.gen = gen
+        self.opts = options
+        self.kind = COMPRESSORS[options.compressor]
+        self.stats = Stats(created_at=int(time.time()))
+        self.bloom = BloomFilter.for_keys(expected_keys, options.fp_chance)
+        self._data = open(component_path(directory, gen, "Data.db"), "wb")  # noqa: SIM115
+        self._pending = bytearray()
+        self._pos = 0  # uncompressed position of the next partition
+        self._file_pos = 0
+        self._chunk_offsets: list[int] = []
+        self._data_crc = 0
+        self._index = bytearray()
+        self._index_block = bytearray()
+        self._block_count = 0
+        self._summary: list[tuple[bytes, int, int]] = []
+        self._last_dk: bytes | None = None
+        self._closed = False
+
+    def append(self, dk: bytes, partition: Partition) -> None:
+        if self._last_dk is not None and dk <= self._last_dk:
+            raise ValueError("partitions must be appended in increasing key order")
+        self._last_dk = dk
+        rec = bytearray()
+        put_bytes(rec, dk)
+        offsets: list | None = [] if len(partition.rows) > 8 else None
+        put_partition(rec, partition, offsets)
+        size = len(rec)
+        self.stats.add_partition(dk, partition, size)
+        self.bloom.add(dk)
+        # index entry
+        if self._block_count == 0:
+            self._summary.append((dk, len(self._index), 0))
+        entry = self._index_block
+        put_bytes(entry, dk)
+        put_uvarint(entry, self._pos)
+        put_uvarint(entry, size)
+        if offsets and size > self.opts.row_index_threshold:
+            blocks = []
+            last = -self.opts.row_block_size
+            for ck, off in offsets:
+                if off - last >= self.opts.row_block_size:
+                    blocks.append((ck, off))
+                    last = off
+            put_uvarint(entry, len(blocks))
+            for ck, off in blocks:
+                put_bytes(entry, ck)
+                put_uvarint(entry, off)
+        else:
+            entry.append(0)
+        self._block_count += 1
+        if self._block_count >= self.opts.index_interval:
+            self._end_index_block()
+        # data
+        self._pending += rec
+        self._pos += size
+        L = self.opts.chunk_length
+        if len(self._pending) >= L:
+            view = self._pending
+            n = len(view) // L
+            for i in range(n):
+                self._write_chunk(bytes(view[i * L:(i + 1) * L]))
+            del view[:n * L]
+
+    def _end_index_block(self) -> None:
+        if not self._block_count:
+            return
+        block = self._index_block
+        dk, off, _ = self._summary[-1]
+        self._summary[-1] = (dk, off, len(block))
+        self._index += block
+        self._index += _U32.pack(_crc32(block))
+        self._index_block = bytearray()
+        self._block_count = 0
+
+    def _write_chunk(self, raw: bytes) -> None:
+        comp = _compress(self.kind, raw)
+        blob = comp + _U32.pack(_crc32(comp))
+        self._chunk_offsets.append(self._file_pos)
+        self._data.write(blob)
+        self._data_crc = _crc32(blob, self._data_crc)
+        self._file_pos += len(blob)
+
+    def finish(self, replay_pos: tuple[int, int]) -> Stats:
+        """Write the remaining components, fsync everything; returns the statistics."""
+        if self._pending:
+            self._write_chunk(bytes(self._pending))
+            self._pending = bytearray()
+        self._end_index_block()
+        self._data.flush()
+        os.fsync(self._data.fileno())
+        self._data.close()
+        self._closed = True
+        d, g = self.directory, self.gen
+        st = self.stats
+        st.replay_segment, st.replay_offset = replay_pos
+        st.data_size = self._pos
+        st.compressed_size = self._file_pos
+        # CompressionInfo.db
+        ci = bytearray(_COMPRESSION_HEAD.pack(
+            b"CMP1", self.kind, self.opts.chunk_length, self._pos, len(self._chunk_offsets)))
+        ci += struct.pack(f"<{len(self._chunk_offsets)}Q", *self._chunk_offsets)
+        ci += struct.pack("<Q", self._file_pos)
+        ci += _U32.pack(_crc32(ci))
+        write_file(component_path(d, g, "CompressionInfo.db"), bytes(ci))
+        write_file(component_path(d, g, "Index.db"), bytes(self._index))
+        # Summary.db
+        sm = bytearray(b"SUM1")
+        put_uvarint(sm, self.opts.index_interval)
+        put_uvarint(sm, len(self._summary))
+        for dk, off, length in self._summary:
+            put_bytes(sm, dk)
+            put_uvarint(sm, off)
+            put_uvarint(sm, length)
+        put_bytes(sm, st.first_dk)
+        put_bytes(sm, st.last_dk)
+        sm += _U32.pack(_crc32(sm))
+        write_file(component_path(d, g, "Summary.db"), bytes(sm))
+        write_file(component_path(d, g, "Filter.db"), self.bloom.serialize())
+        write_file(component_path(d, g, "Statistics.db"), st.serialize())
+        write_file(component_path(d, g, "Digest.crc32"), str(self._data_crc).encode())
+        write_file(component_path(d, g, "TOC.txt"), "\n".join(COMPONENTS).encode() + b"\n")
+        fsync_dir(d)
+        return st
+
+    @property
+    def partitions(self) -> int:
+        return self.stats.partitions
+
+    @property
+    def bytes_written(self) -> int:
+        return self._file_pos + len(self._pending)
+
+    def abort(self) -> None:
+        if not self._closed:
+            self._data.close()
+            self._closed = True
+        for comp in COMPONENTS:
+            try:
+                os.unlink(component_path(self.directory, self.gen, comp))
+            except FileNotFoundError:
+                pass
+
+
+# ======================================================================================
+# Reader
+# ======================================================================================
+
+
+class ChunkCache:
+    """LRU of decompressed chunks shared by every SSTable of an engine."""
+
+    def __init__(self, capacity_bytes: int = 64 << 20):
+        self.capacity = capacity_bytes
+        self.size = 0
+        self._map: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        data = self._map.get(key)
+        if data is not None:
+            self.hits += 1
+            try:
+                self._map.move_to_end(key)
+            except KeyError:
+                pass
+        return data
+
+    def put(self, key, data: bytes) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            if key in self._map:
+                return
+            self._map[key] = data
+            self.size += len(data)
+            while self.size > self.capacity and self._map:
+                _, old = self._map.popitem(last=False)
+                self.size -= len(old)
+
+    def drop_owner(self, owner: int) -> None:
+        with self._lock:
+            for key in [k for k in self._map if k[0] == owner]:
+                self.size -= len(self._map.pop(key))
+
+
+_uid_lock = threading.Lock()
+_uid = [0]
+
+
+def _next_uid() -> int:
+    with _uid_lock:
+        _uid[0] += 1
+        return _uid[0]
+
+
+# An index entry: (dk, position, size, row-block first cks, row-block offsets)
+IndexEntry = tuple
+
+
+class SSTableReader:
+    """Read access to one generation. Metadata is checked when opened; data chunks and
+    index blocks are checked when read. Every failure is a CorruptionError naming a file."""
+
+    def __init__(self, directory: str, gen: int, cache: ChunkCache, level: int = 0):
+        self.directory = directory
+        self.gen = gen
+        self.level = level
+        self.uid = _next_uid()
+        self.cache = cache
+        self.bloom_fp = 0
+        self.bloom_tp = 0
+        self.reads = 0
+        self._blocks: dict[int, tuple[dict, list]] = {}
+        self._data = None
+        self._load()
+
+    def path(self, component: str) -> str:
+        return component_path(self.directory, self.gen, component)
+
+    def _read(self, component: str) -> bytes:
+        path = self.path(component)
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise corruption(path, None, "component file missing") from None
+
+    def _load(self) -> None:
+        toc = self._read("TOC.txt")
+        try:
+            names = set(toc.decode().split())
+        except UnicodeDecodeError:
+            names = set()
+        if names != set(COMPONENTS):
+            raise corruption(self.path("TOC.txt"), None, "unexpected component list")
+        # CompressionInfo.db
+        ci = self._read("CompressionInfo.db")
+        path = self.path("CompressionInfo.db")
+        if len(ci) < _COMPRESSION_HEAD.size + 12 or _crc32(ci[:-4]) != _U32.unpack_from(
+                ci, len(ci) - 4)[0]:
+            raise corruption(path, None, "checksum mismatch")
+        magic, kind, chunk_len, data_len, n = _COMPRESSION_HEAD.unpack_from(ci)
+        if magic != b"CMP1" or kind not in (0, 1, 2) or chunk_len <= 0:
+            raise corruption(path, 0, "bad header")
+        if len(ci) != _COMPRESSION_HEAD.size + 8 * n + 12:
+            raise corruption(path, None, "bad length")
+        self.kind = kind
+        self.chunk_len = chunk_len
+        self.data_len = data_len
+        self.chunk_offsets = list(struct.unpack_from(f"<{n}Q", ci, _COMPRESSION_HEAD.size))
+        (self.file_len,) = struct.unpack_from("<Q", ci, _COMPRESSION_HEAD.size + 8 * n)
+        self.chunk_offsets.append(self.file_len)
+        # Statistics.db
+        try:
+            self.stats = Stats.deserialize(self._read("Statistics.db"))
+        except (ValueError, IndexError) as exc:
+            raise corruption(self.path("Statistics.db"), None, str(exc)) from None
+        # Filter.db
+        try:
+            self.bloom = BloomFilter.deserialize(self._read("Filter.db"))
+        except ValueError as exc:
+            raise corruption(self.path("Filter.db"), None, str(exc)) from None
+        # Summary.db
+        sm = self._read("Summary.db")
+        path = self.path("Summary.db")
+        if len(sm) < 8 or sm[:4] != b"SUM1" or _crc32(sm[:-4]) != _U32.unpack_from(
+                sm, len(sm) - 4)[0]:
+            raise corruption(path, None, "checksum mismatch")
+        try:
+            _, pos = get_uvarint(sm, 4)
+            count, pos = get_uvarint(sm, pos)
+            keys, offs, lens = [], [], []
+            for _ in range(count):
+                dk, pos = get_bytes(sm, pos)
+                off, pos = get_uvarint(sm, pos)
+                length, pos = get_uvarint(sm, pos)
+                keys.append(dk)
+                offs.append(off)
+                lens.append(length)
+            self.first_dk, pos = get_bytes(sm, pos)
+            self.last_dk, pos = get_bytes(sm, pos)
+        except (IndexError, DecodeError) as exc:
+            raise corruption(path, None, f"undecodable: {exc}") from None
+        self.sum_keys, self.sum_offs, self.sum_lens = keys, offs, lens
+        # Digest.crc32: parsed now, compared by verify()
+        digest = self._read("Digest.crc32").strip()
+        if not digest.isdigit():
+            raise corruption(self.path("Digest.crc32"), None, "not a decimal CRC32")
+        self.digest = int(digest)
+        size = os.path.getsize(self.path("Data.db"))
+        if size != self.file_len:
+            raise corruption(self.path("Data.db"), size,
+                             f"length {size} differs from the {self.file_len} recorded")
+        self.index_size = os.path.getsize(self.path("Index.db"))
+        self._data = open(self.path("Data.db"), "rb", buffering=0)  # noqa: SIM115
+        self._fd = self._data.fileno()
+
+    def close(self) -> None:
+        if self._data is not None:
+            self._data.close()
+            self._data = None
+        self.cache.drop_owner(self.uid)
+
+    def __repr__(self) -> str:
+        return f"SSTableReader({self.path('Data.db')})"
+
+    # ------------------------------------------------------------ sizes
+
+    def files(self) -> list[str]:
+        return [self.path(c) for c in COMPONENTS]
+
+    def disk_size(self) -> int:
+        total = 0
+        for p in self.files():
+            try:
+                total += os.path.getsize(p)
+            except OSError:
+                pass
+        return total
+
+    @property
+    def data_size(self) -> int:
+        return self.file_len
+
+    # ------------------------------------------------------------ chunks
+
+    def _chunk(self, i: int, cache: bool = True) -> bytes:
+        key = (self.uid, i)
+        if cache:
+            data = self.cache.get(key)
+            if data is not None:
+                return data
+        start, end = self.chunk_offsets[i], self.chunk_offsets[i + 1]
+        blob = os.pread(self._fd, end - start, start)
+        path = self.path("Data.db")
+        if len(blob) != end - start or len(blob) < 4:
+            raise corruption(path, start, "chunk truncated")
+        comp = blob[:-4]
+        if _crc32(comp) != _U32.unpack_from(blob, len(blob) - 4)[0]:
+            raise corruption(path, start, f"chunk {i} checksum mismatch")
+        size = min(self.chunk_len, self.data_len - i * self.chunk_len)
+        try:
+            data = _decompress(self.kind, comp, size)
+        except Exception as exc:  # noqa: BLE001 - lz4/zlib raise assorted types
+            raise corruption(path, start, f"chunk {i} does not decompress: {exc}") from None
+        if len(data) != size:
+            raise corruption(path, start, f"chunk {i} decompressed to a wrong size")
+        if cache:
+            self.cache.put(key, data)
+        return data
+
+    def _range(self, start: int, end: int, cache: bool = True) -> tuple[bytes, int]:
+        """A buffer and offset holding uncompressed bytes [start, end)."""
+        L = self.chunk_len
+        first = start // L
+        last = (end - 1) // L
+        if first == last:
+            return self._chunk(first, cache), start - first * L
+        parts = [self._chunk(i, cache) for i in range(first, last + 1)]
+        buf = b"".join(parts)
+        return buf, start - first * L
+
+    # ------------------------------------------------------------ index
+
+    def _index_block(self, i: int) -> tuple[dict, list]:
+        block = self._blocks.get(i)
+        if block is not None:
+            return block
+        off, length = self.sum_offs[i], self.sum_lens[i]
+        path = self.path("Index.db")
+        with open(path, "rb") as f:
+            f.seek(off)
+            raw = f.read(length + 4)
+        if len(raw) != length + 4 or _crc32(raw[:length]) != _U32.unpack_from(raw, length)[0]:
+            raise corruption(path, off, "index block checksum mismatch")
+        entries = []
+        pos = 0
+        try:
+            while pos < length:
+                dk, pos = get_bytes(raw, pos)
+                dpos, pos = get_uvarint(raw, pos)
+                size, pos = get_uvarint(raw, pos)
+                nb, pos = get_uvarint(raw, pos)
+                cks: list | None = None
+                offs: list | None = None
+                if nb:
+                    cks, offs = [], []
+                    for _ in range(nb):
+                        ck, pos = get_bytes(raw, pos)
+                        o, pos = get_uvarint(raw, pos)
+                        cks.append(ck)
+                        offs.append(o)
+                entries.append((dk, dpos, size, cks, offs))
+        except (IndexError, DecodeError) as exc:
+            raise corruption(path, off + pos, f"undecodable index entry: {exc}") from None
+        block = ({e[0]: e for e in entries}, entries)
+        if len(self._blocks) >= 256:
+            self._blocks.pop(next(iter(self._blocks)))
+        self._blocks[i] = block
+        return block
+
+    def may_contain(self, dk: bytes) -> bool:
+        return self.first_dk <= dk <= self.last_dk and self.bloom.might_contain(dk)
+
+    def find(self, dk: bytes) -> IndexEntry | None:
+        """The index entry of ``dk`` (bloom filter and key range checked first)."""
+        if not (self.first_dk <= dk <= self.last_dk) or not self.bloom.might_contain(dk):
+            return None
+        i = bisect_right(self.sum_keys, dk) - 1
+        entry = self._index_block(i)[0].get(dk) if i >= 0 else None
+        if entry is None:
+            self.bloom_fp += 1
+        else:
+            self.bloom_tp += 1
+        return entry
+
+    def entries(self, start: bytes | None = None, start_inclusive: bool = True,
+                end: bytes | None = None, end_inclusive: bool = True) -> Iterator[IndexEntry]:
+        """Index entries in key order within the bounds."""
+        i = 0
+        if start is not None:
+            i = max(bisect_right(self.sum_keys, start) - 1, 0)
+        for b in range(i, len(self.sum_keys)):
+            if end is not None and self.sum_keys[b] > end:
+                return
+            for e in self._index_block(b)[1]:
+                dk = e[0]
+                if start is not None and (dk < start or (dk == start and not start_inclusive)):
+                    continue
+                if end is not None and (dk > end or (dk == end and not end_inclusive)):
+                    return
+                yield e
+
+    # ------------------------------------------------------------ partitions
+
+    def read(self, entry: IndexEntry, slices=None, cache: bool = True) -> Partition:
+        """Decode the partition of ``entry``; with ``slices`` and a row index, only the
+        row blocks that can intersect the slices are read and decoded."""
+        _, pos, size, cks, offs = entry
+        self.reads += 1
+        try:
+            if cks is None or slices is None:
+                buf, off = self._range(pos, pos + size, cache)
+                _, off = get_bytes(buf, off)
+                p, base, nrows, off = get_partition_header(buf, off)
+                rows: list = []
+                get_rows(buf, off, nrows, base, rows)
+                p.rows = sorted_dict_from_sorted(rows)
+                return p
+            buf, off = self._range(pos, pos + offs[0], cache)
+            _, off = get_bytes(buf, off)
+            p, base, _, _ = get_partition_header(buf, off)
+            rows = []
+            nblocks = len(cks)
+            for lo, hi in slices:
+                b = max(bisect_right(cks, lo) - 1, 0)
+                while b < nblocks:
+                    if hi is not None and cks[b] >= hi:
+                        break
+                    bend = offs[b + 1] if b + 1 < nblocks else size
+                    blen = bend - offs[b]
+                    buf, off = self._range(pos + offs[b], pos + bend, cache)
+                    if get_rows_until(buf, off, off + blen, base, lo, hi, rows) < off + blen:
+                        break  # reached a row at or past hi
+                    b += 1
+            p.rows = sorted_dict_from_sorted(rows)
+            return p
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise corruption(self.path("Data.db"), None,
+                             f"undecodable partition at data position {pos}: {exc}") from None
+
+    def get(self, dk: bytes, slices=None) -> Partition | None:
+        entry = self.find(dk)
+        return None if entry is None else self.read(entry, slices)
+
+    def scan(self, start=None, start_inclusive=True, end=None, end_inclusive=True,
+             slices=None, cache: bool = True) -> Iterator[tuple[bytes, Partition]]:
+        for e in self.entries(start, start_inclusive, end, end_inclusive):
+            yield e[0], self.read(e, slices, cache)
+
+    # ------------------------------------------------------------ verification
+
+    def verify(self) -> None:
+        """Check the Data.db digest and every chunk (like ``nodetool verify``)."""
+        crc = 0
+        with open(self.path("Data.db"), "rb") as f:
+            while True:
+                block = f.read(1 << 20)
+                if not block:
+                    break
+                crc = _crc32(block, crc)
+        if crc != self.digest:
+            raise corruption(self.path("Digest.crc32"), None,
+                             f"Data.db digest {crc} differs from recorded {self.digest}")
+        for i in range(len(self.chunk_offsets) - 1):
+            self._chunk(i, cache=False)
+        for b in range(len(self.sum_keys)):
+            self._index_block(b)

@@ -1,0 +1,472 @@
+"""One table's storage: memtables, live SSTables, flushing and compaction.
+
+Readers work on an immutable *view*, a tuple ``(memtables newest first, sstables by
+max timestamp descending)``, replaced atomically whenever a flush or compaction commits,
+so reads never wait for those. Only the active memtable mutates; it is read under the
+engine's write lock. Flushes of a table run one at a time, oldest memtable first, so the
+manifest's replay position only ever moves over data that is already in SSTables.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+from ..engine import KeyRange, TableInfo
+from ..model import (
+    MIN_TIMESTAMP,
+    Partition,
+    PartitionView,
+    merge_partition_into,
+    merge_partitions,
+    view_partition,
+)
+from ..murmur3 import decorate
+from . import compaction
+from .errors import corruption, is_corruption
+from .manifest import Manifest, normalize_options
+from .memtable import Memtable
+from .options import TableOptions
+from .sstable import (
+    COMPONENTS,
+    SSTableReader,
+    SSTableWriter,
+    component_path,
+    parse_component_name,
+)
+
+if TYPE_CHECKING:
+    from .engine import LSMEngine
+
+log = logging.getLogger(__name__)
+Position = tuple[int, int]
+_by_max_ts = lambda s: -s.stats.max_ts
+
+
+def table_dir_name(name: str, table_id: str) -> str:
+    return f"{name}-{table_id.replace('-', '')}"
+
+
+class Table:
+    def __init__(self, engine: LSMEngine, directory: str, manifest: Manifest, info: TableInfo):
+        self.engine = engine
+        self.directory = directory
+        self.manifest = manifest
+        self.info = info
+        self.table_id = info.table_id
+        self.opts = TableOptions(info.options)
+        self.strategy = compaction.make_strategy(self.opts.strategy, self.opts.compaction)
+        self.memtable = Memtable()
+        self.flushing: list[Memtable] = []
+        self.sstables: list[SSTableReader] = []
+        self.corrupt: list[Exception] = []  # SSTables that failed to open
+        self.compacting: set[int] = set()
+        self.flush_lock = threading.Lock()
+        self.compaction_lock = threading.Lock()
+        self.replay_floor: Position = manifest.state.replay
+        self.next_gen = manifest.state.max_gen + 1
+        self.dropped = False
+        self.epoch = 0  # bumped by truncate/drop: in-flight flushes/compactions discard
+        # counters for tablestats
+        self.reads = 0
+        self.writes = 0
+        self.flushes = 0
+        self.compactions = 0
+        self.bytes_compacted = 0
+        self.memtable_switches = 0
+        self._view: tuple[tuple[Memtable, ...], tuple[SSTableReader, ...]] = ((self.memtable,), ())
+
+    # ------------------------------------------------------------------ loading
+
+    def load_sstables(self) -> None:
+        """Open the SSTables the manifest lists; delete files it does not list."""
+        live = self.manifest.state.live
+        on_disk: set[int] = set()
+        for name in os.listdir(self.directory):
+            full = os.path.join(self.directory, name)
+            if name.endswith(".tmp"):
+                os.unlink(full)
+                continue
+            parsed = parse_component_name(name)
+            if parsed is None:
+                continue
+            gen, _ = parsed
+            if gen not in live:
+                log.info("removing leftover SSTable file %s", full)
+                os.unlink(full)
+            else:
+                on_disk.add(gen)
+            self.next_gen = max(self.next_gen, gen + 1)
+        for gen, level in sorted(live.items()):
+            try:
+                self.sstables.append(SSTableReader(self.directory, gen, self.engine.chunk_cache,
+                                                   level))
+            except Exception as exc:  # noqa: BLE001 - reported as a corrupt SSTable
+                if not is_corruption(exc):
+                    exc = corruption(component_path(self.directory, gen, "Data.db"), None,
+                                     f"cannot open SSTable: {exc}")
+                log.error("%s", exc)
+                self.corrupt.append(exc)
+        self._publish()
+
+    def _publish(self) -> None:
+        mems = (self.memtable, *reversed(self.flushing))
+        self._view = (mems, tuple(sorted(self.sstables, key=_by_max_ts)))
+
+    def update_info(self, info: TableInfo) -> None:
+        self.info = info
+        self.opts = TableOptions(info.options)
+        self.strategy = compaction.make_strategy(self.opts.strategy, self.opts.compaction)
+        self.manifest.set_options(normalize_options(info.options), info.keyspace, info.name)
+
+    def check_readable(self) -> None:
+        if self.corrupt:
+            raise self.corrupt[0]
+
+    # ------------------------------------------------------------------ writes
+
+    def dirty_floor(self) -> Position | None:
+        """Oldest commit-log position whose data is only in memtables."""
+        floor = None
+        for mt in (*self.flushing, self.memtable):
+            if mt.first_pos is not None and (floor is None or mt.first_pos < floor):
+                floor = mt.first_pos
+        return floor
+
+    def switch_memtable(self, end_pos: Position) -> Memtable | None:
+        """Start a new memtable (caller holds the engine lock); the old one is queued."""
+        mt = self.memtable
+        if not mt.partitions:
+            return None
+        mt.end_pos = end_pos
+        self.memtable = Memtable()
+        self.flushing.append(mt)
+        self.memtable_switches += 1
+        self._publish()
+        return mt
+
+    def flush_pending(self) -> None:
+        """Write queued memtables to SSTables, oldest first."""
+        with self.flush_lock:
+            while self.flushing and not self.dropped:
+                self._flush_one(self.flushing[0])
+
+    def _flush_one(self, mt: Memtable) -> None:
+        engine = self.engine
+        epoch = self.epoch
+        gen = self._allocate_gen()
+        writer = SSTableWriter(self.directory, gen, self.opts.sstable, len(mt.partitions))
+        try:
+            for dk, partition in mt.partitions.items():
+                writer.append(dk, partition)
+            assert mt.end_pos is not None
+            writer.finish(mt.end_pos)
+            reader = SSTableReader(self.directory, gen, engine.chunk_cache, 0)
+        except BaseException:
+            writer.abort()
+            raise
+        engine.crash_point("flush.before_manifest")
+        with engine.lock:
+            if self.epoch != epoch or self.dropped:
+                writer.abort()
+                return
+            self.manifest.commit([(gen, 0)], [], mt.end_pos)
+            engine.crash_point("flush.after_manifest")
+            self.replay_floor = max(self.replay_floor, mt.end_pos)
+            self.flushing.remove(mt)
+            self.sstables.append(reader)
+            self._publish()
+            engine.memtable_bytes -= mt.size
+            self.flushes += 1
+        engine.flushed(self)
+
+    def _allocate_gen(self) -> int:
+        with self.engine.lock:
+            gen = self.next_gen
+            self.next_gen += 1
+        return gen
+
+    # ------------------------------------------------------------------ reads
+
+    def read(self, pk: bytes, slices, reverse: bool, now: int, limit: int | None
+             ) -> PartitionView | None:
+        self.reads += 1
+        if self.corrupt:
+            self.check_readable()
+        dk = decorate(pk)
+        mems, ssts = self._view
+        engine_lock = self.engine.lock
+        top_deletion = MIN_TIMESTAMP
+        with engine_lock:
+            for mt in mems:
+                p = mt.partitions.get(dk)
+                if p is not None and p.deletion is not None:
+                    top_deletion = max(top_deletion, p.deletion.marked_at)
+        fresh: list[Partition] = []
+        for s in ssts:
+            st = s.stats
+            if st.max_ts <= top_deletion:
+                break  # this and every older SSTable is shadowed by a partition deletion
+            if slices is not None and not st.may_intersect(slices):
+                continue
+            entry = s.find(dk)
+            if entry is None:
+                continue
+            p = s.read(entry, slices)
+            fresh.append(p)
+            if p.deletion is not None and p.deletion.marked_at > top_deletion:
+                top_deletion = p.deletion.marked_at
+        with engine_lock:
+            versions = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
+            if not fresh:
+                if not versions:
+                    return None
+                merged = versions[0] if len(versions) == 1 else merge_partitions(versions)
+                return view_partition(pk, merged, slices, reverse, now, limit)
+            target = fresh[0]
+            for p in versions:
+                merge_partition_into(target, p)
+        for p in fresh[1:]:
+            merge_partition_into(target, p)
+        return view_partition(pk, target, slices, reverse, now, limit)
+
+    def scan(self, key_range: KeyRange, slices, now: int) -> Iterator[PartitionView]:
+        if self.corrupt:
+            self.check_readable()
+        mems, ssts = self._view
+        lock = self.engine.lock
+        lo, hi = key_range.start, key_range.end
+        incl = (key_range.start_inclusive, key_range.end_inclusive)
+        sources = []
+        with lock:
+            for i, mt in enumerate(mems):
+                keys = list(mt.partitions.irange(lo, hi, inclusive=incl))
+                if keys:
+                    sources.append((dk, i, None) for dk in keys)
+        nm = len(mems)
+        for j, s in enumerate(ssts):
+            if slices is not None and not s.stats.may_intersect(slices):
+                continue
+            if (hi is not None and s.first_dk > hi) or (lo is not None and s.last_dk < lo):
+                continue
+            entries = s.entries(lo, incl[0], hi, incl[1])
+            sources.append((e[0], nm + j, e) for e in entries)
+        if not sources:
+            return
+        merged = sources[0] if len(sources) == 1 else heapq.merge(*sources, key=itemgetter(0))
+        group: list = []
+        current = None
+        for item in merged:
+            if item[0] != current:
+                if group:
+                    view = self._scan_view(current, group, mems, ssts, slices, now)
+                    if view is not None:
+                        yield view
+                group = []
+                current = item[0]
+            group.append(item)
+        if group:
+            view = self._scan_view(current, group, mems, ssts, slices, now)
+            if view is not None:
+                yield view
+
+    def _scan_view(self, dk, group, mems, ssts, slices, now) -> PartitionView | None:
+        nm = len(mems)
+        fresh = [ssts[i - nm].read(e, slices) for _, i, e in group if i >= nm]
+        with self.engine.lock:
+            versions = [p for _, i, _ in group if i < nm
+                        and (p := mems[i].partitions.get(dk)) is not None]
+            if not fresh:
+                if not versions:
+                    return None
+                merged = versions[0] if len(versions) == 1 else merge_partitions(versions)
+                return view_partition(dk[8:], merged, slices, False, now)
+            merged = fresh[0]
+            for p in versions:
+                merge_partition_into(merged, p)
+        for p in fresh[1:]:
+            merge_partition_into(merged, p)
+        return view_partition(dk[8:], merged, slices, False, now)
+
+    # ------------------------------------------------------------------ compaction
+
+    def pick_compaction(self, now: float | None = None) -> compaction.Task | None:
+        if not self.opts.compaction_enabled or self.dropped:
+            return None
+        now = now if now is not None else time.time()
+        gcb = compaction.gc_before(self.opts.gc_grace_seconds, now)
+        with self.engine.lock:
+            idle = [s for s in self.sstables if s.gen not in self.compacting]
+            busy = [s for s in self.sstables if s.gen in self.compacting]
+        if any(s.stats.fully_expired(gcb) for s in idle):
+            expired = compaction.fully_expired(idle, busy, self._memtables_min_ts(), gcb)
+            if expired:
+                return compaction.Task(expired, 0, reason="fully expired", drop_only=True)
+        return self.strategy.pick(idle, gcb, now)
+
+    def _memtables_min_ts(self) -> int:
+        with self.engine.lock:
+            mems = self._view[0]
+            return min((mt.min_timestamp() for mt in mems), default=(1 << 63) - 1)
+
+    def major_tasks(self) -> list[compaction.Task]:
+        with self.engine.lock:
+            idle = [s for s in self.sstables if s.gen not in self.compacting]
+        gcb = compaction.gc_before(self.opts.gc_grace_seconds)
+        expired = compaction.fully_expired(idle, [], self._memtables_min_ts(), gcb)
+        tasks = []
+        if expired:
+            tasks.append(compaction.Task(expired, 0, reason="fully expired", drop_only=True))
+            idle = [s for s in idle if s not in expired]
+        return tasks + self.strategy.major(idle)
+
+    def run_compaction(self, task: compaction.Task) -> bool:
+        """Execute ``task``; returns False if it could not start (inputs busy or gone)."""
+        engine = self.engine
+        with engine.lock:
+            gens = {s.gen for s in task.inputs}
+            live = {s.gen for s in self.sstables}
+            if gens & self.compacting or not gens <= live or self.dropped:
+                return False
+            self.compacting |= gens
+            epoch = self.epoch
+        outputs: list[tuple[SSTableWriter, int]] = []
+        try:
+            if not task.drop_only:
+                outputs = self._write_compacted(task)
+            engine.crash_point("compaction.before_manifest")
+            with engine.lock:
+                if self.epoch != epoch or self.dropped:
+                    for w, _ in outputs:
+                        w.abort()
+                    return True
+                readers = [SSTableReader(self.directory, w.gen, engine.chunk_cache, task.level)
+                           for w, _ in outputs]
+                self.manifest.commit([(w.gen, task.level) for w, _ in outputs], sorted(gens))
+                engine.crash_point("compaction.after_manifest")
+                self.sstables = [s for s in self.sstables if s.gen not in gens] + readers
+                self._publish()
+                self.compactions += 1
+                self.bytes_compacted += sum(s.data_size for s in task.inputs)
+            for s in task.inputs:
+                self._delete_files(s.gen)
+                engine.chunk_cache.drop_owner(s.uid)
+            return True
+        except BaseException:
+            for w, _ in outputs:
+                w.abort()
+            raise
+        finally:
+            with engine.lock:
+                self.compacting -= gens
+
+    def _write_compacted(self, task: compaction.Task) -> list[tuple[SSTableWriter, int]]:
+        now = int(time.time())
+        gcb = compaction.gc_before(self.opts.gc_grace_seconds, now)
+        inputs = task.inputs
+        input_gens = {s.gen for s in inputs}
+        with self.engine.lock:
+            others = [s for s in self.sstables if s.gen not in input_gens]
+            mems = self._view[0]
+        replay = max((s.stats.merged_replay_position() for s in inputs), default=(0, 0))
+        expected = sum(s.stats.partitions for s in inputs)
+        outputs: list[tuple[SSTableWriter, int]] = []
+        writer: SSTableWriter | None = None
+
+        def max_purgeable(dk: bytes) -> int:
+            for mt in mems:
+                if dk in mt.partitions:
+                    return MIN_TIMESTAMP
+            lo = (1 << 63) - 1
+            for o in others:
+                if o.stats.min_ts < lo and o.may_contain(dk):
+                    lo = o.stats.min_ts
+            return lo
+
+        iters = [((dk, i, p) for dk, p in s.scan(cache=False)) for i, s in enumerate(inputs)]
+        merged_iter = heapq.merge(*iters, key=itemgetter(0)) if len(iters) > 1 else iters[0]
+        try:
+            group: list[Partition] = []
+            current = None
+
+            def emit(dk: bytes, versions: list[Partition]) -> None:
+                nonlocal writer
+                p = versions[0]
+                for v in versions[1:]:
+                    merge_partition_into(p, v)
+                kept = compaction.purge_partition(p, gcb, max_purgeable(dk), now)
+                if kept is None:
+                    return
+                if writer is None:
+                    writer = SSTableWriter(self.directory, self._allocate_gen(),
+                                           self.opts.sstable, expected)
+                    outputs.append((writer, 0))
+                writer.append(dk, kept)
+                if task.max_output_bytes and writer.bytes_written >= task.max_output_bytes:
+                    writer.finish(replay)
+                    writer = None
+
+            for dk, _, p in merged_iter:
+                if dk != current:
+                    if group:
+                        emit(current, group)
+                    group = []
+                    current = dk
+                group.append(p)
+            if group:
+                emit(current, group)
+            if writer is not None:
+                writer.finish(replay)
+        except BaseException:
+            for w, _ in outputs:
+                w.abort()
+            raise
+        return outputs
+
+    def _delete_files(self, gen: int) -> None:
+        for comp in COMPONENTS:
+            try:
+                os.unlink(component_path(self.directory, gen, comp))
+            except FileNotFoundError:
+                pass
+
+    # ------------------------------------------------------------------ admin
+
+    def truncate(self, replay: Position) -> None:
+        """Drop memtables and SSTables (caller holds flush and compaction locks and the
+        engine lock)."""
+        self.epoch += 1
+        dropped = self.memtable.size + sum(m.size for m in self.flushing)
+        self.engine.memtable_bytes -= dropped
+        self.memtable = Memtable()
+        self.flushing = []
+        self.manifest.truncate(replay)
+        self.replay_floor = max(self.replay_floor, replay)
+        old = self.sstables
+        self.sstables = []
+        self.corrupt = []
+        self._publish()
+        for s in old:
+            self._delete_files(s.gen)
+            self.engine.chunk_cache.drop_owner(s.uid)
+
+    def drop_files(self, keep_snapshots: bool) -> None:
+        self.manifest.remove()
+        snapshots = os.path.join(self.directory, "snapshots")
+        if keep_snapshots and os.path.isdir(snapshots):
+            for name in os.listdir(self.directory):
+                full = os.path.join(self.directory, name)
+                if name != "snapshots" and os.path.isfile(full):
+                    os.unlink(full)
+        else:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def live_sstables(self) -> list[SSTableReader]:
+        return list(self._view[1])
