@@ -386,16 +386,25 @@ def _source_lines(shell: Shell, cmd: CopyCommand) -> Iterator[tuple[str, IO[str]
             lines.append(line)
         yield "<stdin>", lines
         return
-    for pattern in cmd.target.split(","):
-        pattern = os.path.expanduser(pattern.strip())
-        paths = sorted(glob.glob(pattern)) or [pattern]
-        for path in paths:
+    for path in _resolve_files(cmd.target):
             try:
                 f = open(path, encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as e:
                 raise CopyError(f"Can't open {path!r} for reading: {e}") from None
             with f:
                 yield path, f
+
+
+def _resolve_files(target: str) -> list[str]:
+    """Comma-separated file names or globs, checked before the copy starts."""
+    paths: list[str] = []
+    for pattern in target.split(","):
+        pattern = os.path.expanduser(pattern.strip())
+        found = sorted(glob.glob(pattern))
+        if not found:
+            raise CopyError(f"Can't open {pattern!r} for reading: no matching file found")
+        paths += found
+    return paths
 
 
 def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
@@ -411,6 +420,8 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
     for name, kind, _ in all_cols:
         if kind in ("partition_key", "clustering") and name not in insert_cols:
             raise CopyError(f"Primary key column '{name}' missing or skipped")
+    if cmd.target is not None:
+        _resolve_files(cmd.target)
     shell.print("Using 1 child processes")
     shell.print(f"\nStarting copy of {ks}.{cmd.table} with columns [{', '.join(insert_cols)}].")
     ttl = int(opts["ttl"])

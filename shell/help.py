@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from .formatting import columnize
@@ -231,7 +232,8 @@ def show_help(shell: Shell, topics: list[str]) -> None:
             shell.print(SHELL_HELP[key].rstrip() + "\n")
         elif key in CQL_HELP:
             anchor, text = CQL_HELP[key]
-            shell.print(f"\n        {topic.upper()}\n\n        {text}\n\n"
+            body = textwrap.fill(text, 88, initial_indent=" " * 8, subsequent_indent=" " * 10)
+            shell.print(f"\n        {topic.upper()}\n\n{body}\n\n"
                         f"        Reference: {DOC_URL}#{anchor}\n")
         else:
             shell.printerr(f"*** No help on {topic}")

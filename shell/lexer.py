@@ -30,12 +30,12 @@ class CqlLexer(RegexLexer):
     """Cassandra Query Language, plus cqlsh's shell commands."""
 
     name = "CQL"
-    aliases = ["cql", "cqlsh"]
-    filenames = ["*.cql"]
-    mimetypes = ["text/x-cql"]
+    aliases = ("cql", "cqlsh")  # type: ignore[assignment]
+    filenames = ("*.cql",)  # type: ignore[assignment]
+    mimetypes = ("text/x-cql",)  # type: ignore[assignment]
     flags = re.IGNORECASE | re.MULTILINE
 
-    tokens = {
+    tokens = {  # noqa: RUF012 - Pygments reads the class attribute
         "root": [
             (r"\s+", Whitespace),
             (r"(--|//).*?$", Comment.Single),

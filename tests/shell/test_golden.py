@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,14 @@ def normalize(text: str) -> str:
     return text
 
 
-def run_file(name: str, *extra: str) -> tuple[int, str, str]:
+def run_file(name: str, *extra: str, workdir: Path | None = None) -> tuple[int, str, str]:
+    """Run in a scratch copy of golden/ so CAPTURE/COPY files never land in the repo."""
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
-    os.chdir(GOLDEN)
+    if workdir is not None:
+        for src in GOLDEN.glob("*.cql"):
+            shutil.copy(src, workdir / src.name)
+    os.chdir(workdir or GOLDEN)
     try:
         rc = main(["--memory", *extra, "-f", name], stdout=out, stderr=err,
                   stdin=io.StringIO(""))
@@ -67,8 +72,10 @@ def _isolated_home(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("cql_file", "flags", "stem"), _cases(),
                          ids=[c[2] for c in _cases()])
-def test_golden(cql_file: str, flags: tuple[str, ...], stem: str) -> None:
-    rc, out, err = run_file(cql_file, *flags)
+def test_golden(cql_file: str, flags: tuple[str, ...], stem: str, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    rc, out, err = run_file(cql_file, *flags, workdir=work)
     out_path, err_path = GOLDEN / f"{stem}.out", GOLDEN / f"{stem}.err"
     if REGEN:
         out_path.write_text(out, encoding="utf-8", newline="")
