@@ -100,6 +100,8 @@ def test_json_round_trip(data):
     v = data.draw(values(t))
     if "duration" in t.name and "Duration(months=0, days=0, nanoseconds=0)" in repr(v):
         return  # Cassandra prints a zero duration as "", which does not parse back
+    if ("float" in t.name or "double" in t.name) and "inf" in repr(v):
+        return  # JSON has no Infinity: Cassandra writes null
     assert t.from_json(t.to_json(v)) == v
 
 
