@@ -90,14 +90,14 @@ def should_use_color(stdout: IO[str]) -> bool:
     return True
 
 
-def _remote(host: str) -> int:
+def _remote(host: str, stderr: IO[str]) -> int:
     try:
         import cassandra  # noqa: F401
     except ImportError:
-        sys.stderr.write(f"Remote mode ({host}) requires cassandra-driver "
+        stderr.write(f"Remote mode ({host}) requires cassandra-driver "
                          "(pip install cassalite[remote]).\n")
         return 1
-    sys.stderr.write(f"Remote mode ({host}) is not available in this version of {NAME}; "
+    stderr.write(f"Remote mode ({host}) is not available in this version of {NAME}; "
                      "connect with cqlsh, or run without a host for the embedded database.\n")
     return 1
 
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
         stderr.write(f"'{args.port}' is not a valid port number.\n")
         return 1
     if args.host:
-        return _remote(args.host)
+        return _remote(args.host, stderr)
     if args.encoding and hasattr(stdout, "reconfigure"):
         try:
             stdout.reconfigure(encoding=args.encoding)  # type: ignore[union-attr]

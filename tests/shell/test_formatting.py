@@ -1,0 +1,139 @@
+"""Value and layout formatting against cqlsh's documented outputs."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cql.types import (
+    BLOB, BOOLEAN, DECIMAL, DOUBLE, DURATION, FLOAT, INT, TEXT, TIME, TIMESTAMP, Duration,
+    ListType, MapType, SetType, Time, TupleType, UserType,
+)
+from shell.formatting import (
+    Cell, FormatSettings, columnize, display_width, format_column_name, format_value,
+    table_lines, vertical_lines,
+)
+
+PLAIN = FormatSettings()
+COLOR = FormatSettings(color=True)
+
+
+def fmt(value, t, settings=PLAIN):
+    return format_value(value, t, settings).plain
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1.0, "1"), (-2.1, "-2.1"), (3.14159, "3.14159"), (-1004.1, "-1004.1"), (0.1, "0.1"),
+    (-0.0001, "-0.0001"), (100000.0, "1e+05"), (1e7, "1e+07"), (123456.789, "1.2346e+05"),
+    (1e20, "1e+20"), (0.0, "0"), (0.05, "0.05"), (float("nan"), "NaN"),
+    (float("inf"), "Infinity"), (float("-inf"), "-Infinity"),
+])
+def test_floats(value, expected):
+    assert fmt(value, DOUBLE) == expected
+
+
+def test_float_precision_setting():
+    assert fmt(3.14159265, DOUBLE, FormatSettings(double_precision=10)) == "3.14159265"
+    assert fmt(3.14159265, FLOAT, FormatSettings(double_precision=10)) == "3.14159"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("newline:\n", "newline:\\n"), ("return\rand null\x00!", "return\\rand null\\x00!"),
+    ("I'm newb", "I'm newb"), ("back\\slash", "back\\\\slash"), ("\x7f\xa0é", "\\x7f\\xa0é"),
+])
+def test_text_escaping(value, expected):
+    assert fmt(value, TEXT) == expected
+
+
+def test_scalars():
+    assert fmt(b"\x00\x01\xff", BLOB) == "0x0001ff"
+    assert fmt(b"", BLOB) == "0x"
+    assert fmt(True, BOOLEAN) == "True"
+    assert fmt(Decimal("1E-14"), DECIMAL) == "1E-14"
+    assert fmt(Decimal("10.0000000000000"), DECIMAL) == "10.0000000000000"
+    assert fmt(Duration(0, 0, 45030250000000), DURATION) == "12h30m30s250ms"
+    assert fmt(Duration(1, 2, 3_000_000_000), DURATION) == "1mo2d3s"
+    assert fmt(Time(3723000000123), TIME) == "01:02:03.000000123"
+    assert fmt(None, INT) == "null"
+
+
+def test_timestamps_and_zones():
+    ts = datetime.datetime(2012, 5, 14, 12, 53, 20)
+    assert fmt(ts, TIMESTAMP) == "2012-05-14 12:53:20.000000+0000"
+    sp = FormatSettings(timezone=zoneinfo.ZoneInfo("America/Sao_Paulo"))
+    assert fmt(ts, TIMESTAMP, sp) == "2012-05-14 09:53:20.000000-0300"
+    assert fmt(253402300800000 * 10, TIMESTAMP) == "2534023008000000"
+    assert fmt([ts], ListType(TIMESTAMP)) == "['2012-05-14 12:53:20.000000+0000']"
+
+
+def test_collections_quote_and_sort():
+    assert fmt(["a", "I'm newb"], ListType(TEXT)) == "['a', 'I''m newb']"
+    assert fmt({"b": 2, "a": 1}, MapType(TEXT, INT)) == "{'a': 1, 'b': 2}"
+    assert fmt([], ListType(INT)) == "[]"
+    assert fmt((1, "x", None), TupleType([INT, TEXT, INT])) == "(1, 'x', null)"
+    udt = UserType("ks", "address", ["city", "zip"], [TEXT, INT])
+    value = udt.value_class("Austin", None)
+    assert fmt(value, udt) == "{city: 'Austin', zip: null}"
+    assert fmt({1, 2}, SetType(INT)) == "{1, 2}"
+
+
+def test_colors():
+    cell = format_value("a\\b\n", TEXT, COLOR)
+    assert cell.plain == "a\\\\b\\n"
+    assert cell.colored == "\x1b[0;1;33ma\\b\x1b[0;35m\\n\x1b[0;1;33m\x1b[0m"
+    assert cell.width == 5  # the doubled backslash shows single in colour
+    assert format_value(None, INT, COLOR).colored == "\x1b[0;1;31mnull\x1b[0m"
+    coll = format_value([1], ListType(INT), COLOR)
+    assert coll.colored == "\x1b[0;1;34m[\x1b[0m\x1b[0;1;32m1\x1b[0m\x1b[0;1;34m]\x1b[0m"
+    assert format_value([], ListType(INT), COLOR).width == 0  # cqlsh's width quirk
+    assert format_column_name("k", "partition_key", COLOR).colored.startswith("\x1b[0;1;31m")
+    assert format_column_name("c", "clustering", COLOR).colored.startswith("\x1b[0;1;36m")
+    assert format_column_name("s", "static", COLOR).colored.startswith("\x1b[0;1;37m")
+    assert format_column_name("v", "regular", COLOR).colored.startswith("\x1b[0;1;35m")
+
+
+def test_table_layout():
+    names = [Cell("a"), Cell("b")]
+    rows = [[Cell("1"), Cell("1")], [Cell("13"), Cell("13")], [Cell("2"), Cell("2")]]
+    assert table_lines(names, rows, color=False) == [
+        " a  | b", "----+----", "  1 |  1", " 13 | 13", "  2 |  2"]
+    assert table_lines(names, None, color=False) == [" a | b", "---+---", ""]
+    assert table_lines(names, rows[:1], color=False, tty=True)[-1] == ""
+
+
+def test_vertical_layout():
+    lines = vertical_lines([Cell("id"), Cell("name")],
+                           [[Cell("1"), Cell("x")], [Cell("2"), Cell("a much longer")]],
+                           color=False)
+    assert lines == ["@ Row 1", "------+---------------", " id   | 1", " name | x", "",
+                     "@ Row 2", "------+---------------", " id   | 2", " name | a much longer",
+                     ""]
+
+
+def test_wide_characters():
+    assert display_width("テスト") == 6
+    cell = format_value("テスト", TEXT, PLAIN)
+    assert cell.rjust(8, False) == "  テスト"
+
+
+def test_columnize_like_cmd():
+    assert columnize(["a", "b"], 80) == ["a  b"]
+    assert columnize([], 80) == ["<empty>"]
+
+
+@given(st.floats(min_value=-1e300, max_value=1e300))
+def test_float_format_round_trips_approximately(x):
+    text = fmt(x, DOUBLE)
+    back = float(text)
+    assert back == pytest.approx(x, rel=1e-4, abs=1e-4)
+
+
+@given(st.text())
+def test_text_has_no_raw_control_characters(s):
+    out = fmt(s, TEXT)
+    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0xa0 for c in out)
