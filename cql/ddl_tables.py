@@ -239,10 +239,9 @@ class DropTablePlan(SchemaPlan):
         ks = db.schema.keyspaces[ks_name]
         views = views_of(ks, table)
         if views:
+            # Cassandra's format string only uses its first argument, the keyspace
             raise InvalidRequest(
-                "Cannot drop table when materialized views still depend on it "
-                f"({ks_name}.{', '.join(v.name for v in views)})"
-            )
+                f"Cannot drop a table when materialized views still depend on it ({ks_name})")
         drop_table_storage(db, table)
         del ks.tables[table.name]
         return schema_result("DROPPED", "TABLE", ks_name, table.name)

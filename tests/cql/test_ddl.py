@@ -267,7 +267,7 @@ ERRORS = [
     (["CREATE TABLE b (k int PRIMARY KEY, v int)",
       ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
       "PRIMARY KEY (v, k)")], "DROP TABLE b", InvalidRequest,
-     "Cannot drop table when materialized views still depend on it (ks.mv)"),
+     "Cannot drop a table when materialized views still depend on it (ks)"),
     (["CREATE TABLE b (k int PRIMARY KEY, v int)",
       ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
       "PRIMARY KEY (v, k)")], "ALTER TABLE mv ADD x int", InvalidRequest,
