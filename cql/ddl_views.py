@@ -37,8 +37,9 @@ GC_GRACE_ZERO = (
     "expire before being replayed."
 )
 VIEW_TTL = (
-    "Cannot set or alter default_time_to_live for a materialized view. Data in a materialized "
-    "view always expire at the same time than the corresponding data in the parent table."
+    "Forbidden default_time_to_live detected for a materialized view. Data in a materialized "
+    "view always expire at the same time than the corresponding data in the parent table. "
+    "default_time_to_live must be set to zero, see CASSANDRA-12868 for more information"
 )
 
 
@@ -171,7 +172,7 @@ def build_view(st: ast.CreateView, base: TableMetadata) -> TableMetadata:
         )
     where = _check_where(st, base, key)
     options, table_id = table_options(st.options)
-    if any(n == "default_time_to_live" for n, _ in st.options):
+    if options["default_time_to_live"] != 0:
         raise InvalidRequest(
             "Cannot set default_time_to_live for a materialized view. Data in a materialized "
             "view always expire at the same time than the corresponding data in the parent "

@@ -276,6 +276,47 @@ ERRORS = [
       ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
       "PRIMARY KEY (v, k)")], "TRUNCATE mv", InvalidRequest,
      "Cannot TRUNCATE materialized view directly; must truncate base table instead"),
+    (["CREATE TABLE b (k int PRIMARY KEY, v int)",
+      ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)")], "ALTER MATERIALIZED VIEW mv WITH default_time_to_live = 3",
+     InvalidRequest,
+     ("Forbidden default_time_to_live detected for a materialized view. Data in a materialized "
+     "view always expire at the same time than the corresponding data in the parent table. "
+     "default_time_to_live must be set to zero, see CASSANDRA-12868 for more information")),
+    (["CREATE TABLE b (k int PRIMARY KEY, v int)",
+      ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)")], "ALTER MATERIALIZED VIEW mv WITH gc_grace_seconds = 0",
+     InvalidRequest,
+     ("Cannot alter gc_grace_seconds of a materialized view to 0, since this value is used to "
+     "TTL undelivered updates. Setting gc_grace_seconds too low might cause undelivered updates "
+     "to expire before being replayed.")),
+    (["CREATE TABLE b (k int PRIMARY KEY, v int)"],
+     ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k) WITH default_time_to_live = 5"), InvalidRequest,
+     ("Cannot set default_time_to_live for a materialized view. Data in a materialized view "
+     "always expire at the same time than the corresponding data in the parent table.")),
+    (["CREATE TABLE b (k int PRIMARY KEY, v int, w int)"],
+     ("CREATE MATERIALIZED VIEW mv AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "AND w = 1 PRIMARY KEY (v, k)"), InvalidRequest,
+     ("Non-primary key columns can only be restricted with 'IS NOT NULL' (got: w restricted "
+     "illegally)")),
+    (["CREATE TABLE b (k int PRIMARY KEY, v int)"],
+     ("CREATE MATERIALIZED VIEW b AS SELECT * FROM b WHERE v IS NOT NULL AND k IS NOT NULL "
+      "PRIMARY KEY (v, k)"), InvalidRequest,
+     "Cannot create materialized view 'b' - a table with the same name already exists"),
+    # more options
+    ([], "CREATE TABLE t (k int PRIMARY KEY) WITH speculative_retry = 'sometimes'",
+     ConfigurationException, "Invalid value sometimes for option 'speculative_retry'"),
+    ([], "CREATE TABLE t (k int PRIMARY KEY) WITH speculative_retry = '100p'",
+     ConfigurationException,
+     ("Invalid value 100p for PERCENTILE option 'speculative_retry': must be between "
+     "(0.0 and 100.0)")),
+    ([], "CREATE TABLE t (k int PRIMARY KEY) WITH crc_check_chance = 2.0",
+     ConfigurationException,
+     ("crc_check_chance must be larger than or equal to 0 and smaller than or equal to 1.0 "
+     "(got 2.0)")),
+    ([], "CREATE TABLE t (k int PRIMARY KEY) WITH min_index_interval = 0",
+     ConfigurationException, "min_index_interval must be greater than or equal to 1 (got 0)"),
     # unsupported features
     ([], ("CREATE FUNCTION f (a int) CALLED ON NULL INPUT RETURNS int LANGUAGE java AS "
          "'return a;'"), InvalidRequest, "User-defined functions are not supported by cassalite"),
