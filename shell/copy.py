@@ -614,7 +614,7 @@ def _split_top(body: str, seps: str = ",") -> list[str]:
 
 
 def _element(text: str, cqltype: Any, conv: Converter) -> Any:
-    if text.lower() == "null":
+    if text.lower() == "null" or not text or text == conv.null:
         return None
     if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
         return conv.scalar_or_literal(text[1:-1].replace("''", "'"), cqltype)

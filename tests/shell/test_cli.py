@@ -62,14 +62,14 @@ def test_keyspace_flag_and_bad_keyspace():
 
 
 def test_missing_file():
-    rc, out, err = run(["--memory", "-f", "/nonexistent/x.cql"])
+    rc, _out, err = run(["--memory", "-f", "/nonexistent/x.cql"])
     assert rc == 1 and err.startswith("Can't open '/nonexistent/x.cql': [Errno 2]")
 
 
 def test_remote_mode_needs_driver():
     rc, out, err = run(["somehost", "9042"])
     assert rc == 1 and "cassandra-driver" in err
-    rc, out, err = run(["somehost", "port"])
+    rc, _out, err = run(["somehost", "port"])
     assert rc == 1 and "'port' is not a valid port number." in err
 
 
@@ -80,7 +80,7 @@ def test_bad_timeout_is_a_usage_error():
 
 
 def test_password_warning():
-    rc, out, err = run(["--memory", "-u", "bob", "-p", "pw", "-e", "SHOW HOST"])
+    _rc, _out, err = run(["--memory", "-u", "bob", "-p", "pw", "-e", "SHOW HOST"])
     assert "Warning: Using a password on the command line interface can be insecure." in err
 
 
@@ -119,7 +119,7 @@ def test_cqlshrc_settings(tmp_path):
          "'2012-05-14 12:53:20+0000'); SELECT d, ts FROM ks.t")
     rc, out, err = run(["--memory", "--cqlshrc", str(rc_file), "-e", q])
     assert "3.1415926536" in out and "2012-05-14 09:53:20.000000-0300" in out, (out, err)
-    rc, out, err = run(["--memory", "--cqlshrc", str(tmp_path / "missing"), "-e", "SHOW HOST"])
+    _rc, out, err = run(["--memory", "--cqlshrc", str(tmp_path / "missing"), "-e", "SHOW HOST"])
     assert "Specified cqlshrc location" in err
 
 

@@ -11,12 +11,33 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cql.types import (
-    BLOB, BOOLEAN, DECIMAL, DOUBLE, DURATION, FLOAT, INT, TEXT, TIME, TIMESTAMP, Duration,
-    ListType, MapType, SetType, Time, TupleType, UserType,
+    BLOB,
+    BOOLEAN,
+    DECIMAL,
+    DOUBLE,
+    DURATION,
+    FLOAT,
+    INT,
+    TEXT,
+    TIME,
+    TIMESTAMP,
+    Duration,
+    ListType,
+    MapType,
+    SetType,
+    Time,
+    TupleType,
+    UserType,
 )
 from shell.formatting import (
-    Cell, FormatSettings, columnize, display_width, format_column_name, format_value,
-    table_lines, vertical_lines,
+    Cell,
+    FormatSettings,
+    columnize,
+    display_width,
+    format_column_name,
+    format_value,
+    table_lines,
+    vertical_lines,
 )
 
 PLAIN = FormatSettings()

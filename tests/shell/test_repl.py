@@ -1,0 +1,85 @@
+"""End-to-end: the real prompt_toolkit application driven through a pipe input.
+
+Covers a multi-line statement, Tab completion against the live schema, ---MORE--- paging,
+Ctrl-C cancelling input, history redaction and Ctrl-D exiting.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+import cql
+from shell.core import Shell, ShellSettings
+from shell.repl import RedactingMemoryHistory, is_complete, redact, run_repl
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for the REPL")
+
+
+@pytest.fixture
+def session():
+    s = cql.connect(":memory:")
+    s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+              "'replication_factor': 1}")
+    s.execute("CREATE TABLE ks.users (id int PRIMARY KEY, name text)")
+    for i in range(5):
+        s.execute(f"INSERT INTO ks.users (id, name) VALUES ({i}, 'u{i}')")
+    yield s
+    s.close()
+
+
+def test_repl_multiline_completion_paging(session):
+    out = io.StringIO()
+    shell = Shell(session, ShellSettings(tty=True, page_size=2), out=out, err=out)
+    history = RedactingMemoryHistory()
+    with create_pipe_input() as inp:
+        thread = threading.Thread(target=run_repl, args=(shell,), daemon=True,
+                                  kwargs={"input": inp, "output": DummyOutput(),
+                                          "history": history, "banner": False})
+        thread.start()
+        inp.send_text("USE ks;\r")
+        _wait_for(lambda: shell.keyspace == "ks")
+        inp.send_text("SELECT id, name\r")        # incomplete: Enter inserts a newline
+        inp.send_text("FROM us")
+        inp.send_text("\t")                        # completes to 'users'
+        time.sleep(0.3)
+        inp.send_text(";\r")
+        _wait_for(lambda: out.getvalue().count(" id | name") == 1)
+        inp.send_text("\r")                        # ---MORE---
+        _wait_for(lambda: out.getvalue().count(" id | name") == 2)
+        inp.send_text("\r")
+        _wait_for(lambda: "(5 rows)" in out.getvalue())
+        inp.send_text("SELECT nothing\x03")        # Ctrl-C discards the input
+        inp.send_text("CREATE ROLE r WITH PASSWORD = 'hunter2';\r")
+        time.sleep(0.3)
+        inp.send_text("\x04")                      # Ctrl-D exits
+        thread.join(10)
+    assert not thread.is_alive()
+    text = out.getvalue()
+    assert text.count(" id | name\n----+------\n") == 3  # a header on each of the 3 pages
+    assert "nothing" not in text
+    entries = list(history.load_history_strings())
+    assert "SELECT id, name\nFROM users;" in entries
+    assert not any("hunter2" in e for e in entries)
+
+
+def test_is_complete_and_redact():
+    assert is_complete("select 1;")
+    assert not is_complete("select 1")
+    assert is_complete("expand on")
+    assert not is_complete("select 'abc;")
+    assert is_complete("")
+    assert redact("LOGIN bob 'pw'") == "LOGIN bob '********'"
+    assert redact("ALTER ROLE r WITH PASSWORD 'x''y'") == "ALTER ROLE r WITH PASSWORD '********'"
