@@ -16,7 +16,6 @@ from .schema import (
     REGULAR,
     STATIC,
     ColumnMetadata,
-    DroppedColumn,
     IndexMetadata,
     KeyspaceMetadata,
     TableMetadata,
@@ -310,7 +309,3 @@ def keyspace_elements(ks: KeyspaceMetadata, only: bool = False,
     tables = {t.name: t for t in ks.tables.values() if not t.is_view}
     for name in by_name(tables):
         yield from table_elements(ks, tables[name], internals)
-
-
-def dropped_column_cql(d: DroppedColumn) -> str:
-    return column_cql(d.name, d.type, d.kind)
