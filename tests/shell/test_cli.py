@@ -67,7 +67,7 @@ def test_missing_file():
 
 
 def test_remote_mode_needs_driver():
-    rc, out, err = run(["somehost", "9042"])
+    rc, _, err = run(["somehost", "9042"])
     assert rc == 1 and "cassandra-driver" in err
     rc, _out, err = run(["somehost", "port"])
     assert rc == 1 and "'port' is not a valid port number." in err
@@ -117,7 +117,7 @@ def test_cqlshrc_settings(tmp_path):
          "'replication_factor': 1}; CREATE TABLE ks.t (k int PRIMARY KEY, d double, "
          "ts timestamp); INSERT INTO ks.t (k, d, ts) VALUES (1, 3.14159265358, "
          "'2012-05-14 12:53:20+0000'); SELECT d, ts FROM ks.t")
-    rc, out, err = run(["--memory", "--cqlshrc", str(rc_file), "-e", q])
+    _, out, err = run(["--memory", "--cqlshrc", str(rc_file), "-e", q])
     assert "3.1415926536" in out and "2012-05-14 09:53:20.000000-0300" in out, (out, err)
     _rc, out, err = run(["--memory", "--cqlshrc", str(tmp_path / "missing"), "-e", "SHOW HOST"])
     assert "Specified cqlshrc location" in err
