@@ -950,8 +950,9 @@ def parse_date_string(text: str) -> int:
     if not m:
         raise bad
     ys = m.group(1)
-    if (len(ys.lstrip("+-")) > 4) != (ys[0] in "+-") or ys[0] == "+" and len(ys) <= 5:
-        raise bad  # java.time: more than 4 digits need a sign, 4 digits must not have '+'
+    ndigits = len(ys.lstrip("+-"))
+    if (ys[0] == "+" and ndigits <= 4) or (ys[0] not in "+-" and ndigits > 4):
+        raise bad  # java.time: a year beyond 9999 needs '+', 4-digit years take no '+'
     y, mo, d = int(ys), int(m.group(2)), int(m.group(3))
     if not (1 <= mo <= 12 and 1 <= d <= days_in_month(y, mo)):
         raise bad

@@ -71,16 +71,17 @@ def _timeuuid(n: int) -> uuid.UUID:
     return uuid.UUID(int=n)
 
 
-def _native_values(t: T.CQLType, allow_nan: bool) -> st.SearchStrategy[Any]:
+def _native_values(t: T.CQLType, allow_nan: bool, allow_inf: bool = True
+                   ) -> st.SearchStrategy[Any]:
     if t in (T.TINYINT, T.SMALLINT, T.INT, T.BIGINT, T.COUNTER):
         return st.integers(t.lo, t.hi)  # type: ignore[attr-defined]
     if t is T.VARINT:
         return st.one_of(st.integers(-300, 300), st.integers(-2**70, 2**70),
                          st.integers(-2**1100, 2**1100))
     if t is T.FLOAT:
-        return st.floats(width=32, allow_nan=allow_nan)
+        return st.floats(width=32, allow_nan=allow_nan, allow_infinity=allow_inf)
     if t is T.DOUBLE:
-        return st.floats(allow_nan=allow_nan)
+        return st.floats(allow_nan=allow_nan, allow_infinity=allow_inf)
     if t is T.DECIMAL:
         return _decimal()
     if t is T.TEXT:
@@ -112,25 +113,28 @@ def _native_values(t: T.CQLType, allow_nan: bool) -> st.SearchStrategy[Any]:
     raise AssertionError(t)
 
 
-def raw_values(t: T.CQLType, allow_nan: bool = False) -> st.SearchStrategy[Any]:
+def raw_values(t: T.CQLType, allow_nan: bool = False, allow_inf: bool = True
+               ) -> st.SearchStrategy[Any]:
     """Values t.validate() accepts (not yet canonical)."""
     if isinstance(t, T.SetType):
-        return st.lists(raw_values(t.elem, allow_nan), max_size=4)
+        return st.lists(raw_values(t.elem, allow_nan, allow_inf), max_size=4)
     if isinstance(t, T.ListType):
-        return st.lists(raw_values(t.elem, allow_nan), max_size=4)
+        return st.lists(raw_values(t.elem, allow_nan, allow_inf), max_size=4)
     if isinstance(t, T.MapType):
-        return st.lists(st.tuples(raw_values(t.key, allow_nan), raw_values(t.value, allow_nan)),
-                        max_size=3)
+        return st.lists(st.tuples(raw_values(t.key, allow_nan, allow_inf),
+                                  raw_values(t.value, allow_nan, allow_inf)), max_size=3)
     if isinstance(t, (T.TupleType, T.UserType)):
-        return st.tuples(*[st.one_of(st.none(), raw_values(s, allow_nan)) for s in t.types])
+        return st.tuples(*[st.one_of(st.none(), raw_values(s, allow_nan, allow_inf))
+                           for s in t.types])
     if isinstance(t, T.VectorType):
-        return st.lists(raw_values(t.elem, allow_nan), min_size=t.dimension,
+        return st.lists(raw_values(t.elem, allow_nan, allow_inf), min_size=t.dimension,
                         max_size=t.dimension)
-    return _native_values(t, allow_nan)
+    return _native_values(t, allow_nan, allow_inf)
 
 
-def values(t: T.CQLType, allow_nan: bool = False) -> st.SearchStrategy[Any]:
-    return raw_values(t, allow_nan).map(t.validate)
+def values(t: T.CQLType, allow_nan: bool = False, allow_inf: bool = True
+           ) -> st.SearchStrategy[Any]:
+    return raw_values(t, allow_nan, allow_inf).map(t.validate)
 
 
 # -- the Python-level CQL order, written independently of the byte encodings ------------------

@@ -97,11 +97,9 @@ def test_literal_round_trip_natives(data):
 @given(st.data())
 def test_json_round_trip(data):
     t = data.draw(st.one_of(st.sampled_from(ALL_NATIVES), ordered_types))
-    v = data.draw(values(t))
+    v = data.draw(values(t, allow_inf=False))  # JSON has no Infinity: Cassandra writes null
     if "duration" in t.name and "Duration(months=0, days=0, nanoseconds=0)" in repr(v):
         return  # Cassandra prints a zero duration as "", which does not parse back
-    if ("float" in t.name or "double" in t.name) and "inf" in repr(v):
-        return  # JSON has no Infinity: Cassandra writes null
     assert t.from_json(t.to_json(v)) == v
 
 
