@@ -50,6 +50,21 @@ Position = tuple[int, int]
 _by_max_ts = lambda s: -s.stats.max_ts
 
 
+def _tagged_keys(keys, source: int):
+    for dk in keys:
+        yield dk, source, None
+
+
+def _tagged_entries(entries, source: int):
+    for e in entries:
+        yield e[0], source, e
+
+
+def _tagged_scan(sstable: SSTableReader, source: int):
+    for dk, p in sstable.scan(cache=False):
+        yield dk, source, p
+
+
 def table_dir_name(name: str, table_id: str) -> str:
     return f"{name}-{table_id.replace('-', '')}"
 
@@ -249,7 +264,7 @@ class Table:
             for i, mt in enumerate(mems):
                 keys = list(mt.partitions.irange(lo, hi, inclusive=incl))
                 if keys:
-                    sources.append((dk, i, None) for dk in keys)
+                    sources.append(_tagged_keys(keys, i))
         nm = len(mems)
         for j, s in enumerate(ssts):
             if slices is not None and not s.stats.may_intersect(slices):
@@ -257,7 +272,7 @@ class Table:
             if (hi is not None and s.first_dk > hi) or (lo is not None and s.last_dk < lo):
                 continue
             entries = s.entries(lo, incl[0], hi, incl[1])
-            sources.append((e[0], nm + j, e) for e in entries)
+            sources.append(_tagged_entries(entries, nm + j))
         if not sources:
             return
         merged = sources[0] if len(sources) == 1 else heapq.merge(*sources, key=itemgetter(0))
@@ -390,7 +405,7 @@ class Table:
                     lo = o.stats.min_ts
             return lo
 
-        iters = [((dk, i, p) for dk, p in s.scan(cache=False)) for i, s in enumerate(inputs)]
+        iters = [_tagged_scan(s, i) for i, s in enumerate(inputs)]
         merged_iter = heapq.merge(*iters, key=itemgetter(0)) if len(iters) > 1 else iters[0]
         try:
             group: list[Partition] = []

@@ -1,0 +1,41 @@
+"""The conformance body against every engine (MemoryEngine is the oracle)."""
+
+import pytest
+from engine_conformance import run_workload
+
+from storage.lsm import LSMEngine
+from storage.memory import MemoryEngine
+
+
+def test_memory_engine_against_itself():
+    run_workload(MemoryEngine, seed=1, ops=150, reopen=False)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lsm_foreground(lsm_dir, seed):
+    def open_engine():
+        return LSMEngine(lsm_dir, compaction_in_background=False,
+                         memtable_size_bytes=40_000 + 10_000 * seed,
+                         commitlog_segment_size_bytes=8192)
+
+    run_workload(open_engine, seed=seed)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lsm_background(lsm_dir, seed):
+    def open_engine():
+        return LSMEngine(lsm_dir, compaction_in_background=True,
+                         memtable_size_bytes=30_000, commitlog_segment_size_bytes=16384,
+                         commitlog_total_space_bytes=40_000)
+
+    run_workload(open_engine, seed=100 + seed)
+
+
+def test_lsm_wide_values(lsm_dir):
+    """Partitions big enough to get row indexes and span many chunks."""
+
+    def open_engine():
+        return LSMEngine(lsm_dir, compaction_in_background=False,
+                         memtable_size_bytes=400_000)
+
+    run_workload(open_engine, seed=7, ops=200, value_size=9000)
