@@ -18,12 +18,10 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
-from lark import Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 import grammar
 from cql import ast
 from cql.errors import InvalidRequest, SyntaxException
+from grammar import GrammarSyntaxError, Token, UnexpectedCharacter, UnexpectedToken
 
 __all__ = [
     "RESERVED_KEYWORDS",
@@ -207,7 +205,7 @@ def _using(items: list | None) -> tuple[object | None, object | None]:
     return ttl, timestamp
 
 
-class CqlTransformer(Transformer):
+class CqlTransformer:
     """Callbacks for every non-inlined grammar rule; each gets the list of its children."""
 
     # ---------------------------------------------------------------- names
@@ -1276,27 +1274,11 @@ def _compatible(prev: object, new: object) -> bool:
     return not isinstance(new, ast.SetValue)
 
 
-class _PostLex:
-    """Makes every contextual-lexer state also try IDENT, so keywords only ever match whole
-    words (otherwise "keys" could match the start of "keyspace" where IDENT is not
-    expected) and stray words are reported as the offending input."""
-
-    always_accept = ("IDENT",)
-
-    def process(self, stream):
-        return stream
-
-
 _TRANSFORMER = CqlTransformer()
-_POSTLEX = _PostLex()
 
 
-def _lark():
+def _parser() -> grammar.Parser:
     return grammar.load_parser(_TRANSFORMER)
-
-
-def _driver():
-    return grammar.load_fast_parser(_TRANSFORMER)
 
 
 # ------------------------------------------------------------------------------ errors
@@ -1358,14 +1340,12 @@ def _terminal_display(name: str) -> str:
     shown = _TERMINAL_NAMES.get(name)
     if shown is not None:
         return shown
-    terminal = _lark().get_terminal(name) if name else None
-    pattern = getattr(terminal, "pattern", None)
-    if pattern is not None and pattern.type == "str":
-        value = pattern.value
-        if value[:1].isalpha():
-            return "K_" + value.upper()
-        return f"'{value}'"
-    return name
+    value = _parser().terminal_strings.get(name)
+    if value is None:
+        return name
+    if value[:1].isalpha():
+        return "K_" + value.upper()
+    return f"'{value}'"
 
 
 def _error_at(text: str, start: int, end: int, reason: str) -> SyntaxException:
@@ -1389,9 +1369,15 @@ def _token_text(tok: Token) -> str:
     return tok.value
 
 
-def _convert_unexpected(text: str, exc: UnexpectedInput) -> SyntaxException:
+def _convert_unexpected(text: str, exc: GrammarSyntaxError) -> SyntaxException:
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
+        if tok.value == "/" and text.startswith("/*", tok.start_pos):  # unclosed comment
+            line, col = _line_col(text, len(text))
+            err = SyntaxException(f"line {line}:{col} mismatched character '<EOF>' expecting "
+                                  "'*'")
+            err.position = (line, col)
+            return err
         expected = {e for e in exc.expected if not e.startswith("__")} or set(exc.expected)
         if tok.type == "$END":
             if len(expected) == 1:
@@ -1408,8 +1394,8 @@ def _convert_unexpected(text: str, exc: UnexpectedInput) -> SyntaxException:
             reason = f"no viable alternative at input '{shown_tok}'"
         start = tok.start_pos if tok.start_pos is not None else 0
         return _error_at(text, start, tok.end_pos or start, reason)
-    if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+    if isinstance(exc, UnexpectedCharacter):
+        pos = exc.pos
         char = text[pos]
         closing = {"'": "'", '"': '"', "$": "$"}.get(char)
         if char == "/" and text.startswith("/*", pos):
@@ -1432,8 +1418,8 @@ def _parse_uncached(text: str) -> ast.Statement:
     markers: list = []
     _state.markers = markers
     try:
-        stmt = _driver().parse(text)
-    except UnexpectedInput as exc:
+        stmt = _parser().parse(text)
+    except GrammarSyntaxError as exc:
         raise _convert_unexpected(text, exc) from None
     except _TokenError as exc:
         tok = exc.token

@@ -1,0 +1,352 @@
+"""Runs the CQL grammar: a lexer and an LALR(1) driver over tables that Lark computed.
+
+Lark is only needed to *build* the tables (see ``grammar.build_tables``); they are cached
+on disk as plain data, so a process that parses CQL neither imports Lark nor rebuilds its
+per-state lexers, and each statement avoids Lark's per-reduction overheads (callback
+lookup by Rule object, wrapper calls for unit rules). Tree shaping follows Lark's rules
+exactly: anonymous tokens are dropped, ``[x]`` yields None when absent, ``?rule`` with one
+child is inlined, and ``_rule`` / repetition helper rules are spliced into their parent.
+
+The lexer works like Cassandra's ANTLR lexer: one longest-alternative regular expression,
+keywords recognised by looking identifiers up in a table (so a keyword is always a keyword
+token and the grammar accepts unreserved ones where identifiers are allowed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+TABLES_FORMAT = 1
+
+
+class Token:
+    """A lexed token: ``type`` is the grammar's terminal name, ``value`` the source text."""
+
+    __slots__ = ("end_pos", "start_pos", "type", "value")
+
+    def __init__(self, type: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
+
+
+class GrammarSyntaxError(Exception):
+    """Base of the errors the driver raises for bad input."""
+
+
+class UnexpectedToken(GrammarSyntaxError):
+    """``token`` cannot follow; ``expected`` is the set of terminals that could have."""
+
+    def __init__(self, token: Token, expected: set[str]) -> None:
+        super().__init__(f"unexpected {token.type} {token.value!r} at {token.start_pos}")
+        self.token = token
+        self.expected = expected
+
+
+class UnexpectedCharacter(GrammarSyntaxError):
+    """No terminal matches the text at ``pos``."""
+
+    def __init__(self, text: str, pos: int) -> None:
+        super().__init__(f"unexpected character {text[pos:pos + 1]!r} at {pos}")
+        self.text = text
+        self.pos = pos
+
+
+class _Splice(list):
+    """Children of a ``_rule`` / repetition rule, to be spliced into the parent's."""
+
+    __slots__ = ()
+
+
+def _splice(children: list) -> _Splice:
+    return _Splice(children)
+
+
+def _never(children: list) -> Any:  # pragma: no cover - guarded by the caller
+    raise AssertionError("inlined rule produced several children")
+
+
+def _make_callback(function: Callable, spec: tuple, expand1: bool, size: int) -> Callable:
+    """Wrap ``function(children)`` with the child filtering Lark would apply."""
+    include, trailing_nones = spec
+    plain = trailing_nones == 0 and all(not e and not n for _, e, n in include)
+    if plain:
+        indices = tuple(i for i, _, _ in include)
+        if indices == tuple(range(size)):
+            select = None
+        elif len(indices) == 1:
+            (only,) = indices
+
+            def select(children, only=only):
+                return [children[only]]
+        else:
+            def select(children, indices=indices):
+                return [children[i] for i in indices]
+    else:
+        def select(children, include=include, trailing=trailing_nones):
+            out: list = []
+            for i, expand, nones in include:
+                if nones:
+                    out.extend([None] * nones)
+                if expand:
+                    out.extend(children[i])
+                else:
+                    out.append(children[i])
+            if trailing:
+                out.extend([None] * trailing)
+            return out
+
+    if expand1:
+        if select is None:
+            def callback(children, f=function):
+                return children[0] if len(children) == 1 else f(children)
+        else:
+            def callback(children, f=function, select=select):
+                kept = select(children)
+                return kept[0] if len(kept) == 1 else f(kept)
+        return callback
+    if select is None:
+        return function
+
+    def callback(children, f=function, select=select):
+        return f(select(children))
+    return callback
+
+
+class Parser:
+    """Parses text into whatever ``transformer``'s methods return (one per rule/alias)."""
+
+    def __init__(self, tables: dict, transformer: Any, start: str = "start") -> None:
+        if tables.get("format") != TABLES_FORMAT:
+            raise ValueError("grammar tables have an unknown format")
+        self._states: dict[int, dict[str, int]] = tables["states"]
+        self._start = tables["start_states"][start]
+        self._end = tables["end_states"][start]
+        self.terminal_strings: dict[str, str] = tables["terminal_strings"]
+        lexer = tables["lexer"]
+        self._regex = re.compile(lexer["regex"], lexer["flags"])
+        self._keywords: dict[str, str] = lexer["keywords"]
+        self._punctuation: dict[str, str] = lexer["punctuation"]
+        self._ignore = frozenset(lexer["ignore"])
+        rules = []
+        missing = []
+        for size, origin, name, spec, expand1, unit in tables["rules"]:
+            if unit:
+                rules.append((size, origin, None))
+                continue
+            if name.startswith("_"):
+                function = _splice
+            else:
+                function = getattr(transformer, name, None)
+                if function is None:
+                    if expand1 and len(spec[0]) == 1 and not spec[1] and not spec[0][0][2]:
+                        function = _never  # ?rule that always has exactly one child
+                    else:
+                        missing.append(name)
+                        continue
+            rules.append((size, origin, _make_callback(function, spec, expand1, size)))
+        if missing:
+            raise TypeError(f"transformer lacks callbacks for: {sorted(set(missing))}")
+        self._rules = rules
+
+    # ------------------------------------------------------------------ errors
+    def accepts(self, state_stack: list[int]) -> set[str]:
+        """Terminals that can really follow: LALR lookaheads of reductions can be spurious,
+        so the reductions are replayed to see which terminals end in a shift."""
+        states = self._states
+        return {sym for sym in states[state_stack[-1]]
+                if (sym.isupper() or sym == "$END") and self._shifts(list(state_stack), sym)}
+
+    def _shifts(self, stack: list[int], sym: str) -> bool:
+        states, rules = self._states, self._rules
+        while True:
+            action = states[stack[-1]].get(sym)
+            if action is None:
+                return False
+            if action >= 0:
+                return True
+            size = rules[~action][0]
+            if size:
+                del stack[-size:]
+            stack.append(states[stack[-1]][rules[~action][1]])
+            if sym == "$END" and stack[-1] == self._end:
+                return True
+
+    # ------------------------------------------------------------------ lexing
+    def tokens(self, text: str) -> list[Token]:
+        """All tokens of ``text`` (comments and whitespace dropped)."""
+        out = []
+        match = self._regex.match
+        keywords, punctuation, ignore = self._keywords, self._punctuation, self._ignore
+        pos, size = 0, len(text)
+        while pos < size:
+            m = match(text, pos)
+            if m is None:
+                raise UnexpectedCharacter(text, pos)
+            kind = m.lastgroup
+            end = m.end()
+            if kind not in ignore:
+                value = m.group()
+                if kind == "IDENT":
+                    kind = keywords.get(value.lower(), "IDENT")
+                elif kind == "_PUNCT":
+                    kind = punctuation[value]
+                out.append(Token(kind, value, pos, end))
+            pos = end
+        return out
+
+    # ------------------------------------------------------------------ parsing
+    def parse(self, text: str) -> Any:
+        states, rules, end_state = self._states, self._rules, self._end
+        match = self._regex.match
+        keywords, punctuation, ignore = self._keywords, self._punctuation, self._ignore
+        state_stack = [self._start]
+        value_stack: list = []
+        push_state, push_value = state_stack.append, value_stack.append
+        pos, size_text = 0, len(text)
+        token = None
+        is_end = False
+        while True:
+            # ---- next token
+            if pos < size_text:
+                m = match(text, pos)
+                if m is None:
+                    raise UnexpectedCharacter(text, pos)
+                kind = m.lastgroup
+                new_pos = m.end()
+                if kind in ignore:
+                    pos = new_pos
+                    continue
+                value = m.group()
+                if kind == "IDENT":
+                    kind = keywords.get(value.lower(), "IDENT")
+                elif kind == "_PUNCT":
+                    kind = punctuation[value]
+                token = Token(kind, value, pos, new_pos)
+                pos = new_pos
+            else:
+                end_pos = token.end_pos if token is not None else 0
+                token = Token("$END", "", end_pos, end_pos)
+                kind = "$END"
+                is_end = True
+            # ---- feed it: reduce as long as needed, then shift
+            while True:
+                action = states[state_stack[-1]].get(kind)
+                if action is None:
+                    raise UnexpectedToken(token, self.accepts(state_stack))
+                if action >= 0:
+                    push_state(action)
+                    push_value(token)
+                    break
+                size, origin, callback = rules[~action]
+                if callback is None:  # unit rule: the value stays, only the state changes
+                    del state_stack[-1]
+                else:
+                    if size:
+                        children = value_stack[-size:]
+                        del value_stack[-size:]
+                        del state_stack[-size:]
+                    else:
+                        children = []
+                    push_value(callback(children))
+                push_state(states[state_stack[-1]][origin])
+                if is_end and state_stack[-1] == end_state:
+                    return value_stack[-1]
+
+
+# ---------------------------------------------------------------------- table building
+
+
+def tables_from_lark(lark: Any, start: str = "start") -> dict:
+    """Extract plain-data tables from a Lark LALR parser (built with any lexer)."""
+    from lark.parsers.lalr_analysis import Shift
+
+    frontend = lark.parser
+    table = frontend.parser.parser.parse_table
+    lexer_conf = frontend.lexer_conf
+    rule_index: dict = {}
+    rules: list = []
+    states: dict[int, dict[str, int]] = {}
+    for state, actions in table.states.items():
+        row = {}
+        for symbol, (action, arg) in actions.items():
+            symbol = str(symbol)
+            if action is Shift:
+                row[symbol] = arg
+            else:
+                index = rule_index.get(arg)
+                if index is None:
+                    index = rule_index[arg] = len(rules)
+                    rules.append(_rule_entry(arg, lark.options.maybe_placeholders))
+                row[symbol] = ~index
+        states[state] = row
+    return {
+        "format": TABLES_FORMAT,
+        "states": states,
+        "rules": rules,
+        "start_states": {str(k): v for k, v in table.start_states.items()},
+        "end_states": {str(k): v for k, v in table.end_states.items()},
+        "lexer": _lexer_spec(lexer_conf),
+        "terminal_strings": {str(t.name): str(t.pattern.value) for t in lexer_conf.terminals
+                             if t.pattern.type == "str"},
+    }
+
+
+def _rule_entry(rule: Any, maybe_placeholders: bool) -> tuple:
+    """(size, goto symbol, callback name, filter spec, expand1, pure unit rule)."""
+    options = rule.options
+    expansion = rule.expansion
+    size = len(expansion)
+    empty = options.empty_indices if maybe_placeholders else None
+    if empty:
+        counts = [len(ones) for ones in "".join(str(int(b)) for b in empty).split("0")]
+    else:
+        counts = [0] * (size + 1)
+    include = []
+    nones = 0
+    for i, sym in enumerate(expansion):
+        nones += counts[i]
+        if options.keep_all_tokens or not (sym.is_term and sym.filter_out):
+            include.append((i, (not sym.is_term) and sym.name.startswith("_"), nones))
+            nones = 0
+    trailing = nones + counts[size]
+    expand1 = bool(options.expand1 and not rule.alias)
+    name = str(rule.alias or options.template_source or rule.origin.name)
+    unit = (expand1 and size == 1 and not empty and len(include) == 1
+            and not include[0][1])
+    return (size, str(rule.origin.name), name, (tuple(include), trailing), expand1, unit)
+
+
+def _lexer_spec(lexer_conf: Any) -> dict:
+    keywords: dict[str, str] = {}
+    punctuation: dict[str, str] = {}
+    regexps = []
+    for term in lexer_conf.terminals:
+        pattern = term.pattern
+        if pattern.type == "str":
+            if pattern.value[:1].isalpha():
+                keywords[str(pattern.value).lower()] = str(term.name)
+            else:
+                punctuation[str(pattern.value)] = str(term.name)
+        else:
+            regexps.append(term)
+    # Lark's own precedence: priority, then longest pattern
+    regexps.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value),
+                                t.name))
+    parts = [f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in regexps]
+    if punctuation:
+        ops = sorted(punctuation, key=len, reverse=True)
+        parts.append("(?P<_PUNCT>" + "|".join(re.escape(o) for o in ops) + ")")
+    return {
+        "regex": "|".join(parts),
+        "flags": lexer_conf.g_regex_flags,
+        "keywords": keywords,
+        "punctuation": punctuation,
+        "ignore": sorted(str(name) for name in lexer_conf.ignore),
+    }
