@@ -285,7 +285,10 @@ class _FloatingType(CQLType):
             return "NaN"
         if v in (float("inf"), float("-inf")):
             return "Infinity" if v > 0 else "-Infinity"
-        return repr(v) if self.double else shortest_float32_repr(v)
+        if self.double:
+            return repr(v)
+        s = shortest_float32_repr(v)
+        return s if any(c in s for c in ".eEn") else s + ".0"
 
     def _json(self, v: float) -> str:
         if math.isnan(v) or v in (float("inf"), float("-inf")):
