@@ -379,9 +379,11 @@ class AnnOrdering:
 
 @dataclass(frozen=True, slots=True)
 class Select(Statement):
-    """``selectors`` is None for ``*``. ``order_by`` holds (column, 'ASC'|'DESC') pairs for
-    plain orderings; an ``ANN OF`` ordering goes to ``ann`` instead. ``limit`` and
-    ``per_partition_limit`` are Constant integers or BindMarkers."""
+    """``selectors`` is None for ``*``. ``where`` holds Relations and
+    CustomIndexExpressions in source order. ``group_by`` holds selector expressions.
+    ``order_by`` holds (column, 'ASC'|'DESC') pairs for plain orderings; an ``ANN OF``
+    ordering goes to ``ann`` instead. ``limit`` and ``per_partition_limit`` are integer
+    Constants (possibly negative, for the planner to reject) or BindMarkers."""
 
     table: QualifiedName
     selectors: tuple[Selector, ...] | None

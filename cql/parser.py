@@ -1439,15 +1439,28 @@ def _parse_uncached(text: str) -> ast.Statement:
     return stmt
 
 
-@lru_cache(maxsize=4096)
+_CACHEABLE_LENGTH = 4096  # longer texts (big literals) are parsed without caching
+
+
 def parse(text: str) -> ast.Statement:
     """Parse exactly one CQL statement (an optional trailing ``;`` is allowed).
 
-    Results are cached by text and shared: AST nodes are immutable.
+    Results are cached by text (LRU) and shared: AST nodes are immutable.
     """
     if not isinstance(text, str):
         raise SyntaxException("line 0:-1 no viable alternative at input '<EOF>'")
+    if len(text) > _CACHEABLE_LENGTH:
+        return _parse_uncached(text)
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> ast.Statement:
     return _parse_uncached(text)
+
+
+parse.cache_clear = _parse_cached.cache_clear  # type: ignore[attr-defined]
+parse.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]
 
 
 class StatementSource(NamedTuple):

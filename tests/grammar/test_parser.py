@@ -650,3 +650,19 @@ def test_token_soup_only_raises_cql_errors(words, sep):
 def test_non_string_input_is_a_syntax_error():
     with pytest.raises(SyntaxException):
         parse(None)
+
+
+def test_long_statements_are_not_cached():
+    text = "INSERT INTO t (k, v) VALUES (1, '" + "x" * 10000 + "')"
+    first = parse(text)
+    assert first == parse(text) and first is not parse(text)
+    assert first.values[1].text == "x" * 10000
+
+
+def test_deeply_nested_literal_does_not_recurse():
+    depth = 5000
+    stmt = parse("SELECT * FROM t WHERE k = " + "[" * depth + "1" + "]" * depth)
+    node = stmt.where[0].rhs
+    for _ in range(depth):
+        node = node.items[0]
+    assert node == C("integer", "1")
