@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from storage.engine import KeyRange
-from storage.model import Cell, ComplexColumn
+from storage.model import ComplexColumn
 from storage.murmur3 import decorate
 
 from . import ast
@@ -259,9 +259,7 @@ class SelectionCompiler:
                 )
             return WritetimeSelector(column, node.kind)
         if isinstance(node, ast.CountAll):
-            fn = functions.resolve("count", [functions.LiteralArg("count_rows")], None, None) \
-                if hasattr(functions, "count_rows") is False else functions.count_rows()
-            return AggregateSelector(fn, [], "count")
+            return AggregateSelector(functions.count_rows(), [], "count")
         if isinstance(node, ast.FieldAccess):
             inner = self.compile(node.expr, in_aggregate)
             utype = inner.type
@@ -302,17 +300,18 @@ class SelectionCompiler:
             from .terms import resolve_type
 
             target = resolve_type(node.type, self.ctx)
-            fn = functions.cast_function(inner.type, target)
-            sel = FunctionSelector(fn, [inner], expr_text(node))
-            return sel
+            fn = functions.cast_function(inner.type, target, inner.name)
+            return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
         if isinstance(node, ast.BinaryOp):
             left = self.compile_operand(node.left, node.right, in_aggregate)
             right = self.compile_operand(node.right, node.left, in_aggregate)
-            fn = functions.arithmetic(node.op, left.type, right.type)
-            return FunctionSelector(fn, [left, right], expr_text(node))
+            fn = functions.arithmetic(node.op, left.type, right.type,
+                                      arg_texts=[left.name, right.name])
+            return FunctionSelector(fn, [left, right], fn.column_name([left.name, right.name]))
         if isinstance(node, ast.Negate):
             inner = self.compile(node.expr, in_aggregate)
-            return FunctionSelector(functions.negate(inner.type), [inner], expr_text(node))
+            fn = functions.negate(inner.type, arg_texts=[inner.name])
+            return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
         if isinstance(node, ast.TypeHint):
             from .terms import resolve_type
 
@@ -366,24 +365,30 @@ class SelectionCompiler:
         from . import functions
 
         fname = node.name.name
+        if node.name.keyspace:
+            fname = f"{node.name.keyspace}.{fname}"
+        if fname in ("count", "system.count") and len(node.args) == 1 and isinstance(
+            node.args[0], ast.Constant
+        ) and node.args[0].text == "1":
+            return AggregateSelector(functions.count_rows(), [], "count")
         args: list[Selector] = []
         arg_types: list = []
         for a in node.args:
             if isinstance(a, (ast.Constant, ast.Null, ast.BindMarker)):
                 args.append(None)  # type: ignore[arg-type]
-                arg_types.append(functions.LiteralArg(
-                    a.kind if isinstance(a, ast.Constant) else ("null" if isinstance(a, ast.Null) else "marker")
-                ))
+                arg_types.append(_literal_arg(a))
             else:
                 sel = self.compile(a, in_aggregate or functions.is_aggregate_name(fname))
                 args.append(sel)
                 arg_types.append(sel.type)
-        fn = functions.resolve(fname, arg_types, None, node.name.keyspace or self.table.keyspace)
+        texts = [expr_text(a) for a in node.args]
+        fn = functions.resolve(fname, arg_types, None, self.table.keyspace, arg_texts=texts,
+                               context="selector")
         for i, a in enumerate(node.args):
             if args[i] is None:
                 term = compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", self.ctx)
                 args[i] = self._term_selector(term, fn.arg_types[i], expr_text(a))
-        name = f"{fn.keyspace}.{fn.name}({', '.join(expr_text(a) for a in node.args)})"
+        name = fn.column_name(texts)
         if fn.is_aggregate:
             if in_aggregate or any(a.is_aggregate for a in args):
                 raise InvalidRequest(
@@ -988,9 +993,16 @@ def _decode_into(row, columns, dropped, values: dict, cells: dict | None) -> Non
             cells[name] = data
 
 
+def _literal_arg(node: Any):
+    from . import functions
+
+    if isinstance(node, ast.Constant):
+        return functions.LiteralArg(node.kind, node.text)
+    return functions.LiteralArg("null" if isinstance(node, ast.Null) else "marker")
+
+
 def plan_select(db, stmt: ast.Select, keyspace: str | None, markers: Markers) -> SelectPlan:
     table = db.table(stmt.table, keyspace)
     return SelectPlan(db, stmt, table, markers, keyspace)
 
 
-__all__ = ["SelectPlan", "plan_select", "Cell"]

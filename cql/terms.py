@@ -338,12 +338,9 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
         target = resolve_type(node.type, ctx)
         return _call(functions.cast_function(itype, target), [inner], ctype, receiver)
     # A function call: resolve on argument types we know, literals by their kind.
-    arg_types: list = []
-    for a in node.args:
-        arg_types.append(_static_type(a, ctx))
-    fn = functions.resolve(
-        node.name.name, arg_types, receiver=ctype, keyspace=node.name.keyspace or ctx.keyspace
-    )
+    arg_types = [_static_type(a, ctx) for a in node.args]
+    name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name
+    fn = functions.resolve(name, arg_types, receiver=ctype, keyspace=ctx.keyspace)
     args = [
         compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", ctx) for i, a in enumerate(node.args)
     ]
@@ -370,7 +367,7 @@ def _static_type(node: Any, ctx: TermContext):
     from . import functions
 
     if isinstance(node, ast.Constant):
-        return functions.LiteralArg(node.kind)
+        return functions.LiteralArg(node.kind, node.text)
     if isinstance(node, ast.Null):
         return functions.LiteralArg("null")
     if isinstance(node, ast.BindMarker):
@@ -379,7 +376,8 @@ def _static_type(node: Any, ctx: TermContext):
         return resolve_type(node.type, ctx)
     if isinstance(node, ast.FunctionCall):
         arg_types = [_static_type(a, ctx) for a in node.args]
-        return functions.resolve(node.name.name, arg_types, None, node.name.keyspace or ctx.keyspace).return_type
+        name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name
+        return functions.resolve(name, arg_types, None, ctx.keyspace).return_type
     if isinstance(node, ast.Cast):
         return resolve_type(node.type, ctx)
     return functions.LiteralArg("collection")
