@@ -531,7 +531,8 @@ class TupleType(_FieldSequenceType):
     frozen = True
 
     def __init__(self, types: Iterable[CQLType]):
-        self.types = tuple(types)
+        # tuples are frozen, and so is everything inside them
+        self.types = tuple(t.freeze() for t in types)
 
     def _key(self) -> tuple:
         return ("tuple", self.types)
@@ -724,7 +725,7 @@ class VectorType(CQLType):
     def __init__(self, elem: CQLType, dimension: int):
         if dimension <= 0:
             raise MarshalError(f"vectors may only have positive dimensions; given {dimension}")
-        self.elem = elem
+        self.elem = elem.freeze()
         self.dimension = int(dimension)
 
     def _key(self) -> tuple:

@@ -420,3 +420,35 @@ def test_empty_values_read_as_none():
         assert t.deserialize(b"") is None
     assert T.TEXT.deserialize(b"") == "" and T.BLOB.deserialize(b"") == b""
     assert T.INT.serialize(None) is None and T.INT.validate(None) is None
+
+
+def test_declaration_rules():
+    from cql.types.rules import (
+        check_declared_type,
+        check_non_frozen_udt_column,
+        check_udt_field_type,
+    )
+
+    udt = T.UserType("ks", "u", ["a"], [T.INT])
+    lookup = {"u": udt}.get
+    bad = {
+        "set<set<int>>": "Non-frozen collections are not allowed inside collections: "
+                         "set<set<int>>",
+        "list<u>": "Non-frozen UDTs are not allowed inside collections: list<u>",
+        "list<counter>": "Counters are not allowed inside collections: list<counter>",
+        "set<duration>": "Durations are not allowed inside sets: set<duration>",
+        "map<duration, int>": "Durations are not allowed as map keys: map<duration, int>",
+        "tuple<int, counter>": "Counters are not allowed inside tuples",
+    }
+    for text, message in bad.items():
+        with pytest.raises(InvalidRequest) as e:
+            check_declared_type(T.parse_type(text, lookup))
+        assert str(e.value) == message
+    for ok in ["list<frozen<u>>", "map<int, duration>", "frozen<set<frozen<list<int>>>>", "u"]:
+        check_declared_type(T.parse_type(ok, lookup))
+    with pytest.raises(InvalidRequest, match="A user type cannot contain non-frozen UDTs"):
+        check_udt_field_type(udt)
+    with pytest.raises(InvalidRequest, match="A user type cannot contain counters"):
+        check_udt_field_type(T.COUNTER)
+    with pytest.raises(InvalidRequest, match="Non-frozen UDTs with nested non-frozen"):
+        check_non_frozen_udt_column(T.UserType("ks", "v", ["l"], [T.parse_type("list<int>")]))

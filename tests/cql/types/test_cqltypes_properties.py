@@ -37,7 +37,7 @@ def _check_order(t: T.CQLType, vals: list) -> None:
                 assert not eb.startswith(ea + b"\x38")
 
 
-@FAST
+@settings(FAST, max_examples=30)
 @given(st.data())
 def test_native_order_matches_cql_order(data):
     for t in ORDERED_NATIVES + [T.COUNTER]:
