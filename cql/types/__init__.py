@@ -49,6 +49,12 @@ JSON: `to_json_text(value)` returns Cassandra's JSON text (use it for toJson()/S
 `from_json(obj)` takes an already parsed JSON object (parse with parse_float=Decimal to keep
 decimal precision) and applies Cassandra's fromJson rules and messages.
 
+Type names are Cassandra 5.0's text (DESCRIBE / system_schema): 'list<int>',
+'frozen<map<text, int>>', a tuple always as 'frozen<tuple<int, text>>' (`bare_name` gives
+'tuple<int, text>'), 'vector<float, 3>', a UDT as its maybe-quoted bare name or
+'frozen<name>'. Components of tuples and vectors are frozen. DDL rules on where types may
+appear (non-frozen nesting, counters, durations) are in `cql.types.rules`.
+
 Decimal byte-comparable encodings keep no scale (1.0 and 1.00 are one clustering value in
 Cassandra too); decoding gives the shortest non-negative-scale form.
 """
