@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import cql.types as T
 from cql.types.comparable import invert
 
-FAST = settings(max_examples=60, deadline=None,
+FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -158,7 +158,7 @@ def test_partition_keys_round_trip(types, data):
         assert pk == types[0].serialize(vals[0])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.sampled_from(ALL_NATIVES), ordered_types), st.binary(max_size=40))
 def test_malformed_bytes_raise_marshal_error(t, junk):
     try:
