@@ -12,6 +12,7 @@ import os
 import threading
 import uuid
 from collections import namedtuple
+from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
 from storage.engine import StorageEngine
@@ -47,14 +48,20 @@ def _clean_name(name: str, index: int) -> str:
     return cleaned
 
 
-def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
-    """Rows as namedtuples (the driver's default); odd column names are made identifiers."""
+@lru_cache(maxsize=1024)
+def _row_class(colnames: tuple[str, ...]):
     fields = [_clean_name(n, i) for i, n in enumerate(colnames)]
     try:
-        Row = namedtuple("Row", fields)  # type: ignore[misc]
+        return namedtuple("Row", fields)  # type: ignore[misc]
     except ValueError:
-        Row = namedtuple("Row", fields, rename=True)  # type: ignore[misc]
-    make = Row._make
+        return namedtuple("Row", fields, rename=True)  # type: ignore[misc]
+
+
+def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
+    """Rows as namedtuples (the driver's default); odd column names are made identifiers."""
+    if not rows:
+        return []
+    make = _row_class(tuple(colnames))._make
     return [make(r) for r in rows]
 
 
