@@ -69,7 +69,7 @@ def main() -> int:
             n = sum(1 for _ in csv.reader(f))
         base_r = time.perf_counter() - t0
         assert n == args.rows
-    q = "SELECT id, ts, name, tags, score FROM {} "
+    q = "SELECT id, ts, name, tags, score FROM {}"
     src = sorted(session.execute(q.format("src"), fetch_size=0).current_rows)
     dst = sorted(session.execute(q.format("dst"), fetch_size=0).current_rows)
     # doubles travel with DOUBLEPRECISION=12 significant digits, as in cqlsh
