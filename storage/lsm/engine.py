@@ -97,6 +97,7 @@ class LSMEngine(StorageEngine):
         self._threads: list[threading.Thread] = []
         self.background_errors: list[BaseException] = []
         self.replayed = 0
+        self._replaying = True
         try:
             self._load_tables()
             self.commitlog = CommitLog(
@@ -108,6 +109,7 @@ class LSMEngine(StorageEngine):
                 ignore_replay_errors=commitlog_ignore_replay_errors,
             )
             self._replay()
+            self._replaying = False
             self.commitlog.start()
             self._last_segment = self.commitlog.position()[0]
         except BaseException:
@@ -347,6 +349,8 @@ class LSMEngine(StorageEngine):
 
     def flushed(self, table: Table) -> None:
         """Called by a table after a flush commits."""
+        if self._replaying:
+            return  # segments are still being read; compaction waits for a full picture
         self._discard_commitlog()
         with self._cond:
             self._cond.notify_all()
@@ -356,6 +360,8 @@ class LSMEngine(StorageEngine):
             self._compact_table(table)
 
     def _discard_commitlog(self) -> None:
+        if self._replaying:
+            return
         with self.lock:
             floors = [f for t in self._tables.values() if (f := t.dirty_floor()) is not None]
             floors += self._pinned.values()

@@ -1,4 +1,5 @@
 from hypothesis import given, settings
+from lsm_strategies import partitions
 
 from storage.lsm.encoding import (
     decode_partition,
@@ -8,8 +9,6 @@ from storage.lsm.encoding import (
     put_partition,
 )
 from storage.model import Mutation
-
-from lsm_strategies import partitions
 
 
 @settings(max_examples=300)
