@@ -349,10 +349,10 @@ class SSTableReader:
     def _load(self) -> None:
         toc = self._read("TOC.txt")
         try:
-            names = set(toc.decode().split())
+            names = toc.decode("ascii").split("\n")
         except UnicodeDecodeError:
-            names = set()
-        if names != set(COMPONENTS):
+            names = []
+        if names != [*COMPONENTS, ""]:
             raise corruption(self.path("TOC.txt"), None, "unexpected component list")
         # CompressionInfo.db
         ci = self._read("CompressionInfo.db")
