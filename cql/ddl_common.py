@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import ast, system
+from . import ast, indexes, system
 from .errors import InvalidRequest
 from .executor import NO_KEYSPACE, ExecutionContext, Plan, Result, SchemaChange
 from .schema import KeyspaceMetadata, TableMetadata
@@ -116,12 +116,16 @@ def persist_table(db: Executor, table: TableMetadata, created: bool = False) -> 
         db.engine.create_table(system.table_info(table))
     else:
         db.engine.alter_table(system.table_info(table))
+    for index in table.indexes.values():
+        db.engine.create_table(indexes.index_info(table, index))
 
 
 def drop_table_storage(db: Executor, table: TableMetadata) -> None:
-    """Forget a table: its schema rows, then its data."""
+    """Forget a table: its schema rows, then its data and its indexes' data."""
     db.store.drop_table(table)
     db.engine.drop_table(str(table.id))
+    for index in table.indexes.values():
+        db.engine.drop_table(indexes.index_table_id(table, index))
 
 
 # --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import ast
+from . import ast, indexes
 from .ddl_common import (
     SchemaPlan,
     check_user_modifiable,
@@ -149,6 +149,7 @@ class CreateIndexPlan(SchemaPlan):
                     f"Index {index.name} is a duplicate of existing index {existing.name}")
         table.indexes[name] = index
         persist_table(db, table)
+        indexes.build(db.engine, table, index, ctx.now)
         return schema_result("UPDATED", "TABLE", ks_name, table.name)
 
 
@@ -220,6 +221,7 @@ class DropIndexPlan(SchemaPlan):
         table, index = found
         del table.indexes[index.name]
         persist_table(db, table)
+        db.engine.drop_table(indexes.index_table_id(table, index))
         return schema_result("UPDATED", "TABLE", ks_name, table.name)
 
 

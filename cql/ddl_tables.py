@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
-from . import ast
+from . import ast, indexes
 from .ddl_common import (
     LOCAL_SYSTEM_KEYSPACES,
     NAME_LENGTH,
@@ -262,6 +262,8 @@ class TruncatePlan(Plan):
         if table.keyspace in LOCAL_SYSTEM_KEYSPACES:
             raise InvalidRequest(f"System keyspace '{table.keyspace}' is not user-modifiable")
         db.engine.truncate(str(table.id))
+        for index in table.indexes.values():
+            db.engine.truncate(indexes.index_table_id(table, index))
         ks = db.schema.keyspaces[table.keyspace]
         for view in views_of(ks, table):
             db.engine.truncate(str(view.id))

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from storage.engine import StorageEngine
 
-from . import ast, system
+from . import ast, indexes, system
 from .errors import InvalidRequest
 from .parser import parse
 from .rows import Clock
@@ -139,6 +139,7 @@ class Executor:
         self.store = SchemaStore(engine, self.schema, self.clock)
         self.lock = threading.RLock()  # serialises schema changes and LWTs
         self._plans: OrderedDict = OrderedDict()
+        self._tables_by_id: dict[str, TableMetadata] = {}
         self.host_id = None
         self.bootstrap()
 
@@ -152,6 +153,8 @@ class Executor:
         self.store.load()
         for table in list(self.schema.tables()):
             self.engine.create_table(system.table_info(table))
+            for index in table.indexes.values():
+                self.engine.create_table(indexes.index_info(table, index))
         self.host_id = self._stable_host_id()
         self.schema_changed()
 
@@ -159,6 +162,7 @@ class Executor:
         """New schema version: drop cached plans and republish system.local."""
         self.schema.bump()
         self._plans.clear()
+        self._tables_by_id = {str(t.id): t for t in self.schema.tables()}
         local = self.schema.table("system", "local")
         from . import rows as rowcodec
 
@@ -245,6 +249,19 @@ class Executor:
                 self.schema_changed()
                 return result
         return plan.execute(self, ctx)
+
+    def apply(self, mutations: list) -> None:
+        """Apply base-table mutations together with the index entries they imply."""
+        tables = self._tables_by_id
+        extra = []
+        by_table: dict[str, list] = {}
+        for m in mutations:
+            by_table.setdefault(m.table_id, []).append(m)
+        for table_id, muts in by_table.items():
+            table = tables.get(table_id)
+            if table is not None and table.indexes:
+                extra.extend(indexes.index_mutations(table, muts))
+        self.engine.apply(mutations + extra if extra else mutations)
 
     def write_timestamp(self, ctx: ExecutionContext) -> int:
         return ctx.timestamp if ctx.timestamp is not None else self.clock.now()

@@ -44,7 +44,7 @@ from .rows import (
 )
 from .schema import CLUSTERING, ColumnMetadata, TableMetadata, quote_name
 from .terms import UNSET, Markers, Term, TermContext, compile_term
-from .types import ListType, MapType, SetType, UserType, native_type
+from .types import ListType, MapType, SetType, UserType, is_list, native_type
 
 MAX_TTL = 630720000
 INT = native_type("int")
@@ -150,7 +150,7 @@ class CollectionAdd(Operation):
         col = self.column
         ctype = col.type
         cc = _complex(row, col.name)
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             items = list(value)
             paths = list_paths(len(items), self.prepend)
             for path, v in zip(paths, items):
@@ -164,7 +164,7 @@ class CollectionRemove(Operation):
 
     def __init__(self, column: ColumnMetadata, term: Term):
         super().__init__(column, term)
-        self.requires_read = isinstance(column.type, ListType)
+        self.requires_read = is_list(column.type)
 
     def apply(self, row: Row, wc: WriteContext) -> None:
         value = self.term.bind(wc.bound)
@@ -174,7 +174,7 @@ class CollectionRemove(Operation):
         ctype = col.type
         cc = _complex(row, col.name)
         dead = tombstone(wc.timestamp, wc.now)
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             data = (wc.current_cells or {}).get(col.name)
             if not isinstance(data, ComplexColumn):
                 return
@@ -195,7 +195,7 @@ class SetElement(Operation):
 
     def __init__(self, column: ColumnMetadata, key: Term, term: Term | None):
         super().__init__(column, term, key)
-        self.requires_read = isinstance(column.type, ListType)
+        self.requires_read = is_list(column.type)
 
     def apply(self, row: Row, wc: WriteContext) -> None:
         key = self.key.bind(wc.bound)
@@ -205,7 +205,7 @@ class SetElement(Operation):
         col = self.column
         ctype = col.type
         cc = _complex(row, col.name)
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             if key is None:
                 raise InvalidRequest("Invalid null value for list index")
             path = _list_path_at(col, wc, key)
@@ -259,7 +259,7 @@ class DeleteColumn(Operation):
 class DeleteElement(Operation):
     def __init__(self, column: ColumnMetadata, key: Term):
         super().__init__(column, None, key)
-        self.requires_read = isinstance(column.type, ListType)
+        self.requires_read = is_list(column.type)
 
     def apply(self, row: Row, wc: WriteContext) -> None:
         key = self.key.bind(wc.bound)
@@ -269,7 +269,7 @@ class DeleteElement(Operation):
         ctype = col.type
         cc = _complex(row, col.name)
         dead = tombstone(wc.timestamp, wc.now)
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             data = (wc.current_cells or {}).get(col.name)
             if not isinstance(data, ComplexColumn) or not data.cells:
                 raise InvalidRequest("Attempted to delete an element from a list which is null")
@@ -350,7 +350,7 @@ def compile_assignment(table: TableMetadata, a: Any, ctx: TermContext) -> Operat
             return CollectionRemove(column, compile_term(a.value, keyset, name, ctx))
         return CollectionRemove(column, compile_term(a.value, ctype, name, ctx))
     if isinstance(a, ast.Prepend):
-        if not isinstance(ctype, ListType):
+        if not is_list(ctype):
             raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for non list column {name}")
         if not ctype.is_multicell:
             raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for frozen list column {name}")
@@ -366,7 +366,7 @@ def compile_assignment(table: TableMetadata, a: Any, ctx: TermContext) -> Operat
             raise InvalidRequest(
                 f"Invalid operation ({_op_text(a)}) for frozen collection column {name}"
             )
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             key = compile_term(a.key, INT, f"idx({name})", ctx)
             value = compile_term(a.value, ctype.element_type, f"value({name})", ctx)
         else:
@@ -408,7 +408,7 @@ def compile_deletion(table: TableMetadata, target: Any, ctx: TermContext) -> Ope
             raise InvalidRequest(
                 f"Invalid deletion operation for frozen collection column {column.name}"
             )
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             key = compile_term(target.key, INT, f"idx({column.name})", ctx)
         elif isinstance(ctype, SetType):
             key = compile_term(target.key, ctype.element_type, f"value({column.name})", ctx)
@@ -445,7 +445,7 @@ class Condition:
             return v[self.field_index]
         if self.element is not None:
             k = self.element.bind(bound)
-            if isinstance(self.column.type, ListType):
+            if is_list(self.column.type):
                 return v[k] if isinstance(k, int) and 0 <= k < len(v) else None
             return v.get(k)
         return v
@@ -506,7 +506,7 @@ def compile_condition(table: TableMetadata, cond: Any, ctx: TermContext) -> Cond
     if isinstance(lhs, ast.ElementAccess):
         if isinstance(ctype, SetType):
             raise InvalidRequest(f"Invalid element access syntax for set column {column.name}")
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             element = compile_term(lhs.key, INT, f"idx({column.name})", ctx)
             vtype = ctype.element_type
         elif isinstance(ctype, MapType):
@@ -849,9 +849,9 @@ class ModificationPlan(Plan):
             return self._execute_conditional(db, ctx)
         if self.requires_read or self.is_counter:
             with db.lock:
-                db.engine.apply(self.mutations(db, ctx))
+                db.apply(self.mutations(db, ctx))
         else:
-            db.engine.apply(self.mutations(db, ctx))
+            db.apply(self.mutations(db, ctx))
         return Result("void", keyspace=self.keyspace, table=self.table)
 
     # ---- LWT ------------------------------------------------------------------------------
@@ -898,7 +898,7 @@ class ModificationPlan(Plan):
             _, _, values = self.current_row(db, ctx)
             applied = self.check(values, ctx.values)
             if applied:
-                db.engine.apply(self.mutations(db, ctx))
+                db.apply(self.mutations(db, ctx))
         names, types, row = ["[applied]"], [BOOLEAN], [applied]
         if not applied and values is not None:
             for c in self.cas_columns():
@@ -929,7 +929,7 @@ def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> 
     table = db.table(stmt.table, keyspace)
     if table.is_view:
         raise InvalidRequest(
-            f"Cannot directly modify a materialized view"
+            "Cannot directly modify a materialized view"
         )
     return ModificationPlan(db, stmt, table, markers)
 
@@ -982,7 +982,7 @@ class BatchPlan(Plan):
         with db.lock:
             if self.conditional:
                 return self._conditional(db, ctx, ts)
-            db.engine.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
+            db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
         return Result("void")
 
     def _conditional(self, db, ctx: ExecutionContext, ts: int) -> Result:
@@ -999,7 +999,7 @@ class BatchPlan(Plan):
             if not p.check(values, ctx.values):
                 applied = False
         if applied:
-            db.engine.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
+            db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
             return Result("rows", ["[applied]"], [BOOLEAN], [(True,)])
         table = self.plans[0].meta
         columns = list(table.primary_key)

@@ -20,7 +20,7 @@ from .errors import InvalidRequest
 from .rows import clustering_prefix_bytes, partition_key_bytes
 from .schema import ColumnMetadata, TableMetadata, quote_name
 from .terms import UNSET, Term, TermContext, compile_term
-from .types import ListType, MapType, SetType, TupleType, native_type
+from .types import ListType, MapType, SetType, TupleType, is_list, native_type
 from .types.comparable import BOTTOM, TOP
 
 REQUIRES_ALLOW_FILTERING = (
@@ -337,7 +337,7 @@ class WhereClause:
     def _add_entry(self, rel: Any, ctx: TermContext) -> None:
         column = self._column(rel.lhs.expr.name)
         ctype = column.type
-        if isinstance(ctype, ListType):
+        if is_list(ctype):
             raise InvalidRequest(
                 "Indexes on list entries (l[index] = value) are not currently supported."
             )

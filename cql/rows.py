@@ -28,7 +28,7 @@ from storage.model import (
 )
 
 from .schema import ColumnMetadata, TableMetadata
-from .types import ListType, MapType, SetType, UserType
+from .types import MapType, SetType, UserType, is_list
 from .types.comparable import (
     clustering_prefix,
     decode_clustering,
@@ -126,7 +126,7 @@ def element_cells(
     def cell(v) -> Cell:
         return Cell(v, timestamp, ttl, expiry) if ttl else Cell(v, timestamp)
 
-    if isinstance(ctype, ListType):
+    if is_list(ctype):
         items = list(value)
         elem = ctype.element_type
         return zip(list_paths(len(items)), [cell(elem.serialize(v)) for v in items])
@@ -152,7 +152,7 @@ def decode_complex(column: ColumnMetadata, data: ComplexColumn):
     cells = data.cells
     if not cells:
         return None
-    if isinstance(ctype, ListType):
+    if is_list(ctype):
         elem = ctype.element_type
         return [elem.deserialize(c.value) for c in cells.values()]
     if isinstance(ctype, SetType):

@@ -11,14 +11,14 @@ from storage.engine import KeyRange
 from storage.model import ComplexColumn
 from storage.murmur3 import decorate
 
-from . import ast
+from . import ast, indexes
 from .errors import InvalidRequest
 from .executor import ExecutionContext, Plan, Result
 from .restrictions import REQUIRES_ALLOW_FILTERING, WhereClause, clustering_slices
 from .rows import clustering_values, decode_cell_value, partition_key_values
 from .schema import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata, quote_name
 from .terms import UNSET, Markers, Term, TermContext, compile_term
-from .types import CQLType, ListType, MapType, SetType, UserType, native_type
+from .types import CQLType, ListType, MapType, SetType, UserType, is_list, native_type
 
 INT = native_type("int")
 BIGINT = native_type("bigint")
@@ -275,7 +275,7 @@ class SelectionCompiler:
         if isinstance(node, (ast.ElementAccess, ast.SliceAccess)):
             inner = self.compile(node.expr, in_aggregate)
             ctype = inner.type
-            if isinstance(ctype, ListType):
+            if is_list(ctype):
                 raise InvalidRequest(
                     f"Element selection is only allowed on sets and maps, but "
                     f"{expr_text(node.expr)} is a list"
@@ -603,10 +603,75 @@ class SelectPlan(Plan):
         non_key = where.non_key_restrictions()
         if non_key:
             filtering = True
+        self.index = None
+        if filtering:
+            self.index = self._choose_index(table)
+            if self.index is not None:
+                filtering = self._needs_filtering_besides(self.index[1], table)
+                self.key_mode = "index"
         if filtering and not allow:
             raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
         self.filters = [r for r in where.columns.values()]
         self.filter_multi = multi
+
+    def _choose_index(self, table: TableMetadata):
+        """(index, restriction, operation) of the first restriction an index answers."""
+        for r in self.where.columns.values():
+            for index in table.indexes.values():
+                if index.target_column != r.name:
+                    continue
+                op = indexes.supports(table, index, r)
+                if op is not None:
+                    return index, r, op
+        return None
+
+    def _needs_filtering_besides(self, used, table: TableMetadata) -> bool:
+        """Whether restrictions other than the indexed one still need ALLOW FILTERING."""
+        where = self.where
+        for r in where.columns.values():
+            if r is used:
+                continue
+            if r.column.kind == PARTITION_KEY:
+                if not where.has_full_partition_key():
+                    return True
+                continue
+            if r.column.kind == CLUSTERING and where.has_full_partition_key():
+                continue
+            return True
+        return where.multi is not None and not where.has_full_partition_key()
+
+    def _index_partitions(self, db, bound: list, slices, state, now: int) -> Iterator:
+        """Base partitions (one row each) found through the chosen index."""
+        index, r, op = self.index
+        table = self.meta
+        if op == "=":
+            key = indexes.lookup_key(table, index, op, r.eq.bind(bound))
+        elif op == "CONTAINS":
+            key = indexes.lookup_key(table, index, op, r.contains[0].bind(bound))
+        elif op == "CONTAINS KEY":
+            key = indexes.lookup_key(table, index, op, r.contains_key[0].bind(bound))
+        else:
+            k, v = r.entries[0]
+            key = indexes.lookup_key(table, index, op, v.bind(bound), k.bind(bound))
+        wanted = None
+        if self.where.has_full_partition_key():
+            wanted = set(self.where.partition_keys(bound))
+        resume = (decorate(state[0]), state[1] or b"") if state else None
+        seen: set = set()
+        table_id = str(table.id)
+        for dk, ck in indexes.lookup(db.engine, table, index, key, now):
+            pk = dk[8:]
+            if wanted is not None and pk not in wanted:
+                continue
+            if resume is not None and (dk, ck) <= resume:
+                continue
+            if (dk, ck) in seen:
+                continue
+            seen.add((dk, ck))
+            s = [(ck, ck + b"\x00")] if ck else slices
+            view = db.engine.read_partition(table_id, pk, s, False, now)
+            if view is not None:
+                yield view
 
     def _plan_order(self, stmt: ast.Select, table: TableMetadata) -> None:
         self.reverse = False
@@ -621,6 +686,10 @@ class SelectPlan(Plan):
                     "Order by is currently only supported on the clustered columns of the "
                     f"PRIMARY KEY, got {name}"
                 )
+        if self.key_mode == "index":
+            raise InvalidRequest(
+                "ORDER BY with 2ndary indexes is not supported, except for ANN queries."
+            )
         if self.key_mode != "keys":
             raise InvalidRequest(
                 "ORDER BY is only supported when the partition key is restricted by an EQ or an IN."
@@ -783,6 +852,9 @@ class SelectPlan(Plan):
         distinct = self.stmt.distinct
         start_pk = state[0] if state else None
         resume_ck = state[1] if state else None
+        if self.key_mode == "index":
+            yield from self._index_partitions(db, bound, slices, state, now)
+            return
         if self.key_mode == "keys":
             pks = self.where.partition_keys(bound)
             if start_pk is not None:

@@ -83,6 +83,12 @@ class ResultSet:
         self.response_kind = result.kind
 
     @property
+    def schema_change(self):
+        """For DDL results: the ``SchemaChange`` (change_type, target, keyspace, name,
+        arg_types) a server reports to clients; None otherwise."""
+        return self._result.schema_change
+
+    @property
     def has_more_pages(self) -> bool:
         return self.paging_state is not None
 
@@ -258,6 +264,45 @@ class Session:
 
         return ResultSet(self, result, fetch_next)
 
+    def execute_batch(
+        self,
+        statements: Sequence[tuple[str | PreparedStatement | BoundStatement, Sequence | dict | None]],
+        kind: str = "LOGGED",
+        *,
+        timestamp: int | None = None,
+    ) -> ResultSet:
+        """Run ``(statement, parameters)`` pairs as one batch, each with its own values.
+
+        This is the native protocol's BATCH message (a ``BEGIN BATCH`` text shares one
+        set of bind markers). ``kind`` is LOGGED, UNLOGGED or COUNTER; ``timestamp`` is the
+        default write timestamp (``USING TIMESTAMP`` in a statement overrides it).
+        """
+        kind = kind.upper()
+        if kind not in ("LOGGED", "UNLOGGED", "COUNTER"):
+            raise errors.InvalidRequest(f"Invalid batch kind {kind}")
+        bound = []
+        for query, parameters in statements:
+            if isinstance(query, BoundStatement):
+                parameters = query.values if parameters is None else parameters
+                query = query.prepared_statement
+            if isinstance(query, SimpleStatement):
+                query = query.query_string
+            if isinstance(query, PreparedStatement):
+                prepared = query._prepared
+            else:
+                if parameters is not None and _uses_driver_placeholders(query, parameters):
+                    query, parameters = interpolate(query, parameters), None
+                prepared = self.executor.prepare(query, self._keyspace)
+            ctx = ExecutionContext(values=prepared.bind(parameters), timestamp=timestamp,
+                                   keyspace=self._keyspace)
+            bound.append(_BoundPlan(prepared.plan, ctx))
+        result = _batch_plan(kind, bound).execute(
+            self.executor, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace)
+        )
+        if bound and result.keyspace is None:
+            result.keyspace, result.table = bound[0].keyspace, bound[0].table
+        return ResultSet(self, result, None)
+
     def prepare(self, query: str) -> PreparedStatement:
         if not isinstance(query, str):
             raise TypeError("prepare() takes a query string")
@@ -284,6 +329,57 @@ class Session:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _BoundPlan:
+    """A statement plan with its own bound values, standing in for a plan inside a
+    BatchPlan (whose statements otherwise share one list of bind values)."""
+
+    def __init__(self, plan, ctx: ExecutionContext):
+        self._plan = plan
+        self._ctx = ctx
+
+    def __getattr__(self, name: str):
+        return getattr(self._plan, name)
+
+    def keys(self, _bound):
+        return self._plan.keys(self._ctx.values)
+
+    def current_row(self, db, _ctx):
+        return self._plan.current_row(db, self._ctx)
+
+    def check(self, values, _bound):
+        return self._plan.check(values, self._ctx.values)
+
+    def mutations(self, db, _ctx, batch_ts=None):
+        return self._plan.mutations(db, self._ctx, batch_ts)
+
+
+def _batch_plan(kind: str, bound: list[_BoundPlan]):
+    """A BatchPlan over already planned statements, with BatchPlan's checks."""
+    from .modify import BatchPlan, ModificationPlan
+
+    for b in bound:
+        if not isinstance(b._plan, ModificationPlan):
+            raise errors.InvalidRequest(
+                "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed."
+            )
+    has_counter = any(b.is_counter for b in bound)
+    has_regular = any(not b.is_counter for b in bound)
+    if kind == "COUNTER" and has_regular:
+        raise errors.InvalidRequest("Cannot include non-counter statement in a counter batch")
+    if kind == "LOGGED" and has_counter:
+        raise errors.InvalidRequest("Cannot include a counter statement in a logged batch")
+    if has_counter and has_regular:
+        raise errors.InvalidRequest("Counter and non-counter mutations cannot exist in the same batch")
+    if has_counter and any(b.timestamp is not None for b in bound):
+        raise errors.InvalidRequest("Cannot provide custom timestamp for counter BATCH")
+    batch = BatchPlan.__new__(BatchPlan)
+    batch.kind, batch.timestamp, batch.plans = kind, None, bound
+    batch.conditional = any(b.conditional for b in bound)
+    if batch.conditional and len({(b.keyspace, b.table) for b in bound}) > 1:
+        raise errors.InvalidRequest("Batch with conditions cannot span multiple tables")
+    return batch
 
 
 def _uses_driver_placeholders(query: str, parameters) -> bool:

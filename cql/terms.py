@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from . import ast
 from .errors import InvalidRequest
-from .types import CQLType, ListType, MapType, SetType, TupleType, UserType, parse_type
+from .types import CQLType, MapType, SetType, TupleType, UserType, is_list, parse_type
 from .types.values import MarshalError
 
 
@@ -205,7 +205,7 @@ def _list_literal(node: ast.ListLiteral, ctype: CQLType, receiver: str, ctx: Ter
             )
         parts = [compile_term(i, elem, f"value({receiver})", ctx) for i in node.items]
         return _finish(parts, lambda vs: [_element_check(v) for v in vs], ctype)
-    if not isinstance(ctype, ListType):
+    if not is_list(ctype):
         raise InvalidRequest(f"Invalid list literal for {receiver} of type {_type_text(ctype)}")
     elem = ctype.element_type
     parts = [compile_term(i, elem, f"value({receiver})", ctx) for i in node.items]

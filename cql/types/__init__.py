@@ -171,3 +171,8 @@ __all__ = [
     "serialize_partition_key",
     "split_partition_key",
 ]
+
+
+def is_list(ctype: CQLType) -> bool:
+    """A list type (SetType derives from ListType, so isinstance alone cannot tell)."""
+    return isinstance(ctype, ListType) and not isinstance(ctype, SetType)
