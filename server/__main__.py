@@ -1,0 +1,78 @@
+"""``cassalite-server``: serve a cassalite database over the CQL native protocol (v4)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from server.config import ServerConfig
+from server.server import CQLServer
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cassalite-server",
+        description="Serve a cassalite database to Cassandra drivers and cqlsh "
+                    "(CQL native protocol v4).")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", help="database directory (default: the user data dir)")
+    where.add_argument("--memory", action="store_true", default=None,
+                       help="serve a fresh in-memory database")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to bind (default 9042; 0 picks a free one)")
+    p.add_argument("--auth", action="store_true", default=None,
+                   help="require PasswordAuthenticator logins (creates cassandra/cassandra)")
+    p.add_argument("--config", help="TOML config file (keys as the long options, "
+                                    "at the top level or under [server])")
+    p.add_argument("--workers", type=int,
+                   help="engine worker threads (0 runs requests on the event loop)")
+    p.add_argument("--max-inflight", type=int, dest="max_inflight_per_connection",
+                   help="concurrent requests per connection before reading pauses")
+    p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   type=str.upper, help="log level (default INFO)")
+    return p
+
+
+def load_config(args: argparse.Namespace) -> ServerConfig:
+    cfg = ServerConfig.from_file(args.config) if args.config else ServerConfig()
+    overrides = {k: v for k, v in vars(args).items() if k != "config" and v is not None}
+    return cfg.updated(overrides)
+
+
+async def serve(cfg: ServerConfig) -> None:
+    server = CQLServer(cfg)
+    await server.start()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(server.stop()))
+        except NotImplementedError:  # not on this platform
+            pass
+    await server.wait_stopped()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = load_config(args)
+    except (OSError, ValueError) as e:
+        print(f"cassalite-server: {e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=getattr(logging, cfg.log_level.upper(), logging.INFO),
+                        format=LOG_FORMAT, stream=sys.stderr)
+    try:
+        asyncio.run(serve(cfg))
+    except OSError as e:
+        logging.getLogger("cassalite.server").error("Cannot serve: %s", e)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

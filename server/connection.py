@@ -1,0 +1,289 @@
+"""One client connection: the handshake state machine, frame reading, request dispatch.
+
+Requests after the handshake run as concurrent tasks (one per stream), at most
+``max_inflight_per_connection`` at a time: when the cap is reached the reader stops
+reading, so TCP flow control pushes back on the client. Frames are written whole under a
+lock, so concurrent responses never interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cql.system import CQL_VERSION
+from server import errors, frame, handler, messages, wire
+from server.frame import Frame, Header, Opcode
+from server.handler import Response
+from server.wire import ProtocolViolation
+
+if TYPE_CHECKING:
+    from server.server import CQLServer
+
+log = logging.getLogger("cassalite.server")
+
+AWAIT_STARTUP, AWAIT_AUTH, READY = "await_startup", "await_auth", "ready"
+EVENT_TYPES = frozenset({"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"})
+DATA_OPCODES = frozenset({Opcode.QUERY, Opcode.PREPARE, Opcode.EXECUTE, Opcode.BATCH})
+SUPPORTED_VERSIONS = "(4/v4)"
+
+
+class FatalFrame(Exception):
+    """A frame we cannot answer in-band (bad version, oversized): reply, then close."""
+
+    def __init__(self, stream: int, message: str):
+        super().__init__(message)
+        self.stream = stream
+
+
+class Connection:
+    def __init__(self, server: CQLServer, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter):
+        self.server = server
+        self.config = server.config
+        self.reader = reader
+        self.writer = writer
+        self.peer = writer.get_extra_info("peername")
+        self.state = AWAIT_STARTUP
+        self.compress = False
+        self.session: Any = None
+        self.role: str | None = None
+        self.events: set[str] = set()
+        self.inflight = asyncio.Semaphore(self.config.max_inflight_per_connection)
+        self.tasks: set[asyncio.Task] = set()
+        self._write_lock = asyncio.Lock()
+        self.closing = False
+
+    # ---- reading ------------------------------------------------------------------------
+
+    async def _read_frame(self) -> Frame | None:
+        """The next request frame, or None after answering a recoverable bad frame."""
+        header = Header.parse(await self.reader.readexactly(frame.HEADER_SIZE))
+        if header.version != frame.PROTOCOL_VERSION:
+            if self.state == AWAIT_STARTUP:
+                raise FatalFrame(header.stream, (
+                    f"Invalid or unsupported protocol version ({header.version}); "
+                    f"supported versions are {SUPPORTED_VERSIONS}"))
+            raise FatalFrame(header.stream, (
+                f"Invalid message version. Got {header.version} but previous messages on "
+                f"this connection had version {frame.PROTOCOL_VERSION}"))
+        if header.length < 0 or header.length > self.config.max_frame_size:
+            raise FatalFrame(header.stream, (
+                f"Request is too big: length {header.length} exceeds maximum allowed length "
+                f"{self.config.max_frame_size}."))
+        body = await self.reader.readexactly(header.length)
+        try:
+            if header.is_response:
+                raise ProtocolViolation("Invalid frame: a response was sent to the server")
+            if header.flags & frame.COMPRESSED:
+                if not self.compress:
+                    raise ProtocolViolation(
+                        "Received a compressed frame but compression was not negotiated")
+                body = frame.lz4_decompress(body, self.config.max_frame_size)
+        except ProtocolViolation as e:
+            await self.send(header.stream, *errors.protocol_error(str(e)))
+            return None
+        return Frame(header, body)
+
+    async def run(self) -> None:
+        log.debug("Connection from %s", self.peer)
+        try:
+            while not self.closing:
+                await self.inflight.acquire()
+                try:
+                    f = await self._read_frame()
+                except BaseException:
+                    self.inflight.release()
+                    raise
+                if f is None:
+                    self.inflight.release()
+                    continue
+                if self.state == READY and f.opcode in DATA_OPCODES:
+                    task = asyncio.create_task(self._data_request(f))
+                    self.tasks.add(task)
+                    task.add_done_callback(self._request_done)
+                    continue
+                try:
+                    keep_open = await self._control_request(f)
+                finally:
+                    self.inflight.release()
+                if not keep_open:
+                    break
+        except FatalFrame as e:
+            # Version probes (every driver connect makes a few) are routine: debug level.
+            log.debug("Closing connection from %s: %s", self.peer, e)
+            await self._send_quietly(e.stream, *errors.protocol_error(str(e)))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("Connection from %s failed", self.peer)
+        finally:
+            await self._finish()
+
+    def _request_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        self.inflight.release()
+
+    async def _finish(self) -> None:
+        """Let in-flight requests answer (bounded), then close the socket."""
+        if self.tasks:
+            _, pending = await asyncio.wait(list(self.tasks),
+                                            timeout=self.config.shutdown_grace_seconds)
+            for t in pending:
+                t.cancel()
+        self.server.forget(self)
+        try:
+            self.writer.close()
+            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+        except (TimeoutError, ConnectionError, OSError):
+            pass
+        log.debug("Connection from %s closed", self.peer)
+
+    def stop_reading(self) -> None:
+        """Shutdown: no new requests; the reader wakes on EOF of the transport."""
+        self.closing = True
+        transport = self.writer.transport
+        if not transport.is_closing():
+            transport.pause_reading()
+        self.reader.feed_eof()
+
+    # ---- writing ------------------------------------------------------------------------
+
+    async def send(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> None:
+        data = frame.encode(stream, opcode, body, flags, compress=self.compress)
+        await self.send_raw(data)
+
+    async def send_raw(self, data: bytes) -> None:
+        async with self._write_lock:
+            self.writer.write(data)
+            await self.writer.drain()
+
+    async def _send_quietly(self, stream: int, opcode: int, body: bytes) -> None:
+        try:
+            await asyncio.wait_for(self.send(stream, opcode, body), 1.0)
+        except (TimeoutError, ConnectionError, OSError):
+            pass
+
+    def encode_response(self, stream: int, resp: Response) -> bytes:
+        body, flags = resp.body, 0
+        if resp.warnings:
+            body = wire.string_list(list(resp.warnings)) + body
+            flags |= frame.WARNING
+        return frame.encode(stream, resp.opcode, body, flags, compress=self.compress)
+
+    # ---- control messages (handled in order, on the loop) ---------------------------------
+
+    async def _control_request(self, f: Frame) -> bool:
+        """OPTIONS, STARTUP, AUTH_RESPONSE, REGISTER, and anything out of state.
+        Returns False to close the connection."""
+        name = frame.OPCODE_NAMES.get(f.opcode, f"0x{f.opcode:02x}")
+        try:
+            msg = messages.decode(f.opcode, f.flags, f.body)
+        except ProtocolViolation as e:
+            await self.send(f.stream, *errors.protocol_error(str(e)))
+            return True
+        if isinstance(msg, messages.Options):
+            await self.send(f.stream, *messages.supported(self.server.supported_options()))
+        elif isinstance(msg, messages.Startup):
+            await self._startup(f.stream, msg)
+        elif self.state == AWAIT_STARTUP:
+            await self.send(f.stream, *errors.protocol_error(
+                f"Unexpected message {name}, expecting STARTUP or OPTIONS"))
+        elif isinstance(msg, messages.AuthResponse):
+            await self._auth_response(f.stream, msg)
+        elif self.state == AWAIT_AUTH:
+            await self.send(f.stream, *errors.protocol_error(
+                f"Unexpected message {name}, expecting SASL response"))
+        elif isinstance(msg, messages.Register):
+            bad = [e for e in msg.events if e not in EVENT_TYPES]
+            if bad:
+                await self.send(f.stream, *errors.protocol_error(
+                    f"Invalid value '{bad[0]}' for Type"))
+            else:
+                self.events.update(msg.events)
+                await self.send(f.stream, *messages.ready())
+        else:
+            await self.send(f.stream, *errors.protocol_error(f"Unexpected message {name}"))
+        return True
+
+    async def _startup(self, stream: int, msg: messages.Startup) -> None:
+        if self.state != AWAIT_STARTUP:
+            await self.send(stream, *errors.protocol_error(
+                "Unexpected message STARTUP, the connection is already started"))
+            return
+        options = {k.upper(): v for k, v in msg.options.items()}
+        version = options.get("CQL_VERSION", CQL_VERSION)
+        if version.split(".")[0].strip() != "3":
+            await self.send(stream, *errors.protocol_error(
+                f"Invalid or unsupported CQL version {version}; supported: {CQL_VERSION}"))
+            return
+        compression = options.get("COMPRESSION", "").lower()
+        if compression and compression != "lz4":
+            await self.send(stream, *errors.protocol_error(
+                f"Unknown compression algorithm: {compression}"))
+            return
+        self.compress = compression == "lz4"
+        if self.server.authenticator is not None:
+            self.state = AWAIT_AUTH
+            await self.send(stream, *messages.authenticate(self.server.authenticator.name))
+            return
+        self.session = self.server.new_session()
+        self.state = READY
+        await self.send(stream, *messages.ready())
+
+    async def _auth_response(self, stream: int, msg: messages.AuthResponse) -> None:
+        if self.state != AWAIT_AUTH:
+            await self.send(stream, *errors.protocol_error(
+                "Unexpected message AUTH_RESPONSE, the connection is already authenticated"))
+            return
+        try:
+            self.role = await self.server.run(self.server.authenticator.authenticate, msg.token)
+        except Exception as e:  # noqa: BLE001 - any failure is an auth error reply
+            log.info("Authentication failed from %s: %s", self.peer, e)
+            await self.send(stream, *errors.from_exception(e))
+            return
+        self.session = self.server.new_session()
+        self.state = READY
+        await self.send(stream, *messages.auth_success(None))
+
+    # ---- data messages (concurrent, on worker threads) ----------------------------------
+
+    def _process(self, f: Frame) -> tuple[bytes, Any]:
+        """Decode, execute and encode one request; runs on a worker thread."""
+        try:
+            msg = messages.decode(f.opcode, f.flags, f.body)
+            session, cache = self.session, self.server.prepared
+            if isinstance(msg, messages.Query):
+                resp = handler.query(session, msg)
+            elif isinstance(msg, messages.Prepare):
+                resp = handler.prepare(session, cache, msg)
+            elif isinstance(msg, messages.Execute):
+                resp = handler.execute(session, cache, msg)
+            else:
+                resp = handler.batch(session, cache, msg)
+        except Exception as e:  # noqa: BLE001 - every failure becomes an ERROR reply
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("Request on stream %d failed: %r", f.stream, e)
+            resp = Response(*errors.from_exception(e))
+        return self.encode_response(f.stream, resp), resp.schema_change
+
+    async def _data_request(self, f: Frame) -> None:
+        try:
+            data, change = await self.server.run(self._process, f)
+            await self.send_raw(data)
+        except (ConnectionError, OSError):
+            return
+        except RuntimeError as e:  # the worker pool is shutting down
+            log.debug("Request on stream %d dropped: %s", f.stream, e)
+            return
+        if change is not None:
+            await self.server.broadcast_schema_change(change)
+
+    async def send_event(self, opcode: int, body: bytes) -> None:
+        try:
+            await self.send(frame.EVENT_STREAM, opcode, body)
+        except (ConnectionError, OSError):
+            pass

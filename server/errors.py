@@ -1,0 +1,133 @@
+"""ERROR bodies: ``[int] code [string] message`` plus each code's extra fields.
+
+cql exceptions carry their protocol code; the extras are read from the attribute names
+the DataStax driver uses, with single-node defaults, so every code encodes completely.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from server import wire
+from server.frame import Opcode
+from server.wire import ProtocolViolation
+
+log = logging.getLogger("cassalite.server")
+
+SERVER_ERROR = 0x0000
+PROTOCOL_ERROR = 0x000A
+AUTH_ERROR = 0x0100
+UNAVAILABLE = 0x1000
+OVERLOADED = 0x1001
+WRITE_TIMEOUT = 0x1100
+READ_TIMEOUT = 0x1200
+READ_FAILURE = 0x1300
+FUNCTION_FAILURE = 0x1400
+WRITE_FAILURE = 0x1500
+CDC_WRITE_FAILURE = 0x1600
+CAS_WRITE_UNKNOWN = 0x1700
+ALREADY_EXISTS = 0x2400
+UNPREPARED = 0x2500
+
+# The driver cannot decode any other writeType string (and would drop the connection).
+WRITE_TYPES = frozenset({"SIMPLE", "BATCH", "UNLOGGED_BATCH", "COUNTER", "BATCH_LOG", "CAS",
+                         "VIEW", "CDC"})
+
+
+class RequestError(Exception):
+    """An error the server raises itself (not from cql): protocol, auth, unprepared."""
+
+    def __init__(self, code: int, message: str, **extra):
+        super().__init__(message)
+        self.code = code
+        for k, v in extra.items():
+            setattr(self, k, v)
+
+
+def unprepared(query_id: bytes) -> RequestError:
+    return RequestError(UNPREPARED, f"Prepared query with ID {query_id.hex()} not found (either "
+                        "the query was not prepared on this host (maybe the host has been "
+                        "restarted?) or you have prepared too many queries and it has been "
+                        "evicted from the internal cache)", query_id=query_id)
+
+
+def _attr(e: Exception, names: tuple[str, ...], default):
+    for n in names:
+        v = getattr(e, n, None)
+        if v is not None:
+            return v
+    return default
+
+
+def _consistency(e: Exception) -> bytes:
+    return wire.short(int(_attr(e, ("consistency", "consistency_level", "cl"), 1)))
+
+
+def _write_type(e: Exception) -> bytes:
+    wt = str(_attr(e, ("write_type", "writeType"), "SIMPLE")).upper()
+    return wire.string(wt if wt in WRITE_TYPES else "SIMPLE")
+
+
+def _received(e: Exception) -> bytes:
+    return wire.int32(int(_attr(e, ("received_responses", "received"), 0)))
+
+
+def _block_for(e: Exception) -> bytes:
+    return wire.int32(int(_attr(e, ("required_responses", "block_for", "blockfor"), 1)))
+
+
+def _failures(e: Exception) -> bytes:
+    return wire.int32(int(_attr(e, ("failures", "numfailures"), 1)))
+
+
+def _data_present(e: Exception) -> bytes:
+    return wire.byte(1 if _attr(e, ("data_retrieved", "data_present"), False) else 0)
+
+
+def extras(code: int, e: Exception) -> bytes:
+    """The code-specific fields that follow the message."""
+    if code == UNAVAILABLE:
+        return (_consistency(e)
+                + wire.int32(int(_attr(e, ("required_replicas", "required"), 1)))
+                + wire.int32(int(_attr(e, ("alive_replicas", "alive"), 0))))
+    if code == WRITE_TIMEOUT:
+        return _consistency(e) + _received(e) + _block_for(e) + _write_type(e)
+    if code == READ_TIMEOUT:
+        return _consistency(e) + _received(e) + _block_for(e) + _data_present(e)
+    if code == READ_FAILURE:
+        return _consistency(e) + _received(e) + _block_for(e) + _failures(e) + _data_present(e)
+    if code == WRITE_FAILURE:
+        return _consistency(e) + _received(e) + _block_for(e) + _failures(e) + _write_type(e)
+    if code == CAS_WRITE_UNKNOWN:
+        return _consistency(e) + _received(e) + _block_for(e)
+    if code == FUNCTION_FAILURE:
+        args = _attr(e, ("arg_types", "argument_types"), ())
+        return (wire.string(str(_attr(e, ("keyspace",), "")))
+                + wire.string(str(_attr(e, ("function", "function_name"), "")))
+                + wire.string_list([str(a) for a in args]))
+    if code == ALREADY_EXISTS:
+        return (wire.string(str(_attr(e, ("keyspace",), "")))
+                + wire.string(str(_attr(e, ("table",), ""))))
+    if code == UNPREPARED:
+        return wire.short_bytes(bytes(_attr(e, ("query_id", "id"), b"")))
+    return b""
+
+
+def error_body(code: int, message: str, e: Exception | None = None) -> bytes:
+    return wire.int32(code) + wire.string(message) + (extras(code, e) if e is not None else b"")
+
+
+def from_exception(e: BaseException) -> tuple[int, bytes]:
+    """ERROR (opcode, body) for any exception; unexpected ones become Server errors
+    without a traceback on the wire (it goes to the log)."""
+    if isinstance(e, ProtocolViolation):
+        return Opcode.ERROR, error_body(PROTOCOL_ERROR, str(e))
+    code = getattr(e, "code", None)
+    if not isinstance(code, int) or not isinstance(e, Exception):
+        log.exception("Unexpected error while handling a request", exc_info=e)
+        return Opcode.ERROR, error_body(SERVER_ERROR, f"{type(e).__name__}: {e}")
+    return Opcode.ERROR, error_body(code, str(e), e)
+
+
+def protocol_error(message: str) -> tuple[int, bytes]:
+    return Opcode.ERROR, error_body(PROTOCOL_ERROR, message)

@@ -1,0 +1,110 @@
+"""CQL requests (QUERY, PREPARE, EXECUTE, BATCH) against a connection's Session.
+
+Everything here is synchronous and runs on the server's worker threads: decoding bound
+values, executing, and encoding the RESULT body, so the event loop only moves frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cql
+from cql.session import PreparedStatement, ResultSet, Session
+from server import results
+from server.messages import Batch, Execute, Prepare, Query, QueryParams, Value
+from server.prepared import PreparedCache
+from server.wire import Unset
+
+
+@dataclass(slots=True)
+class Response:
+    opcode: int
+    body: bytes
+    warnings: list[str] = field(default_factory=list)
+    schema_change: Any = None  # cql SchemaChange to broadcast as an EVENT
+
+
+def bind_values(statement: PreparedStatement, values: list[Value],
+                names: list[str] | None = None) -> list[Any]:
+    """Wire values -> Python values in marker order (null -> None, unset -> UNSET_VALUE)."""
+    types = statement.bind_types
+    if names is not None:
+        by_name = dict(zip(names, values))
+        ordered: list[Value] = []
+        for marker in statement._prepared.markers:
+            name = marker.name or marker.receiver
+            if name in by_name:
+                ordered.append(by_name[name])
+            elif name.lower() in by_name:
+                ordered.append(by_name[name.lower()])
+            else:
+                raise cql.InvalidRequest(f"Missing value for bind marker {name}")
+        values = ordered
+    if len(values) != len(types):
+        raise cql.InvalidRequest(
+            f"There were {len(types)} markers(?) in CQL but {len(values)} bound variables")
+    out = []
+    for ctype, raw in zip(types, values):
+        if raw is None:
+            out.append(None)
+        elif isinstance(raw, Unset):
+            out.append(cql.UNSET_VALUE)
+        else:
+            out.append(ctype.deserialize(raw))
+    return out
+
+
+def result_response(rs: ResultSet, session: Session, skip_metadata: bool = False) -> Response:
+    kind = rs.response_kind
+    if kind == "rows":
+        opcode, body = results.rows(rs.keyspace, rs.table, rs.column_names, rs.column_types,
+                                    rs.current_rows, rs.paging_state, skip_metadata)
+        return Response(opcode, body, rs.warnings)
+    if kind == "set_keyspace":
+        return Response(*results.set_keyspace(session.keyspace or rs.keyspace or ""),
+                        rs.warnings)
+    if kind == "schema_change" and rs.schema_change is not None:
+        return Response(*results.schema_change(rs.schema_change), rs.warnings,
+                        rs.schema_change)
+    return Response(*results.void(), rs.warnings)
+
+
+def _execute(session: Session, statement: str | PreparedStatement, values: list | None,
+             p: QueryParams) -> ResultSet:
+    return session.execute(statement, values, fetch_size=p.page_size,
+                           paging_state=p.paging_state, timestamp=p.timestamp)
+
+
+def query(session: Session, msg: Query) -> Response:
+    p = msg.params
+    if p.values:
+        statement = session.prepare(msg.query)
+        rs = _execute(session, statement, bind_values(statement, p.values, p.names), p)
+    else:
+        rs = _execute(session, msg.query, None, p)
+    return result_response(rs, session)
+
+
+def prepare(session: Session, cache: PreparedCache, msg: Prepare) -> Response:
+    qid, statement = cache.prepare(session, msg.query)
+    return Response(*results.prepared(qid, statement))
+
+
+def execute(session: Session, cache: PreparedCache, msg: Execute) -> Response:
+    statement = cache.get(session, msg.query_id)
+    p = msg.params
+    rs = _execute(session, statement, bind_values(statement, p.values, p.names), p)
+    return result_response(rs, session, p.skip_metadata)
+
+
+def batch(session: Session, cache: PreparedCache, msg: Batch) -> Response:
+    items = []
+    for st in msg.statements:
+        if st.query_id is not None:
+            statement = cache.get(session, st.query_id)
+        else:
+            statement = session.prepare(st.query or "")
+        items.append((statement, bind_values(statement, st.values)))
+    rs = session.execute_batch(items, msg.kind, timestamp=msg.timestamp)
+    return result_response(rs, session)

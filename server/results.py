@@ -1,0 +1,142 @@
+"""RESULT bodies: Void, Rows, Set_keyspace, Prepared, Schema_change; [option] type specs.
+
+Cells come from the CQL types' own ``serialize`` (the native protocol format), so this
+module only lays out metadata and lengths.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from cql.types import CQLType
+from server import wire
+from server.frame import Opcode
+from server.messages import schema_change_body
+
+VOID = 0x0001
+ROWS = 0x0002
+SET_KEYSPACE = 0x0003
+PREPARED = 0x0004
+SCHEMA_CHANGE = 0x0005
+
+# Rows / prepared metadata flags
+GLOBAL_TABLES_SPEC = 0x0001
+HAS_MORE_PAGES = 0x0002
+NO_METADATA = 0x0004
+
+_I = struct.Struct(">i")
+_NULL = b"\xff\xff\xff\xff"
+
+_option_cache: dict[CQLType, bytes] = {}
+
+
+def _encode_option(opt: tuple) -> bytes:
+    type_id = opt[0]
+    out = wire.short(type_id)
+    if type_id == 0x0000:
+        return out + wire.string(opt[1])
+    if type_id in (0x0020, 0x0022):
+        return out + _encode_option(opt[1])
+    if type_id == 0x0021:
+        return out + _encode_option(opt[1]) + _encode_option(opt[2])
+    if type_id == 0x0030:
+        _, ks, name, fields = opt
+        out += wire.string(ks) + wire.string(name) + wire.short(len(fields))
+        return out + b"".join(wire.string(f) + _encode_option(o) for f, o in fields)
+    if type_id == 0x0031:
+        return out + wire.short(len(opt[1])) + b"".join(_encode_option(o) for o in opt[1])
+    return out
+
+
+def type_option(ctype: CQLType) -> bytes:
+    """The [option] describing a column type (frozen is invisible on the wire)."""
+    cached = _option_cache.get(ctype)
+    if cached is None:
+        cached = _encode_option(ctype.protocol_option(4))
+        if len(_option_cache) < 4096:
+            _option_cache[ctype] = cached
+    return cached
+
+
+def _column_specs(keyspace: str | None, table: str | None, names: Sequence[str],
+                  types: Sequence[CQLType]) -> bytes:
+    head = wire.string(keyspace or "") + wire.string(table or "")
+    return head + b"".join(wire.string(n) + type_option(t) for n, t in zip(names, types))
+
+
+def rows_metadata(keyspace: str | None, table: str | None, names: Sequence[str],
+                  types: Sequence[CQLType], paging_state: bytes | None = None,
+                  skip_metadata: bool = False) -> bytes:
+    flags = HAS_MORE_PAGES if paging_state is not None else 0
+    if skip_metadata:
+        flags |= NO_METADATA
+    else:
+        flags |= GLOBAL_TABLES_SPEC
+    out = wire.int32(flags) + wire.int32(len(names))
+    if paging_state is not None:
+        out += wire.bytes_(paging_state)
+    if not skip_metadata:
+        out += _column_specs(keyspace, table, names, types)
+    return out
+
+
+def encode_rows(types: Sequence[CQLType], rows: Sequence[Sequence[Any]]) -> bytes:
+    serializers = [t.serialize for t in types]
+    pack = _I.pack
+    out = [pack(len(rows))]
+    append = out.append
+    for row in rows:
+        for ser, value in zip(serializers, row):
+            if value is None:
+                append(_NULL)
+                continue
+            cell = ser(value)
+            if cell is None:
+                append(_NULL)
+            else:
+                append(pack(len(cell)))
+                append(cell)
+    return b"".join(out)
+
+
+def void() -> tuple[int, bytes]:
+    return Opcode.RESULT, wire.int32(VOID)
+
+
+def rows(keyspace: str | None, table: str | None, names: Sequence[str],
+         types: Sequence[CQLType], values: Sequence[Sequence[Any]],
+         paging_state: bytes | None = None, skip_metadata: bool = False) -> tuple[int, bytes]:
+    body = (wire.int32(ROWS)
+            + rows_metadata(keyspace, table, names, types, paging_state, skip_metadata)
+            + encode_rows(types, values))
+    return Opcode.RESULT, body
+
+
+def set_keyspace(keyspace: str) -> tuple[int, bytes]:
+    return Opcode.RESULT, wire.int32(SET_KEYSPACE) + wire.string(keyspace)
+
+
+def schema_change(change) -> tuple[int, bytes]:
+    return Opcode.RESULT, wire.int32(SCHEMA_CHANGE) + schema_change_body(
+        change.change_type, change.target, change.keyspace, change.name, change.arg_types)
+
+
+def prepared(query_id: bytes, statement) -> tuple[int, bytes]:
+    """Prepared: bind-marker metadata (with partition-key indexes) and result metadata."""
+    plan = statement._prepared.plan
+    markers = statement._prepared.markers
+    ks, table = plan.keyspace or "", plan.table or ""
+    pk_indexes = list(statement.routing_key_indexes)
+    body = wire.int32(PREPARED) + wire.short_bytes(query_id)
+    body += wire.int32(GLOBAL_TABLES_SPEC) + wire.int32(len(markers))
+    body += wire.int32(len(pk_indexes)) + b"".join(wire.short(i) for i in pk_indexes)
+    body += _column_specs(ks, table, [m.name or m.receiver for m in markers],
+                          [m.type for m in markers])
+    names, types = list(plan.result_names), list(plan.result_types)
+    if names:
+        body += rows_metadata(ks, table, names, types)
+    else:
+        body += wire.int32(NO_METADATA) + wire.int32(0)
+    return Opcode.RESULT, body
