@@ -1,0 +1,170 @@
+"""``cassalite-nodetool``: nodetool's storage verbs against a cassalite data directory.
+
+The directory must not be open in another process (the engine's lock file enforces it).
+Tables are found from their on-disk manifests, so no schema is needed::
+
+    cassalite-nodetool -d DATA_DIR tablestats [keyspace[.table] ...] [--json]
+    cassalite-nodetool -d DATA_DIR flush [keyspace [table ...]]
+    cassalite-nodetool -d DATA_DIR compact [keyspace [table ...]]
+    cassalite-nodetool -d DATA_DIR snapshot [-t TAG] [keyspace [table ...]]
+    cassalite-nodetool -d DATA_DIR listsnapshots
+    cassalite-nodetool -d DATA_DIR clearsnapshot [-t TAG | --all]
+    cassalite-nodetool -d DATA_DIR verify [keyspace [table ...]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _engine(path: str):
+    from storage.lsm import LSMEngine
+
+    if not os.path.isdir(path):
+        raise SystemExit(f"error: data directory {path} does not exist")
+    return LSMEngine(path, compaction_in_background=False)
+
+
+def _size(n: float | None) -> str:
+    if n is None:
+        return "NaN"
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.2f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _print_tablestats(stats: list[dict], out) -> None:
+    by_ks: dict[str, list[dict]] = {}
+    for s in stats:
+        by_ks.setdefault(s["keyspace"], []).append(s)
+    print("Total number of tables: %d" % len(stats), file=out)
+    print("----------------", file=out)
+    for ks in sorted(by_ks):
+        tables = by_ks[ks]
+        print(f"Keyspace : {ks}", file=out)
+        print(f"\tRead Count: {sum(t['local_read_count'] for t in tables)}", file=out)
+        print(f"\tWrite Count: {sum(t['local_write_count'] for t in tables)}", file=out)
+        print(f"\tPending Flushes: {sum(t['pending_flushes'] for t in tables)}", file=out)
+        for t in sorted(tables, key=lambda t: t["table"]):
+            ratio = t["sstable_compression_ratio"]
+            rows = [
+                ("Table", t["table"]),
+                ("SSTable count", t["sstable_count"]),
+                ("SSTables in each level", t["sstables_per_level"]),
+                ("Space used (live)", t["space_used_live"]),
+                ("Space used (total)", t["space_used_total"]),
+                ("Space used by snapshots (total)", t["space_used_by_snapshots"]),
+                ("SSTable Compression Ratio", f"{ratio:.5f}" if ratio is not None else "-1.0"),
+                ("Number of partitions (estimate)", t["partitions_estimate"]),
+                ("Memtable cell count (partitions)", t["memtable_partitions"]),
+                ("Memtable data size", t["memtable_data_size"]),
+                ("Memtable switch count", t["memtable_switch_count"]),
+                ("Local read count", t["local_read_count"]),
+                ("Local write count", t["local_write_count"]),
+                ("Pending flushes", t["pending_flushes"]),
+                ("Bloom filter false positives", t["bloom_filter_false_positives"]),
+                ("Bloom filter false ratio", f"{t['bloom_filter_false_ratio']:.5f}"),
+                ("Bloom filter space used", t["bloom_filter_space_used"]),
+                ("Compacted partition maximum bytes", t["compacted_partition_maximum_bytes"]),
+                ("Compaction strategy", t["compaction_strategy"]),
+            ]
+            for label, value in rows:
+                print(f"\t\t{label}: {value}", file=out)
+            for problem in t["corrupt_sstables"]:
+                print(f"\t\tCORRUPT: {problem}", file=out)
+            print(file=out)
+        print("----------------", file=out)
+
+
+def _targets(args) -> tuple[str | None, list[str] | None]:
+    names = list(args.names or [])
+    if not names:
+        return None, None
+    return names[0], names[1:] or None
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(prog="cassalite-nodetool", description=__doc__.split(
+        "\n")[0])
+    parser.add_argument("-d", "--data-dir", default=os.environ.get("CASSALITE_DATA", "."),
+                        help="cassalite data directory (default: $CASSALITE_DATA or .)")
+    sub = parser.add_subparsers(dest="verb", required=True)
+    for verb in ("flush", "compact", "verify"):
+        p = sub.add_parser(verb)
+        p.add_argument("names", nargs="*", help="keyspace [table ...]")
+    p = sub.add_parser("tablestats", aliases=["cfstats"])
+    p.add_argument("names", nargs="*", help="keyspace or keyspace.table")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("snapshot")
+    p.add_argument("-t", "--tag", default=None)
+    p.add_argument("names", nargs="*", help="keyspace [table ...]")
+    sub.add_parser("listsnapshots")
+    p = sub.add_parser("clearsnapshot")
+    p.add_argument("-t", "--tag", default=None)
+    p.add_argument("--all", action="store_true")
+    args = parser.parse_args(argv)
+
+    try:
+        engine = _engine(args.data_dir)
+    except Exception as exc:  # noqa: BLE001 - a command line tool reports, not crashes
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        admin = engine.admin
+        verb = args.verb
+        if verb == "flush":
+            admin.flush(*_targets(args))
+        elif verb == "compact":
+            admin.compact(*_targets(args))
+        elif verb in ("tablestats", "cfstats"):
+            stats = []
+            for name in args.names or [None]:
+                ks, _, table = (name or "").partition(".")
+                stats += admin.tablestats(ks or None, table or None)
+            if args.json:
+                json.dump(stats, out, indent=2, default=str)
+                print(file=out)
+            else:
+                _print_tablestats(stats, out)
+        elif verb == "snapshot":
+            ks, tables = _targets(args)
+            tag = admin.snapshot(args.tag, ks, tables)
+            print(f"Snapshot directory: {tag}", file=out)
+        elif verb == "listsnapshots":
+            snaps = admin.list_snapshots()
+            if not snaps:
+                print("There are no snapshots", file=out)
+            else:
+                print("Snapshot Details:", file=out)
+                print(f"{'Snapshot name':<30} {'Keyspace name':<20} {'Column family name':<20}"
+                      f" {'Size on disk'}", file=out)
+                for tag, entries in sorted(snaps.items()):
+                    for e in entries:
+                        print(f"{tag:<30} {e['keyspace']:<20} {e['table']:<20} "
+                              f"{_size(e['size'])}", file=out)
+        elif verb == "clearsnapshot":
+            if args.tag is None and not args.all:
+                print("error: give -t TAG or --all", file=sys.stderr)
+                return 1
+            removed = admin.clear_snapshot(None if args.all else args.tag)
+            print(f"Removed {len(removed)} snapshot directories", file=out)
+        elif verb == "verify":
+            problems = admin.verify(*_targets(args))
+            for p in problems:
+                print(f"CORRUPT: {p}", file=out)
+            if problems:
+                return 1
+            print("Verification complete: no corruption found", file=out)
+        return 0
+    finally:
+        engine.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
