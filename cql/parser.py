@@ -227,9 +227,6 @@ class CqlTransformer:
 
     native_type = other_keyword = basic_keyword
 
-    def cident(self, c):
-        return c[0]
-
     def empty_ident(self, c):
         return ""
 
@@ -263,9 +260,6 @@ class CqlTransformer:
 
     def qmark_role_name(self, c):
         raise _syntax("Bind variables cannot be used for role names")
-
-    def role_name(self, c):
-        return c[0]
 
     def role_string(self, c):
         return _unescape_string(c[0].value)
@@ -1300,8 +1294,16 @@ def _display(value: str) -> str:
 
 
 def _snippet(text: str, start: int, end: int) -> str:
-    """ANTLR-style context: up to 10 tokens before (whitespace counts) and 2 after the
-    offending token, which is put in brackets; '...' marks cut ends."""
+    """ANTLR-style context (Cassandra's ErrorCollector): up to 10 tokens before (whitespace
+    counts) and 2 after the offending token, which is put in brackets; '...' marks cut
+    ends. Lines are joined without separator, as Cassandra does."""
+    try:
+        return _snippet_unchecked(text, start)
+    except (IndexError, ValueError):  # never let the decoration hide the error itself
+        return ""
+
+
+def _snippet_unchecked(text: str, start: int) -> str:
     spans = [(m.start(), m.end()) for m in _SNIPPET_TOKEN.finditer(text)]
     index = next((i for i, (s, _) in enumerate(spans) if s >= start), None)
     if index is None:
@@ -1315,13 +1317,16 @@ def _snippet(text: str, start: int, end: int) -> str:
     while len(lines) > 1 and lines[-1] == "":  # Java's split drops trailing empties
         lines.pop()
     from_line, from_col = _line_col(text, spans[first][0])
-    to_line, to_col = _line_col(text, spans[last][1])
+    to_line, to_col = _line_col(text, spans[last][0])
+    to_end = to_col + (spans[last][1] - spans[last][0])
     off_line, off_col = _line_col(text, spans[index][0])
     off_end = off_col + (spans[index][1] - spans[index][0])
     include_start = from_line == 1 and from_col == 0
-    include_end = to_line == len(lines) and to_col == len(lines[-1])
-    lines[to_line - 1] = lines[to_line - 1][:to_col]
+    include_end = to_line == len(lines) and to_end == len(lines[-1])
+    if to_end < len(lines[to_line - 1]):
+        lines[to_line - 1] = lines[to_line - 1][:to_end]
     ol = lines[off_line - 1]
+    off_end = min(off_end, len(ol))
     lines[off_line - 1] = ol[:off_col] + "[" + ol[off_col:off_end] + "]" + ol[off_end:]
     lines[from_line - 1] = lines[from_line - 1][from_col:]
     body = "".join(lines[from_line - 1:to_line])

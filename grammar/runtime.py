@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
 
 
 class Token:
@@ -133,7 +133,9 @@ class Parser:
         self._regex = re.compile(lexer["regex"], lexer["flags"])
         self._keywords: dict[str, str] = lexer["keywords"]
         self._punctuation: dict[str, str] = lexer["punctuation"]
-        self._ignore = frozenset(lexer["ignore"])
+        self._ignore = frozenset(lexer["ignore"]) | {"_END"}
+        # terminals whose tokens some rule keeps; the others are never looked at
+        self._kept = frozenset(tables["kept_terminals"])
         rules = []
         missing = []
         for size, origin, name, spec, expand1, unit in tables["rules"]:
@@ -188,16 +190,18 @@ class Parser:
         while pos < size:
             m = match(text, pos)
             if m is None:
-                raise UnexpectedCharacter(text, pos)
+                if not text[pos:].strip(" \t\r\n"):
+                    break
+                raise UnexpectedCharacter(text, self._skip_space(text, pos))
             kind = m.lastgroup
             end = m.end()
             if kind not in ignore:
-                value = m.group()
+                value = m.group(kind)
                 if kind == "IDENT":
                     kind = keywords.get(value.lower(), "IDENT")
                 elif kind == "_PUNCT":
                     kind = punctuation[value]
-                out.append(Token(kind, value, pos, end))
+                out.append(Token(kind, value, end - len(value), end))
             pos = end
         return out
 
@@ -206,40 +210,39 @@ class Parser:
         states, rules, end_state = self._states, self._rules, self._end
         match = self._regex.match
         keywords, punctuation, ignore = self._keywords, self._punctuation, self._ignore
+        kept = self._kept
         state_stack = [self._start]
         value_stack: list = []
         push_state, push_value = state_stack.append, value_stack.append
         pos, size_text = 0, len(text)
-        token = None
-        is_end = False
+        kind, value, start = "$END", "", 0
         while True:
-            # ---- next token
+            # ---- next token (the regex also eats the whitespace before it)
             if pos < size_text:
                 m = match(text, pos)
                 if m is None:
-                    raise UnexpectedCharacter(text, pos)
+                    raise UnexpectedCharacter(text, self._skip_space(text, pos))
                 kind = m.lastgroup
                 new_pos = m.end()
                 if kind in ignore:
                     pos = new_pos
                     continue
-                value = m.group()
+                value = m.group(kind)
+                start = new_pos - len(value)
                 if kind == "IDENT":
                     kind = keywords.get(value.lower(), "IDENT")
                 elif kind == "_PUNCT":
                     kind = punctuation[value]
-                token = Token(kind, value, pos, new_pos)
                 pos = new_pos
+                token = Token(kind, value, start, new_pos) if kind in kept else None
             else:
-                end_pos = token.end_pos if token is not None else 0
-                token = Token("$END", "", end_pos, end_pos)
-                kind = "$END"
-                is_end = True
+                start, kind, value, token = start + len(value), "$END", "", None
             # ---- feed it: reduce as long as needed, then shift
             while True:
                 action = states[state_stack[-1]].get(kind)
                 if action is None:
-                    raise UnexpectedToken(token, self.accepts(state_stack))
+                    raise UnexpectedToken(Token(kind, value, start, start + len(value)),
+                                          self.accepts(state_stack))
                 if action >= 0:
                     push_state(action)
                     push_value(token)
@@ -256,8 +259,14 @@ class Parser:
                         children = []
                     push_value(callback(children))
                 push_state(states[state_stack[-1]][origin])
-                if is_end and state_stack[-1] == end_state:
+                if kind == "$END" and state_stack[-1] == end_state:
                     return value_stack[-1]
+
+    @staticmethod
+    def _skip_space(text: str, pos: int) -> int:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        return pos
 
 
 # ---------------------------------------------------------------------- table building
@@ -293,6 +302,9 @@ def tables_from_lark(lark: Any, start: str = "start") -> dict:
         "start_states": {str(k): v for k, v in table.start_states.items()},
         "end_states": {str(k): v for k, v in table.end_states.items()},
         "lexer": _lexer_spec(lexer_conf),
+        "kept_terminals": sorted({str(sym.name) for rule in rule_index for i, sym in
+                                  enumerate(rule.expansion) if sym.is_term and
+                                  (rule.options.keep_all_tokens or not sym.filter_out)}),
         "terminal_strings": {str(t.name): str(t.pattern.value) for t in lexer_conf.terminals
                              if t.pattern.type == "str"},
     }
@@ -344,7 +356,9 @@ def _lexer_spec(lexer_conf: Any) -> dict:
         ops = sorted(punctuation, key=len, reverse=True)
         parts.append("(?P<_PUNCT>" + "|".join(re.escape(o) for o in ops) + ")")
     return {
-        "regex": "|".join(parts),
+        # leading whitespace is consumed with the token; trailing whitespace (nothing left
+        # to match) matches the empty _END group
+        "regex": "[ \t\r\n]*(?:" + "|".join(parts) + "|(?P<_END>\\Z))",
         "flags": lexer_conf.g_regex_flags,
         "keywords": keywords,
         "punctuation": punctuation,

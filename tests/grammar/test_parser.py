@@ -666,3 +666,16 @@ def test_deeply_nested_literal_does_not_recurse():
     for _ in range(depth):
         node = node.items[0]
     assert node == C("integer", "1")
+
+
+def test_lexer_tokens_api():
+    from cql.parser import _parser
+
+    toks = _parser().tokens("SELECT \"A\", 'x''y' -- c\nFROM t WHERE k >= -1.5e3;")
+    assert [(t.type, t.value) for t in toks] == [
+        ("SELECT", "SELECT"), ("QUOTED_NAME", '"A"'), ("COMMA", ","),
+        ("STRING_LITERAL", "'x''y'"), ("FROM", "FROM"), ("IDENT", "t"), ("WHERE", "WHERE"),
+        ("IDENT", "k"), ("GTE", ">="), ("MINUS", "-"), ("FLOAT_LIT", "1.5e3"),
+        ("SEMICOLON", ";"),
+    ]
+    assert toks[3].start_pos == 12 and toks[3].end_pos == 18
