@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from . import ast
+from . import ast, views
 from .ddl_common import (
     SchemaPlan,
     check_user_modifiable,
@@ -101,6 +101,7 @@ class CreateViewPlan(SchemaPlan):
         check_table_name(view.name)
         ks.tables[view.name] = view
         persist_table(db, view, created=True)
+        views.build(db.engine, base, view, ctx.now)
         result = schema_result("CREATED", "TABLE", ks_name, view.name)
         result.warnings.append(USAGE_WARNING)
         return result

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from storage.engine import StorageEngine
 
-from . import ast, indexes, system
+from . import ast, indexes, system, views
 from .errors import InvalidRequest
 from .parser import parse
 from .rows import Clock
@@ -140,6 +140,7 @@ class Executor:
         self.lock = threading.RLock()  # serialises schema changes and LWTs
         self._plans: OrderedDict = OrderedDict()
         self._tables_by_id: dict[str, TableMetadata] = {}
+        self._writers: dict = {}
         self.host_id = None
         self.bootstrap()
 
@@ -163,6 +164,7 @@ class Executor:
         self.schema.bump()
         self._plans.clear()
         self._tables_by_id = {str(t.id): t for t in self.schema.tables()}
+        self._writers.clear()
         local = self.schema.table("system", "local")
         from . import rows as rowcodec
 
@@ -251,17 +253,46 @@ class Executor:
         return plan.execute(self, ctx)
 
     def apply(self, mutations: list) -> None:
-        """Apply base-table mutations together with the index entries they imply."""
+        """Apply base-table mutations with the index entries and view rows they imply."""
         tables = self._tables_by_id
         extra = []
+        with_views = []
         by_table: dict[str, list] = {}
         for m in mutations:
             by_table.setdefault(m.table_id, []).append(m)
         for table_id, muts in by_table.items():
             table = tables.get(table_id)
-            if table is not None and table.indexes:
+            if table is None:
+                continue
+            if table.indexes:
                 extra.extend(indexes.index_mutations(table, muts))
-        self.engine.apply(mutations + extra if extra else mutations)
+            if self._view_writers(table):
+                with_views.extend((table, m) for m in muts)
+        if not with_views:
+            self.engine.apply(mutations + extra if extra else mutations)
+            return
+        now = int(time.time())
+        with self.lock:
+            before = [views.affected_rows(self.engine, t, m, now) for t, m in with_views]
+            self.engine.apply(mutations + extra)
+            out = []
+            for (table, m), old in zip(with_views, before):
+                new = views.affected_rows(self.engine, table, m, now)
+                out.extend(views.view_mutations(
+                    self._view_writers(table), old, new, views.mutation_timestamp(m), now))
+            if out:
+                self.engine.apply(out)
+
+    def _view_writers(self, table: TableMetadata) -> list:
+        key = (table.id, self.schema.generation)
+        writers = self._writers.get(key)
+        if writers is None:
+            ks = self.schema.keyspace(table.keyspace)
+            writers = [
+                views.ViewWriter(table, v) for v in ks.tables.values() if v.view_of == table.name
+            ] if ks is not None and not table.is_view else []
+            self._writers[key] = writers
+        return writers
 
     def write_timestamp(self, ctx: ExecutionContext) -> int:
         return ctx.timestamp if ctx.timestamp is not None else self.clock.now()
