@@ -915,10 +915,11 @@ class SelectPlan(Plan):
             base_cells: dict = {}
             if view.static_row is not None:
                 _decode_into(view.static_row, columns, dropped, base, base_cells)
-            count = start_in_partition if view.pk == start_pk else 0
+            resumed = view.pk == start_pk
+            count = start_in_partition if resumed else 0
             if ppl is not None and count >= ppl:
                 continue
-            if distinct or (not view.rows and not self.has_ck_restriction):
+            if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
                 if distinct or view.static_row is not None:
                     row = RowData(base, base_cells, view.pk, None)
                     if self._keep(row, filters, multi, bound, static_row=True):

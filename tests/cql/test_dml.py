@@ -272,3 +272,16 @@ def test_dict_and_named_tuple_factories(s):
     assert (row.k, row.v) == (1, "a") and row[2] > 0
     s.row_factory = cql.dict_factory
     assert s.execute("SELECT k, v FROM t").one() == {"k": 1, "v": "a"}
+
+
+def test_paging_with_static_rows_never_repeats_the_static_row(s):
+    s.execute("CREATE TABLE t (k int, c int, s int static, v int, PRIMARY KEY (k, c))")
+    for k in range(3):
+        s.execute("INSERT INTO t (k, s) VALUES (%s, 5)", (k,))
+        for c in range(3):
+            s.execute("INSERT INTO t (k, c, v) VALUES (%s, %s, 1)", (k, c))
+    s.execute("INSERT INTO t (k, s) VALUES (7, 5)")
+    full = rows(s, "SELECT * FROM t")
+    assert len(full) == 10
+    for fetch_size in range(1, 11):
+        assert list(s.execute("SELECT * FROM t", fetch_size=fetch_size)) == full
