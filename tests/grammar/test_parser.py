@@ -635,7 +635,7 @@ def test_random_text_only_raises_syntax_exception(text):
         pass
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_CQL_WORDS), max_size=25), st.sampled_from([" ", "", "\n"]))
 def test_token_soup_only_raises_cql_errors(words, sep):
     try:
