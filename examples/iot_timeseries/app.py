@@ -22,11 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cql  # noqa: E402
-from _support import arg_parser, open_session, timed  # noqa: E402
+from _support import arg_parser, open_session, timed
+
+import cql
 
 SCHEMA = Path(__file__).with_name("schema.cql")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass

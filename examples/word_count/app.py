@@ -23,13 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cql  # noqa: E402
-from _support import arg_parser, open_session, timed  # noqa: E402
+from _support import arg_parser, open_session, timed
+
+import cql
 
 SCHEMA = Path(__file__).with_name("schema.cql")
 TOPIC = "chat-lines"
 GROUP = "word-count"
-START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 SENTENCES = (
     "the quick brown fox jumps over the lazy dog",
