@@ -254,21 +254,36 @@ def put_partition_header(out: bytearray, p: Partition, base: int) -> None:
     put_uvarint(out, len(p.rows))
 
 
+def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
+    """ck, then the body's length (so readers can skip it), then the body."""
+    n = len(ck)
+    out.append(n) if n < 0x80 else put_uvarint(out, n)
+    out += ck
+    start = len(out)
+    out += b"\x80\x00"  # two-byte varint placeholder for the body length
+    put_row_body(out, row, base)
+    size = len(out) - start - 2
+    if size < 0x4000:
+        out[start] = 0x80 | (size & 0x7F)
+        out[start + 1] = size >> 7
+    else:  # rare: a row over 16 KiB needs a longer length prefix
+        body = bytes(out[start + 2:])
+        del out[start:]
+        put_uvarint(out, size)
+        out += body
+
+
 def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None) -> None:
     """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row."""
     base = _base_timestamp(p)
     put_partition_header(out, p, base)
     if row_offsets is None:
         for ck, row in p.rows.items():
-            n = len(ck)
-            out.append(n) if n < 0x80 else put_uvarint(out, n)
-            out += ck
-            put_row_body(out, row, base)
+            _put_row(out, ck, row, base)
     else:
         for ck, row in p.rows.items():
             row_offsets.append((ck, len(out)))
-            put_bytes(out, ck)
-            put_row_body(out, row, base)
+            _put_row(out, ck, row, base)
 
 
 def encode_partition(p: Partition) -> bytes:
@@ -413,7 +428,10 @@ def get_rows(buf, pos: int, count: int, base: int, out: list) -> int:
         else:
             n, pos = get_uvarint(buf, pos)
         ck = bytes(buf[pos:pos + n])
-        row, pos = get_row_body(buf, pos + n, base)
+        pos += n
+        while buf[pos] & 0x80:  # skip the body length
+            pos += 1
+        row, pos = get_row_body(buf, pos + 1, base)
         out.append((ck, row))
     return pos
 
@@ -421,12 +439,13 @@ def get_rows(buf, pos: int, count: int, base: int, out: list) -> int:
 def get_rows_until(
     buf, pos: int, end: int, base: int, lo: bytes | None, hi: bytes | None, out: list
 ) -> int:
-    """Decode rows from ``pos`` up to ``end``, keeping those with ck in [lo, hi).
+    """Decode the rows from ``pos`` (up to ``end``) whose ck is in [lo, hi).
 
-    Stops at the first row at or past ``hi``; rows before ``lo`` are skipped cheaply
-    (their key is read, their body still has to be walked).
+    Rows before ``lo`` are skipped by their length prefix, without decoding. Returns the
+    position of the first row at or past ``hi`` (or ``end``).
     """
     while pos < end:
+        start = pos
         n = buf[pos]
         if n < 0x80:
             pos += 1
@@ -434,10 +453,13 @@ def get_rows_until(
             n, pos = get_uvarint(buf, pos)
         ck = bytes(buf[pos:pos + n])
         if hi is not None and ck >= hi:
-            return pos
-        row, pos = get_row_body(buf, pos + n, base)
-        if lo is None or ck >= lo:
-            out.append((ck, row))
+            return start
+        size, pos = get_uvarint(buf, pos + n)
+        if lo is not None and ck < lo:
+            pos += size
+            continue
+        row, pos = get_row_body(buf, pos, base)
+        out.append((ck, row))
     return pos
 
 

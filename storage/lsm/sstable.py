@@ -333,6 +333,7 @@ class SSTableReader:
         self.reads = 0
         self._blocks: dict[int, tuple[dict, list]] = {}
         self._data = None
+        self._index = None
         self._load()
 
     def path(self, component: str) -> str:
@@ -413,12 +414,17 @@ class SSTableReader:
             raise corruption(self.path("Data.db"), size,
                              f"length {size} differs from the {self.file_len} recorded")
         self.index_size = os.path.getsize(self.path("Index.db"))
+        # Both stay open for the reader's lifetime: a compaction may unlink the files
+        # while a read that started earlier still needs them.
         self._data = open(self.path("Data.db"), "rb", buffering=0)  # noqa: SIM115
         self._fd = self._data.fileno()
+        self._index = open(self.path("Index.db"), "rb", buffering=0)  # noqa: SIM115
+        self._index_fd = self._index.fileno()
 
     def close(self) -> None:
         if self._data is not None:
             self._data.close()
+            self._index.close()
             self._data = None
         self.cache.drop_owner(self.uid)
 
@@ -489,9 +495,7 @@ class SSTableReader:
             return block
         off, length = self.sum_offs[i], self.sum_lens[i]
         path = self.path("Index.db")
-        with open(path, "rb") as f:
-            f.seek(off)
-            raw = f.read(length + 4)
+        raw = os.pread(self._index_fd, length + 4, off)
         if len(raw) != length + 4 or _crc32(raw[:length]) != _U32.unpack_from(raw, length)[0]:
             raise corruption(path, off, "index block checksum mismatch")
         entries = []
@@ -562,10 +566,15 @@ class SSTableReader:
         try:
             if cks is None or slices is None:
                 buf, off = self._range(pos, pos + size, cache)
+                end = off + size
                 _, off = get_bytes(buf, off)
                 p, base, nrows, off = get_partition_header(buf, off)
                 rows: list = []
-                get_rows(buf, off, nrows, base, rows)
+                if slices is None:
+                    get_rows(buf, off, nrows, base, rows)
+                else:
+                    for lo, hi in slices:
+                        off = get_rows_until(buf, off, end, base, lo, hi, rows)
                 p.rows = sorted_dict_from_sorted(rows)
                 return p
             buf, off = self._range(pos, pos + offs[0], cache)

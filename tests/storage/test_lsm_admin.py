@@ -48,7 +48,8 @@ def test_layout_snapshot_and_tablestats(lsm_dir):
     assert data
     assert os.stat(os.path.join(snap, data[0])).st_ino == os.stat(
         os.path.join(t1dir, data[0])).st_ino  # a hard link
-    assert json.load(open(os.path.join(snap, "manifest.json")))["table"] == "one"
+    with open(os.path.join(snap, "manifest.json")) as f:
+        assert json.load(f)["table"] == "one"
     e.read_partition(T1.table_id, struct.pack(">i", 5))
     e.read_partition(T1.table_id, struct.pack(">i", 500))
     stats = {s["table"]: s for s in admin.tablestats()}
