@@ -17,8 +17,10 @@ class ServerConfig:
     data_dir: str | None = None  # None and not memory: the user data directory
     memory: bool = False
     auth: bool = False
-    # Engine calls run on this many threads (0: inline on the event loop).
+    # Engine calls run on this many threads (0: everything inline on the event loop).
     workers: int = 4
+    # Statements measured cheaper than this run inline on the loop (0: never inline).
+    inline_threshold_ms: float = 1.0
     max_inflight_per_connection: int = 128
     max_frame_size: int = DEFAULT_MAX_FRAME_SIZE
     prepared_cache_size: int = 10_000

@@ -1,15 +1,18 @@
 """One client connection: the handshake state machine, frame reading, request dispatch.
 
-Requests after the handshake run as concurrent tasks (one per stream), at most
-``max_inflight_per_connection`` at a time: when the cap is reached the reader stops
-reading, so TCP flow control pushes back on the client. Frames are written whole under a
-lock, so concurrent responses never interleave.
+Requests after the handshake run concurrently, at most ``max_inflight_per_connection`` at
+a time: when the cap is reached the reader stops reading, so TCP flow control pushes back
+on the client. Statements known to be cheap run inline on the loop; the rest run as tasks
+on the worker pool (see scheduling.py). Responses are whole frames appended to an output
+buffer that is flushed once per loop iteration, so concurrent responses never interleave
+and a burst of small responses costs one send.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from cql.system import CQL_VERSION
@@ -27,6 +30,8 @@ AWAIT_STARTUP, AWAIT_AUTH, READY = "await_startup", "await_auth", "ready"
 EVENT_TYPES = frozenset({"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"})
 DATA_OPCODES = frozenset({Opcode.QUERY, Opcode.PREPARE, Opcode.EXECUTE, Opcode.BATCH})
 SUPPORTED_VERSIONS = "(4/v4)"
+# Bodies smaller than this are sent uncompressed even when lz4 was negotiated.
+COMPRESS_MIN = 512
 
 
 class FatalFrame(Exception):
@@ -37,6 +42,15 @@ class FatalFrame(Exception):
         self.stream = stream
 
 
+def cost_key(msg: Any) -> Hashable | None:
+    """What a request's cost is remembered by (None: always use the pool)."""
+    if isinstance(msg, messages.Execute):
+        return msg.query_id
+    if isinstance(msg, messages.Query):
+        return msg.query
+    return None
+
+
 class Connection:
     def __init__(self, server: CQLServer, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter):
@@ -44,6 +58,7 @@ class Connection:
         self.config = server.config
         self.reader = reader
         self.writer = writer
+        self.loop = asyncio.get_running_loop()
         self.peer = writer.get_extra_info("peername")
         self.state = AWAIT_STARTUP
         self.compress = False
@@ -52,7 +67,8 @@ class Connection:
         self.events: set[str] = set()
         self.inflight = asyncio.Semaphore(self.config.max_inflight_per_connection)
         self.tasks: set[asyncio.Task] = set()
-        self._write_lock = asyncio.Lock()
+        self._out: list[bytes] = []
+        self._flush_scheduled = False
         self.closing = False
 
     # ---- reading ------------------------------------------------------------------------
@@ -93,48 +109,36 @@ class Connection:
                 await self.inflight.acquire()
                 try:
                     f = await self._read_frame()
+                    if f is not None:
+                        if self.state == READY and f.opcode in DATA_OPCODES:
+                            await self._data_request(f)
+                            continue
+                        if not await self._control_request(f):
+                            break
                 except BaseException:
                     self.inflight.release()
                     raise
-                if f is None:
-                    self.inflight.release()
-                    continue
-                if self.state == READY and f.opcode in DATA_OPCODES:
-                    task = asyncio.create_task(self._data_request(f))
-                    self.tasks.add(task)
-                    task.add_done_callback(self._request_done)
-                    continue
-                try:
-                    keep_open = await self._control_request(f)
-                finally:
-                    self.inflight.release()
-                if not keep_open:
-                    break
+                self.inflight.release()
         except FatalFrame as e:
             # Version probes (every driver connect makes a few) are routine: debug level.
             log.debug("Closing connection from %s: %s", self.peer, e)
-            await self._send_quietly(e.stream, *errors.protocol_error(str(e)))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        except asyncio.CancelledError:
+            self._queue(frame.encode(e.stream, *errors.protocol_error(str(e))))
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         except Exception:
             log.exception("Connection from %s failed", self.peer)
         finally:
             await self._finish()
 
-    def _request_done(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        self.inflight.release()
-
     async def _finish(self) -> None:
-        """Let in-flight requests answer (bounded), then close the socket."""
+        """Let in-flight requests answer (bounded), flush, then close the socket."""
         if self.tasks:
             _, pending = await asyncio.wait(list(self.tasks),
                                             timeout=self.config.shutdown_grace_seconds)
             for t in pending:
                 t.cancel()
         self.server.forget(self)
+        self._flush()
         try:
             self.writer.close()
             await asyncio.wait_for(self.writer.wait_closed(), 1.0)
@@ -143,7 +147,7 @@ class Connection:
         log.debug("Connection from %s closed", self.peer)
 
     def stop_reading(self) -> None:
-        """Shutdown: no new requests; the reader wakes on EOF of the transport."""
+        """Shutdown: take no new requests; the reader sees EOF, in-flight ones finish."""
         self.closing = True
         transport = self.writer.transport
         if not transport.is_closing():
@@ -152,27 +156,39 @@ class Connection:
 
     # ---- writing ------------------------------------------------------------------------
 
-    async def send(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> None:
-        data = frame.encode(stream, opcode, body, flags, compress=self.compress)
-        await self.send_raw(data)
+    def _queue(self, data: bytes) -> None:
+        self._out.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._flush)
 
-    async def send_raw(self, data: bytes) -> None:
-        async with self._write_lock:
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._out and not self.writer.transport.is_closing():
+            data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
             self.writer.write(data)
-            await self.writer.drain()
+        self._out.clear()
 
-    async def _send_quietly(self, stream: int, opcode: int, body: bytes) -> None:
-        try:
-            await asyncio.wait_for(self.send(stream, opcode, body), 1.0)
-        except (TimeoutError, ConnectionError, OSError):
-            pass
+    async def _emit(self, data: bytes) -> None:
+        """Queue a whole frame; wait only if the client is not reading (back-pressure)."""
+        if self.writer.transport.is_closing():
+            raise ConnectionResetError("Connection lost")
+        self._queue(data)
+        await self.writer.drain()
+
+    def encode(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> bytes:
+        return frame.encode(stream, opcode, body, flags,
+                            compress=self.compress and len(body) >= COMPRESS_MIN)
+
+    async def send(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> None:
+        await self._emit(self.encode(stream, opcode, body, flags))
 
     def encode_response(self, stream: int, resp: Response) -> bytes:
         body, flags = resp.body, 0
         if resp.warnings:
             body = wire.string_list(list(resp.warnings)) + body
             flags |= frame.WARNING
-        return frame.encode(stream, resp.opcode, body, flags, compress=self.compress)
+        return self.encode(stream, resp.opcode, body, flags)
 
     # ---- control messages (handled in order, on the loop) ---------------------------------
 
@@ -249,35 +265,65 @@ class Connection:
         self.state = READY
         await self.send(stream, *messages.auth_success(None))
 
-    # ---- data messages (concurrent, on worker threads) ----------------------------------
+    # ---- data messages --------------------------------------------------------------------
 
-    def _process(self, f: Frame) -> tuple[bytes, Any]:
-        """Decode, execute and encode one request; runs on a worker thread."""
+    def _process(self, stream: int, msg: Any) -> tuple[bytes, Any]:
+        """Execute one request and encode its response (a worker thread, or inline)."""
         try:
-            msg = messages.decode(f.opcode, f.flags, f.body)
             session, cache = self.session, self.server.prepared
             if isinstance(msg, messages.Query):
                 resp = handler.query(session, msg)
-            elif isinstance(msg, messages.Prepare):
-                resp = handler.prepare(session, cache, msg)
             elif isinstance(msg, messages.Execute):
                 resp = handler.execute(session, cache, msg)
+            elif isinstance(msg, messages.Prepare):
+                resp = handler.prepare(session, cache, msg)
             else:
                 resp = handler.batch(session, cache, msg)
         except Exception as e:  # noqa: BLE001 - every failure becomes an ERROR reply
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("Request on stream %d failed: %r", f.stream, e)
+                log.debug("Request on stream %d failed: %r", stream, e)
             resp = Response(*errors.from_exception(e))
-        return self.encode_response(f.stream, resp), resp.schema_change
+        return self.encode_response(stream, resp), resp.schema_change
 
     async def _data_request(self, f: Frame) -> None:
+        """Run QUERY/PREPARE/EXECUTE/BATCH inline when known cheap, else as a pool task.
+        Called with an in-flight slot held; the slot is released when the answer is out."""
         try:
-            data, change = await self.server.run(self._process, f)
-            await self.send_raw(data)
-        except (ConnectionError, OSError):
+            msg = messages.decode(f.opcode, f.flags, f.body)
+        except ProtocolViolation as e:
+            await self.send(f.stream, *errors.protocol_error(str(e)))
+            self.inflight.release()
             return
+        key = cost_key(msg)
+        costs = self.server.costs
+        if self.server.pool is None or costs.run_inline(key):
+            try:
+                data, change = costs.timed(key, self._process, f.stream, msg)
+                await self._answer(data, change)
+            finally:
+                self.inflight.release()
+            return
+        task = self.loop.create_task(self._pooled(f.stream, msg, key))
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        self.inflight.release()
+
+    async def _pooled(self, stream: int, msg: Any, key: Hashable | None) -> None:
+        try:
+            data, change = await self.server.run(self.server.costs.timed, key, self._process,
+                                                 stream, msg)
         except RuntimeError as e:  # the worker pool is shutting down
-            log.debug("Request on stream %d dropped: %s", f.stream, e)
+            log.debug("Request on stream %d dropped: %s", stream, e)
+            return
+        await self._answer(data, change)
+
+    async def _answer(self, data: bytes, change: Any) -> None:
+        try:
+            await self._emit(data)
+        except (ConnectionError, OSError):
             return
         if change is not None:
             await self.server.broadcast_schema_change(change)

@@ -24,6 +24,7 @@ from server.config import ServerConfig
 from server.connection import Connection
 from server.messages import schema_change_event
 from server.prepared import PreparedCache
+from server.scheduling import CostModel
 
 log = logging.getLogger("cassalite.server")
 
@@ -36,6 +37,7 @@ class CQLServer:
     def __init__(self, config: ServerConfig | None = None):
         self.config = config or ServerConfig()
         self.prepared = PreparedCache(self.config.prepared_cache_size)
+        self.costs = CostModel(self.config.inline_threshold_ms)
         self.connections: set[Connection] = set()
         self.authenticator: PasswordAuthenticator | None = None
         self.root: Session | None = None

@@ -49,26 +49,36 @@ class Reader:
         self.pos = 0
 
     def _take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
+        pos = self.pos
+        end = pos + n
+        if n < 0 or end > len(self.data):
             raise ProtocolViolation("Not enough bytes to read the message")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
+        self.pos = end
+        return self.data[pos:end]
+
+    def _unpack(self, st: struct.Struct) -> int:
+        pos = self.pos
+        try:
+            (v,) = st.unpack_from(self.data, pos)
+        except struct.error:
+            raise ProtocolViolation("Not enough bytes to read the message") from None
+        self.pos = pos + st.size
+        return v
 
     def remaining(self) -> int:
         return len(self.data) - self.pos
 
     def byte(self) -> int:
-        return self._take(1)[0]
+        return self._unpack(_B)
 
     def short(self) -> int:
-        return _H.unpack(self._take(2))[0]
+        return self._unpack(_H)
 
     def int(self) -> int:
-        return _I.unpack(self._take(4))[0]
+        return self._unpack(_I)
 
     def long(self) -> int:
-        return _Q.unpack(self._take(8))[0]
+        return self._unpack(_Q)
 
     def string(self) -> str:
         return self._text(self.short())

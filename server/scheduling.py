@@ -1,0 +1,47 @@
+"""Where a request runs: inline on the event loop, or on the worker pool.
+
+A thread hop costs far more than a cheap engine call (GIL hand-offs, wake-ups), so
+statements whose measured cost is small run inline; anything unknown or slower runs on
+the pool so the loop keeps serving other connections. Costs are an exponential moving
+average per statement (prepared id or query text), measured as they run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+
+_ALPHA = 0.2
+_MAX_KEYS = 20_000
+
+
+class CostModel:
+    def __init__(self, inline_threshold_ms: float):
+        self.threshold = inline_threshold_ms / 1000.0
+        self._costs: OrderedDict[Hashable, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def run_inline(self, key: Hashable | None) -> bool:
+        """True when the statement has been measured cheaper than the threshold."""
+        if key is None or self.threshold <= 0:
+            return False
+        cost = self._costs.get(key)
+        return cost is not None and cost < self.threshold
+
+    def record(self, key: Hashable | None, seconds: float) -> None:
+        if key is None:
+            return
+        with self._lock:
+            old = self._costs.get(key)
+            self._costs[key] = seconds if old is None else old + _ALPHA * (seconds - old)
+            if old is None and len(self._costs) > _MAX_KEYS:
+                self._costs.popitem(last=False)
+
+    def timed(self, key: Hashable | None, fn, *args):
+        start = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.record(key, time.perf_counter() - start)
