@@ -1,0 +1,143 @@
+"""pytest fixtures for code that speaks CQL, backed by cassalite instead of a Cassandra node.
+
+Registered automatically (entry point ``pytest11``, name ``cassalite_pytest``) when
+cassalite is installed; ``-p no:cassalite_pytest`` turns it off.
+
+``cql_session``
+    A fresh in-memory database per test, with a keyspace of its own (named after the test)
+    already created and in use: ``cql_session.keyspace``. Mark a test
+    ``@pytest.mark.cql_schema("schema.cql")`` (a path relative to the test file, or CQL
+    text) to run a schema script in that keyspace first.
+
+``cql_server``
+    A CQL native-protocol server on a free loopback port, for code that uses
+    ``cassandra-driver``. One per test session (like a container started once); its
+    database is a named in-memory one, so ``cql_server.connect()`` gives an embedded
+    session on the same data for setting up and checking.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cql
+from cql.parser import split_statements
+
+__all__ = ["CqlServer", "keyspace_name", "run_cql"]
+
+#: Cassandra's limit on keyspace names.
+MAX_KEYSPACE_NAME = 48
+REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+
+
+def keyspace_name(test_name: str) -> str:
+    """A valid keyspace name from a test name: ``test_x[a-1]`` -> ``test_x_a_1``."""
+    name = re.sub(r"\W+", "_", test_name).strip("_").lower() or "test"
+    if not name[0].isalpha():
+        name = "t_" + name
+    return name[:MAX_KEYSPACE_NAME].rstrip("_")
+
+
+def run_cql(session: cql.Session, script: str) -> None:
+    """Execute each ``;``-separated statement of ``script`` in order."""
+    for statement in split_statements(script):
+        session.execute(statement.text)
+
+
+def _schema_script(request: pytest.FixtureRequest) -> str | None:
+    """The ``cql_schema`` marker's script: a file next to the test, or CQL text."""
+    marker = request.node.get_closest_marker("cql_schema")
+    if marker is None:
+        return None
+    if len(marker.args) != 1 or not isinstance(marker.args[0], (str, Path)):
+        raise pytest.UsageError("cql_schema takes one argument: a .cql path or CQL text")
+    arg = marker.args[0]
+    path = Path(request.path).parent / arg
+    if isinstance(arg, Path) or (str(arg).endswith(".cql") and ";" not in str(arg)):
+        return path.read_text(encoding="utf-8")
+    return str(arg)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cql_schema(script): run a .cql file (relative to the test file) or CQL text in "
+        "the cql_session keyspace before the test",
+    )
+
+
+@pytest.fixture
+def cql_session(request: pytest.FixtureRequest) -> Iterator[cql.Session]:
+    """A private in-memory database with the keyspace ``keyspace_name(test name)`` in use."""
+    session = cql.connect(":memory:")
+    try:
+        name = keyspace_name(request.node.name)
+        session.execute(f"CREATE KEYSPACE {name} WITH replication = {REPLICATION}")
+        session.set_keyspace(name)
+        script = _schema_script(request)
+        if script is not None:
+            run_cql(session, script)
+            session.set_keyspace(name)  # a script that says USE elsewhere does not leak
+        yield session
+    finally:
+        session.close()
+
+
+@dataclass
+class CqlServer:
+    """Where the test server listens, and ways in: embedded sessions and driver clusters."""
+
+    host: str
+    port: int
+    #: The ``cql.connect`` target of the server's database (a named in-memory database).
+    database: str
+    _thread: Any = field(repr=False, default=None)
+
+    @property
+    def contact_points(self) -> list[str]:
+        return [self.host]
+
+    def connect(self, keyspace: str | None = None) -> cql.Session:
+        """An embedded session on the server's database (no network in between)."""
+        return cql.connect(self.database, keyspace=keyspace)
+
+    def cluster(self, **kwargs: Any) -> Any:
+        """A ``cassandra.cluster.Cluster`` pointed at the server (the caller shuts it down).
+
+        Skips the test when cassandra-driver is not installed.
+        """
+        cluster_module = pytest.importorskip(
+            "cassandra.cluster", reason="cql_server.cluster() needs cassandra-driver")
+        from cassandra.policies import RoundRobinPolicy
+
+        kwargs.setdefault("protocol_version", 4)
+        kwargs.setdefault("load_balancing_policy", RoundRobinPolicy())  # one node
+        return cluster_module.Cluster(self.contact_points, port=self.port, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def cql_server() -> Iterator[CqlServer]:
+    """A native-protocol server on 127.0.0.1 and a free port, shared by the test session."""
+    try:
+        from server import ServerConfig, ServerThread
+    except ImportError as exc:
+        pytest.skip(f"cql_server: cassalite's native-protocol server cannot be imported ({exc})")
+    database = f":memory:cassalite-pytest-{uuid.uuid4().hex}"
+    thread = ServerThread(ServerConfig(memory=True, host="127.0.0.1", port=0,
+                                       log_level="WARNING"))
+    # Serve a named in-memory database, so that connect() reaches the same data.
+    root = cql.connect(database)
+    root.row_factory = cql.tuple_factory
+    thread.server.root = root
+    thread.start()
+    try:
+        yield CqlServer(thread.host, thread.port, database, thread)
+    finally:
+        thread.stop()

@@ -1,0 +1,88 @@
+"""The cassalite_pytest plugin, exercised by running the sample project under pytester."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from cassalite_pytest import keyspace_name
+
+pytest_plugins = ["pytester"]
+
+SAMPLE = Path(__file__).parent / "plugin_sample"
+# Safe whether or not the entry point is installed: pytest skips a plugin it already has.
+# (This process imported the plugin already, so the inner runs cannot rewrite its asserts.)
+# Hypothesis's plugin is left out of the inner runs: it takes a second to start each time.
+QUICK = ("-p", "no:hypothesispytest")
+PLUGIN = ("-p", "cassalite_pytest", "-W", "ignore::pytest.PytestAssertRewriteWarning", *QUICK)
+
+
+@pytest.fixture
+def sample(pytester: pytest.Pytester) -> pytest.Pytester:
+    """The sample project, its ``sample_*.py`` files renamed so pytest collects them."""
+    for path in SAMPLE.iterdir():
+        name = path.name.replace("sample_", "test_", 1) if path.suffix == ".py" else path.name
+        shutil.copy(path, pytester.path / name)
+    return pytester
+
+
+def test_cql_session_fixture(sample: pytest.Pytester) -> None:
+    result = sample.runpytest(*PLUGIN, "test_session.py", "-q")
+    result.assert_outcomes(passed=8)
+
+
+def test_cql_server_fixture(sample: pytest.Pytester) -> None:
+    pytest.importorskip("cassandra", reason="the server sample uses cassandra-driver")
+    result = sample.runpytest(*PLUGIN, "test_server.py", "-q")
+    result.assert_outcomes(passed=4)
+
+
+def test_cql_server_skips_without_the_server(sample: pytest.Pytester,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    sample.makepyfile(test_needs_server="def test_x(cql_server):\n    pass\n")
+    monkeypatch.setitem(sys.modules, "server", None)  # import server -> ImportError
+    result = sample.runpytest(*PLUGIN, "test_needs_server.py", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*cql_server: cassalite's native-protocol server cannot be "
+                                 "imported*"])
+
+
+def test_bad_schema_marker_is_a_usage_error(sample: pytest.Pytester) -> None:
+    sample.makepyfile(test_bad="""
+        import pytest
+
+        @pytest.mark.cql_schema()
+        def test_x(cql_session):
+            pass
+    """)
+    result = sample.runpytest(*PLUGIN, "test_bad.py")
+    result.stdout.fnmatch_lines(["*cql_schema takes one argument*"])
+    assert result.ret != 0
+
+
+def test_keyspace_names() -> None:
+    assert keyspace_name("test_a[x-1]") == "test_a_x_1"
+    assert keyspace_name("1abc") == "t_1abc"
+    assert keyspace_name("t" * 60) == "t" * 48
+    assert keyspace_name("[]") == "test"
+
+
+def test_registered_as_a_pytest11_entry_point() -> None:
+    points = [ep for ep in importlib.metadata.entry_points(group="pytest11")
+              if ep.value == "cassalite_pytest"]
+    if not points:
+        pytest.skip("no pytest11 entry point for cassalite_pytest: add "
+                    "[project.entry-points.pytest11] cassalite_pytest = \"cassalite_pytest\" "
+                    "to pyproject.toml and reinstall")
+    assert [ep.name for ep in points] == ["cassalite_pytest"]
+
+
+def test_auto_registered_in_a_fresh_process(sample: pytest.Pytester) -> None:
+    """As a user gets it: no -p, pytest in a subprocess finds the plugin by entry point."""
+    test_registered_as_a_pytest11_entry_point()
+    result = sample.runpytest_subprocess(*QUICK, "test_session.py", "-q", "-k", "schema")
+    result.assert_outcomes(passed=2)
