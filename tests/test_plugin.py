@@ -47,8 +47,8 @@ def test_cql_server_skips_without_the_server(sample: pytest.Pytester,
     monkeypatch.setitem(sys.modules, "server", None)  # import server -> ImportError
     result = sample.runpytest(*PLUGIN, "test_needs_server.py", "-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*cql_server: cassalite's native-protocol server cannot be "
-                                 "imported*"])
+    result.stdout.fnmatch_lines(
+        ["*cql_server: cassalite's native-protocol server cannot be imported*"])
 
 
 def test_bad_schema_marker_is_a_usage_error(sample: pytest.Pytester) -> None:
