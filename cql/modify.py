@@ -11,7 +11,6 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from sortedcontainers import SortedDict
 
 from storage.model import (
     Cell,
@@ -33,7 +32,6 @@ from .executor import ExecutionContext, Plan, Result
 from .restrictions import WhereClause, clustering_slices
 from .rows import (
     clustering_bytes,
-    decode_cell_value,
     decode_row_values,
     element_cells,
     list_paths,
@@ -42,7 +40,7 @@ from .rows import (
     clustering_values,
     udt_path,
 )
-from .schema import CLUSTERING, ColumnMetadata, TableMetadata, quote_name
+from .schema import ColumnMetadata, TableMetadata, quote_name
 from .terms import UNSET, Markers, Term, TermContext, compile_term
 from .types import ListType, MapType, SetType, UserType, is_list, native_type
 
@@ -1032,7 +1030,3 @@ def _merge(mutations) -> list[Mutation]:
 
 def plan_batch(db, stmt: ast.Batch, keyspace: str | None, markers: Markers) -> BatchPlan:
     return BatchPlan(db, stmt, keyspace, markers)
-
-
-__all__ = ["ModificationPlan", "BatchPlan", "plan_modification", "plan_batch", "SortedDict",
-           "decode_cell_value", "CLUSTERING"]

@@ -20,7 +20,7 @@ from .errors import InvalidRequest
 from .rows import clustering_prefix_bytes, partition_key_bytes
 from .schema import ColumnMetadata, TableMetadata, quote_name
 from .terms import UNSET, Term, TermContext, compile_term
-from .types import ListType, MapType, SetType, TupleType, is_list, native_type
+from .types import ListType, MapType, TupleType, is_list, native_type
 from .types.comparable import BOTTOM, TOP
 
 REQUIRES_ALLOW_FILTERING = (
@@ -536,11 +536,7 @@ class WhereClause:
             if hi == MIN_TOKEN:
                 return None
             hi -= 1
-        if lo > hi:
-            # Cassandra treats a start after the end as a wrapping range; with a
-            # single node owning everything that means (lo, MAX] + [MIN, hi].
-            if tr.lower is not None and tr.upper is not None and tr.eq is None:
-                return None
+        if lo > hi:  # an empty range (Cassandra returns nothing for start > end)
             return None
         end = token_prefix(hi + 1) if hi < MAX_TOKEN else None
         return KeyRange(token_prefix(lo), True, end, False)
@@ -576,8 +572,7 @@ def _rel_text(rel: Any) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _bound_bytes(table: TableMetadata, prefix: list, incl_lower: bool | None,
-                 incl_upper: bool | None) -> tuple[bytes, bytes | None]:
+def _prefix_range(table: TableMetadata, prefix: list) -> tuple[bytes, bytes]:
     """[lo, hi) bytes for rows whose clustering starts with ``prefix``."""
     p = clustering_prefix_bytes(table, prefix)
     return p + _BOTTOM, p + _TOP
@@ -633,7 +628,7 @@ def clustering_slices(table: TableMetadata, where: WhereClause, usable: int,
             slices.append(_value_slice(table, p, col, lower, upper))
     else:
         for p in prefixes:
-            slices.append(_bound_bytes(table, p, None, None))
+            slices.append(_prefix_range(table, p))
     slices = [s for s in slices if s[1] is None or s[0] < s[1]]
     slices.sort(key=lambda s: s[0])
     return slices
@@ -660,9 +655,3 @@ def _value_slice(table: TableMetadata, prefix: list, column: ColumnMetadata,
         if upper is not None:
             hi = edge(upper[0], after=upper[1])
     return lo, hi
-
-
-__all__ = [
-    "REQUIRES_ALLOW_FILTERING", "ColumnRestriction", "MultiColumnRestriction", "WhereClause",
-    "clustering_slices", "SetType",
-]

@@ -789,12 +789,11 @@ class SelectPlan(Plan):
     def execute(self, db, ctx: ExecutionContext) -> Result:
         bound = ctx.values
         self.bound_ref[0] = bound
-        table = self.meta
         limit = self._int_option(self.limit, bound, "limit")
         ppl = self._int_option(self.ppl, bound, "per partition limit")
         state = _decode_state(ctx.paging_state) if ctx.paging_state else None
         page_size = ctx.fetch_size
-        if self.aggregate or self.post_sort or self.stmt.json and self.aggregate:
+        if self.aggregate or self.post_sort:
             page_size = None
         if state is not None and state[3] >= 0:
             limit = state[3]
@@ -816,8 +815,6 @@ class SelectPlan(Plan):
                     break
             if next_state is not None and not self._has_more(db, bound, ppl, next_state, now):
                 next_state = None
-            if self.post_sort:
-                rows_out = self._post_sort(rows_out, limit)
         if self.stmt.json:
             rows_out = [(self._json_row(r),) for r in rows_out]
         return Result("rows", list(self.result_names), list(self.result_types), rows_out,
@@ -838,10 +835,6 @@ class SelectPlan(Plan):
 
     def _project(self, row: RowData, now: int) -> tuple:
         return tuple(s.value(row, now) for s in self.selectors)
-
-    def _post_sort(self, rows: list, limit: int | None) -> list:
-        # Rows carry their ck at the end while sorting (see _rows_sorted)
-        return rows[:limit] if limit is not None else rows
 
     # ---- partitions and rows --------------------------------------------------------------
 

@@ -7,9 +7,13 @@ and ``system.peers*`` describe this single node to drivers.
 
 from __future__ import annotations
 
+import calendar
+import time
 import uuid
+from datetime import datetime, timezone
 
 from storage.engine import StorageEngine, TableInfo
+from storage.model import DeletionTime, Partition, RangeTombstone
 
 from . import rows as rowcodec
 from .schema import (
@@ -25,7 +29,8 @@ from .schema import (
     UserTypeMetadata,
     name_uuid,
 )
-from .types import parse_type
+from .types import UserType, parse_type
+from .types.comparable import BOTTOM, TOP
 
 CLUSTER_NAME = "Test Cluster"
 RELEASE_VERSION = "5.0.0"
@@ -263,8 +268,6 @@ def column_rows(table: TableMetadata) -> list[dict]:
 
 
 def dropped_column_rows(table: TableMetadata) -> list[dict]:
-    from datetime import datetime, timezone
-
     return [
         {
             "keyspace_name": table.keyspace,
@@ -321,10 +324,6 @@ class SchemaStore:
 
     def _delete_rows(self, table_name: str, keyspace: str, prefix: list, now: int, ts: int):
         """Range-delete every row of ``keyspace`` whose clustering starts with ``prefix``."""
-        from storage.model import DeletionTime, Partition, RangeTombstone
-
-        from .types.comparable import BOTTOM, TOP
-
         table = self.table(table_name)
         pk = rowcodec.partition_key_bytes(table, [keyspace])
         if not prefix:
@@ -386,8 +385,6 @@ class SchemaStore:
 
     def load(self) -> None:
         """Rebuild user keyspaces from the stored rows (system keyspaces are built in)."""
-        from .types import UserType
-
         schema = self.schema
         for r in self._rows("keyspaces"):
             name = r["keyspace_name"]
@@ -447,8 +444,6 @@ class SchemaStore:
             options = {k: dict(v) if isinstance(v, dict) else v for k, v in options.items()}
             table = TableMetadata(ks.name, name, r["id"], cols, options)
             for d in dropped.get((ks.name, name), []):
-                import calendar
-
                 dt = d["dropped_time"]
                 micros = calendar.timegm(dt.timetuple()) * 1_000_000 + dt.microsecond
                 table.dropped_columns[d["column_name"]] = DroppedColumn(
@@ -469,12 +464,9 @@ class SchemaStore:
                 table.view_of = r["base_table_name"]
                 table.view_where = r["where_clause"] or ""
                 table.view_include_all = bool(r["include_all_columns"])
-        _ = UserType  # imported for parse_type's lookups
 
 
 def _udt_lookup(schema: Schema, keyspace: str):
-    from .types import UserType
-
     def lookup(name: str):
         ut = schema.user_type(keyspace, name)
         if ut is None:
@@ -485,16 +477,12 @@ def _udt_lookup(schema: Schema, keyspace: str):
 
 
 def _now() -> int:
-    import time
-
     return int(time.time())
 
 
 def local_row(schema: Schema, host_id: uuid.UUID, rpc_address: str = "127.0.0.1",
               rpc_port: int = 9042) -> dict:
     """The single row of system.local that drivers and cqlsh read on connect."""
-    import time
-
     return {
         "key": "local",
         "bootstrapped": "COMPLETED",
