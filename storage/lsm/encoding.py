@@ -454,7 +454,14 @@ def get_rows_until(
         ck = bytes(buf[pos:pos + n])
         if hi is not None and ck >= hi:
             return start
-        size, pos = get_uvarint(buf, pos + n)
+        pos += n
+        b0 = buf[pos]
+        b1 = buf[pos + 1]
+        if b0 & 0x80 and b1 < 0x80:  # the usual two-byte length
+            size = (b0 & 0x7F) | (b1 << 7)
+            pos += 2
+        else:
+            size, pos = get_uvarint(buf, pos)
         if lo is not None and ck < lo:
             pos += size
             continue

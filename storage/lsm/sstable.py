@@ -82,7 +82,7 @@ class SSTableOptions:
 
     def __init__(self, chunk_length: int = 16384, compressor: str = "lz4",
                  fp_chance: float = 0.01, index_interval: int = 32,
-                 row_index_threshold: int = 65536, row_block_size: int = 16384):
+                 row_index_threshold: int = 4096, row_block_size: int = 1024):
         self.chunk_length = chunk_length
         self.compressor = compressor
         self.fp_chance = fp_chance
@@ -154,10 +154,13 @@ class SSTableWriter:
         put_uvarint(entry, self._pos)
         put_uvarint(entry, size)
         if offsets and size > self.opts.row_index_threshold:
+            # ~1 KiB blocks keep point reads short; big partitions get coarser blocks
+            # so their index entry stays around 2,000 blocks.
+            block_size = max(self.opts.row_block_size, size // 2048)
             blocks = []
-            last = -self.opts.row_block_size
+            last = -block_size
             for ck, off in offsets:
-                if off - last >= self.opts.row_block_size:
+                if off - last >= block_size:
                     blocks.append((ck, off))
                     last = off
             put_uvarint(entry, len(blocks))
