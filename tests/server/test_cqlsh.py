@@ -1,0 +1,107 @@
+"""The real cqlsh (PyPI) against the server: SELECT output, DESCRIBE, COPY, errors, login."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+pytest.importorskip("cqlshlib")
+pytest.importorskip("cassandra")
+
+
+def _cqlsh_command() -> list[str]:
+    exe = shutil.which("cqlsh")
+    if exe is None:
+        pytest.skip("cqlsh is not installed")
+    return [exe]
+
+
+def cqlsh(port: int, home, statements: str, *args: str) -> subprocess.CompletedProcess:
+    # cqlsh appends ';' to -e text not ending in one: trailing blanks would become a
+    # statement of its own (an error, as with Cassandra)
+    statements = " ".join(statements.split())
+    env = dict(os.environ, HOME=str(home), PYTHONIOENCODING="utf-8")
+    cmd = [*_cqlsh_command(), "127.0.0.1", str(port), "--protocol-version", "4",
+           "--connect-timeout", "10", *args, "-e", statements]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60,
+                          stdin=subprocess.DEVNULL, check=False)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return tmp_path_factory.mktemp("cqlsh-home")
+
+
+def test_statements_select_and_describe(server, home):
+    setup = cqlsh(server.port, home, """
+        CREATE KEYSPACE shell_ks WITH replication = {'class': 'SimpleStrategy',
+            'replication_factor': 1};
+        CREATE TYPE shell_ks.pt (x int, y int);
+        CREATE TABLE shell_ks.t (k int, c text, v double, tags set<text>, p frozen<pt>,
+            PRIMARY KEY (k, c)) WITH CLUSTERING ORDER BY (c DESC);
+        INSERT INTO shell_ks.t (k, c, v, tags, p) VALUES (1, 'a', 1.5, {'x', 'y'}, {x: 1, y: 2});
+        INSERT INTO shell_ks.t (k, c, v) VALUES (1, 'b', -2);
+        """)
+    assert setup.returncode == 0, setup.stderr
+    out = cqlsh(server.port, home, "SELECT * FROM shell_ks.t; DESCRIBE KEYSPACES; "
+                                   "DESCRIBE TABLE shell_ks.t; DESCRIBE TYPE shell_ks.pt")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    lines = [line.rstrip() for line in text.splitlines()]
+    header = next(line for line in lines if line.lstrip().startswith("k |"))
+    assert [h.strip() for h in header.split("|")] == ["k", "c", "p", "tags", "v"]
+    assert " 1 | b |" in text and "{x: 1, y: 2}" in text and "{'x', 'y'}" in text
+    assert "(2 rows)" in text
+    assert "shell_ks" in text and "system_schema" in text
+    assert "CREATE TABLE shell_ks.t (" in text
+    assert "WITH CLUSTERING ORDER BY (c DESC)" in text
+    assert "CREATE TYPE shell_ks.pt (" in text
+    assert "WARNING" not in text  # release_version matches cqlsh's build
+
+
+def test_copy_round_trip(server, home, tmp_path):
+    csv = tmp_path / "rows.csv"
+    setup = cqlsh(server.port, home, """
+        CREATE KEYSPACE IF NOT EXISTS copy_ks WITH replication = {'class': 'SimpleStrategy',
+            'replication_factor': 1};
+        CREATE TABLE copy_ks.src (id int PRIMARY KEY, name text, score double, m map<text, int>);
+        CREATE TABLE copy_ks.dst (id int PRIMARY KEY, name text, score double, m map<text, int>);
+        """ + "\n".join(
+        f"INSERT INTO copy_ks.src (id, name, score, m) VALUES ({i}, 'n{i}', {i}.5, {{'k': {i}}});"
+        for i in range(50)))
+    assert setup.returncode == 0, setup.stderr
+    out = cqlsh(server.port, home, f"COPY copy_ks.src TO '{csv}' WITH HEADER = true")
+    assert out.returncode == 0, out.stderr
+    assert "50 rows exported" in out.stdout
+    assert len(csv.read_text().splitlines()) == 51
+    back = cqlsh(server.port, home,
+                 f"COPY copy_ks.dst FROM '{csv}' WITH HEADER = true; "
+                 "SELECT count(*) FROM copy_ks.dst; SELECT * FROM copy_ks.dst WHERE id = 7")
+    assert back.returncode == 0, back.stderr
+    assert "50 rows imported" in back.stdout
+    assert "\n    50\n" in back.stdout
+    assert "n7" in back.stdout and "{'k': 7}" in back.stdout
+
+
+def test_errors_exit_2(server, home):
+    out = cqlsh(server.port, home, "SELECT * FROM no_such_ks.t")
+    assert out.returncode == 2
+    assert "InvalidRequest" in out.stderr and "code=2200" in out.stderr
+
+
+def test_login_with_auth(auth_server, home):
+    ok = cqlsh(auth_server.port, home,
+               "CREATE KEYSPACE IF NOT EXISTS auth_ks WITH replication = {'class': "
+               "'SimpleStrategy', 'replication_factor': 1}; "
+               "CREATE TABLE IF NOT EXISTS auth_ks.t (k int PRIMARY KEY); "
+               "INSERT INTO auth_ks.t (k) VALUES (42); SELECT * FROM auth_ks.t",
+               "-u", "cassandra", "-p", "cassandra")
+    assert ok.returncode == 0, ok.stderr
+    assert "42" in ok.stdout
+    bad = cqlsh(auth_server.port, home, "SELECT * FROM auth_ks.t",
+                "-u", "cassandra", "-p", "wrong")
+    assert bad.returncode != 0
+    assert "incorrect" in bad.stderr
