@@ -334,6 +334,7 @@ class SSTableReader:
         self.bloom_fp = 0
         self.bloom_tp = 0
         self.reads = 0
+        self.chunk_loads = 0
         self._blocks: dict[int, tuple[dict, list]] = {}
         self._data = None
         self._index = None
@@ -461,6 +462,7 @@ class SSTableReader:
             if data is not None:
                 return data
         start, end = self.chunk_offsets[i], self.chunk_offsets[i + 1]
+        self.chunk_loads += 1
         blob = os.pread(self._fd, end - start, start)
         path = self.path("Data.db")
         if len(blob) != end - start or len(blob) < 4:
@@ -616,12 +618,13 @@ class SSTableReader:
     def verify(self) -> None:
         """Check the Data.db digest and every chunk (like ``nodetool verify``)."""
         crc = 0
-        with open(self.path("Data.db"), "rb") as f:
-            while True:
-                block = f.read(1 << 20)
-                if not block:
-                    break
-                crc = _crc32(block, crc)
+        pos = 0
+        while True:
+            block = os.pread(self._fd, 1 << 20, pos)
+            if not block:
+                break
+            crc = _crc32(block, crc)
+            pos += len(block)
         if crc != self.digest:
             raise corruption(self.path("Digest.crc32"), None,
                              f"Data.db digest {crc} differs from recorded {self.digest}")
