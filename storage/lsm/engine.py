@@ -222,6 +222,7 @@ class LSMEngine(StorageEngine):
             manifest.create(table.table_id, table.keyspace, table.name,
                             normalize_options(table.options), self.commitlog.position())
             fsync_dir(ks_dir)
+            fsync_dir(self.data_dir)
             t = Table(self, tdir, manifest, table)
             t.load_sstables()
             self._tables[table.table_id] = t
