@@ -42,6 +42,20 @@ class FatalFrame(Exception):
         self.stream = stream
 
 
+def encode_frame(stream: int, opcode: int, body: bytes, flags: int, compress: bool) -> bytes:
+    return frame.encode(stream, opcode, body, flags,
+                        compress=compress and len(body) >= COMPRESS_MIN)
+
+
+def encode_response(stream: int, resp: Response, compress: bool = False) -> bytes:
+    """A response frame; warnings go in front of the body with the WARNING flag."""
+    body, flags = resp.body, 0
+    if resp.warnings:
+        body = wire.string_list(list(resp.warnings)) + body
+        flags |= frame.WARNING
+    return encode_frame(stream, resp.opcode, body, flags, compress)
+
+
 def cost_key(msg: Any) -> Hashable | None:
     """What a request's cost is remembered by (None: always use the pool)."""
     if isinstance(msg, messages.Execute):
@@ -177,18 +191,13 @@ class Connection:
         await self.writer.drain()
 
     def encode(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> bytes:
-        return frame.encode(stream, opcode, body, flags,
-                            compress=self.compress and len(body) >= COMPRESS_MIN)
+        return encode_frame(stream, opcode, body, flags, self.compress)
 
     async def send(self, stream: int, opcode: int, body: bytes, flags: int = 0) -> None:
         await self._emit(self.encode(stream, opcode, body, flags))
 
     def encode_response(self, stream: int, resp: Response) -> bytes:
-        body, flags = resp.body, 0
-        if resp.warnings:
-            body = wire.string_list(list(resp.warnings)) + body
-            flags |= frame.WARNING
-        return self.encode(stream, resp.opcode, body, flags)
+        return encode_response(stream, resp, self.compress)
 
     # ---- control messages (handled in order, on the loop) ---------------------------------
 

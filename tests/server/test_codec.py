@@ -232,3 +232,23 @@ def test_prepared_metadata_has_partition_key_indexes():
     insert = s.prepare("INSERT INTO p.t (a, b, c, v) VALUES (?, ?, ?, ?)")
     msg = decode(*results.prepared(b"\xbb" * 16, insert))
     assert msg.pk_indexes == [0, 1] and not msg.column_metadata
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_warnings_and_compression_in_the_frame(compress):
+    from cassandra.connection import locally_supported_compressions
+
+    from server.connection import encode_response
+    from server.handler import Response
+
+    types = [parse_type("text")]
+    resp = Response(*results.rows("ks", "t", ["a"], types, [("x" * 600,)]),
+                    warnings=["Aggregation query used without partition key"])
+    data = encode_response(5, resp, compress)
+    version, flags, stream, opcode, length = frame.HEADER.unpack(data[:9])
+    assert (version, stream, opcode, length) == (0x84, 5, frame.Opcode.RESULT, len(data) - 9)
+    assert bool(flags & frame.COMPRESSED) == compress
+    msg = protocol.ProtocolHandler.decode_message(
+        4, {}, stream, flags, opcode, data[9:], locally_supported_compressions["lz4"][1], None)
+    assert msg.warnings == ["Aggregation query used without partition key"]
+    assert msg.parsed_rows == [("x" * 600,)]
