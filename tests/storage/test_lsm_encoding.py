@@ -11,7 +11,7 @@ from storage.lsm.encoding import (
 from storage.model import Mutation
 
 
-@settings(max_examples=300)
+@settings(max_examples=120)
 @given(partitions)
 def test_partition_roundtrip(p):
     data = encode_partition(p)
