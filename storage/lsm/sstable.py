@@ -525,7 +525,10 @@ class SSTableReader:
             raise corruption(path, off + pos, f"undecodable index entry: {exc}") from None
         block = ({e[0]: e for e in entries}, entries)
         if len(self._blocks) >= 256:
-            self._blocks.pop(next(iter(self._blocks)))
+            try:
+                self._blocks.pop(next(iter(self._blocks)))
+            except (KeyError, StopIteration, RuntimeError):
+                pass  # another thread evicted concurrently
         self._blocks[i] = block
         return block
 

@@ -83,6 +83,7 @@ class Table:
         self.sstables: list[SSTableReader] = []
         self.corrupt: list[Exception] = []  # SSTables that failed to open
         self.compacting: set[int] = set()
+        self.quarantined: set[int] = set()  # generations a compaction found corrupt
         self.flush_lock = threading.Lock()
         self.compaction_lock = threading.Lock()
         self.replay_floor: Position = manifest.state.replay
@@ -318,8 +319,9 @@ class Table:
         now = now if now is not None else time.time()
         gcb = compaction.gc_before(self.opts.gc_grace_seconds, now)
         with self.engine.lock:
-            idle = [s for s in self.sstables if s.gen not in self.compacting]
-            busy = [s for s in self.sstables if s.gen in self.compacting]
+            idle = [s for s in self.sstables
+                    if s.gen not in self.compacting and s.gen not in self.quarantined]
+            busy = [s for s in self.sstables if s not in idle]
         if any(s.stats.fully_expired(gcb) for s in idle):
             expired = compaction.fully_expired(idle, busy, self._memtables_min_ts(), gcb)
             if expired:
@@ -333,7 +335,8 @@ class Table:
 
     def major_tasks(self) -> list[compaction.Task]:
         with self.engine.lock:
-            idle = [s for s in self.sstables if s.gen not in self.compacting]
+            idle = [s for s in self.sstables
+                    if s.gen not in self.compacting and s.gen not in self.quarantined]
         gcb = compaction.gc_before(self.opts.gc_grace_seconds)
         expired = compaction.fully_expired(idle, [], self._memtables_min_ts(), gcb)
         tasks = []
@@ -374,9 +377,14 @@ class Table:
                 self._delete_files(s.gen)
                 engine.chunk_cache.drop_owner(s.uid)
             return True
-        except BaseException:
+        except BaseException as exc:
             for w, _ in outputs:
                 w.abort()
+            if is_corruption(exc):
+                # Leave the damaged SSTable out of later compactions (reads still report
+                # it); the operator decides what to do (verify, restore a snapshot).
+                bad = {s.gen for s in task.inputs if getattr(exc, "path", None) in s.files()}
+                self.quarantined |= bad or gens
             raise
         finally:
             with engine.lock:

@@ -181,3 +181,24 @@ def test_second_engine_on_same_directory_is_refused(lsm_dir):
     finally:
         e.close()
     LSMEngine(lsm_dir).close()
+
+
+def test_compaction_over_a_corrupt_chunk_reports_and_quarantines(pristine, lsm_dir):
+    src, t1dir, victim, expected = pristine
+    shutil.rmtree(lsm_dir)
+    shutil.copytree(src, lsm_dir)
+    target = os.path.join(lsm_dir, os.path.relpath(component_path(t1dir, victim, "Data.db"),
+                                                   src))
+    _flip(target, "middle")
+    e = _open(lsm_dir)
+    try:
+        with pytest.raises(CorruptionError) as info:
+            e.compact(T1.table_id)
+        assert info.value.path == target
+        t1 = e._tables[T1.table_id]
+        assert victim in t1.quarantined
+        e.compact(T1.table_id)  # the others still compact; the damaged one is left alone
+        assert any(s.gen == victim for s in t1.sstables)
+        assert _contents(e, T2) == expected[T2.name]
+    finally:
+        e.close()
