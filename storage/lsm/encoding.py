@@ -198,6 +198,7 @@ def put_row_body(out: bytearray, row: Row, base: int) -> None:
     out.append(flags)
     if liveness is not None:
         _put_ts(out, liveness.timestamp, base)
+        base = liveness.timestamp  # the rest of the row is relative to its marker
         if flags & R_LIVENESS_TTL:
             put_svarint(out, liveness.ttl)
             put_svarint(out, liveness.local_expiration_time)
@@ -301,6 +302,9 @@ def _get_ts(buf, pos: int, base: int) -> tuple[int, int]:
     u = buf[pos]
     if u < 0x80:
         pos += 1
+    elif buf[pos + 1] < 0x80:
+        u = (u & 0x7F) | (buf[pos + 1] << 7)
+        pos += 2
     else:
         u, pos = get_uvarint(buf, pos)
     return base + ((u >> 1) if not u & 1 else -((u + 1) >> 1)), pos
@@ -346,6 +350,7 @@ def get_row_body(buf, pos: int, base: int) -> tuple[Row, int]:
     if flags:
         if flags & R_LIVENESS:
             ts, pos = _get_ts(buf, pos, base)
+            base = ts
             if flags & R_LIVENESS_TTL:
                 ttl, pos = get_svarint(buf, pos)
                 let, pos = get_svarint(buf, pos)
