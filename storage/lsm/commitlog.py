@@ -86,6 +86,7 @@ class CommitLog:
             if m:
                 self._sizes[int(m.group(1))] = os.path.getsize(os.path.join(directory, name))
         self._active: _Segment | None = None
+        self._min_id = 0
         self._io_lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._synced: Position = (0, 0)
@@ -146,8 +147,12 @@ class CommitLog:
 
     # ---------------------------------------------------------------- writing
 
-    def start(self) -> None:
-        """Open a fresh segment and start the sync thread (after replay)."""
+    def start(self, min_segment_id: int = 0) -> None:
+        """Open a fresh segment and start the sync thread (after replay).
+
+        ``min_segment_id``: the new segment's id must exceed every position recorded
+        elsewhere (manifests), even if the clock went backwards since."""
+        self._min_id = min_segment_id
         self._new_segment()
         if self.sync_mode in ("periodic", "group"):
             self._thread = threading.Thread(
@@ -156,7 +161,7 @@ class CommitLog:
             self._thread.start()
 
     def _new_segment(self) -> None:
-        seg_id = max(int(time.time() * 1000), max(self._sizes, default=0) + 1)
+        seg_id = max(int(time.time() * 1000), max(self._sizes, default=0) + 1, self._min_id)
         if self._active is not None:
             seg_id = max(seg_id, self._active.id + 1)
         path = os.path.join(self.directory, segment_name(seg_id))

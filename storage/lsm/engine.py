@@ -110,7 +110,9 @@ class LSMEngine(StorageEngine):
             )
             self._replay()
             self._replaying = False
-            self.commitlog.start()
+            recorded = [max(t.replay_floor, t.manifest.state.created)[0]
+                        for t in self._tables.values()]
+            self.commitlog.start(min_segment_id=max(recorded, default=0) + 1)
             self._last_segment = self.commitlog.position()[0]
         except BaseException:
             self._release_lock()

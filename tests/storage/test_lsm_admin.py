@@ -163,3 +163,25 @@ def test_sync_modes(lsm_dir):
         if mode != "periodic":
             assert e.commitlog.sync_count > before
         e.close()
+
+
+def test_new_segments_sort_after_recorded_positions_even_if_the_clock_moved_back(lsm_dir):
+    e = engine(lsm_dir)
+    e.apply([mut(T1, 1)])
+    e.flush()
+    floor = e._tables[T1.table_id].replay_floor
+    e.close()
+    import storage.lsm.commitlog as cl
+
+    real = cl.time.time
+    cl.time.time = lambda: 1.0  # 1970
+    try:
+        e = engine(lsm_dir, flush_on_close=False)
+        assert e.commitlog.position() > floor
+        e.apply([mut(T1, 2)])
+        e.close()
+    finally:
+        cl.time.time = real
+    e = engine(lsm_dir)
+    assert count(e, T1) == 2
+    e.close()
