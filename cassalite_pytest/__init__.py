@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,6 @@ class CqlServer:
     port: int
     #: The ``cql.connect`` target of the server's database (a named in-memory database).
     database: str
-    _thread: Any = field(repr=False, default=None)
 
     @property
     def contact_points(self) -> list[str]:
@@ -138,6 +137,6 @@ def cql_server() -> Iterator[CqlServer]:
     thread.server.root = root
     thread.start()
     try:
-        yield CqlServer(thread.host, thread.port, database, thread)
+        yield CqlServer(thread.host, thread.port, database)
     finally:
         thread.stop()

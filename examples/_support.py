@@ -48,11 +48,18 @@ def open_session(db: str, schema: Path) -> cql.Session:
     return session
 
 
+def admin_of(session: cql.Session):
+    """The engine's operator interface (flush, compact, tablestats); None for ``:memory:``."""
+    try:
+        return session.admin
+    except cql.InvalidRequest:
+        return None
+
+
 def flush_and_stats(session: cql.Session, keyspace: str, table: str) -> dict | None:
     """Flush a table to SSTables and return its ``tablestats``; None for ``:memory:``."""
-    try:
-        admin = session.admin
-    except cql.InvalidRequest:
+    admin = admin_of(session)
+    if admin is None:
         return None
     admin.flush(keyspace, table)
     return admin.tablestats(keyspace, table)[0]

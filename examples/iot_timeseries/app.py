@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _support import arg_parser, open_session, timed
+from _support import admin_of, arg_parser, open_session, timed
 
 import cql
 
@@ -125,10 +125,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"database: {args.db}")
     with open_session(args.db, SCHEMA) as session:
         store = ReadingStore(session)
-        try:
-            admin = session.admin  # LSM engine: flush and compact on demand
-        except cql.InvalidRequest:
-            admin = None
+        admin = admin_of(session)  # a directory: flush and compact on demand
         flushed_at = start
         with timed(f"write {total} readings ({args.sensors} sensors x {args.days} days)", total):
             for reading in simulate(sensors, start, args.days, args.rows, args.seed):
