@@ -92,6 +92,10 @@ class CQLServer:
             self._on_client, self.config.host, self.config.port, limit=1 << 20)
         sock = self._listener.sockets[0].getsockname()
         self.port = sock[1]
+        # system.local's rpc_address/rpc_port belong to the engine; publish ours if it can.
+        publish = getattr(self.root.executor, "set_native_address", None)
+        if callable(publish):
+            publish(sock[0], self.port)
         log.info("Listening for CQL clients on %s:%d (protocol v4%s)", sock[0], self.port,
                  ", PasswordAuthenticator" if self.authenticator else "")
 

@@ -216,3 +216,36 @@ def test_clean_shutdown_answers_in_flight_and_closes():
     assert c.is_closed()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", t.port), timeout=1).recv(1)
+
+
+def test_back_pressure_from_a_client_that_does_not_read():
+    """A client that floods requests without reading stalls only itself; nothing is lost."""
+    import threading
+
+    with ServerThread(ServerConfig(memory=True, port=0, max_inflight_per_connection=8)) as t:
+        with RawClient(t.port) as setup:
+            setup.startup()
+            setup.query(CREATE_KS)
+            setup.query("CREATE TABLE proto.wide (k int PRIMARY KEY, v text)")
+            setup.query(f"INSERT INTO proto.wide (k, v) VALUES (1, '{'w' * 4000}')")
+        n = 3000  # 24 MB of requests, 12 MB of responses: far beyond the socket buffers
+        flood = RawClient(t.port, timeout=30)
+        flood.startup()
+        text = "SELECT v FROM proto.wide WHERE k = 1"
+        padding = wire.bytes_map({"pad": b"p" * 8000})  # a custom payload, ignored
+        body = padding + wire.long_string(text) + wire.short(1) + wire.byte(0)
+        frames = b"".join(HEADER.pack(4, 0x04, i % 32768, Opcode.QUERY, len(body)) + body
+                          for i in range(n))
+        sender = threading.Thread(target=flood.send_raw, args=(frames,), daemon=True)
+        sender.start()
+        sender.join(1)
+        assert sender.is_alive()  # the server stopped reading: the client's send blocks
+        with RawClient(t.port) as other:  # ...while everyone else is served
+            other.startup()
+            assert other.query("SELECT key FROM system.local").result_kind() == 2
+        replies = [flood.recv() for _ in range(n)]
+        sender.join(10)
+        assert not sender.is_alive()
+        assert all(r.result_kind() == 2 and len(r.body) > 4000 for r in replies)
+        assert sorted(r.stream for r in replies) == sorted(i % 32768 for i in range(n))
+        flood.close()
