@@ -980,7 +980,13 @@ class BatchPlan(Plan):
         with db.lock:
             if self.conditional:
                 return self._conditional(db, ctx, ts)
-            db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
+            if any(p.requires_read for p in self.plans):
+                # Counters and list index operations read the current value: each statement
+                # must see the ones before it (two increments of one counter add up).
+                for p in self.plans:
+                    db.apply(p.mutations(db, ctx, ts))
+            else:
+                db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
         return Result("void")
 
     def _conditional(self, db, ctx: ExecutionContext, ts: int) -> Result:

@@ -611,6 +611,9 @@ class SelectPlan(Plan):
                 self.key_mode = "index"
         if filtering and not allow:
             raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
+        self.row_filtering = filtering or self.key_mode == "index" or (
+            multi is not None and multi.op == "SLICE"
+        )
         self.filters = [r for r in where.columns.values()]
         self.filter_multi = multi
 
@@ -804,27 +807,25 @@ class SelectPlan(Plan):
             rows_out = self._aggregate(db, ctx, bound, ppl, now, limit)
         else:
             produced = 0
-            for pk, ck, row, in_partition in self._rows(db, bound, ppl, state, now):
+            cap = None  # rows any one partition read can contribute (pushed down to storage)
+            if not self.row_filtering and not self.post_sort:
+                wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
+                cap = min(wanted) if wanted else None
+            rows = self._rows(db, bound, ppl, state, now, cap)
+            for pk, ck, row, in_partition in rows:
                 rows_out.append(self._project(row, now))
                 produced += 1
                 if limit is not None and produced >= limit:
                     break
                 if page_size is not None and produced >= page_size and not self.post_sort:
-                    remaining = -1 if limit is None else limit - produced
-                    next_state = _encode_state(pk, ck, in_partition, remaining)
+                    if next(rows, None) is not None:  # only promise a page that has rows
+                        remaining = -1 if limit is None else limit - produced
+                        next_state = _encode_state(pk, ck, in_partition, remaining)
                     break
-            if next_state is not None and not self._has_more(db, bound, ppl, next_state, now):
-                next_state = None
         if self.stmt.json:
             rows_out = [(self._json_row(r),) for r in rows_out]
         return Result("rows", list(self.result_names), list(self.result_types), rows_out,
                       next_state, keyspace=self.keyspace, table=self.table)
-
-    def _has_more(self, db, bound, ppl, state, now) -> bool:
-        decoded = _decode_state(state)
-        for _ in self._rows(db, bound, ppl, decoded, now):
-            return True
-        return False
 
     def _json_row(self, row: tuple) -> str:
         parts = []
@@ -838,7 +839,8 @@ class SelectPlan(Plan):
 
     # ---- partitions and rows --------------------------------------------------------------
 
-    def _partitions(self, db, bound: list, slices, state, now: int) -> Iterator:
+    def _partitions(self, db, bound: list, slices, state, now: int,
+                    cap: int | None = None) -> Iterator:
         table_id = str(self.meta.id)
         engine = db.engine
         reverse = self.reverse
@@ -861,7 +863,7 @@ class SelectPlan(Plan):
                     if resume_ck is None:
                         continue
                     s = _after(slices, resume_ck, reverse)
-                view = engine.read_partition(table_id, pk, s, reverse, now, 1 if distinct else None)
+                view = engine.read_partition(table_id, pk, s, reverse, now, 1 if distinct else cap)
                 if view is not None:
                     yield view
             return
@@ -877,7 +879,7 @@ class SelectPlan(Plan):
                 if resume_ck is None:
                     continue
                 view = engine.read_partition(
-                    table_id, view.pk, _after(slices, resume_ck, False), False, now
+                    table_id, view.pk, _after(slices, resume_ck, False), False, now, cap
                 )
                 if view is None:
                     continue
@@ -885,7 +887,8 @@ class SelectPlan(Plan):
                 view = type(view)(view.pk, view.static_row, view.rows[:1])
             yield view
 
-    def _rows(self, db, bound: list, ppl: int | None, state, now: int) -> Iterator:
+    def _rows(self, db, bound: list, ppl: int | None, state, now: int,
+              cap: int | None = None) -> Iterator:
         table = self.meta
         slices = clustering_slices(table, self.where, self.usable_clustering, bound) \
             if self.has_ck_restriction else None
@@ -903,7 +906,7 @@ class SelectPlan(Plan):
         start_pk = state[0] if state else None
         post = self.post_sort
         gathered = []
-        for view in self._partitions(db, bound, slices, state, now):
+        for view in self._partitions(db, bound, slices, state, now, cap):
             base = dict(zip(pk_names, partition_key_values(table, view.pk)))
             base_cells: dict = {}
             if view.static_row is not None:

@@ -285,3 +285,13 @@ def test_paging_with_static_rows_never_repeats_the_static_row(s):
     assert len(full) == 10
     for fetch_size in range(1, 11):
         assert list(s.execute("SELECT * FROM t", fetch_size=fetch_size)) == full
+
+
+def test_counter_batch_increments_add_up(s):
+    s.execute("CREATE TABLE c (w text PRIMARY KEY, n counter)")
+    s.execute("BEGIN COUNTER BATCH UPDATE c SET n = n + 1 WHERE w = 'x'; "
+              "UPDATE c SET n = n + 2 WHERE w = 'x'; APPLY BATCH")
+    assert rows(s, "SELECT n FROM c WHERE w = 'x'") == [(3,)]
+    with pytest.raises(InvalidRequest) as e:
+        s.execute("BEGIN BATCH UPDATE c SET n = n + 1 WHERE w = 'x'; APPLY BATCH")
+    assert str(e.value) == "Cannot include a counter statement in a logged batch"
