@@ -138,6 +138,38 @@ def bench_wide(path: str, rng: random.Random) -> dict:
     return res
 
 
+def bench_sync_modes(path: str, rng: random.Random, seconds: float = 2.0) -> dict:
+    """Durable writes: batch mode (one writer) and group commit (8 writers)."""
+    import threading
+
+    res: dict = {}
+    for mode, threads in (("batch", 1), ("batch", 8), ("group", 8)):
+        d = os.path.join(path, f"{mode}{threads}")
+        e = LSMEngine(d, commitlog_sync=mode, commitlog_sync_group_window_ms=5)
+        e.create_table(TABLE)
+        counts = [0] * threads
+        stop = time.perf_counter() + seconds
+
+        def writer(k: int, counts: list = counts, e: LSMEngine = e, stop: float = stop) -> None:
+            n = 0
+            while time.perf_counter() < stop:
+                e.apply([mutation(TABLE, k, n, b"x" * 100, TS + n)])
+                n += 1
+            counts[k] = n
+
+        workers = [threading.Thread(target=writer, args=(k,)) for k in range(threads)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - t0
+        res[f"{mode}, {threads} writer(s)"] = (sum(counts) / elapsed,
+                                               e.commitlog.sync_count / elapsed)
+        e.close()
+    return res
+
+
 def bench_sqlite(path: str, rows: int, parts: int, rng: random.Random) -> dict:
     res: dict = {}
     db = sqlite3.connect(os.path.join(path, "bench.db"), isolation_level=None)
@@ -181,6 +213,8 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=2_000)
     ap.add_argument("--dir", default=None, help="where to put the data (default: a temp dir)")
     ap.add_argument("--skip-wide", action="store_true")
+    ap.add_argument("--sync-modes", action="store_true",
+                    help="also measure batch and group commit (fsync-bound)")
     args = ap.parse_args()
     base = tempfile.mkdtemp(prefix="cassalite-bench-", dir=args.dir)
     try:
@@ -202,6 +236,11 @@ def main() -> int:
             wide = bench_wide(os.path.join(base, "wide"), rng)
             print(f"wide partition (10k x 3.2 KB): 50-row slices {wide['wide_slice']:,.0f}/s, "
                   f"whole partition {wide['wide_full_s'] * 1000:,.0f} ms")
+        if args.sync_modes:
+            os.makedirs(os.path.join(base, "sync"))
+            sync = bench_sync_modes(os.path.join(base, "sync"), rng)
+            for mode, (writes, syncs) in sync.items():
+                print(f"durable writes, {mode}: {writes:,.0f}/s ({syncs:,.0f} fsyncs/s)")
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -87,6 +87,7 @@ class CommitLog:
                 self._sizes[int(m.group(1))] = os.path.getsize(os.path.join(directory, name))
         self._active: _Segment | None = None
         self._min_id = 0
+        self._last_sync = 0.0
         self._io_lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._synced: Position = (0, 0)
@@ -205,7 +206,7 @@ class CommitLog:
         if self.sync_mode == "periodic" or self._synced >= pos:
             return
         if self.sync_mode == "batch":
-            self.sync()
+            self.sync(pos)  # concurrent writers share one fsync (group commit)
             return
         with self._cond:
             self._waiters += 1
@@ -216,15 +217,16 @@ class CommitLog:
             finally:
                 self._waiters -= 1
         if self._synced < pos:
-            self.sync()
+            self.sync(pos)
 
-    def sync(self) -> None:
+    def sync(self, pos: Position | None = None) -> None:
+        """fsync the active segment, unless everything before ``pos`` already is."""
         with self._sync_lock:
             seg = self._active
             if seg is None:
                 return
             target = (seg.id, seg.size)
-            if self._synced >= target:
+            if self._synced >= (pos if pos is not None else target):
                 return
             os.fsync(seg.fd)
             self.sync_count += 1
@@ -245,7 +247,11 @@ class CommitLog:
                     with self._cond:
                         while self._waiters == 0 and not self._closed:
                             self._cond.wait(1.0)
-                    time.sleep(self.group_window)
+                    # at most one fsync per window; right away if the last was long ago
+                    delay = self._last_sync + self.group_window - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    self._last_sync = time.monotonic()
                     self.sync()
             except OSError as exc:  # a failing disk must not kill the thread silently
                 log.error("commit log sync failed: %s", exc)
