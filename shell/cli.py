@@ -90,16 +90,21 @@ def should_use_color(stdout: IO[str]) -> bool:
     return True
 
 
-def _remote(host: str, stderr: IO[str]) -> int:
+def _remote(args: argparse.Namespace, cfg: Config):
+    """(session, target) for ``cassalite HOST [PORT]``: a real cluster through the driver."""
     try:
         import cassandra  # noqa: F401
     except ImportError:
-        stderr.write(f"Remote mode ({host}) requires cassandra-driver "
-                         "(pip install cassalite[remote]).\n")
-        return 1
-    stderr.write(f"Remote mode ({host}) is not available in this version of {NAME}; "
-                     "connect with cqlsh, or run without a host for the embedded database.\n")
-    return 1
+        raise RuntimeError(f"Remote mode ({args.host}) requires cassandra-driver "
+                           "(pip install cassalite[remote])") from None
+    from .remote import connect_remote
+
+    port = int(args.port or 9042)
+    username = args.username or cfg.get("authentication", "username")
+    password = args.password or cfg.get("authentication", "password")
+    timeout = float(args.connect_timeout or 5)
+    session = connect_remote(args.host, port, username, password, connect_timeout=timeout)
+    return session, f"{args.host}:{port}"
 
 
 def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSettings:
@@ -156,8 +161,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     if args.port is not None and not args.port.isdigit():
         stderr.write(f"'{args.port}' is not a valid port number.\n")
         return 1
-    if args.host:
-        return _remote(args.host, stderr)
     if args.encoding and hasattr(stdout, "reconfigure"):
         try:
             stdout.reconfigure(encoding=args.encoding)  # type: ignore[union-attr]
@@ -188,7 +191,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             stderr.write(f"Can't open {args.file!r}: {e}\n")
             return 1
     try:
-        session, target, data_dir = open_session(args, cfg)
+        if args.host:
+            session, target = _remote(args, cfg)
+            data_dir = None
+        else:
+            session, target, data_dir = open_session(args, cfg)
     except Exception as e:  # noqa: BLE001
         stderr.write(f"Connection error: {e}\n")
         return 1
