@@ -141,6 +141,8 @@ class Executor:
         self._plans: OrderedDict = OrderedDict()
         self._tables_by_id: dict[str, TableMetadata] = {}
         self._writers: dict = {}
+        self._plans_lock = threading.Lock()
+        self.native_address = ("127.0.0.1", 9042)
         self.host_id = None
         self.bootstrap()
 
@@ -152,6 +154,7 @@ class Executor:
         for table in list(self.schema.tables()):
             self.engine.create_table(system.table_info(table))
         self.store.load()
+        self._publish_system_schema()
         for table in list(self.schema.tables()):
             self.engine.create_table(system.table_info(table))
             for index in table.indexes.values():
@@ -159,17 +162,33 @@ class Executor:
         self.host_id = self._stable_host_id()
         self.schema_changed()
 
+    def _publish_system_schema(self) -> None:
+        """Describe the built-in keyspaces in system_schema too, as Cassandra does."""
+        for name in system.SYSTEM_TABLES:
+            ks = self.schema.keyspaces[name]
+            self.store.save_keyspace(ks)
+            for table in ks.tables.values():
+                self.store.save_table(table)
+
+    def set_native_address(self, address: str, port: int) -> None:
+        """Where the native-protocol server listens, as system.local must report it."""
+        self.native_address = (address, port)
+        self.schema_changed()
+
     def schema_changed(self) -> None:
         """New schema version: drop cached plans and republish system.local."""
         self.schema.bump()
-        self._plans.clear()
+        with self._plans_lock:
+            self._plans.clear()
         self._tables_by_id = {str(t.id): t for t in self.schema.tables()}
         self._writers.clear()
         local = self.schema.table("system", "local")
         from . import rows as rowcodec
 
+        address, port = self.native_address
         self.engine.apply([rowcodec.row_mutation(
-            local, system.local_row(self.schema, self.host_id), self.clock.now(), int(time.time())
+            local, system.local_row(self.schema, self.host_id, address, port), self.clock.now(),
+            int(time.time()),
         )])
 
     def _stable_host_id(self):
@@ -224,16 +243,18 @@ class Executor:
 
     def prepare(self, text: str, keyspace: str | None, for_prepare: bool = False) -> Prepared:
         key = (text, keyspace, self.schema.generation)
-        cached = self._plans.get(key)
-        if cached is not None:
-            self._plans.move_to_end(key)
-            return cached
+        with self._plans_lock:
+            cached = self._plans.get(key)
+            if cached is not None:
+                self._plans.move_to_end(key)
+                return cached
         statement = parse(text)
         prepared = self.plan(statement, keyspace)
         if not (prepared.plan.is_schema_change and not for_prepare):
-            self._plans[key] = prepared
-            if len(self._plans) > PLAN_CACHE_SIZE:
-                self._plans.popitem(last=False)
+            with self._plans_lock:
+                self._plans[key] = prepared
+                if len(self._plans) > PLAN_CACHE_SIZE:
+                    self._plans.popitem(last=False)
         return prepared
 
     def plan(self, statement: ast.Statement, keyspace: str | None) -> Prepared:

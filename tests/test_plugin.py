@@ -44,7 +44,22 @@ def test_cql_server_fixture(sample: pytest.Pytester) -> None:
 def test_cql_server_skips_without_the_server(sample: pytest.Pytester,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     sample.makepyfile(test_needs_server="def test_x(cql_server):\n    pass\n")
-    monkeypatch.setitem(sys.modules, "server", None)  # import server -> ImportError
+    # Hide the server package only once collection is over (a None entry in sys.modules
+    # during plugin registration trips pytest's assertion rewriter).
+    sample.makeconftest("""
+        import sys
+        import pytest
+
+        @pytest.fixture(scope="session", autouse=True)
+        def _no_server():
+            saved = sys.modules.get("server")
+            sys.modules["server"] = None  # import server -> ImportError
+            yield
+            if saved is None:
+                del sys.modules["server"]
+            else:
+                sys.modules["server"] = saved
+    """)
     result = sample.runpytest(*PLUGIN, "test_needs_server.py", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
