@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
