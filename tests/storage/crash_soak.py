@@ -112,9 +112,12 @@ def child(path: str, start: int, sync: str, crash: str | None, seed: int) -> Non
     points = {crash: rng.uniform(0.05, 0.5)} if crash else None
     engine = open_engine(path, sync, points, background=rng.random() < 0.7)
     print("READY", flush=True)
+    trail = os.open(os.path.join(path, "acks.log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     n = start
     while True:
+        os.write(trail, f"BEGIN {n}\n".encode())
         engine.apply(batch(n))
+        os.write(trail, f"ACK {n}\n".encode())
         print(f"ACK {n}", flush=True)
         n += 1
         if rng.random() < 0.01:
@@ -146,6 +149,7 @@ def run(iterations: int, seed: int = 0, path: str | None = None, max_wait: float
             early = rng.random() < 0.1  # sometimes kill during start-up / replay
             started = time.monotonic()
             deadline = started + rng.uniform(0.0, 0.3) if early else None
+            acked = start - 1  # nothing acknowledged by this child yet
             buf = b""
             os.set_blocking(proc.stdout.fileno(), False)
             while proc.poll() is None:
@@ -166,6 +170,8 @@ def run(iterations: int, seed: int = 0, path: str | None = None, max_wait: float
             rest = proc.stdout.read() or b""
             buf += rest
             lines = buf.decode().split("\n")
+            with open(os.path.join(path, "acks.log"), "a") as f:
+                f.write(f"-- iteration {it} parent saw {sum(1 for x in lines if x.startswith('ACK'))} acks\n")
             err = proc.stderr.read().decode()
             proc.stdout.close()
             proc.stderr.close()
@@ -190,10 +196,19 @@ def run(iterations: int, seed: int = 0, path: str | None = None, max_wait: float
                 start = done + 1
                 stats["inflight_applied"] += 1
             else:
+                if own:
+                    kept = path + "-failed"
+                    shutil.copytree(path, kept)
+                    path_note = f"{path} (copied to {kept})"
+                else:
+                    path_note = path
+                with open(os.path.join(path, "acks.log")) as f:
+                    trail = f.read().splitlines()[-6:]
                 raise AssertionError(
                     f"iteration {it}: after ack of batch {acked} found A-only "
                     f"{sorted(a ^ without)[:10]} B-only {sorted(b ^ without)[:10]} "
-                    f"(A==B: {a == b}); crash point {crash}; dir {path}\n{err[-2000:]}")
+                    f"(A==B: {a == b}); crash point {crash}; dir {path_note}; "
+                    f"child's trail {trail}\n{err[-2000:]}")
             stats["iterations"] += 1
             stats["acked"] = start
             if verbose:
