@@ -185,3 +185,41 @@ def test_new_segments_sort_after_recorded_positions_even_if_the_clock_moved_back
     e = engine(lsm_dir)
     assert count(e, T1) == 2
     e.close()
+
+
+def test_manifest_rewrite_keeps_state(lsm_dir, monkeypatch):
+    import storage.lsm.manifest as manifest
+
+    monkeypatch.setattr(manifest, "REWRITE_AFTER", 5)
+    e = engine(lsm_dir)
+    for i in range(12):
+        e.apply([mut(T1, i)])
+        e.flush()
+    records = e._tables[T1.table_id].manifest.state.records
+    e.close()
+    assert records < 12
+    e = engine(lsm_dir)
+    assert count(e, T1) == 12
+    e.close()
+
+
+def test_alter_table_changes_strategy_and_compression(lsm_dir):
+    e = engine(lsm_dir)
+    e.apply([mut(T1, i) for i in range(50)])
+    e.flush()
+    altered = TableInfo(T1.table_id, T1.keyspace, T1.name, {
+        "compaction": {"class": "LeveledCompactionStrategy", "sstable_size_in_mb": "1"},
+        "compression": {"enabled": "false"}, "bloom_filter_fp_chance": 0.1})
+    e.alter_table(altered)
+    e.apply([mut(T1, i) for i in range(50, 80)])
+    e.flush()
+    e.compact()
+    t = e._tables[T1.table_id]
+    assert t.strategy.name == "LeveledCompactionStrategy"
+    assert all(s.kind == 0 and s.level == 1 for s in t.sstables)
+    assert count(e, T1) == 80
+    e.close()
+    e = LSMEngine(lsm_dir, compaction_in_background=False)  # options come back from disk
+    assert e._tables[T1.table_id].opts.strategy == "lcs"
+    assert count(e, T1) == 80
+    e.close()
