@@ -188,7 +188,7 @@ def test_new_segments_sort_after_recorded_positions_even_if_the_clock_moved_back
 
 
 def test_manifest_rewrite_keeps_state(lsm_dir, monkeypatch):
-    import storage.lsm.manifest as manifest
+    from storage.lsm import manifest
 
     monkeypatch.setattr(manifest, "REWRITE_AFTER", 5)
     e = engine(lsm_dir)
