@@ -50,6 +50,10 @@ Position = tuple[int, int]
 _by_max_ts = lambda s: -s.stats.max_ts
 
 
+class CompactionAborted(Exception):
+    """The engine is closing or the table was dropped: drop the outputs, keep the inputs."""
+
+
 def _tagged_keys(keys, source: int):
     for dk in keys:
         yield dk, source, None
@@ -377,6 +381,10 @@ class Table:
                 self._delete_files(s.gen)
                 engine.chunk_cache.drop_owner(s.uid)
             return True
+        except CompactionAborted:
+            for w, _ in outputs:
+                w.abort()
+            return False
         except BaseException as exc:
             for w, _ in outputs:
                 w.abort()
@@ -436,7 +444,10 @@ class Table:
                     writer.finish(replay)
                     writer = None
 
+            engine = self.engine
             for dk, _, p in merged_iter:
+                if engine._closed or self.dropped:
+                    raise CompactionAborted
                 if dk != current:
                     if group:
                         emit(current, group)
