@@ -181,6 +181,19 @@ def _put_cell(out: bytearray, c: Cell, base: int) -> None:
     out += value
 
 
+_NAMES: dict[str, bytes] = {}
+
+
+def _name_prefix(name: str) -> bytes:
+    """A column name as written (length + UTF-8), cached: tables have few columns."""
+    out = bytearray()
+    put_bytes(out, name.encode())
+    prefix = bytes(out)
+    if len(_NAMES) < 10000:
+        _NAMES[name] = prefix
+    return prefix
+
+
 def _put_deletion(out: bytearray, d: DeletionTime, base: int) -> None:
     _put_ts(out, d.marked_at, base)
     put_svarint(out, d.local_deletion_time)
@@ -211,9 +224,10 @@ def put_row_body(out: bytearray, row: Row, base: int) -> None:
     else:
         put_uvarint(out, n)
     for name, data in cells.items():
-        raw = name.encode()
-        out.append(len(raw)) if len(raw) < 0x80 else put_uvarint(out, len(raw))
-        out += raw
+        prefix = _NAMES.get(name)
+        if prefix is None:
+            prefix = _name_prefix(name)
+        out += prefix
         if type(data) is Cell:
             _put_cell(out, data, base)
         else:
@@ -506,7 +520,10 @@ def encode_mutations(mutations) -> tuple[bytes, list[int]]:
     put_uvarint(out, len(mutations))
     sizes = []
     for m in mutations:
-        put_bytes(out, m.table_id.encode())
+        tid = _NAMES.get(m.table_id)
+        if tid is None:
+            tid = _name_prefix(m.table_id)
+        out += tid
         put_bytes(out, m.pk)
         out += b"\0\0\0\0"
         start = len(out)
