@@ -42,7 +42,7 @@ def _print_tablestats(stats: list[dict], out) -> None:
     by_ks: dict[str, list[dict]] = {}
     for s in stats:
         by_ks.setdefault(s["keyspace"], []).append(s)
-    print("Total number of tables: %d" % len(stats), file=out)
+    print(f"Total number of tables: {len(stats)}", file=out)
     print("----------------", file=out)
     for ks in sorted(by_ks):
         tables = by_ks[ks]
