@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("| start-up (new process, s) | cassalite | sqlite3 |")
         print("|---|---|---|")
-        print(f"| import + connect(':memory:') | {st['connect']:.2f} | {st['sqlite_connect']:.2f} |")
+        print(f"| import + connect(':memory:') | {st['connect']:.2f} | "
+              f"{st['sqlite_connect']:.2f} |")
         print(f"| shell start to first result | {st['shell']:.2f} | |")
         print(f"| server start to first response | {st['server']:.2f} | |")
     finally:
