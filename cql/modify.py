@@ -570,7 +570,7 @@ class ModificationPlan(Plan):
             self._check_conditional()
         self.is_counter = table.is_counter
         self.requires_read = any(op.requires_read for op in self.operations)
-        self.pk_indexes = _pk_indexes(markers, table)
+        self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         if self.conditional:
             self.result_names = ["[applied]"]
             self.result_types = [BOOLEAN]
@@ -911,16 +911,6 @@ def _check_key_size(pk: bytes) -> None:
         raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
     if not pk:
         raise InvalidRequest("Key may not be empty")
-
-
-def _pk_indexes(markers: Markers, table: TableMetadata) -> list[int]:
-    out = []
-    for c in table.partition_key:
-        found = [s.index for s in markers.specs.values() if s.receiver == c.name]
-        if not found:
-            return []
-        out.append(found[0])
-    return out
 
 
 def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> ModificationPlan:

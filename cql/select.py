@@ -460,7 +460,7 @@ class SelectPlan(Plan):
         self._plan_keys(stmt, table)
         self._plan_order(stmt, table)
         self._plan_grouping(stmt, table)
-        self.pk_indexes = self._pk_indexes(markers, table)
+        self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
 
     # ---- compile ------------------------------------------------------------------------
 
@@ -764,16 +764,6 @@ class SelectPlan(Plan):
                 "Grouping on clustering columns is not allowed for SELECT DISTINCT queries"
             )
         self.group_size = position
-
-    @staticmethod
-    def _pk_indexes(markers: Markers, table: TableMetadata) -> list[int]:
-        out = []
-        for c in table.partition_key:
-            found = [s.index for s in markers.specs.values() if s.receiver == c.name]
-            if not found:
-                return []
-            out.append(found[0])
-        return out
 
     # ---- execute ------------------------------------------------------------------------
 

@@ -61,6 +61,17 @@ class Markers:
         self.specs[marker.index] = MarkerSpec(marker.index, marker.name, ctype, receiver,
                                               keyspace, table)
 
+    def partition_key_indexes(self, names: list[str]) -> list[int]:
+        """Marker index feeding each partition key column (drivers route with it); [] if any
+        component is not bound by a marker."""
+        out = []
+        for name in names:
+            found = [spec.index for spec in self.specs.values() if spec.receiver == name]
+            if not found:
+                return []
+            out.append(found[0])
+        return out
+
     def ordered(self) -> list[MarkerSpec]:
         out = []
         for i in range(len(self.names)):
