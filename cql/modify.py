@@ -448,6 +448,16 @@ class Condition:
             return v.get(k)
         return v
 
+    def check_values(self, bound: list) -> None:
+        """Reject unset and (for ordering operators) null values, row or no row."""
+        if self.op in ("IN", "CONTAINS", "CONTAINS KEY"):
+            return
+        value = self.terms.bind(bound)
+        if value is UNSET:
+            raise InvalidRequest("Invalid 'unset' value in condition")
+        if value is None and self.op not in ("=", "!="):
+            raise InvalidRequest(f'Invalid comparison with null for operator "{self.op}"')
+
     def holds(self, values: dict, bound: list) -> bool:
         current = self.current(values, bound)
         ctype = self.value_type
@@ -879,6 +889,8 @@ class ModificationPlan(Plan):
             return values is None
         if self.if_exists:
             return values is not None
+        for c in self.conditions:
+            c.check_values(bound)
         return all(c.holds(values or {}, bound) for c in self.conditions)
 
     def cas_columns(self) -> list[ColumnMetadata]:
