@@ -45,6 +45,7 @@ from .terms import UNSET, Markers, Term, TermContext, compile_term
 from .types import ListType, MapType, SetType, UserType, is_list, native_type
 
 MAX_TTL = 630720000
+COUNTER_TOMBSTONE_TIMESTAMP = (1 << 63) - 1
 INT = native_type("int")
 BIGINT = native_type("bigint")
 BOOLEAN = native_type("boolean")
@@ -738,6 +739,10 @@ class ModificationPlan(Plan):
                 raise InvalidRequest(f"Invalid timestamp value: {ts}")
         else:
             ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx)
+        if self.meta.is_counter and self.kind == "DELETE":
+            # A counter tombstone always wins, whatever the timestamps: increments after a
+            # delete do not bring the counter back (Cassandra's counter semantics).
+            ts = COUNTER_TOMBSTONE_TIMESTAMP
         ttl = self.meta.default_ttl
         if self.ttl is not None:
             v = self.ttl.bind(bound)

@@ -295,3 +295,18 @@ def test_counter_batch_increments_add_up(s):
     with pytest.raises(InvalidRequest) as e:
         s.execute("BEGIN BATCH UPDATE c SET n = n + 1 WHERE w = 'x'; APPLY BATCH")
     assert str(e.value) == "Cannot include a counter statement in a logged batch"
+
+
+def test_deleted_counters_stay_deleted(s):
+    s.execute("CREATE TABLE c (k int PRIMARY KEY, n counter)")
+    s.execute("UPDATE c SET n = n + 5 WHERE k = 1")
+    s.execute("DELETE n FROM c WHERE k = 1")
+    s.execute("UPDATE c SET n = n + 1 WHERE k = 1")
+    assert rows(s, "SELECT n FROM c WHERE k = 1") == []
+    s.execute("UPDATE c SET n = n + 2 WHERE k = 2")
+    s.execute("DELETE FROM c WHERE k = 2")
+    s.execute("UPDATE c SET n = n + 2 WHERE k = 2")
+    assert rows(s, "SELECT * FROM c") == []
+    s.execute("TRUNCATE c")
+    s.execute("UPDATE c SET n = n + 3 WHERE k = 2")
+    assert rows(s, "SELECT * FROM c") == [(2, 3)]
