@@ -165,11 +165,12 @@ class ListType(_CollectionType):
             parts.append(_pack_value(e.serialize(x)))
         return b"".join(parts)
 
-    def _des(self, data: bytes, h: bool) -> Any:
-        r = _Reader(data, "list")
+    def _elements(self, data: bytes, kind: str, h: bool) -> list:
+        """The elements of a serialized list or set (nulls and stray bytes rejected)."""
+        r = _Reader(data, kind)
         n = r.int32()
         if n < 0:
-            raise MarshalError(f"Invalid negative list size {n}")
+            raise MarshalError(f"Invalid negative {kind} size {n}")
         e = self.elem
         out = []
         for _ in range(n):
@@ -178,7 +179,11 @@ class ListType(_CollectionType):
                 raise MarshalError(_NULL_IN_COLLECTION)
             out.append(e._des(b, h))
         if not r.done():
-            raise MarshalError("Unexpected extraneous bytes after list value")
+            raise MarshalError(f"Unexpected extraneous bytes after {kind} value")
+        return out
+
+    def _des(self, data: bytes, h: bool) -> Any:
+        out = self._elements(data, "list", h)
         return tuple(out) if h else out
 
     def to_comparable(self, v: Any) -> bytes:
@@ -265,20 +270,7 @@ class SetType(ListType):
         return super().serialize(list(self._ordered(v)))
 
     def _des(self, data: bytes, h: bool) -> Any:
-        r = _Reader(data, "set")
-        n = r.int32()
-        if n < 0:
-            raise MarshalError(f"Invalid negative set size {n}")
-        e = self.elem
-        items = []
-        for _ in range(n):
-            b = r.value()
-            if b is None:
-                raise MarshalError(_NULL_IN_COLLECTION)
-            items.append(e._des(b, True))
-        if not r.done():
-            raise MarshalError("Unexpected extraneous bytes after set value")
-        return self._make(items, h)
+        return self._make(self._elements(data, "set", True), h)
 
     def to_comparable(self, v: Any) -> bytes:
         return super().to_comparable(list(self._ordered(v)))
