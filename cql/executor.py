@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from storage.engine import StorageEngine
+from storage.tracing import QueryTrace, trace
 
 from . import ast, indexes, system, views
 from .errors import InvalidRequest
@@ -22,11 +23,13 @@ from .parser import parse
 from .rows import Clock
 from .schema import Schema, TableMetadata
 from .system import SchemaStore
-from .terms import UNSET, MarkerSpec, Markers, TermContext
+from .terms import UNSET, Markers, MarkerSpec, TermContext
 from .types import CQLType, UserType
 from .types.values import MarshalError
 
 PLAN_CACHE_SIZE = 2048
+
+TRACE_TTL = 86_400  # seconds a trace stays in system_traces (Cassandra's default)
 
 NO_KEYSPACE = (
     "No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename"
@@ -88,8 +91,10 @@ class Plan:
 class Prepared:
     """A plan plus its bind markers: turns driver-style parameters into bound values."""
 
-    def __init__(self, plan: Plan, markers: list[MarkerSpec], statement: ast.Statement):
+    def __init__(self, plan: Plan, markers: list[MarkerSpec], statement: ast.Statement,
+                 text: str = ""):
         self.plan = plan
+        self.text = text
         self.markers = markers
         self.statement = statement
         self.result_names = plan.result_names
@@ -247,9 +252,12 @@ class Executor:
             cached = self._plans.get(key)
             if cached is not None:
                 self._plans.move_to_end(key)
+                trace("Found the statement in the plan cache")
                 return cached
+        trace(f"Parsing {text}")
         statement = parse(text)
-        prepared = self.plan(statement, keyspace)
+        trace("Preparing statement")
+        prepared = self.plan(statement, keyspace, text)
         if not (prepared.plan.is_schema_change and not for_prepare):
             with self._plans_lock:
                 self._plans[key] = prepared
@@ -257,12 +265,12 @@ class Executor:
                     self._plans.popitem(last=False)
         return prepared
 
-    def plan(self, statement: ast.Statement, keyspace: str | None) -> Prepared:
+    def plan(self, statement: ast.Statement, keyspace: str | None, text: str = "") -> Prepared:
         from .planner import plan_statement
 
         markers = Markers(statement.bind_names)
         plan = plan_statement(self, statement, keyspace, markers)
-        return Prepared(plan, markers.ordered(), statement)
+        return Prepared(plan, markers.ordered(), statement, text)
 
     def execute(self, prepared: Prepared, ctx: ExecutionContext) -> Result:
         plan = prepared.plan
@@ -286,7 +294,9 @@ class Executor:
             if table is None:
                 continue
             if table.indexes:
-                extra.extend(indexes.index_mutations(table, muts))
+                found = indexes.index_mutations(table, muts)
+                trace(f"Writing {len(found)} index entries for {table.keyspace}.{table.name}")
+                extra.extend(found)
             if self._view_writers(table):
                 with_views.extend((table, m) for m in muts)
         if not with_views:
@@ -294,6 +304,7 @@ class Executor:
             return
         now = int(time.time())
         with self.lock:
+            trace("Reading base rows before the write to update materialized views")
             before = [views.affected_rows(self.engine, t, m, now) for t, m in with_views]
             self.engine.apply(mutations + extra)
             out = []
@@ -301,8 +312,34 @@ class Executor:
                 new = views.affected_rows(self.engine, table, m, now)
                 out.extend(views.view_mutations(
                     self._view_writers(table), old, new, views.mutation_timestamp(m), now))
+            trace(f"Applying {len(out)} materialized view mutations")
             if out:
                 self.engine.apply(out)
+
+    def record_trace(self, t: QueryTrace) -> None:
+        """Store a finished trace in system_traces.sessions/events (kept for a day, as
+        Cassandra does), where SHOW SESSION and drivers read it."""
+        from . import rows as rowcodec
+
+        ts, now = self.clock.now(), int(time.time())
+        port = self.native_address[1]
+        sessions = self.schema.table("system_traces", "sessions")
+        events = self.schema.table("system_traces", "events")
+        duration = t.duration.days * 86_400_000_000 + t.duration.seconds * 1_000_000 \
+            + t.duration.microseconds if t.duration is not None else None
+        out = [rowcodec.row_mutation(sessions, {
+            "session_id": t.trace_id, "client": t.client, "command": t.command,
+            "coordinator": t.coordinator, "coordinator_port": port, "duration": duration,
+            "parameters": t.parameters, "request": t.request_type, "started_at": t.started_at,
+        }, ts, now, TRACE_TTL)]
+        for e in t.events:
+            elapsed = e.source_elapsed
+            out.append(rowcodec.row_mutation(events, {
+                "session_id": t.trace_id, "event_id": e.event_id, "activity": e.description,
+                "source": e.source, "source_elapsed": elapsed.seconds * 1_000_000
+                + elapsed.microseconds, "source_port": port, "thread": e.thread_name,
+            }, ts, now, TRACE_TTL))
+        self.engine.apply(out)
 
     def _view_writers(self, table: TableMetadata) -> list:
         key = (table.id, self.schema.generation)

@@ -11,7 +11,6 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-
 from storage.model import (
     Cell,
     ComplexColumn,
@@ -25,6 +24,7 @@ from storage.model import (
     merge_partition_into,
     tombstone,
 )
+from storage.tracing import trace
 
 from . import ast
 from .errors import InvalidRequest
@@ -32,12 +32,12 @@ from .executor import ExecutionContext, Plan, Result
 from .restrictions import WhereClause, clustering_slices
 from .rows import (
     clustering_bytes,
+    clustering_values,
     decode_row_values,
     element_cells,
     list_paths,
     partition_key_bytes,
     partition_key_values,
-    clustering_values,
     udt_path,
 )
 from .schema import ColumnMetadata, TableMetadata, quote_name
@@ -910,8 +910,10 @@ class ModificationPlan(Plan):
 
     def _execute_conditional(self, db, ctx: ExecutionContext) -> Result:
         with db.lock:
+            trace("Reading existing values for CAS precondition")
             _, _, values = self.current_row(db, ctx)
             applied = self.check(values, ctx.values)
+            trace_cas(applied)
             if applied:
                 db.apply(self.mutations(db, ctx))
         names, types, row = ["[applied]"], [BOOLEAN], [applied]
@@ -921,6 +923,11 @@ class ModificationPlan(Plan):
                 types.append(c.type)
                 row.append(values.get(c.name))
         return Result("rows", names, types, [tuple(row)], keyspace=self.keyspace, table=self.table)
+
+
+def trace_cas(applied: bool) -> None:
+    trace("CAS precondition is met; applying the update" if applied
+          else "CAS precondition does not match current values")
 
 
 def _check_key_size(pk: bytes) -> None:
@@ -984,6 +991,7 @@ class BatchPlan(Plan):
                 raise InvalidRequest("Invalid null value of timestamp")
         else:
             ts = db.write_timestamp(ctx)
+        trace(f"Executing {self.kind.lower()} batch of {len(self.plans)} statements")
         with db.lock:
             if self.conditional:
                 return self._conditional(db, ctx, ts)
@@ -1002,6 +1010,7 @@ class BatchPlan(Plan):
             raise InvalidRequest("Batch with conditions cannot span multiple partitions")
         checked = []
         applied = True
+        trace("Reading existing values for CAS precondition")
         for p in self.plans:
             if not p.conditional:
                 continue
@@ -1009,6 +1018,7 @@ class BatchPlan(Plan):
             checked.append((p, values))
             if not p.check(values, ctx.values):
                 applied = False
+        trace_cas(applied)
         if applied:
             db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
             return Result("rows", ["[applied]"], [BOOLEAN], [(True,)])

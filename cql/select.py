@@ -10,6 +10,8 @@ from typing import Any, Iterator
 from storage.engine import KeyRange
 from storage.model import ComplexColumn
 from storage.murmur3 import decorate
+from storage.tracing import current as current_trace
+from storage.tracing import trace
 
 from . import ast, indexes
 from .errors import InvalidRequest
@@ -424,6 +426,18 @@ def _decode_state(state: bytes) -> tuple[bytes, bytes | None, int, int]:
         raise InvalidRequest("Invalid value for the paging state") from None
 
 
+def _describe_range(key_range: KeyRange) -> str:
+    """A key range in token terms, Cassandra-style: ``(min(...), max(...)]``."""
+    def token(dk: bytes | None, edge: str) -> str:
+        if dk is None:
+            return f"{edge}({-(1 << 63) if edge == 'min' else (1 << 63) - 1})"
+        return str(int.from_bytes(dk[:8], "big") - (1 << 63))
+
+    lo = ("[" if key_range.start_inclusive else "(") + token(key_range.start, "min")
+    hi = token(key_range.end, "max") + ("]" if key_range.end_inclusive else ")")
+    return f"{lo}, {hi}"
+
+
 def _after(slices, ck: bytes, reverse: bool):
     """Clip slices to the rows strictly after ``ck`` in iteration order."""
     if slices is None:
@@ -811,7 +825,14 @@ class SelectPlan(Plan):
                     if next(rows, None) is not None:  # only promise a page that has rows
                         remaining = -1 if limit is None else limit - produced
                         next_state = _encode_state(pk, ck, in_partition, remaining)
+                        trace(f"Page full at {page_size} rows: returning a paging state")
                     break
+        tr = current_trace()
+        if tr is not None:
+            live, tombstones = tr.take_read_counts()
+            tr.add(f"Read {live} live rows and {tombstones} tombstone cells")
+            if self.row_filtering and not self.aggregate:
+                tr.add(f"Filtering kept {len(rows_out)} rows")
         if self.stmt.json:
             rows_out = [(self._json_row(r),) for r in rows_out]
         return Result("rows", list(self.result_names), list(self.result_types), rows_out,
@@ -838,6 +859,8 @@ class SelectPlan(Plan):
         start_pk = state[0] if state else None
         resume_ck = state[1] if state else None
         if self.key_mode == "index":
+            trace(f"Executing read on {self.meta.keyspace}.{self.meta.name} using index "
+                  f"{self.index[0].name}")
             yield from self._index_partitions(db, bound, slices, state, now)
             return
         if self.key_mode == "keys":
@@ -848,6 +871,7 @@ class SelectPlan(Plan):
                 else:
                     pks = []
             for pk in pks:
+                trace(f"Executing single-partition query on {self.meta.name}")
                 s = slices
                 if pk == start_pk:
                     if resume_ck is None:
@@ -864,6 +888,8 @@ class SelectPlan(Plan):
             dk = decorate(start_pk)
             if key_range.start is None or dk > key_range.start:
                 key_range = KeyRange(dk, True, key_range.end, key_range.end_inclusive)
+        if current_trace() is not None:
+            trace(f"Executing seq scan on {self.meta.name} for {_describe_range(key_range)}")
         for view in engine.scan(table_id, key_range, slices, now):
             if view.pk == start_pk:
                 if resume_ck is None:

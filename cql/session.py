@@ -15,6 +15,7 @@ from collections import namedtuple
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
+from storage import tracing
 from storage.engine import StorageEngine
 
 from . import errors, system
@@ -31,6 +32,21 @@ ConsistencyLevel = type(
         )
     },
 )
+
+
+_CONSISTENCY_NAMES = {v: k for k, v in vars(ConsistencyLevel).items() if not k.startswith("_")}
+
+
+def _query_text(query: Any) -> str:
+    if isinstance(query, BoundStatement):
+        query = query.prepared_statement
+    return getattr(query, "query_string", query) if not isinstance(query, str) else query
+
+
+def _request_type(query: Any) -> str:
+    if isinstance(query, PreparedStatement | BoundStatement):
+        return "Execute CQL3 prepared query"
+    return "Execute CQL3 query"
 
 
 def tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
@@ -122,6 +138,13 @@ class ResultSet:
     def __bool__(self) -> bool:
         return bool(self.current_rows)
 
+    def get_query_trace(self, max_wait: float | None = None):
+        """The request's trace when it ran with ``trace=True``, else None (as the driver)."""
+        return self.trace
+
+    def get_all_query_traces(self, max_wait_per: float | None = None) -> list:
+        return [self.trace] if self.trace is not None else []
+
     @property
     def was_applied(self) -> bool:
         """For LWT results: the ``[applied]`` column of the first row."""
@@ -199,6 +222,7 @@ class Session:
         self.default_serial_consistency_level = ConsistencyLevel.SERIAL
         self._keyspace: str | None = None
         self._shared = False
+        self.client_address = "127.0.0.1"  # who traces name as the client (servers set it)
         if keyspace:
             self.set_keyspace(keyspace)
 
@@ -226,6 +250,12 @@ class Session:
         trace: bool = False,
         timeout: float | None = None,
     ) -> ResultSet:
+        if trace:
+            return self._traced(_request_type(query), query, fetch_size, lambda: self._execute(
+                query, parameters, fetch_size, paging_state, timestamp, True))
+        return self._execute(query, parameters, fetch_size, paging_state, timestamp, False)
+
+    def _execute(self, query, parameters, fetch_size, paging_state, timestamp, trace) -> ResultSet:
         if isinstance(query, BoundStatement):
             parameters = query.values if parameters is None else parameters
             query = query.prepared_statement
@@ -260,9 +290,38 @@ class Session:
             self._keyspace = result.new_keyspace
 
         def fetch_next(state: bytes) -> ResultSet:
-            return self._run(prepared, parameters, fetch_size, state, timestamp, trace)
+            if trace:
+                return self._traced("Execute CQL3 query", prepared.text, fetch_size, lambda:
+                                    self._run(prepared, parameters, fetch_size, state, timestamp,
+                                              True))
+            return self._run(prepared, parameters, fetch_size, state, timestamp, False)
 
         return ResultSet(self, result, fetch_next)
+
+    def _traced(self, request: str, query: Any, fetch_size: int | None,
+                run: Callable[[], ResultSet]) -> ResultSet:
+        """Run one request under a new trace; the trace is stored in system_traces and set
+        on the result (``rs.trace``, ``rs.get_query_trace()``)."""
+        level = getattr(query, "consistency_level", None)
+        if level is None:
+            level = self.default_consistency_level
+        parameters = {"consistency_level": _CONSISTENCY_NAMES.get(level, str(level))}
+        if not isinstance(query, list):
+            parameters["query"] = _query_text(query)
+        if fetch_size is None:
+            fetch_size = getattr(query, "fetch_size", None) or self.default_fetch_size
+        if fetch_size:
+            parameters["page_size"] = str(fetch_size)
+        trace = tracing.QueryTrace(request, parameters, client=self.client_address,
+                                   coordinator=self.executor.native_address[0])
+        try:
+            with tracing.tracing(trace):
+                rs = run()
+        finally:
+            trace.finish()
+            self.executor.record_trace(trace)
+        rs.trace = trace
+        return rs
 
     def execute_batch(
         self,
@@ -270,6 +329,7 @@ class Session:
         kind: str = "LOGGED",
         *,
         timestamp: int | None = None,
+        trace: bool = False,
     ) -> ResultSet:
         """Run ``(statement, parameters)`` pairs as one batch, each with its own values.
 
@@ -277,6 +337,9 @@ class Session:
         set of bind markers). ``kind`` is LOGGED, UNLOGGED or COUNTER; ``timestamp`` is the
         default write timestamp (``USING TIMESTAMP`` in a statement overrides it).
         """
+        if trace:
+            return self._traced("Execute batch of CQL3 queries", list(statements), None,
+                                lambda: self.execute_batch(statements, kind, timestamp=timestamp))
         kind = kind.upper()
         if kind not in ("LOGGED", "UNLOGGED", "COUNTER"):
             raise errors.InvalidRequest(f"Invalid batch kind {kind}")

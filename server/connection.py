@@ -53,6 +53,9 @@ def encode_response(stream: int, resp: Response, compress: bool = False) -> byte
     if resp.warnings:
         body = wire.string_list(list(resp.warnings)) + body
         flags |= frame.WARNING
+    if resp.trace_id is not None:  # the tracing id goes first, before any warnings
+        body = resp.trace_id.bytes + body
+        flags |= frame.TRACING
     return encode_frame(stream, resp.opcode, body, flags, compress)
 
 
@@ -255,9 +258,14 @@ class Connection:
             self.state = AWAIT_AUTH
             await self.send(stream, *messages.authenticate(self.server.authenticator.name))
             return
-        self.session = self.server.new_session()
+        self._open_session()
         self.state = READY
         await self.send(stream, *messages.ready())
+
+    def _open_session(self) -> None:
+        self.session = self.server.new_session()
+        if isinstance(self.peer, tuple) and self.peer:
+            self.session.client_address = self.peer[0]  # traces name the client
 
     async def _auth_response(self, stream: int, msg: messages.AuthResponse) -> None:
         if self.state != AWAIT_AUTH:
@@ -270,7 +278,7 @@ class Connection:
             log.info("Authentication failed from %s: %s", self.peer, e)
             await self.send(stream, *errors.from_exception(e))
             return
-        self.session = self.server.new_session()
+        self._open_session()
         self.state = READY
         await self.send(stream, *messages.auth_success(None))
 

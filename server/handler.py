@@ -23,6 +23,7 @@ class Response:
     body: bytes
     warnings: list[str] = field(default_factory=list)
     schema_change: Any = None  # cql SchemaChange to broadcast as an EVENT
+    trace_id: Any = None  # uuid of the request's trace (sets the TRACING flag)
 
 
 def bind_values(statement: PreparedStatement, values: list[Value],
@@ -56,6 +57,13 @@ def bind_values(statement: PreparedStatement, values: list[Value],
 
 
 def result_response(rs: ResultSet, session: Session, skip_metadata: bool = False) -> Response:
+    response = _result_response(rs, session, skip_metadata)
+    if rs.trace is not None:
+        response.trace_id = rs.trace.trace_id
+    return response
+
+
+def _result_response(rs: ResultSet, session: Session, skip_metadata: bool) -> Response:
     kind = rs.response_kind
     if kind == "rows":
         opcode, body = results.rows(rs.keyspace, rs.table, rs.column_names, rs.column_types,
@@ -71,18 +79,18 @@ def result_response(rs: ResultSet, session: Session, skip_metadata: bool = False
 
 
 def _execute(session: Session, statement: str | PreparedStatement, values: list | None,
-             p: QueryParams) -> ResultSet:
+             p: QueryParams, trace: bool) -> ResultSet:
     return session.execute(statement, values, fetch_size=p.page_size,
-                           paging_state=p.paging_state, timestamp=p.timestamp)
+                           paging_state=p.paging_state, timestamp=p.timestamp, trace=trace)
 
 
 def query(session: Session, msg: Query) -> Response:
     p = msg.params
     if p.values:
         statement = session.prepare(msg.query)
-        rs = _execute(session, statement, bind_values(statement, p.values, p.names), p)
+        rs = _execute(session, statement, bind_values(statement, p.values, p.names), p, msg.trace)
     else:
-        rs = _execute(session, msg.query, None, p)
+        rs = _execute(session, msg.query, None, p, msg.trace)
     return result_response(rs, session)
 
 
@@ -94,7 +102,7 @@ def prepare(session: Session, cache: PreparedCache, msg: Prepare) -> Response:
 def execute(session: Session, cache: PreparedCache, msg: Execute) -> Response:
     statement = cache.get(session, msg.query_id)
     p = msg.params
-    rs = _execute(session, statement, bind_values(statement, p.values, p.names), p)
+    rs = _execute(session, statement, bind_values(statement, p.values, p.names), p, msg.trace)
     return result_response(rs, session, p.skip_metadata)
 
 
@@ -106,5 +114,5 @@ def batch(session: Session, cache: PreparedCache, msg: Batch) -> Response:
         else:
             statement = session.prepare(st.query or "")
         items.append((statement, bind_values(statement, st.values)))
-    rs = session.execute_batch(items, msg.kind, timestamp=msg.timestamp)
+    rs = session.execute_batch(items, msg.kind, timestamp=msg.timestamp, trace=msg.trace)
     return result_response(rs, session)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server import wire
-from server.frame import CUSTOM_PAYLOAD, Opcode
+from server.frame import CUSTOM_PAYLOAD, TRACING, Opcode
 from server.wire import ProtocolViolation, Reader, Unset
 
 # query parameter flags (v4: one byte)
@@ -55,17 +55,20 @@ class Options:
 class Query:
     query: str
     params: QueryParams
+    trace: bool = False  # the frame's TRACING flag
 
 
 @dataclass(slots=True)
 class Prepare:
     query: str
+    trace: bool = False
 
 
 @dataclass(slots=True)
 class Execute:
     query_id: bytes
     params: QueryParams
+    trace: bool = False
 
 
 @dataclass(slots=True)
@@ -83,6 +86,7 @@ class Batch:
     flags: int
     serial_consistency: int | None
     timestamp: int | None
+    trace: bool = False
 
 
 @dataclass(slots=True)
@@ -155,14 +159,17 @@ def decode(opcode: int, flags: int, body: bytes) -> Request:
         return Options()
     if opcode == Opcode.STARTUP:
         return Startup(r.string_map())
+    traced = bool(flags & TRACING)
     if opcode == Opcode.QUERY:
-        return Query(r.long_string(), read_query_params(r))
+        return Query(r.long_string(), read_query_params(r), traced)
     if opcode == Opcode.PREPARE:
-        return Prepare(r.long_string())
+        return Prepare(r.long_string(), traced)
     if opcode == Opcode.EXECUTE:
-        return Execute(r.short_bytes(), read_query_params(r))
+        return Execute(r.short_bytes(), read_query_params(r), traced)
     if opcode == Opcode.BATCH:
-        return _read_batch(r)
+        batch = _read_batch(r)
+        batch.trace = traced
+        return batch
     if opcode == Opcode.REGISTER:
         return Register(r.string_list())
     if opcode == Opcode.AUTH_RESPONSE:

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from sortedcontainers import SortedDict
 
+from . import tracing
 from .engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
 from .model import Mutation, Partition, PartitionView, merge_partition_into, view_partition
 from .murmur3 import decorate
@@ -53,6 +54,12 @@ class MemoryEngine(StorageEngine):
                     parts[dk] = m.update
                 else:
                     merge_partition_into(existing, m.update)
+        if tracing.current() is not None:
+            for table_id in dict.fromkeys(m.table_id for m in mutations):
+                info = self._infos.get(table_id)
+                name = f"{info.keyspace}.{info.name}" if info else table_id
+                tracing.trace(f"Merged into the in-memory partitions of {name}",
+                              tracing.MUTATION)
 
     def read_partition(
         self,
@@ -66,7 +73,9 @@ class MemoryEngine(StorageEngine):
         with self._lock:
             partition = self._partitions(table_id).get(decorate(pk))
             if partition is None:
+                tracing.trace("Partition not found in memory", tracing.READ)
                 return None
+            tracing.trace("Reading the partition from memory", tracing.READ)
             return view_partition(
                 pk, partition, slices, reverse, now if now is not None else now_seconds(), limit
             )
@@ -87,6 +96,7 @@ class MemoryEngine(StorageEngine):
                     lo, hi, inclusive=(key_range.start_inclusive, key_range.end_inclusive)
                 )
             )
+        tracing.trace(f"Scanning {len(keys)} in-memory partitions in the range", tracing.READ)
         for dk in keys:
             with self._lock:
                 partition: Partition | None = parts.get(dk)

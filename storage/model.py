@@ -21,6 +21,8 @@ from typing import Iterable, NamedTuple
 
 from sortedcontainers import SortedDict
 
+from . import tracing
+
 NO_DELETION_TIME = 0x7FFFFFFF  # local_deletion_time of a live, non-expiring cell
 NO_TTL = 0
 MIN_TIMESTAMP = -(1 << 63)
@@ -422,6 +424,41 @@ def view_partition(
             out.append((ck, live))
             if limit is not None and len(out) >= limit:
                 break
+    tr = tracing.current()
+    if tr is not None:
+        last = out[-1][0] if limit is not None and len(out) >= limit else None
+        tr.count_read(len(out), count_tombstones(partition, slices, reverse, now, last))
     if static is None and not out:
         return None
     return PartitionView(pk, static, out)
+
+
+def count_tombstones(partition: Partition, slices: list[tuple[bytes, bytes | None]] | None,
+                     reverse: bool, now: int, stop_ck: bytes | None = None) -> int:
+    """Tombstones and expired cells a read of ``slices`` passes over, up to ``stop_ck``.
+
+    Only traces need this (their "N tombstone cells"), so it is a separate walk.
+    """
+    n = partition.deletion is not None
+    for rt in partition.range_tombstones:
+        if slices is None or any((hi is None or rt.lo < hi) and (rt.hi is None or lo < rt.hi)
+                                 for lo, hi in slices):
+            n += 1
+    if partition.static_row is not None:
+        n += _row_tombstones(partition.static_row, now)
+    for ck, row in slice_rows(partition.rows, slices, reverse):
+        n += _row_tombstones(row, now)
+        if ck == stop_ck:
+            break
+    return n
+
+
+def _row_tombstones(row: Row, now: int) -> int:
+    n = row.deletion is not None
+    for data in row.cells.values():
+        if isinstance(data, Cell):
+            n += not data.is_live(now)
+        else:
+            n += data.deletion is not None
+            n += sum(not cell.is_live(now) for cell in data.cells.values())
+    return n

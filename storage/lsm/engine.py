@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator
 from typing import Self
 
+from .. import tracing
 from ..engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
 from ..model import Mutation, PartitionView
 from ..murmur3 import decorate
@@ -304,8 +305,18 @@ class LSMEngine(StorageEngine):
             self.memtable_bytes += grown
             self._active_bytes += grown
         self.commitlog.sync_to(end)
+        if tracing.current() is not None:
+            self._trace_write(mutations, targets, len(payload), pos)
         if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
             self._pressure(end[0])
+
+    def _trace_write(self, mutations, targets, size: int, pos: Position) -> None:
+        log = self.commitlog
+        synced = "" if log.sync_mode == "periodic" else f", fsynced ({log.sync_mode} mode)"
+        tracing.trace(f"Appended {len(mutations)} mutations ({size} bytes) to commit log "
+                      f"segment {pos[0]}{synced}", tracing.MUTATION)
+        for name in dict.fromkeys(f"{t.info.keyspace}.{t.info.name}" for t in targets):
+            tracing.trace(f"Adding to {name} memtable", tracing.MUTATION)
 
     def _pressure(self, segment: int) -> None:
         """Memtables too big or commit log too long: switch memtables out for flushing."""

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from .. import tracing
 from ..engine import KeyRange, TableInfo
 from ..model import (
     MIN_TIMESTAMP,
@@ -67,6 +68,15 @@ def _tagged_entries(entries, source: int):
 def _tagged_scan(sstable: SSTableReader, source: int):
     for dk, p in sstable.scan(cache=False):
         yield dk, source, p
+
+
+def _miss_reason(s: SSTableReader, dk: bytes) -> str:
+    """Why an SSTable did not hold a partition (for traces)."""
+    if not s.first_dk <= dk <= s.last_dk:
+        return f"Partition is outside the key range of sstable {s.gen}"
+    if not s.bloom.might_contain(dk):
+        return f"Bloom filter allows skipping sstable {s.gen}"
+    return f"Bloom filter false positive: partition not in the index of sstable {s.gen}"
 
 
 def table_dir_name(name: str, table_id: str) -> str:
@@ -229,22 +239,38 @@ class Table:
                 p = mt.partitions.get(dk)
                 if p is not None and p.deletion is not None:
                     top_deletion = max(top_deletion, p.deletion.marked_at)
+        tr = tracing.current()
         fresh: list[Partition] = []
+        skipped = 0
         for s in ssts:
             st = s.stats
             if st.max_ts <= top_deletion:
+                if tr is not None:
+                    tr.add(f"Partition deletion shadows sstable {s.gen} and all older ones",
+                           tracing.READ)
                 break  # this and every older SSTable is shadowed by a partition deletion
             if slices is not None and not st.may_intersect(slices):
+                skipped += 1
                 continue
             entry = s.find(dk)
             if entry is None:
+                if tr is not None:
+                    tr.add(_miss_reason(s, dk), tracing.READ)
                 continue
+            if tr is not None:
+                tr.add(f"Partition index found the partition in sstable {s.gen}", tracing.READ)
             p = s.read(entry, slices)
             fresh.append(p)
             if p.deletion is not None and p.deletion.marked_at > top_deletion:
                 top_deletion = p.deletion.marked_at
         with engine_lock:
             versions = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
+        if tr is not None:
+            tr.add(f"Skipped {skipped}/{len(ssts)} non-slice-intersecting sstables",
+                   tracing.READ)
+            tr.add(f"Merged data from {len(versions)} of {len(mems)} memtables and "
+                   f"{len(fresh)} sstables", tracing.READ)
+        with engine_lock:
             if not fresh:
                 if not versions:
                     return None
@@ -271,6 +297,7 @@ class Table:
                 if keys:
                     sources.append(_tagged_keys(keys, i))
         nm = len(mems)
+        from_memtables = len(sources)
         for j, s in enumerate(ssts):
             if slices is not None and not s.stats.may_intersect(slices):
                 continue
@@ -278,6 +305,10 @@ class Table:
                 continue
             entries = s.entries(lo, incl[0], hi, incl[1])
             sources.append(_tagged_entries(entries, nm + j))
+        if tracing.current() is not None:
+            tracing.trace(f"Scanning {from_memtables}/{nm} memtables and "
+                          f"{len(sources) - from_memtables}/{len(ssts)} sstables that overlap "
+                          "the range", tracing.READ)
         if not sources:
             return
         merged = sources[0] if len(sources) == 1 else heapq.merge(*sources, key=itemgetter(0))
