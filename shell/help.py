@@ -6,6 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from .formatting import columnize
+from .help_topics import CQL_HELP, Topic
 
 if TYPE_CHECKING:
     from .core import Shell
@@ -107,107 +108,6 @@ SHELL_HELP["cls"] = SHELL_HELP["clear"]
 SHELL_HELP["desc"] = SHELL_HELP["describe"]
 SHELL_HELP["quit"] = SHELL_HELP["exit"]
 
-# CQL topics (cqlsh's list) -> (anchor in the CQL reference, a short syntax summary).
-CQL_HELP: dict[str, tuple[str, str]] = {
-    "aggregates": ("aggregates", ("COUNT(*), MIN(x), MAX(x), SUM(x), AVG(x); user aggregates: "
-                   "CREATE AGGREGATE.")),
-    "alter_keyspace": ("alterKeyspaceStmt", ("ALTER KEYSPACE <ks> WITH replication = {...} "
-                       "[AND durable_writes = <bool>];")),
-    "alter_materialized_view": ("alterMVStmt", ("ALTER MATERIALIZED VIEW <view> WITH <opt> = "
-                                "<value> [AND ...];")),
-    "alter_table": ("alterTableStmt", ("ALTER TABLE <table> ADD <col> <type> | DROP <col> | "
-                    "RENAME <col> TO <col> | WITH <opt> = <value> [AND ...];")),
-    "alter_type": ("alterTypeStmt", ("ALTER TYPE <type> ADD <field> <type> | RENAME <field> "
-                   "TO <field>;")),
-    "alter_user": ("alterUserStmt", ("ALTER USER <user> WITH PASSWORD '<pw>' [SUPERUSER | "
-                   "NOSUPERUSER];")),
-    "apply": ("batchStmt", "APPLY BATCH ends a BEGIN BATCH ... block."),
-    "ascii": ("constants", "ascii: US-ASCII text, written as a '...' string."),
-    "batch": ("batchStmt", ("BEGIN [UNLOGGED | COUNTER] BATCH [USING TIMESTAMP <n>] "
-              "<insert | update | delete>; ... APPLY BATCH;")),
-    "begin": ("batchStmt", "BEGIN [UNLOGGED | COUNTER] BATCH ... APPLY BATCH;"),
-    "blob": ("constants", "blob: bytes, written 0x0123abcd; textAsBlob(), blobAsText() ..."),
-    "boolean": ("constants", "boolean: true or false."),
-    "counter": ("counters", ("counter: a 64-bit count changed only by UPDATE ... SET c = c + "
-                "<n>.")),
-    "create_aggregate": ("createAggregateStmt", ("CREATE [OR REPLACE] AGGREGATE [IF NOT EXISTS]"
-                         " <name>(<type>, ...) SFUNC <f> STYPE <type> [FINALFUNC <f>] "
-                         "[INITCOND <value>];")),
-    "create_columnfamily": ("createTableStmt", "Same as CREATE TABLE."),
-    "create_function": ("createFunctionStmt", ("CREATE [OR REPLACE] FUNCTION [IF NOT EXISTS] "
-                        "<name>(<arg> <type>, ...) (CALLED | RETURNS NULL) ON NULL INPUT "
-                        "RETURNS <type> LANGUAGE <lang> AS $$ <body> $$;")),
-    "create_index": ("createIndexStmt", ("CREATE [CUSTOM] INDEX [IF NOT EXISTS] [<name>] ON "
-                     "<table> (<col> | keys(<col>) | values(<col>) | entries(<col>) | "
-                     "full(<col>)) [USING '<class>'];")),
-    "create_keyspace": ("createKeyspaceStmt", ("CREATE KEYSPACE [IF NOT EXISTS] <ks> WITH "
-                        "replication = {'class': 'SimpleStrategy', 'replication_factor': 1} "
-                        "[AND durable_writes = <bool>];")),
-    "create_materialized_view": ("createMVStmt", ("CREATE MATERIALIZED VIEW [IF NOT EXISTS] "
-                                 "<view> AS SELECT ... FROM <table> WHERE <col> IS NOT NULL ..."
-                                 " PRIMARY KEY (...);")),
-    "create_role": ("createRoleStmt", ("CREATE ROLE [IF NOT EXISTS] <role> [WITH PASSWORD = "
-                    "'<pw>' AND LOGIN = <bool> AND SUPERUSER = <bool>];")),
-    "create_table": ("createTableStmt", ("CREATE TABLE [IF NOT EXISTS] <table> (<col> <type> "
-                     "[PRIMARY KEY], ..., PRIMARY KEY ((<pk>, ...), <ck>, ...)) [WITH <opt> = "
-                     "<value> AND CLUSTERING ORDER BY (<ck> ASC|DESC)];")),
-    "create_trigger": ("createTriggerStmt", ("CREATE TRIGGER [IF NOT EXISTS] <name> ON <table> "
-                       "USING '<class>';")),
-    "create_type": ("createTypeStmt", ("CREATE TYPE [IF NOT EXISTS] <type> (<field> <type>, "
-                    "...);")),
-    "create_user": ("createUserStmt", ("CREATE USER [IF NOT EXISTS] <user> WITH PASSWORD "
-                    "'<pw>' [SUPERUSER | NOSUPERUSER];")),
-    "date": ("usingdates", "date: 'yyyy-mm-dd'; functions currentDate(), toDate()."),
-    "delete": ("deleteStmt", ("DELETE [<col>, ...] FROM <table> [USING TIMESTAMP <n>] WHERE "
-               "<pk conditions> [IF EXISTS | IF <conditions>];")),
-    "drop_aggregate": ("dropAggregateStmt", "DROP AGGREGATE [IF EXISTS] <name>[(<type>, ...)];"),
-    "drop_columnfamily": ("dropTableStmt", "Same as DROP TABLE."),
-    "drop_function": ("dropFunctionStmt", "DROP FUNCTION [IF EXISTS] <name>[(<type>, ...)];"),
-    "drop_index": ("dropIndexStmt", "DROP INDEX [IF EXISTS] <name>;"),
-    "drop_keyspace": ("dropKeyspaceStmt", "DROP KEYSPACE [IF EXISTS] <ks>;"),
-    "drop_materialized_view": ("dropMVStmt", "DROP MATERIALIZED VIEW [IF EXISTS] <view>;"),
-    "drop_role": ("dropRoleStmt", "DROP ROLE [IF EXISTS] <role>;"),
-    "drop_table": ("dropTableStmt", "DROP TABLE [IF EXISTS] <table>;"),
-    "drop_trigger": ("dropTriggerStmt", "DROP TRIGGER [IF EXISTS] <name> ON <table>;"),
-    "drop_type": ("dropTypeStmt", "DROP TYPE [IF EXISTS] <type>;"),
-    "drop_user": ("dropUserStmt", "DROP USER [IF EXISTS] <user>;"),
-    "functions": ("functions", ("Scalar functions: token(), now(), uuid(), toTimestamp(), "
-                  "writetime(), ttl(), typeAsBlob(), CAST(x AS type) ...")),
-    "grant": ("grantRoleStmt", ("GRANT <permission> ON <resource> TO <role>; GRANT <role> TO "
-              "<role>;")),
-    "insert": ("insertStmt", ("INSERT INTO <table> (<col>, ...) VALUES (<value>, ...) [IF NOT "
-               "EXISTS] [USING TTL <n> AND TIMESTAMP <n>];")),
-    "insert_json": ("insertJson", ("INSERT INTO <table> JSON '<json object>' [DEFAULT NULL | "
-                    "DEFAULT UNSET];")),
-    "int": ("constants", "int: 32-bit signed integer (also tinyint, smallint, bigint, varint)."),
-    "json": ("json", "SELECT JSON ...; INSERT ... JSON '...'; toJson(), fromJson()."),
-    "keywords": ("appendixA", "Reserved keywords need double quotes to be used as names."),
-    "list_permissions": ("listPermissionsStmt", ("LIST <permission> [ON <resource>] [OF "
-                         "<role>];")),
-    "list_roles": ("listRolesStmt", "LIST ROLES [OF <role>] [NORECURSIVE];"),
-    "list_users": ("listUsersStmt", "LIST USERS;"),
-    "permissions": ("permissions", ("CREATE ALTER DROP SELECT MODIFY AUTHORIZE DESCRIBE EXECUTE"
-                    " on keyspaces, tables, functions, roles.")),
-    "revoke": ("revokeRoleStmt", "REVOKE <permission> ON <resource> FROM <role>;"),
-    "select": ("selectStmt", ("SELECT [JSON] [DISTINCT] <selectors> FROM <table> [WHERE "
-               "<conditions>] [GROUP BY ...] [ORDER BY <ck> ASC|DESC] [PER PARTITION LIMIT <n>]"
-               " [LIMIT <n>] [ALLOW FILTERING];")),
-    "select_json": ("selectJson", "SELECT JSON <selectors> FROM ...; one [json] column per row."),
-    "text": ("constants", "text (varchar): UTF-8 text, written '...' (double a quote: 'it''s')."),
-    "time": ("usingtime", "time: 'hh:mm:ss[.fffffffff]', nanosecond precision."),
-    "timestamp": ("usingtimestamps", ("timestamp: 'yyyy-mm-dd[ hh:mm[:ss[.fff]]][+hhmm]' or ms "
-                  "since the epoch.")),
-    "truncate": ("truncateStmt", "TRUNCATE [TABLE] <table>;"),
-    "types": ("types", ("ascii bigint blob boolean counter date decimal double duration float "
-              "inet int smallint text time timestamp timeuuid tinyint uuid varchar varint, "
-              "list<t> set<t> map<k, v> tuple<...> frozen<...> vector<t, n> and user types.")),
-    "update": ("updateStmt", ("UPDATE <table> [USING TTL <n> AND TIMESTAMP <n>] SET <col> = "
-               "<value>, ... WHERE <pk conditions> [IF EXISTS | IF <conditions>];")),
-    "use": ("useStmt", "USE <keyspace>;"),
-    "uuid": ("constants", "uuid / timeuuid: 8-4-4-4-12 hex; uuid(), now(), minTimeuuid()..."),
-}
-
-
 def shell_topics() -> list[str]:
     """cqlsh lists every documented do_* command except QUIT."""
     return sorted(t.upper() for t in SHELL_HELP if t != "quit")
@@ -221,19 +121,65 @@ def _print_topics(shell: Shell, header: str, topics: list[str]) -> None:
     shell.print("")
 
 
+INDENT = " " * 8
+WIDTH = 79
+
+
+def render_cql_topic(name: str, topic: Topic) -> str:
+    """One CQL topic as terminal text: title, synopsis, explanation, example, reference."""
+    lines = ["", INDENT + name.upper(), ""]
+    lines += [INDENT + line if line else "" for line in topic.synopsis.splitlines()]
+    for para in topic.paragraphs:
+        # Keep "HELP <TOPIC>" cross-references on one line (textwrap splits on ASCII space).
+        para = para.replace("HELP ", "HELP\u00a0")
+        lines.append("")
+        lines += [line.replace("\u00a0", " ") for line in textwrap.wrap(
+            para, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT,
+            break_on_hyphens=False, break_long_words=False)]
+    after = " and ".join(t.upper() for t in topic.after)
+    lines += ["", INDENT + (f"Example (after the {after} example):" if after else "Example:")]
+    lines += [INDENT + "  " + line if line else "" for line in topic.example.splitlines()]
+    lines += ["", f"{INDENT}Reference: {DOC_URL}#{topic.anchor}", ""]
+    return "\n".join(lines)
+
+
+def _resolve(words: list[str]) -> list[tuple[str, str | None]]:
+    """(as typed, topic key or None) for each requested topic.
+
+    Topics match case-insensitively. A word that is no topic by itself is joined with the
+    words after it when that names a CQL topic, so HELP CREATE TABLE means CREATE_TABLE
+    (cqlsh would report each word as unknown); words that are topics keep their cqlsh
+    meaning (HELP SELECT JSON shows SELECT and JSON).
+    """
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(words):
+        key = words[i].lower()
+        if key in SHELL_HELP or key in CQL_HELP:
+            out.append((words[i], key))
+            i += 1
+            continue
+        for n in (3, 2):
+            joined = "_".join(w.lower() for w in words[i:i + n])
+            if i + n <= len(words) and joined in CQL_HELP:
+                out.append((" ".join(words[i:i + n]), joined))
+                i += n
+                break
+        else:
+            out.append((words[i], None))
+            i += 1
+    return out
+
+
 def show_help(shell: Shell, topics: list[str]) -> None:
     if not topics:
         _print_topics(shell, "\nDocumented shell commands:", shell_topics())
         _print_topics(shell, "CQL help topics:", sorted(t.upper() for t in CQL_HELP))
         return
-    for topic in topics:
-        key = topic.lower()
-        if key in SHELL_HELP:
+    for typed, key in _resolve(topics):
+        if key is None:
+            shell.printerr(f"*** No help on {typed}")
+        elif key in SHELL_HELP:
             shell.print(SHELL_HELP[key].rstrip() + "\n")
-        elif key in CQL_HELP:
-            anchor, text = CQL_HELP[key]
-            body = textwrap.fill(text, 88, initial_indent=" " * 8, subsequent_indent=" " * 10)
-            shell.print(f"\n        {topic.upper()}\n\n{body}\n\n"
-                        f"        Reference: {DOC_URL}#{anchor}\n")
         else:
-            shell.printerr(f"*** No help on {topic}")
+            shell.print(render_cql_topic(key, CQL_HELP[key]))
