@@ -11,16 +11,19 @@ collections, colour display-width quirks) are cqlsh 6.2's; see docs/shell.md.
 from __future__ import annotations
 
 import cmd
+import contextlib
 import datetime
 import io
 import math
 import re
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import tabulate
 from wcwidth import wcswidth
 
 # ANSI colours exactly as cqlsh writes them.
@@ -368,26 +371,81 @@ def format_rows(column_types: Sequence, rows: Iterable[Sequence], settings: Form
     return [[format_value(v, t, settings) for v, t in zip(row, column_types)] for row in rows]
 
 
+# The table is drawn by tabulate in a format that reproduces cqlsh's layout: no outer lines or
+# padding, " | " between cells, a "-+-" rule under the header. The rows are functions because a
+# DataRow is right-stripped by tabulate, while cqlsh strips only the header line (a right-aligned
+# value may end in spaces).
+_RULE = tabulate.Line("-", "-", "-+-", "-")
+
+# A cell whose cqlsh width is not the width tabulate measures goes to tabulate as a stand-in: an
+# escape sequence tabulate does not count (an index, final byte "X", which no formatted value
+# contains) and cqlsh's width in "#", swapped for the real text when the row is joined. A
+# stand-in is always followed by padding, " | " or the end of the line, so "#*" takes just it.
+_STAND_IN = re.compile(r"\033\[(\d+)X#*")
+# What tabulate strips before measuring, as far as our cells go: the colour codes.
+_ANSI = re.compile(r"\033\[[0-9;]*m")
+_MIN_PADDING_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_header_padding():
+    """tabulate makes every column its header's width plus ``tabulate.MIN_PADDING`` (2) in all
+    formats but its own "pretty", with no parameter to turn that off; cqlsh's column width is
+    max(header, values). The lock keeps the save/restore intact if two threads render at once."""
+    with _MIN_PADDING_LOCK:
+        saved = tabulate.MIN_PADDING
+        tabulate.MIN_PADDING = 0
+        try:
+            yield
+        finally:
+            tabulate.MIN_PADDING = saved
+
+
 def table_lines(names: Sequence[Cell], rows: Sequence[Sequence[Cell]] | None, *,
                 color: bool, with_header: bool = True, tty: bool = False) -> list[str]:
     """One page in cqlsh's tabular layout (without the leading blank line and footer).
 
-    ``rows is None`` means an empty result: header, rule, then one empty line.
+    ``rows is None`` means an empty result: header, rule, then one empty line. Later pages
+    (``with_header=False``) keep the header's widths but print no header or rule.
+
+    The table is rendered by tabulate, which measures display widths itself (escape codes
+    ignored, CJK counting 2). Where that differs from the cell's cqlsh width -- in colour an
+    empty collection counts 0 columns, cqlsh's quirk -- the cell is handed to tabulate as a
+    stand-in of the cqlsh width and swapped back when its row is joined, so the output stays
+    cqlsh's byte for byte.
     """
-    widths = [n.width for n in names]
-    for row in rows or ():
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], cell.width)
-    lines = []
-    if with_header or rows is None:
-        header = " | ".join(n.ljust(w, color) for n, w in zip(names, widths))
-        lines.append(" " + header.rstrip())
-        lines.append("-" + "-+-".join("-" * w for w in widths) + "-")
+    originals: list[str] = []
+
+    def text(cell: Cell) -> str:
+        value = cell.text(color)
+        if cell.width == wcswidth(_ANSI.sub("", value) if color else value):
+            return value
+        originals.append(value)
+        return f"\033[{len(originals) - 1}X" + "#" * cell.width
+
+    def restore(line: str) -> str:
+        return _STAND_IN.sub(lambda m: originals[int(m.group(1))], line) if originals else line
+
+    def header_row(cells: list[str], widths: list[int], aligns: list[str]) -> str:
+        return " " + restore(" | ".join(cells)).rstrip()
+
+    def data_row(cells: list[str], widths: list[int], aligns: list[str]) -> str:
+        return " " + restore(" | ".join(cells))
+
+    headers = [text(n) for n in names]
+    body = [[text(c) for c in row] for row in rows or ()]
+    fmt = tabulate.TableFormat(lineabove=None, linebelowheader=_RULE, linebetweenrows=None,
+                               linebelow=None, headerrow=header_row, datarow=data_row,
+                               padding=0, with_header_hide=None)
+    with _no_header_padding():
+        table = tabulate.tabulate(body, headers, tablefmt=fmt, disable_numparse=True,
+                                  preserve_whitespace=True, colalign=("right",) * len(names),
+                                  headersalign=("left",) * len(names))
+    lines = table.split("\n")
     if rows is None:
-        lines.append("")
-        return lines
-    for row in rows:
-        lines.append(" " + " | ".join(c.rjust(w, color) for c, w in zip(row, widths)))
+        return lines + [""]
+    if not with_header:
+        lines = lines[2:]
     if tty:
         lines.append("")
     return lines

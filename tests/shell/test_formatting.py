@@ -7,6 +7,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+import tabulate
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,6 +126,76 @@ def test_table_layout():
         " a  | b", "----+----", "  1 |  1", " 13 | 13", "  2 |  2"]
     assert table_lines(names, None, color=False) == [" a | b", "---+---", ""]
     assert table_lines(names, rows[:1], color=False, tty=True)[-1] == ""
+
+
+def test_table_header_wider_than_values():
+    names = [Cell("long_name"), Cell("b")]
+    assert table_lines(names, [[Cell("1"), Cell("xy")]], color=False) == [
+        " long_name | b", "-----------+----", "         1 | xy"]
+
+
+def test_table_values_wider_than_header():
+    names = [Cell("a"), Cell("b")]
+    rows = [[Cell("12345"), Cell("x")], [Cell("1"), Cell("yyy")]]
+    assert table_lines(names, rows, color=False) == [
+        " a     | b", "-------+-----", " 12345 |   x", "     1 | yyy"]
+
+
+def test_table_wide_characters():
+    names = [Cell("k"), format_column_name("名前", None, PLAIN)]
+    rows = [[Cell("1"), format_value("テスト", TEXT, PLAIN)], [Cell("22"), Cell("a")]]
+    assert table_lines(names, rows, color=False) == [
+        " k  | 名前", "----+--------", "  1 | テスト", " 22 |      a"]
+
+
+def test_table_keeps_spaces_in_values():
+    # only the header line is right-stripped (cqlsh: ' ' + header.rstrip())
+    names = [Cell("a"), Cell("b ")]
+    rows = [[format_value(" x ", TEXT, PLAIN), format_value("y  ", TEXT, PLAIN)],
+            [Cell("long"), Cell("long")]]
+    assert table_lines(names, rows, color=False) == [
+        " a    | b", "------+------", "   x  |  y  ", " long | long"]
+
+
+def test_table_colored():
+    names = [format_column_name("k", "partition_key", COLOR),
+             format_column_name("v", "regular", COLOR)]
+    rows = [[format_value(1, INT, COLOR), format_value("hello", TEXT, COLOR)],
+            [format_value(None, INT, COLOR), format_value("a\\b", TEXT, COLOR)]]
+    red, green, yellow, magenta, reset = (
+        "\x1b[0;1;31m", "\x1b[0;1;32m", "\x1b[0;1;33m", "\x1b[0;1;35m", "\x1b[0m")
+    assert table_lines(names, rows, color=True) == [
+        f" {red}k{reset}    | {magenta}v{reset}",
+        "------+-------",
+        f"    {green}1{reset} | {yellow}hello{reset}",
+        f" {red}null{reset} |   {yellow}a\\b{reset}",  # the doubled backslash shows single
+    ]
+
+
+def test_table_empty_collection_color_quirk():
+    # cqlsh counts an empty collection as 0 columns in colour, so its row runs 2 wider
+    names = [format_column_name("l", None, COLOR), format_column_name("n", None, COLOR)]
+    rows = [[format_value(v, ListType(INT), COLOR), format_value(n, INT, COLOR)]
+            for v, n in (([], 7), ([1], 8))]
+    blue, green, magenta, reset = "\x1b[0;1;34m", "\x1b[0;1;32m", "\x1b[0;1;35m", "\x1b[0m"
+    assert table_lines(names, rows, color=True) == [
+        f" {magenta}l{reset}   | {magenta}n{reset}",
+        "-----+---",
+        f"    {blue}[{reset}{blue}]{reset} | {green}7{reset}",
+        f" {blue}[{reset}{green}1{reset}{blue}]{reset} | {green}8{reset}",
+    ]
+    plain = [[format_value([], ListType(INT), PLAIN), Cell("7")]]
+    assert table_lines([Cell("l"), Cell("n")], plain, color=False) == [
+        " l  | n", "----+---", " [] | 7"]
+
+
+def test_table_later_pages_keep_header_widths():
+    names = [Cell("long_header"), Cell("b")]
+    rows = [[Cell("1"), Cell("2")]]
+    assert table_lines(names, rows, color=False, with_header=False) == ["           1 | 2"]
+    assert table_lines(names, rows, color=False, with_header=False, tty=True) == [
+        "           1 | 2", ""]
+    assert tabulate.MIN_PADDING == 2  # restored after rendering
 
 
 def test_vertical_layout():
