@@ -104,6 +104,7 @@ def _remote(args: argparse.Namespace, cfg: Config):
     password = args.password or cfg.get("authentication", "password")
     timeout = float(args.connect_timeout or 5)
     session = connect_remote(args.host, port, username, password, connect_timeout=timeout)
+    session.max_trace_wait = cfg.getfloat("tracing", "max_trace_wait", 10.0)
     return session, f"{args.host}:{port}"
 
 

@@ -237,6 +237,7 @@ class RemoteSession:
         self.target = target
         self.row_factory: Callable = cql.named_tuple_factory
         self.default_fetch_size: int | None = 5000
+        self.max_trace_wait = 10.0  # seconds to wait for a trace ([tracing] max_trace_wait)
 
     @property
     def keyspace(self) -> str | None:
@@ -287,9 +288,19 @@ class RemoteSession:
             stmt, params = make()
             rs = self._run(stmt, params, state, trace)
             kind = "set_keyspace" if _is_use(stmt) else "void"
-            return RemoteResultSet(self, rs, kind, run)
+            result = RemoteResultSet(self, rs, kind, run)
+            if trace:
+                result.trace = self._query_trace(rs)
+            return result
 
         return run(paging_state)
+
+    def _query_trace(self, rs: Any) -> Any:
+        """The server's trace of a request, read from its system_traces (None if absent)."""
+        try:
+            return rs.get_query_trace(max_wait_sec=self.max_trace_wait)
+        except Exception:  # noqa: BLE001 - a server that does not trace: the shell says so
+            return None
 
     def prepare(self, query: str) -> RemotePrepared:
         try:

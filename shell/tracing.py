@@ -112,8 +112,9 @@ def show_session(shell: Shell, session_id: uuid.UUID) -> None:
 
 
 def _uuid_time(u: Any) -> Any:
+    """When a timeuuid was made (naive UTC), in whole microseconds as the engine records."""
     try:
-        ts = (u.time - 0x01B21DD213814000) / 1e7
-        return datetime.datetime.fromtimestamp(ts, datetime.UTC).replace(tzinfo=None)
+        micros = (u.time - 0x01B21DD213814000) // 10
+        return datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=micros)
     except Exception:  # noqa: BLE001
         return u

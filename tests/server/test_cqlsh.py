@@ -105,3 +105,20 @@ def test_login_with_auth(auth_server, home):
                 "-u", "cassandra", "-p", "wrong")
     assert bad.returncode != 0
     assert "incorrect" in bad.stderr
+
+
+def test_tracing(server, home):
+    out = cqlsh(server.port, home, """
+        CREATE KEYSPACE IF NOT EXISTS trace_ks WITH replication = {'class': 'SimpleStrategy',
+            'replication_factor': 1};
+        CREATE TABLE IF NOT EXISTS trace_ks.t (k int PRIMARY KEY, v text);
+        INSERT INTO trace_ks.t (k, v) VALUES (1, 'a');
+        TRACING ON;
+        SELECT * FROM trace_ks.t WHERE k = 1;""")
+    assert out.returncode == 0, out.stderr
+    assert "Tracing session: " in out.stdout
+    for activity in ("Parsing SELECT * FROM trace_ks.t WHERE k = 1; [Native-Transport-Requests]",
+                     "Executing single-partition query on t [Native-Transport-Requests]",
+                     "Read 1 live rows and 0 tombstone cells [Native-Transport-Requests]",
+                     "Request complete"):
+        assert f" {activity} | " in out.stdout

@@ -344,3 +344,25 @@ def test_auth(auth_server):
             c.connect()
     finally:
         c.shutdown()
+
+
+def test_tracing_a_request(dsession, keyspace):
+    s = dsession
+    s.execute("CREATE TABLE traced (k int PRIMARY KEY, v text)")
+    s.execute("INSERT INTO traced (k, v) VALUES (1, 'a')")
+    rs = s.execute("SELECT * FROM traced WHERE k = 1", trace=True)
+    assert rs.response_future.get_query_trace_ids()
+    t = rs.get_query_trace(max_wait_sec=5)
+    assert t.request_type == "Execute CQL3 query"
+    assert t.parameters["query"] == "SELECT * FROM traced WHERE k = 1"
+    assert t.client == "127.0.0.1" and t.coordinator == "127.0.0.1"
+    assert [e.description for e in t.events][-3:] == [
+        "Executing single-partition query on traced",
+        "Reading the partition from memory",
+        "Read 1 live rows and 0 tombstone cells",
+    ]
+    assert t.duration.total_seconds() > 0
+    ps = s.prepare("SELECT * FROM traced WHERE k = ?")
+    t = s.execute(ps, [1], trace=True).get_query_trace(max_wait_sec=5)
+    assert t.request_type == "Execute CQL3 prepared query"
+    assert s.execute("SELECT * FROM traced WHERE k = 1").get_query_trace() is None

@@ -108,3 +108,33 @@ def test_bad_credentials(auth_server):
         assert s.execute("SELECT key FROM system.local").one()[0] == "local"
     finally:
         s.close()
+
+
+def _trace_activities(output: str) -> list[str]:
+    """The activity column of every trace table in shell output."""
+    out = []
+    for line in output.splitlines():
+        if line.endswith(" | 127.0.0.1") and not line.startswith(" activity"):
+            out.append(line.split(" | ")[0].strip())
+    return out
+
+
+def test_tracing_shows_the_same_engine_steps(pair):
+    script = "TRACING ON;\nSELECT k, c FROM t WHERE k = 1;\n"
+    outputs = []
+    for session in pair:
+        out = io.StringIO()
+        Shell(session, ShellSettings(), out=out, err=out).feed_text(script)
+        outputs.append(out.getvalue())
+    remote, local = (_trace_activities(o) for o in outputs)
+    assert remote == local == [
+        "Execute CQL3 query",
+        "Parsing SELECT k, c FROM t WHERE k = 1; [Native-Transport-Requests]",
+        "Preparing statement [Native-Transport-Requests]",
+        "Executing single-partition query on t [Native-Transport-Requests]",
+        "Reading the partition from memory [ReadStage]",
+        # the INSERT of set s and map m wrote a collection deletion each
+        "Read 2 live rows and 2 tombstone cells [Native-Transport-Requests]",
+        "Request complete",
+    ]
+    assert all("Tracing session: " in o for o in outputs)
