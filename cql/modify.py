@@ -580,6 +580,10 @@ class ModificationPlan(Plan):
         if self.conditional:
             self._check_conditional()
         self.is_counter = table.is_counter
+        if self.is_counter and self.timestamp is not None:
+            raise InvalidRequest("Cannot provide custom timestamp for counter updates")
+        if self.is_counter and self.ttl is not None:
+            raise InvalidRequest("Cannot provide custom TTL for counter updates")
         self.requires_read = any(op.requires_read for op in self.operations)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         if self.conditional:

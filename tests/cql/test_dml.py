@@ -211,6 +211,16 @@ def test_counters(s):
     with pytest.raises(InvalidRequest) as e:
         s.execute("INSERT INTO c (k, n) VALUES (1, 1)")
     assert str(e.value) == "INSERT statements are not allowed on counter tables, use UPDATE instead"
+    for using, message in (("TIMESTAMP 5", "Cannot provide custom timestamp for counter updates"),
+                           ("TTL 5", "Cannot provide custom TTL for counter updates")):
+        for stmt in (f"UPDATE c USING {using} SET n = n + 1 WHERE k = 1",
+                     f"DELETE FROM c USING {using} WHERE k = 1"):
+            if using.startswith("TTL") and stmt.startswith("DELETE"):
+                continue  # DELETE takes no TTL at all (a syntax error)
+            with pytest.raises(InvalidRequest) as e:
+                s.execute(stmt)
+            assert str(e.value) == message
+    assert rows(s, "SELECT n FROM c WHERE k = 1") == [(5,)]
 
 
 def test_lwt(s):
