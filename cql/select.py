@@ -870,8 +870,10 @@ class SelectPlan(Plan):
                     pks = pks[pks.index(start_pk):]
                 else:
                     pks = []
+            traced = current_trace() is not None
             for pk in pks:
-                trace(f"Executing single-partition query on {self.meta.name}")
+                if traced:
+                    trace(f"Executing single-partition query on {self.meta.name}")
                 s = slices
                 if pk == start_pk:
                     if resume_ck is None:
