@@ -16,7 +16,7 @@ from sortedcontainers import SortedDict, SortedSet
 from cql.types import comparable as bc
 from cql.types.base import CQLType, java_class_name, java_repr, json_quote, maybe_quote
 from cql.types.native import read_unsigned_vint, write_unsigned_vint
-from cql.types.values import FrozenSortedDict, FrozenSortedSet, MarshalError
+from cql.types.values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
 
 _I32 = struct.Struct(">i")
 _M = "org.apache.cassandra.db.marshal."
@@ -245,7 +245,7 @@ class SetType(ListType):
             for x in items:
                 uniq.setdefault(x, x)
             return FrozenSortedSet(sorted(uniq, key=key))
-        return SortedSet(items, key=key)
+        return OrderedSet(items, key=key)
 
     def _val(self, v: Any, h: bool) -> Any:
         if not _is_sequence_value(v):
@@ -333,7 +333,7 @@ class MapType(_CollectionType):
         if h:
             d = dict(items)
             return FrozenSortedDict(sorted(d.items(), key=lambda kv: kf(kv[0])))
-        return SortedDict(kf, items)
+        return OrderedMap(kf, items)
 
     def _val(self, v: Any, h: bool) -> Any:
         if isinstance(v, Mapping):

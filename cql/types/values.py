@@ -1,9 +1,10 @@
 """Python value classes for CQL types that have no exact stdlib counterpart.
 
 `Duration`, `Time` and `Date` follow the DataStax driver's shapes (so application code written
-for the driver keeps working) but print the way Cassandra prints them. `FrozenSortedSet` and
-`FrozenSortedDict` are the hashable forms used for collections nested inside set elements and
-map keys.
+for the driver keeps working) but print the way Cassandra prints them. `OrderedSet` and
+`OrderedMap` are what set and map columns read as: sorted containers in CQL order that print
+like a plain set or dict. `FrozenSortedSet` and `FrozenSortedDict` are the hashable forms used
+for collections nested inside set elements and map keys.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
+
+from sortedcontainers import SortedDict, SortedSet
 
 from cql.errors import InvalidRequest
 
@@ -283,6 +286,31 @@ def parse_duration(text: str) -> Duration:
 
 
 # ----------------------------------------------------------------------------------------------
+# Collections in CQL order. The sortedcontainers reprs show the key function; these print
+# like the set or dict they equal.
+
+class OrderedSet(SortedSet):
+    """A set column's value: a SortedSet in CQL order (equal to the same plain set)."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(map(repr, self)) + "}" if self else "set()"
+
+    def __reduce__(self):
+        # the key function belongs to a CQL type and does not pickle: copies are plain sets
+        return (set, (list(self),))
+
+
+class OrderedMap(SortedDict):
+    """A map column's value: a SortedDict in CQL key order (equal to the same plain dict)."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
+
+    def __reduce__(self):
+        # the key function belongs to a CQL type and does not pickle: copies are plain dicts
+        return (dict, (list(self.items()),))
+
+
 # Hashable collection forms (for collections nested inside set elements and map keys).
 
 class FrozenSortedSet(frozenset):

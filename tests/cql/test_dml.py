@@ -320,3 +320,17 @@ def test_deleted_counters_stay_deleted(s):
     s.execute("TRUNCATE c")
     s.execute("UPDATE c SET n = n + 3 WHERE k = 2")
     assert rows(s, "SELECT * FROM c") == [(2, 3)]
+
+
+def test_collections_read_back_in_cql_order_and_print_plainly(s):
+    import copy
+    import pickle
+
+    s.execute("CREATE TABLE coll (k int PRIMARY KEY, m map<text, int>, st set<int>)")
+    s.execute("INSERT INTO coll (k, m, st) VALUES (1, {'b': 2, 'a': 1}, {3, 1, 2})")
+    row = s.execute("SELECT m, st FROM coll WHERE k = 1").one()
+    assert list(row.m.items()) == [("a", 1), ("b", 2)] and list(row.st) == [1, 2, 3]
+    assert repr(row) == "Row(m={'a': 1, 'b': 2}, st={1, 2, 3})"
+    assert row.m == {"a": 1, "b": 2} and row.st == {1, 2, 3}
+    assert pickle.loads(pickle.dumps(row.m)) == {"a": 1, "b": 2}
+    assert copy.deepcopy(row.st) == {1, 2, 3}
