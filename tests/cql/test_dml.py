@@ -328,6 +328,7 @@ def test_collections_read_back_in_cql_order_and_print_plainly(s):
 
     s.execute("CREATE TABLE coll (k int PRIMARY KEY, m map<text, int>, st set<int>)")
     s.execute("INSERT INTO coll (k, m, st) VALUES (1, {'b': 2, 'a': 1}, {3, 1, 2})")
+    s.row_factory = cql.named_tuple_factory
     row = s.execute("SELECT m, st FROM coll WHERE k = 1").one()
     assert list(row.m.items()) == [("a", 1), ("b", 2)] and list(row.st) == [1, 2, 3]
     assert repr(row) == "Row(m={'a': 1, 'b': 2}, st={1, 2, 3})"
