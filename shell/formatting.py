@@ -313,25 +313,65 @@ def format_value(value: Any, cqltype: Any, settings: FormatSettings, quote: bool
     return format_text(str(value), settings, quote)
 
 
+class FormatError(Exception):
+    """A value cqlsh's own formatter fails on; the shell shows its repr and reports it."""
+
+
+# A null element of a tuple goes to the element type's formatter, which cqlsh did not write for
+# None: these types print it as None (timestamp and inet quote it, as they quote values inside
+# collections); the others raise, with these messages.
+_NULL_ELEMENT_SHOWN = {"bigint", "boolean", "counter", "date", "decimal", "int", "smallint",
+                       "time", "timeuuid", "tinyint", "uuid", "varint", "text", "vector"}
+_NULL_ELEMENT_QUOTED = {"timestamp", "inet"}
+_NULL_ELEMENT_ERRORS = {
+    "ascii": "'NoneType' object has no attribute 'replace'",
+    "blob": "'NoneType' object has no attribute 'hex'",
+    "float": "must be real number, not NoneType",
+    "double": "must be real number, not NoneType",
+    "duration": "'NoneType' object has no attribute 'months'",
+    "list": "object of type 'NoneType' has no len()",
+    "set": "object of type 'NoneType' has no len()",
+    "tuple": "object of type 'NoneType' has no len()",
+    "map": "'NoneType' object has no attribute 'items'",
+    "udt": "'NoneType' object has no attribute '_asdict'",
+}
+
+
+def _null_element(cqltype: Any, settings: FormatSettings) -> Cell:
+    kind = kind_of(cqltype)
+    if kind == "text" and getattr(cqltype, "name", "") == "ascii":
+        kind = "ascii"
+    if kind in _NULL_ELEMENT_ERRORS:
+        raise FormatError(_NULL_ELEMENT_ERRORS[kind])
+    if kind in _NULL_ELEMENT_QUOTED:
+        return _colored("'None'", GREEN, settings)
+    # text reaches cqlsh as varchar, which has no formatter of its own: the default one, in
+    # the text colour
+    return _colored("None", YELLOW if kind == "text" else GREEN, settings)
+
+
 def _sequence(values: Iterable, types: Sequence, left: str, right: str,
               settings: FormatSettings) -> Cell:
-    subs = [format_value(v, t, settings, quote=True) for v, t in zip(values, types)]
+    subs = [format_value(v, t, settings, quote=True) if v is not None or left != "("
+            else _null_element(t, settings) for v, t in zip(values, types)]
     plain = left + ", ".join(s.plain for s in subs) + right
+    # cqlsh's width formula, with and without colour: an empty collection counts 0
+    width = 2 * len(subs) + sum(s.width for s in subs)
     if not settings.color:
-        return Cell(plain)
+        return Cell(plain, plain, width)
     lb, sep, rb = (BLUE + s + RESET for s in (left, ", ", right))
     colored = lb + sep.join(s.colored for s in subs) + rb
-    # cqlsh's width formula (an empty collection counts 0 in colour mode).
-    return Cell(plain, colored, 2 * len(subs) + sum(s.width for s in subs))
+    return Cell(plain, colored, width)
 
 
 def _pairs_cell(subs: list[tuple[Cell, Cell]], settings: FormatSettings) -> Cell:
     plain = "{" + ", ".join(k.plain + ": " + v.plain for k, v in subs) + "}"
+    width = 4 * len(subs) + sum(k.width + v.width for k, v in subs)
     if not settings.color:
-        return Cell(plain)
+        return Cell(plain, plain, width)
     lb, comma, colon, rb = (BLUE + s + RESET for s in ("{", ", ", ": ", "}"))
     colored = lb + comma.join(k.colored + colon + v.colored for k, v in subs) + rb
-    return Cell(plain, colored, 4 * len(subs) + sum(k.width + v.width for k, v in subs))
+    return Cell(plain, colored, width)
 
 
 def _map(value: Any, cqltype: Any, settings: FormatSettings) -> Cell:
@@ -366,9 +406,22 @@ def format_column_name(name: str, kind: str | None, settings: FormatSettings) ->
 # layouts
 
 
-def format_rows(column_types: Sequence, rows: Iterable[Sequence], settings: FormatSettings
-                ) -> list[list[Cell]]:
-    return [[format_value(v, t, settings) for v, t in zip(row, column_types)] for row in rows]
+def format_cell(value: Any, cqltype: Any, settings: FormatSettings,
+                errors: list[str] | None = None) -> Cell:
+    """A top-level value; one cqlsh cannot format shows as its repr (red in colour), and the
+    message cqlsh prints after the row count goes to ``errors``."""
+    try:
+        return format_value(value, cqltype, settings)
+    except FormatError as e:
+        if errors is not None:
+            errors.append(f"Failed to format value {value!r} : {e}")
+        return _colored(repr(value), RED, settings)
+
+
+def format_rows(column_types: Sequence, rows: Iterable[Sequence], settings: FormatSettings,
+                errors: list[str] | None = None) -> list[list[Cell]]:
+    return [[format_cell(v, t, settings, errors) for v, t in zip(row, column_types)]
+            for row in rows]
 
 
 # The table is drawn by tabulate in a format that reproduces cqlsh's layout: no outer lines or

@@ -9,6 +9,7 @@ The trace is read duck-typed, shaped like the DataStax driver's ``QueryTrace``:
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +28,15 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _local(dt: Any) -> str:
-    from .core import utc_to_local
-
-    if isinstance(dt, datetime.datetime):
-        return str(utc_to_local(dt))
-    return str(dt)
+    """A trace time as cqlsh shows it: moved by the local zone's current UTC offset but keeping
+    its tzinfo, so the driver's aware event times print with "+00:00" and the naive session
+    start without."""
+    if not isinstance(dt, datetime.datetime):
+        return str(dt)
+    now = time.time()
+    offset = (datetime.datetime.fromtimestamp(now)
+              - datetime.datetime.fromtimestamp(now, datetime.UTC).replace(tzinfo=None))
+    return str(dt + offset)
 
 
 def _micros(value: Any) -> int:
@@ -112,9 +117,9 @@ def show_session(shell: Shell, session_id: uuid.UUID) -> None:
 
 
 def _uuid_time(u: Any) -> Any:
-    """When a timeuuid was made (naive UTC), in whole microseconds as the engine records."""
+    """When a timeuuid was made, as the driver computes a trace event's time (aware UTC)."""
     try:
-        micros = (u.time - 0x01B21DD213814000) // 10
-        return datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=micros)
+        return datetime.datetime.fromtimestamp((u.time - 0x01B21DD213814000) / 1e7,
+                                               datetime.UTC)
     except Exception:  # noqa: BLE001
         return u

@@ -52,14 +52,14 @@ def timeuuid(unix_ns: int | None = None) -> uuid.UUID:
 
 
 def uuid_datetime(u: uuid.UUID) -> datetime.datetime:
-    """The moment a version-1 uuid was made, as a naive UTC datetime (the driver's form)."""
-    micros = (u.time - _UUID_EPOCH) // 10
-    return datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=micros)
+    """The moment a version-1 uuid was made, in UTC, computed exactly as the DataStax driver
+    does for trace events (float seconds, so the same microsecond rounding; tz-aware)."""
+    return datetime.datetime.fromtimestamp((u.time - _UUID_EPOCH) / 1e7, datetime.UTC)
 
 
 class TraceEvent(NamedTuple):
     description: str
-    datetime: datetime.datetime
+    datetime: datetime.datetime  # tz-aware UTC, as the driver gives event times
     source: str
     source_elapsed: datetime.timedelta
     thread_name: str
@@ -80,7 +80,8 @@ class QueryTrace:
         self.client = client
         self.coordinator = coordinator
         self.command = command
-        self.started_at = uuid_datetime(self.trace_id)
+        # naive UTC, as drivers read system_traces.sessions.started_at
+        self.started_at = uuid_datetime(self.trace_id).replace(tzinfo=None)
         self.duration: datetime.timedelta | None = None
         self.events: list[TraceEvent] = []
         # what storage read since the last read summary (see take_read_counts)

@@ -66,8 +66,10 @@ def test_event_times_are_ordered_and_inside_the_request(session):
     elapsed = [e.source_elapsed for e in t.events]
     assert elapsed == sorted(elapsed) and elapsed[-1] <= t.duration
     times = [e.datetime for e in t.events]
-    assert t.started_at <= times[0] and times == sorted(times)
-    assert times[-1] <= t.started_at + t.duration + datetime.timedelta(microseconds=1)
+    assert all(tm.tzinfo is datetime.UTC for tm in times)  # aware, as the driver's
+    start = t.started_at.replace(tzinfo=datetime.UTC)
+    assert start <= times[0] and times == sorted(times)
+    assert times[-1] <= start + t.duration + datetime.timedelta(microseconds=1)
     assert len({e.event_id for e in t.events}) == len(t.events)
     assert all(e.event_id.version == 1 for e in t.events)
 
