@@ -98,3 +98,26 @@ def test_golden(cql_file: str, flags: tuple[str, ...], stem: str, tmp_path: Path
     assert out == expected_out
     assert err == expected_err
     assert rc == (2 if expected_err else 0)
+
+
+@pytest.mark.parametrize("stem", ["types", "describe"])
+def test_golden_through_the_installed_command(stem: str, tmp_path: Path) -> None:
+    """The same files through the ``cassalite`` console script in a child process (what users
+    run), not just ``main()`` in-process: the bytes and exit status must be the same."""
+    import subprocess
+    import sys
+
+    exe = shutil.which("cassalite")
+    cmd = [exe] if exe else [sys.executable, "-m", "shell"]
+    for src in GOLDEN.glob("*.cql"):
+        shutil.copy(src, tmp_path / src.name)
+    env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"),
+               PYTHONIOENCODING="utf-8")
+    env.pop("TZ", None)
+    proc = subprocess.run([*cmd, "--memory", "-f", f"{stem}.cql"], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    expected_err = (GOLDEN / f"{stem}.err").read_bytes() if (GOLDEN / f"{stem}.err").exists() \
+        else b""
+    assert normalize(proc.stdout.decode("utf-8")) == (GOLDEN / f"{stem}.out").read_text("utf-8")
+    assert normalize(proc.stderr.decode("utf-8")) == expected_err.decode("utf-8")
+    assert proc.returncode == (2 if expected_err else 0)
