@@ -20,8 +20,10 @@ from server import ServerConfig, ServerThread  # noqa: E402
 GOLDEN = Path(__file__).parents[1] / "shell" / "golden"
 
 
-@pytest.mark.parametrize("stem", ["results", "errors", "types", "describe"])
-def test_real_cqlsh_prints_the_golden_output(stem: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("stem", "flags"), [
+    ("results", ()), ("results.color", ("-C",)), ("errors", ()), ("types", ()),
+    ("types.color", ("-C",)), ("describe", ())])
+def test_real_cqlsh_prints_the_golden_output(stem: str, flags: tuple, tmp_path: Path) -> None:
     exe = shutil.which("cqlsh")
     if exe is None:
         pytest.skip("cqlsh is not installed")
@@ -32,7 +34,7 @@ def test_real_cqlsh_prints_the_golden_output(stem: str, tmp_path: Path) -> None:
     with ServerThread(ServerConfig(memory=True, port=0, log_level="WARNING")) as server:
         proc = subprocess.run(
             [exe, "127.0.0.1", str(server.port), "--protocol-version", "4",
-             "--connect-timeout", "10", "-f", f"{stem}.cql"],
+             "--connect-timeout", "10", *flags, "-f", f"{stem.split('.')[0]}.cql"],
             cwd=tmp_path, env=env, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     err_path = GOLDEN / f"{stem}.err"
     expected_err = err_path.read_text("utf-8") if err_path.exists() else ""
