@@ -1,8 +1,12 @@
 """Tab completion as a pure function of (text before the cursor, schema snapshot).
 
-Keywords come from the grammar (every ``"word"i`` terminal of grammar/cql.lark) and the
-shell commands, so they never drift from the parser; names come from the live schema,
-captured by :func:`snapshot` (the only part that touches a session).
+CQL is completed from the grammar (see :mod:`shell.grammar_completion`): the text before
+the cursor is fed to the LALR tables of grammar/cql.lark, the keywords offered are exactly
+those the parser can take next, and where a name can come next the parser state says which
+kind (keyspace, table, column of the statement's table, type, function, table option) and
+the live schema says which names. Shell commands (CONSISTENCY, PAGING, COPY, DESCRIBE...)
+keep their own small rules. Names come from :func:`snapshot`, the only part that touches a
+session. A prefix that does not parse falls back to a few rules keyed on the previous word.
 """
 
 from __future__ import annotations
@@ -14,8 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from .commands import CONSISTENCY_LEVELS, SERIAL_LEVELS
+from .grammar_completion import (
+    COLUMN,
+    FUNCTION,
+    KEYSPACE,
+    OPTION,
+    TABLE,
+    TYPE,
+    UDT,
+    Context,
+    analyse,
+)
 from .help import CQL_HELP, SHELL_HELP
-from .lexer_tokens import Token, tokenize
+from .lexer_tokens import Token, tokenize, unquote_name
 
 SHELL_COMMANDS = ["CAPTURE", "CLEAR", "CLS", "CONSISTENCY", "COPY", "DESC", "DESCRIBE",
                   "EXPAND", "HELP", "LOGIN", "PAGING", "SERIAL", "SHOW", "SOURCE", "TRACING",
@@ -31,12 +46,44 @@ FUNCTIONS = ["abs", "avg", "blob_as_text", "cast", "ceil", "count", "current_dat
              "from_json", "log", "log10", "max", "max_timeuuid", "maxwritetime", "min",
              "min_timeuuid", "now", "round", "sum", "text_as_blob", "to_date", "to_json",
              "to_timestamp", "to_unix_timestamp", "token", "ttl", "uuid", "writetime"]
+# Native functions as Cassandra 5 names them, plus the camelCase spellings of the older
+# names (toJson, blobAsText...), which are the same functions (identifiers fold to lower
+# case). TOKEN, TTL, WRITETIME, MAXWRITETIME and CAST have their own syntax and come from
+# the grammar as keywords. tests/shell/test_completion.py checks this against cql.functions.
+_CONVERTIBLE = ("ascii", "bigint", "boolean", "counter", "date", "decimal", "double",
+                "duration", "float", "inet", "int", "smallint", "text", "time", "timestamp",
+                "timeuuid", "tinyint", "uuid", "varchar", "varint")
+_CASTABLE = ("ascii", "bigint", "date", "decimal", "double", "float", "int", "smallint", "text",
+             "timestamp", "tinyint", "varint")
+_WITH_LEGACY_NAME = (
+    "count_rows", "current_date", "current_time", "current_timestamp", "current_timeuuid",
+    "from_json", "max_timeuuid", "min_timeuuid", "to_date", "to_json", "to_timestamp",
+    "to_unix_timestamp", *(f"blob_as_{t}" for t in _CONVERTIBLE),
+    *(f"{t}_as_blob" for t in _CONVERTIBLE), *(f"cast_as_{t}" for t in _CASTABLE))
+_ONLY_NAME = ("abs", "avg", "collection_avg", "collection_count", "collection_max",
+              "collection_min", "collection_sum", "count", "exp", "floor", "log", "log10",
+              "map_keys", "map_values", "mask_default", "mask_hash", "mask_inner", "mask_null",
+              "mask_outer", "mask_replace", "max", "min", "now", "round",
+              "similarity_cosine", "similarity_dot_product", "similarity_euclidean", "sum",
+              "uuid")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+BUILTIN_FUNCTIONS = sorted([*_ONLY_NAME, *_WITH_LEGACY_NAME,
+                            *(_camel(n) for n in _WITH_LEGACY_NAME)])
+TABLE_OPTIONS = ["additional_write_policy", "allow_auto_snapshot", "bloom_filter_fp_chance",
+                 "caching", "cdc", "comment", "compaction", "compression", "crc_check_chance",
+                 "default_time_to_live", "gc_grace_seconds", "incremental_backups",
+                 "max_index_interval", "memtable", "memtable_flush_period_in_ms",
+                 "min_index_interval", "read_repair", "speculative_retry"]
+KEYSPACE_OPTIONS = ["durable_writes", "replication"]
 DESCRIBE_TARGETS = ["AGGREGATE", "AGGREGATES", "CLUSTER", "COLUMNFAMILIES", "FULL", "FUNCTION",
                     "FUNCTIONS", "INDEX", "KEYSPACE", "KEYSPACES", "MATERIALIZED", "ONLY",
                     "SCHEMA", "TABLE", "TABLES", "TYPE", "TYPES"]
-AFTER_TABLE = {"select": ["WHERE", "LIMIT", "ORDER", "GROUP", "PER", "ALLOW"],
-               "delete": ["USING", "WHERE"], "update": ["USING", "SET"],
-               "insert": ["(", "JSON"]}
 COPY_OPTIONS = ["DELIMITER", "QUOTE", "ESCAPE", "HEADER", "NULL", "DATETIMEFORMAT",
                 "MAXATTEMPTS", "REPORTFREQUENCY", "DECIMALSEP", "THOUSANDSSEP", "BOOLSTYLE",
                 "NUMPROCESSES", "CONFIGFILE", "RATEFILE", "CHUNKSIZE", "INGESTRATE",
@@ -55,7 +102,7 @@ class SchemaSnapshot:
     current_keyspace: str | None = None
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # ks -> t -> cols
     types: dict[str, list[str]] = field(default_factory=dict)  # ks -> UDT names
-    functions: dict[str, list[str]] = field(default_factory=dict)  # ks -> UDF names
+    functions: dict[str, list[str]] = field(default_factory=dict)  # ks -> UDFs, UDAs
 
     @property
     def keyspaces(self) -> list[str]:
@@ -103,6 +150,8 @@ def snapshot(session: Any) -> SchemaSnapshot:
         snap.types.setdefault(ks, []).append(name)
     for ks, name in rows("SELECT keyspace_name, function_name FROM system_schema.functions"):
         snap.functions.setdefault(ks, []).append(name)
+    for ks, name in rows("SELECT keyspace_name, aggregate_name FROM system_schema.aggregates"):
+        snap.functions.setdefault(ks, []).append(name)
     return snap
 
 
@@ -114,12 +163,15 @@ def _last_statement(tokens: list[Token]) -> list[Token]:
 
 
 def _filter(candidates: list[str], prefix: str) -> list[str]:
+    """Those starting with ``prefix`` (case-insensitively), the first spelling of each word
+    kept (names are listed before keywords, so ``list`` beats ``LIST``), sorted."""
     low = prefix.lower()
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for c in candidates:
-        if c.lower().startswith(low) and c not in seen:
-            seen[c] = None
-    return sorted(seen, key=lambda s: (s.lower(), s))
+        key = c.lower()
+        if key.startswith(low) and key not in seen:
+            seen[key] = c
+    return sorted(seen.values(), key=lambda s: (s.lower(), s))
 
 
 def _table_names(schema: SchemaSnapshot, qualifier: str | None) -> list[str]:
@@ -132,81 +184,149 @@ def _table_names(schema: SchemaSnapshot, qualifier: str | None) -> list[str]:
     return out
 
 
-def _statement_table(tokens: list[Token], schema: SchemaSnapshot) -> tuple[str | None, str] | None:
-    words = [t.value.lower() if t.kind == "word" else None for t in tokens]
-    for anchor in ("from", "into", "update", "table"):
-        if anchor in words:
-            i = words.index(anchor) + 1
-            if i < len(tokens) and tokens[i].kind in ("word", "qident"):
-                name = tokens[i].value if tokens[i].kind == "qident" else tokens[i].value.lower()
-                if i + 2 < len(tokens) and tokens[i + 1].value == "." and \
-                        tokens[i + 2].kind in ("word", "qident"):
-                    t2 = tokens[i + 2]
-                    return name, t2.value if t2.kind == "qident" else t2.value.lower()
-                return schema.current_keyspace, name
-    return None
-
-
-def _columns(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
-    target = _statement_table(tokens, schema)
-    if target is None or target[0] is None:
+def _table_columns(schema: SchemaSnapshot, table: tuple[str | None, str] | None
+                   ) -> list[str]:
+    if table is None:
         return []
-    return [quote_if_needed(c) for c in schema.tables.get(target[0], {}).get(target[1], [])]
+    ks = table[0] or schema.current_keyspace
+    return [quote_if_needed(c) for c in schema.tables.get(ks or "", {}).get(table[1], [])]
 
 
 def complete(text_before_cursor: str, schema: SchemaSnapshot) -> list[str]:
-    """Candidates for the word being typed (whole words; the caller replaces the prefix)."""
-    tokens = _last_statement(tokenize(text_before_cursor))
-    prefix = ""
-    if tokens and text_before_cursor and not text_before_cursor[-1].isspace():
+    """Candidates for the word being typed (whole words; the caller replaces the prefix).
+    Never raises: a completion bug must not break the prompt."""
+    try:
+        return _complete(text_before_cursor, schema)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _complete(text: str, schema: SchemaSnapshot) -> list[str]:
+    tokens = _last_statement(tokenize(text))
+    prefix, cut = "", len(text)
+    if tokens and text and not text[-1].isspace():
         last = tokens[-1]
-        if last.kind in ("word", "number") or (last.kind in ("qident", "string") and
-                                               not last.closed):
-            prefix = last.raw
-            tokens = tokens[:-1]
-        if last.kind == "string" and not last.closed:
+        if last.kind in ("string", "dollar") and not last.closed:
             return []  # inside a string literal: nothing sensible to offer
-    return _filter(_candidates(tokens, schema, prefix), prefix)
+        if last.kind in ("word", "number") or (last.kind == "qident" and not last.closed):
+            prefix, cut = last.raw, last.start
+            tokens = tokens[:-1]
+    first = tokens[0].value.lower() if tokens else ""
+    if first in _SHELL_FIRST:
+        return _filter(_shell_candidates(tokens, schema), prefix)
+    ctx = analyse(text[:cut])
+    if ctx is None:
+        return _filter(_fallback(tokens, schema) if tokens else
+                       STATEMENT_STARTERS + SHELL_COMMANDS, prefix)
+    if ctx.fresh:
+        return _filter(ctx.keywords + SHELL_COMMANDS, prefix)
+    names = _names(ctx, schema)
+    if prefix.startswith('"'):  # a quoted name is being typed: names only, all quoted
+        return _filter([n if n.startswith('"') else '"' + n.rstrip(".") + '"' +
+                        ("." if n.endswith(".") else "") for n in names], prefix)
+    if ctx.star:
+        names.insert(0, "*")
+    return _filter(names + ctx.keywords, prefix)
 
 
-def _candidates(tokens: list[Token], schema: SchemaSnapshot, prefix: str) -> list[str]:
-    if not tokens:
-        return STATEMENT_STARTERS + SHELL_COMMANDS
-    words = [t.value.lower() for t in tokens if t.kind == "word"]
-    first = words[0] if words else ""
+def _names(ctx: Context, schema: SchemaSnapshot) -> list[str]:
+    """The names of the kinds the grammar allows at the cursor."""
+    out: list[str] = []
+    q, cur = ctx.qualifier, schema.current_keyspace or ""
+    kinds = ctx.kinds
+    if KEYSPACE in kinds and not ctx.creating:
+        out += [quote_if_needed(k) for k in schema.keyspaces]
+    if TABLE in kinds:
+        if q is not None:
+            out += [] if ctx.creating else _table_names(schema, q)
+        elif ctx.creating:
+            out += [quote_if_needed(ks) + "." for ks in schema.keyspaces]
+        else:
+            out += _table_names(schema, None)
+    if COLUMN in kinds and q is None:
+        cols = _table_columns(schema, ctx.table) + \
+            [quote_if_needed(c) for c in ctx.defined_columns]
+        if not cols and ctx.table is None and not ctx.defined_columns:
+            cols = _all_columns(schema)  # the table comes later (SELECT a, b FROM t)
+        out += cols
+    if TYPE in kinds or (UDT in kinds and not ctx.creating):
+        ks = q or (ctx.table[0] if ctx.table and ctx.table[0] else cur)
+        if TYPE in kinds and q is None:
+            out += NATIVE_TYPES
+        out += [quote_if_needed(t) for t in schema.types.get(ks, [])]
+    if FUNCTION in kinds and not ctx.creating:
+        if q is None:
+            out += BUILTIN_FUNCTIONS
+        out += [quote_if_needed(f) for f in schema.functions.get(cur if q is None else q, [])]
+    if OPTION in kinds:
+        stmt = ctx.statement
+        if stmt[1:2] == ("keyspace_kw",):
+            out += KEYSPACE_OPTIONS
+        elif stmt[1:2] in (("table_kw",), ("MATERIALIZED",)):
+            out += TABLE_OPTIONS
+    return out
+
+
+def _fallback(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
+    """The prefix does not parse: offer names by the previous word, no keywords."""
     prev = tokens[-1]
     pv = prev.value.lower() if prev.kind == "word" else prev.value
+    if pv == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
+        return _table_names(schema, unquote_name(tokens[-2]))
+    if pv in ("use", "keyspace"):
+        return [quote_if_needed(k) for k in schema.keyspaces]
+    if pv in ("from", "into", "update", "table", "columnfamily", "truncate"):
+        return _table_names(schema, None)
+    if pv in ("where", "and", "set", "by"):
+        words = [unquote_name(t) if t.kind in ("word", "qident") else t.value for t in tokens]
+        for anchor in ("from", "into", "update", "table"):
+            if anchor in words[:-1]:
+                i = words.index(anchor) + 1
+                if i + 2 < len(words) and words[i + 1] == ".":
+                    return _table_columns(schema, (words[i], words[i + 2]))
+                if i < len(words):
+                    return _table_columns(schema, (None, words[i]))
+        return []
+    return []
 
-    # qualified names: ks.<table>
-    if prev.value == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
-        ks = tokens[-2].value if tokens[-2].kind == "qident" else tokens[-2].value.lower()
-        if len(tokens) >= 3 and tokens[-3].kind == "word" and tokens[-3].value.lower() == "type":
-            return [quote_if_needed(t) for t in schema.types.get(ks, [])]
-        return _table_names(schema, ks)
 
-    # shell commands
-    if first in ("consistency",) and len(tokens) == 1:
-        return list(CONSISTENCY_LEVELS)
+_SHELL_FIRST = frozenset(["consistency", "serial", "paging", "expand", "tracing", "capture",
+                          "show", "help", "?", "describe", "desc", "copy", "source", "login",
+                          "clear", "cls", "exit", "quit", "history"])
+
+
+def _shell_candidates(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
+    first = tokens[0].value.lower()
+    prev = tokens[-1]
+    pv = prev.value.lower() if prev.kind == "word" else prev.value
+    if first == "consistency":
+        return list(CONSISTENCY_LEVELS) if len(tokens) == 1 else []
     if first == "serial":
-        return ["CONSISTENCY"] if len(tokens) == 1 else list(SERIAL_LEVELS)
-    if first in ("paging", "expand", "tracing") and len(tokens) == 1:
-        return ["ON", "OFF"]
-    if first == "capture" and len(tokens) == 1:
-        return ["OFF"]
-    if first == "show" and len(tokens) == 1:
-        return ["VERSION", "HOST", "SESSION", "REPLICAS"]
+        return ["CONSISTENCY"] if len(tokens) == 1 else \
+            list(SERIAL_LEVELS) if len(tokens) == 2 else []
+    if first in ("paging", "expand", "tracing"):
+        return ["ON", "OFF"] if len(tokens) == 1 else []
+    if first == "capture":
+        return ["OFF"] if len(tokens) == 1 else []
+    if first == "show":
+        return ["VERSION", "HOST", "SESSION", "REPLICAS"] if len(tokens) == 1 else []
     if first in ("help", "?"):
         return [t.upper() for t in SHELL_HELP] + [t.upper() for t in CQL_HELP]
     if first in ("describe", "desc"):
         if len(tokens) == 1:
             return DESCRIBE_TARGETS + [quote_if_needed(k) for k in schema.keyspaces] + \
                 _table_names(schema, None)
+        if pv == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
+            return _table_names(schema, unquote_name(tokens[-2]))
         if pv in ("keyspace",):
             return [quote_if_needed(k) for k in schema.keyspaces]
         if pv in ("table", "columnfamily", "index", "view"):
             return _table_names(schema, None)
         if pv == "type":
             return [quote_if_needed(t) for t in schema.types.get(schema.current_keyspace or "", [])]
+        if pv in ("function", "aggregate"):
+            return [quote_if_needed(f) for f in
+                    schema.functions.get(schema.current_keyspace or "", [])]
         if pv == "materialized":
             return ["VIEW"]
         if pv in ("full", "only"):
@@ -215,6 +335,8 @@ def _candidates(tokens: list[Token], schema: SchemaSnapshot, prefix: str) -> lis
     if first == "copy":
         if len(tokens) == 1:
             return _table_names(schema, None)
+        if pv == "." and tokens[-2].kind in ("word", "qident"):
+            return _table_names(schema, unquote_name(tokens[-2]))
         if pv in ("with", "and"):
             return COPY_OPTIONS
         if prev.kind in ("word", "qident") and len(tokens) <= 4 and pv not in ("from", "to"):
@@ -225,54 +347,19 @@ def _candidates(tokens: list[Token], schema: SchemaSnapshot, prefix: str) -> lis
             return ["STDOUT"]
         if pv == "=" and len(tokens) >= 2 and tokens[-2].value.lower() == "header":
             return ["true", "false"]
+        values = [t.value for t in tokens if t.kind == "op"]
+        if pv in ("(", ",") and "(" in values and ")" not in values:  # COPY t (a, b, ...
+            return _table_columns(schema, _copy_table(tokens))
         return []
-
-    # CQL
-    if pv == "use":
-        return [quote_if_needed(k) for k in schema.keyspaces]
-    if pv == "keyspace" and first in ("drop", "alter"):
-        return [quote_if_needed(k) for k in schema.keyspaces]
-    if pv in ("from", "into", "truncate", "columnfamily") or (pv == "update" and len(tokens) == 1) \
-            or (pv == "table" and first in ("drop", "alter", "truncate")):
-        return _table_names(schema, None)
-    if pv == "type" and first in ("drop", "alter"):
-        return [quote_if_needed(t) for t in schema.types.get(schema.current_keyspace or "", [])]
-    if first in ("create", "alter") and ("table" in words or "type" in words) and \
-            prev.kind in ("word", "qident") and len(tokens) >= 2 and \
-            tokens[-2].value in ("(", ",") and "primary" not in words[-2:]:
-        return NATIVE_TYPES + [quote_if_needed(t) for t in
-                               schema.types.get(schema.current_keyspace or "", [])]
-    if pv in ("<",) or (pv == "," and _open_angle(tokens)):
-        return NATIVE_TYPES + [quote_if_needed(t) for t in
-                               schema.types.get(schema.current_keyspace or "", [])]
-    cols = _columns(tokens, schema)
-    if cols and (pv in ("where", "and", "set", "by", "if") or
-                 (first == "insert" and pv in ("(", ",") and "values" not in words)):
-        return cols
-    if first == "select" and "from" not in words and pv in ("select", ",", "distinct", "json",
-                                                              "("):
-        return ["*", "DISTINCT", "JSON"] + FUNCTIONS + _all_columns(schema)
-    if prev.kind in ("word", "qident") and len(tokens) >= 2:
-        before = tokens[-2].value.lower() if tokens[-2].kind == "word" else tokens[-2].value
-        if before in ("from", "into", "update", ".") and first in AFTER_TABLE:
-            return AFTER_TABLE[first]
-    if pv == "with" and first in ("create", "alter") and "table" in words:
-        return ["CLUSTERING", "COMPACT", "bloom_filter_fp_chance", "caching", "cdc", "comment",
-                "compaction", "compression", "crc_check_chance", "default_time_to_live",
-                "gc_grace_seconds", "max_index_interval", "memtable",
-                "memtable_flush_period_in_ms", "min_index_interval", "read_repair",
-                "speculative_retry"]
-    return list(grammar_keywords())
+    return []  # SOURCE, LOGIN, CLEAR, EXIT...: file names and passwords are not completed
 
 
-def _open_angle(tokens: list[Token]) -> bool:
-    depth = 0
-    for t in tokens:
-        if t.value == "<":
-            depth += 1
-        elif t.value == ">":
-            depth -= 1
-    return depth > 0
+def _copy_table(tokens: list[Token]) -> tuple[str | None, str] | None:
+    if len(tokens) >= 2 and tokens[1].kind in ("word", "qident"):
+        if len(tokens) >= 4 and tokens[2].value == "." and tokens[3].kind in ("word", "qident"):
+            return unquote_name(tokens[1]), unquote_name(tokens[3])
+        return None, unquote_name(tokens[1])
+    return None
 
 
 def _all_columns(schema: SchemaSnapshot) -> list[str]:
