@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import configparser
+import csv
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -20,16 +25,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's usage + message, status 2
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _timeout(kind: str):
-    def parse(text: str) -> int:
-        try:
-            return int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f'"{text}" is not a valid {kind} timeout.') from None
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,9 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="never use color output")
     p.add_argument("--browser", help="accepted for cqlsh compatibility (HELP is shown in the "
                                       "terminal)")
-    p.add_argument("--ssl", action="store_true", help="use SSL (remote mode only)")
-    p.add_argument("-u", "--username", help="user name (shown in the prompt)")
-    p.add_argument("-p", "--password", help="password (ignored by the embedded database)")
+    p.add_argument("--ssl", action="store_true", default=None,
+                   help="use SSL/TLS, set up from cqlshrc's [ssl] (remote mode only)")
+    p.add_argument("-u", "--username", help="user name (remote: log in; embedded: shown in "
+                                             "the prompt)")
+    p.add_argument("-p", "--password", help="password (remote mode; the embedded database has "
+                                             "no authentication)")
     p.add_argument("--insecure-password-without-warning", action="store_true",
                    help=argparse.SUPPRESS)
     p.add_argument("-k", "--keyspace", help="use this keyspace on start-up")
@@ -61,13 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-e", "--execute", help="execute STATEMENT(s), then exit")
     p.add_argument("--debug", action="store_true", help="show extra information and tracebacks")
     p.add_argument("--coverage", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--encoding", help="output encoding (default utf-8)")
+    p.add_argument("--encoding", help="accepted for compatibility: must name a known codec; "
+                                       "output uses the terminal's encoding")
     p.add_argument("--cqlshrc", help="cqlshrc file to read instead of ~/.cassandra/cqlshrc")
-    p.add_argument("--credentials", help="credentials file (remote mode only)")
-    p.add_argument("--cqlversion", help="CQL version (accepted for compatibility)")
-    p.add_argument("--protocol-version", type=int, help="protocol version (remote mode only)")
-    p.add_argument("--connect-timeout", type=_timeout("connect"), help="seconds (default 5)")
-    p.add_argument("--request-timeout", type=_timeout("request"), help="seconds (default 10)")
+    p.add_argument("--credentials", help="credentials file with [plain_text_auth] username "
+                                          "and password (default: 'credentials' next to "
+                                          "the cqlshrc)")
+    p.add_argument("--cqlversion", help="CQL version to ask the server for (remote mode)")
+    p.add_argument("--protocol-version", type=int,
+                   help="native protocol version (remote mode; default: negotiated)")
+    p.add_argument("--connect-timeout", help="seconds to wait for a connection (remote mode; "
+                                             "default 5)")
+    p.add_argument("--request-timeout", help="seconds a request may take (remote mode; "
+                                             "default 10)")
     p.add_argument("-t", "--tty", action="store_true", help="force tty mode (prompts, ---MORE---)")
     p.add_argument("--disable-history", action="store_true", help="do not save history")
     p.add_argument("--data-dir", help="database directory (default $CASSALITE_DATA_DIR or the "
@@ -90,22 +94,173 @@ def should_use_color(stdout: IO[str]) -> bool:
     return True
 
 
-def _remote(args: argparse.Namespace, cfg: Config):
+DEFAULT_CONNECT_TIMEOUT = 5
+DEFAULT_REQUEST_TIMEOUT = 10
+DEFAULT_PORT = 9042
+
+
+@dataclass
+class Options:
+    """The flags merged with cqlshrc, as cqlsh merges them (flags win)."""
+
+    keyspace: str | None = None
+    username: str | None = None
+    password: str | None = None
+    port: int = DEFAULT_PORT
+    connect_timeout: int = DEFAULT_CONNECT_TIMEOUT
+    request_timeout: int = DEFAULT_REQUEST_TIMEOUT
+    protocol_version: int | None = None
+    cql_version: str | None = None
+    ssl: bool = False
+    encoding: str = "utf-8"
+
+
+def _rc_int(cfg: Config, section: str, option: str, default: int | None) -> int | None:
+    value = cfg.get(section, option)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def full_cql_version(text: str) -> tuple[str, tuple[int, ...]]:
+    """'3' -> '3.0.0' (cqlsh pads to three parts; a '-suffix' is kept)."""
+    version = text
+    while version.count(".") < 2:
+        version += ".0"
+    numbers = tuple(int(part) for part in version.split("-", 1)[0].split("."))
+    return version, numbers
+
+
+def is_file_secure(path: str) -> bool:
+    """cqlsh's rule for files holding passwords: owned by us (or we are root) and not
+    readable by group or others. A missing file is fine (it is not used)."""
+    try:
+        st = os.stat(path)
+        uid = os.getuid()
+    except (OSError, AttributeError):  # missing, unreadable, or no getuid (Windows)
+        return True
+    private = stat.S_IMODE(st.st_mode) & (stat.S_IRGRP | stat.S_IROTH) == 0
+    return (uid == 0 or st.st_uid == uid) and private
+
+
+def _credentials(args: argparse.Namespace, cfg: Config, stderr: IO[str]) -> \
+        tuple[str | None, str | None]:
+    """User and password: flags, else the credentials file's [plain_text_auth], else the
+    cqlshrc's [authentication] (deprecated there), with cqlsh's warnings."""
+    rc_user = cfg.get("authentication", "username")
+    rc_password = cfg.get("authentication", "password")
+    if rc_user or rc_password:
+        if rc_password and not is_file_secure(str(cfg.cqlshrc)):
+            stderr.write("\nWarning: Password is found in an insecure cqlshrc file. The file "
+                         "is owned or readable by other users on the system.")
+        stderr.write("\nNotice: Credentials in the cqlshrc file is deprecated and will be "
+                     "ignored in the future.\nPlease use a credentials file to specify the "
+                     "username and password.\n\n")
+    path = args.credentials or cfg.get("authentication", "credentials") or \
+        str(cfg.cqlshrc.parent / "credentials")
+    path = os.path.expanduser(path)
+    if not is_file_secure(path):
+        stderr.write(f"\nWarning: Credentials file '{path}' exists but is not used, because:"
+                     "\n  a. the file owner is not the current user; or"
+                     "\n  b. the file is readable by group or other."
+                     "\nPlease ensure the file is owned by the current user and is not "
+                     "readable by group or other."
+                     "\nOn a Linux or UNIX-like system, you often can do this by using the "
+                     "`chown` and `chmod` commands:"
+                     "\n  chown YOUR_USERNAME credentials"
+                     "\n  chmod 600 credentials\n\n")
+        path = ""
+    creds = configparser.RawConfigParser()
+    if path:
+        try:
+            creds.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            pass
+
+    def from_file(option: str, fallback: str | None) -> str | None:
+        try:
+            return creds.get("plain_text_auth", option)
+        except configparser.Error:
+            return fallback
+
+    username = args.username or from_file("username", rc_user)
+    password = args.password
+    if not password:
+        password = from_file("password", rc_password)
+    elif not args.insecure_password_without_warning:
+        stderr.write("\nWarning: Using a password on the command line interface can be "
+                     "insecure.\nRecommendation: use the credentials file to securely provide "
+                     "the password.\n\n")
+    return username, password
+
+
+def read_options(parser: argparse.ArgumentParser, args: argparse.Namespace, cfg: Config,
+                 stderr: IO[str]) -> Options:
+    """cqlsh's read_options: cqlshrc values under the flags, validated in its order (usage
+    errors exit with status 2)."""
+    o = Options()
+    o.keyspace = args.keyspace or cfg.get("authentication", "keyspace")
+    o.username, o.password = _credentials(args, cfg, stderr)
+    connect = args.connect_timeout
+    if connect is None:
+        connect = _rc_int(cfg, "connection", "timeout", DEFAULT_CONNECT_TIMEOUT)
+    request = args.request_timeout
+    if request is None:
+        request = _rc_int(cfg, "connection", "request_timeout", DEFAULT_REQUEST_TIMEOUT)
+    try:
+        o.connect_timeout = int(connect)
+    except ValueError:
+        parser.error(f'"{connect}" is not a valid connect timeout.')
+    try:
+        o.request_timeout = int(request)
+    except ValueError:
+        parser.error(f'"{request}" is not a valid request timeout.')
+    o.protocol_version = args.protocol_version or _rc_int(cfg, "protocol", "version", None)
+    o.ssl = bool(args.ssl if args.ssl is not None else cfg.getbool("connection", "ssl", False))
+    o.encoding = args.encoding or cfg.get("ui", "encoding") or "utf-8"
+    cql_version = args.cqlversion or cfg.get("cql", "version")
+    if cql_version:
+        try:
+            o.cql_version, numbers = full_cql_version(cql_version)
+        except ValueError:
+            parser.error(f"{cql_version!r} is not a valid CQL version.")
+        if numbers[0] < 3:
+            parser.error(f"{o.cql_version!r} is not a supported CQL version.")
+    if args.host:
+        port = args.port or os.environ.get("CQLSH_PORT") or cfg.get("connection", "port") or \
+            str(DEFAULT_PORT)
+        try:
+            o.port = int(port)
+        except ValueError:
+            parser.error(f"{port!r} is not a valid port number.")
+    return o
+
+
+def _remote(args: argparse.Namespace, cfg: Config, opts: Options):
     """(session, target) for ``cassalite HOST [PORT]``: a real cluster through the driver."""
     try:
         import cassandra  # noqa: F401
     except ImportError:
         raise RuntimeError(f"Remote mode ({args.host}) requires cassandra-driver "
                            "(pip install cassalite[remote])") from None
-    from .remote import connect_remote
+    from .remote import connect_remote, ssl_context
 
-    port = int(args.port or 9042)
-    username = args.username or cfg.get("authentication", "username")
-    password = args.password or cfg.get("authentication", "password")
-    timeout = float(args.connect_timeout or 5)
-    session = connect_remote(args.host, port, username, password, connect_timeout=timeout)
+    password = opts.password
+    if opts.username and not password:  # cqlsh asks, as the driver would send none
+        import getpass
+
+        password = getpass.getpass()
+    context = ssl_context(args.host, cfg) if opts.ssl else None
+    session = connect_remote(args.host, opts.port, opts.username, password,
+                             keyspace=opts.keyspace, protocol_version=opts.protocol_version,
+                             connect_timeout=float(opts.connect_timeout),
+                             request_timeout=float(opts.request_timeout),
+                             cql_version=opts.cql_version, ssl_context=context)
     session.max_trace_wait = cfg.getfloat("tracing", "max_trace_wait", 10.0)
-    return session, f"{args.host}:{port}"
+    return session, f"{args.host}:{opts.port}"
 
 
 def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSettings:
@@ -155,34 +310,36 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     stdin = stdin or sys.stdin
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.version:
         stdout.write(f"{NAME} {__version__}\n")
         return 0
-    if args.port is not None and not args.port.isdigit():
-        stderr.write(f"'{args.port}' is not a valid port number.\n")
-        return 1
-    if args.encoding and hasattr(stdout, "reconfigure"):
-        try:
-            stdout.reconfigure(encoding=args.encoding)  # type: ignore[union-attr]
-        except (LookupError, ValueError):
-            stderr.write(f"Unknown encoding: {args.encoding}\n")
-            return 1
     cfg = load_config(args.cqlshrc)
+    for notice in cfg.notices:
+        stdout.write(notice + "\n")
     for w in cfg.warnings:
         stderr.write(w + "\n")
-    if args.password and not args.insecure_password_without_warning:
-        stderr.write("\nWarning: Using a password on the command line interface can be insecure."
-                     "\nRecommendation: use the credentials file to securely provide the "
-                     "password.\n\n")
+    opts = read_options(parser, args, cfg, stderr)
+    try:
+        codecs.lookup(opts.encoding)  # cqlsh only checks the name; output is not re-encoded
+    except LookupError:
+        stderr.write(f"Unknown encoding: {opts.encoding}\n")
+        return 1
+    field_size_limit = _rc_int(cfg, "csv", "field_size_limit", None)
+    if field_size_limit is not None:
+        csv.field_size_limit(field_size_limit)
     settings = _settings(args, cfg, stdout)
     if args.debug:
-        import cql
+        if args.host:
+            import cassandra as driver
+        else:
+            import cql as driver
 
-        stderr.write(f"Using CQL driver: {cql!r}\n")
-        stderr.write(f"Using connect timeout: {args.connect_timeout or 5} seconds\n")
-        stderr.write(f"Using '{args.encoding or 'utf-8'}' encoding\n")
-        stderr.write(f"Using ssl: {bool(args.ssl)}\n")
+        stderr.write(f"Using CQL driver: {driver!r}\n")
+        stderr.write(f"Using connect timeout: {opts.connect_timeout} seconds\n")
+        stderr.write(f"Using '{opts.encoding}' encoding\n")
+        stderr.write(f"Using ssl: {opts.ssl}\n")
 
     source: IO[str] | None = None
     if args.file:
@@ -193,17 +350,21 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             return 1
     try:
         if args.host:
-            session, target = _remote(args, cfg)
+            session, target = _remote(args, cfg, opts)
             data_dir = None
         else:
             session, target, data_dir = open_session(args, cfg)
     except Exception as e:  # noqa: BLE001
-        stderr.write(f"Connection error: {e}\n")
+        from .remote import SSLConfigError
+
+        if isinstance(e, SSLConfigError):  # cqlsh exits with the bare message
+            stderr.write(f"{e}\n")
+        else:
+            stderr.write(f"Connection error: {e}\n")
         return 1
-    keyspace = args.keyspace or cfg.get("authentication", "keyspace")
-    if keyspace:
+    if opts.keyspace and not args.host:
         try:
-            session.set_keyspace(keyspace)
+            session.set_keyspace(opts.keyspace)
         except Exception as e:  # noqa: BLE001
             stderr.write(f"Connection error: {error_line(e)}\n")
             session.close()
@@ -211,12 +372,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
 
     shell = Shell(session, settings, out=stdout, err=stderr,
                   stdin_name=args.file if args.file else "<stdin>",
-                  conn=ConnectionInfo(target=target,
-                                      username=args.username or cfg.get("authentication",
-                                                                        "username")))
+                  conn=ConnectionInfo(target=target, username=opts.username))
     batch = bool(args.file or args.execute or not settings.tty)
     try:
-        if args.execute is not None:
+        if args.execute:  # cqlsh ignores an empty -e and reads stdin
             shell.run_single(args.execute)
         elif source is not None:
             with source:
@@ -258,6 +417,8 @@ def run_tty_lines(shell: Shell, stdin: IO[str]) -> None:
             shell.out.write("\n")
             shell.handle_eof()
             return
+        if not line.endswith("\n"):  # cqlsh reads with input(), which ends every line
+            line += "\n"
         shell.feed_line(line)
 
 

@@ -6,7 +6,7 @@ import getpass
 import os
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .lexer_tokens import Token, tokenize
 
@@ -153,7 +153,15 @@ def _string_arg(toks: list[Token]) -> str:
 
 @_guard
 def do_source(shell: Shell, st: Statement) -> None:
+    """Run a file in a sub-shell, as cqlsh does: it starts in the current keyspace with the
+    current TRACING, colour and display settings, but with EXPAND off, default PAGING and
+    consistency levels, and no CAPTURE; its own session means USE stays inside it; nothing
+    it changes comes back, and its errors do not count for the exit status (they are still
+    printed, as '<file>:<line>:...')."""
+    from dataclasses import replace
+
     from .core import Shell as ShellClass
+    from .core import ShellSettings
 
     _, toks = _args(st)
     fname = os.path.expanduser(_string_arg(toks))
@@ -163,16 +171,45 @@ def do_source(shell: Shell, st: Statement) -> None:
         shell.printerr(f"Could not open {fname!r}: {e}")
         return
     with f:
-        from dataclasses import replace
+        fresh = ShellSettings()
+        settings = replace(shell.settings, tty=False, expand=fresh.expand, paging=fresh.paging,
+                           page_size=fresh.page_size, consistency=fresh.consistency,
+                           serial_consistency=fresh.serial_consistency, debug=False,
+                           display=replace(shell.settings.display),
+                           copy_defaults=dict(shell.settings.copy_defaults))
+        session, done = sub_session(shell.session)
+        sub = ShellClass(session, settings, out=shell.out, err=shell.err, stdin_name=fname,
+                         show_line_nums=True, conn=replace(shell.conn))
+        try:
+            sub.run_stream(f)
+        finally:
+            sub.flush()
+            sub.close()
+            done()
 
-        sub = ShellClass(shell.session, replace(shell.settings, tty=False), out=shell.out,
-                         err=shell.err, stdin_name=fname, show_line_nums=True, conn=shell.conn)
-        sub.query_out = shell.query_out
-        sub.capture_file = shell.capture_file
-        sub.run_stream(f)
-        shell.settings.tracing = sub.settings.tracing
-        if sub.statement_error:
-            shell.statement_error = True
+
+def sub_session(session: Any) -> tuple[Any, Callable[[], None]]:
+    """A second session on the same database (embedded) or connection pool (remote), in the
+    same keyspace, for SOURCE; and what to call when it is no longer needed."""
+    import cql
+
+    if hasattr(session, "sibling"):  # remote
+        other = session.sibling()
+        return other, other.close
+    if isinstance(session, cql.Session):
+        # shares the open database; closing it would close the database, so it is dropped
+        other = cql.Session(session.executor)
+        other.client_address = session.client_address
+        if session.keyspace:
+            other.set_keyspace(session.keyspace)
+        return other, lambda: None
+    keyspace = session.keyspace  # anything else: share it and restore the keyspace
+
+    def restore() -> None:
+        if keyspace and session.keyspace != keyspace:
+            session.set_keyspace(keyspace)
+
+    return session, restore
 
 
 @_guard

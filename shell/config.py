@@ -66,7 +66,9 @@ class Config:
     """The merged view of the config files, as typed values."""
 
     parser: configparser.RawConfigParser = field(default_factory=configparser.RawConfigParser)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for stderr
+    notices: list[str] = field(default_factory=list)  # for stdout (where cqlsh prints them)
+    cqlshrc: Path = field(default_factory=lambda: default_cqlshrc())  # the one read
 
     def get(self, section: str, option: str, default: str | None = None) -> str | None:
         try:
@@ -109,8 +111,9 @@ def load_config(cqlshrc: str | None = None) -> Config:
         if path.exists():
             rc = path
         else:
-            cfg.warnings.append(f"\nWarning: Specified cqlshrc location `{cqlshrc}` does not exist."
-                                f"  Using `{default_cqlshrc()}` instead.\n")
+            cfg.notices.append(f"\nWarning: Specified cqlshrc location `{path}` does not exist."
+                               f"  Using `{default_cqlshrc()}` instead.\n")
+    cfg.cqlshrc = rc
     for path in (rc, user_config_file()):
         try:
             cfg.parser.read(path, encoding="utf-8")

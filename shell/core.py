@@ -98,6 +98,7 @@ class Shell:
         self.history: list[str] = []
         self.splitter = Splitter()
         self._empty_lines = 0
+        self._hint = False
         self._input: Iterator[str] | None = None
         self.export_rate = self.import_rate = 0.0
         self.clear_screen: Callable[[], None] = self._clear_screen
@@ -115,17 +116,19 @@ class Shell:
     def display(self) -> FormatSettings:
         return replace(self.settings.display, color=self.settings.color)
 
+    def _base_prompt(self) -> str:
+        return f"{NAME}:{self.keyspace}> " if self.keyspace else f"{NAME}> "
+
     def prompt(self) -> str:
+        """``[user@][$CQLSH_PROMPT + newline]cassalite[:ks]> `` (cqlsh's order)."""
         user = f"{self.conn.username}@" if self.conn.username else ""
-        base = f"{user}{NAME}:{self.keyspace}> " if self.keyspace else f"{user}{NAME}> "
         env = os.environ.get("CQLSH_PROMPT") or os.environ.get("CASSALITE_PROMPT")
-        return f"{env}\n{base}" if env else base
+        return f"{user}{env}\n{self._base_prompt()}" if env else user + self._base_prompt()
 
     def continuation_prompt(self) -> str:
-        """Same width as the main prompt, ending in '... ' (cqlsh's '   ... ')."""
-        user = f"{self.conn.username}@" if self.conn.username else ""
-        width = len(f"{user}{NAME}:{self.keyspace}> " if self.keyspace else f"{user}{NAME}> ")
-        return " " * (width - 4) + "... "
+        """As wide as ``cassalite[:ks]> `` (the user name is not counted, as in cqlsh),
+        ending in '... '."""
+        return " " * (len(self._base_prompt()) - 4) + "... "
 
     # -- output --------------------------------------------------------------------------------
 
@@ -173,9 +176,10 @@ class Shell:
             self._lexing_error(e)
             return
         if self.splitter.pending:
-            self._empty_lines = self._empty_lines + 1 if not text.strip() else 0
+            self._count_empty_line(text)
             return
         self._empty_lines = 0
+        self._hint = False
         statements = self.splitter.take()
         self.splitter.clear_lines()
         for st in statements:
@@ -196,14 +200,26 @@ class Shell:
     def in_statement(self) -> bool:
         return self.splitter.pending
 
+    def _count_empty_line(self, text: str) -> None:
+        """cqlsh's reminder: once 4 empty lines in a row have been entered in an unfinished
+        statement, the next prompt is replaced by a hint about ';' and the count restarts
+        (a line of blanks is not empty)."""
+        if self._empty_lines >= 3:
+            self._hint = True
+            self._empty_lines = 0
+            return
+        self._hint = False
+        self._empty_lines = self._empty_lines + 1 if text in ("", "\n", "\r\n") else 0
+
     @property
     def hint_termination(self) -> bool:
-        """After 3 empty continuation lines cqlsh replaces the prompt with a reminder."""
-        return self._empty_lines >= 3
+        """Whether the next prompt is the ';' reminder instead of the continuation prompt."""
+        return self._hint
 
     def cancel_statement(self) -> None:
         self.splitter.reset()
         self._empty_lines = 0
+        self._hint = False
 
     def run_stream(self, stream: Iterable[str]) -> None:
         self._input = iter(stream)
@@ -221,34 +237,34 @@ class Shell:
             yield line
 
     def handle_eof(self) -> None:
+        """End of input with a statement still open: it is not run, even a shell command
+        whose line had no newline (``SHOW VERSION`` as the file's last bytes), as in cqlsh."""
         if self.stop:
             return
         leftover = self.splitter.end_of_input()
         self.splitter.reset()
-        if leftover is None:
-            return
-        if leftover.is_shell_command:
-            self.run_statement(leftover)
-        else:
+        if leftover is not None:
             self.printerr("Incomplete statement at end of file")
 
     def run_single(self, text: str) -> None:
-        """``-e``: a missing final ';' is added; errors are numbered line 1."""
-        stripped = text.rstrip()
-        if stripped and not stripped.endswith(";"):
-            text = stripped + ";"
+        """``-e``: ';' is added unless the text ends with one (so trailing blanks become an
+        empty statement, which the server rejects, as with cqlsh). If the last statement is
+        still unfinished after that (an open string or comment), nothing at all is run and
+        nothing is printed, as in cqlsh. Errors are numbered line 1."""
+        if not text.endswith(";"):
+            text += ";"
         try:
-            self.splitter.feed(text + "\n")
+            self.splitter.feed(text)
         except LexingError as e:
             self._lexing_error(e)
+            return
+        if self.splitter.pending:
+            self.splitter.reset()
             return
         for st in self.splitter.take():
             if self.stop:
                 break
             self.run_statement(st)
-        if self.splitter.pending and not self.stop:
-            self.splitter.reset()
-            self.printerr("Incomplete statement at end of file")
 
     # -- statements ----------------------------------------------------------------------------
 
@@ -461,8 +477,21 @@ class Shell:
         return sys.stdin.readline()
 
     def _clear_screen(self) -> None:
-        if self.settings.tty:
-            self.out.write("\033[H\033[2J")
+        """CLEAR runs the system's ``clear`` whatever the mode, as cqlsh does; its output
+        (the terminal's clear sequence for $TERM) is written to our stdout in order."""
+        import subprocess
+
+        self.flush()
+        try:
+            res = subprocess.run(["clear"], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            if self.settings.tty:  # no clear program (Windows): the ANSI sequence
+                self.out.write("\033[H\033[2J")
+            return
+        self.out.write(res.stdout.decode("utf-8", "replace"))
+        if res.stderr:
+            self.err.write(res.stderr.decode("utf-8", "replace"))
+        self.flush()
 
     def versions(self) -> dict[str, str]:
         try:
@@ -478,8 +507,9 @@ class Shell:
 
     def version_line(self) -> str:
         v = self.versions()
+        protocol = getattr(self.session, "protocol_version", 4)
         return (f"[{NAME} {__version__} | Cassandra {v['build']} | CQL spec {v['cql']} | "
-                "Native protocol v4]")
+                f"Native protocol v{protocol}]")
 
     def host_line(self) -> str:
         cluster = self.apply_color(self.versions()["cluster"], "\033[0;1;34m")

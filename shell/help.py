@@ -107,6 +107,9 @@ SHELL_HELP: dict[str, str] = {
 SHELL_HELP["cls"] = SHELL_HELP["clear"]
 SHELL_HELP["desc"] = SHELL_HELP["describe"]
 SHELL_HELP["quit"] = SHELL_HELP["exit"]
+# Commands that are not help topics: cqlsh lists and documents EXIT, but answers
+# HELP QUIT with "*** No help on QUIT".
+NOT_TOPICS = frozenset({"quit"})
 
 def shell_topics() -> list[str]:
     """cqlsh lists every documented do_* command except QUIT."""
@@ -155,6 +158,10 @@ def _resolve(words: list[str]) -> list[tuple[str, str | None]]:
     i = 0
     while i < len(words):
         key = words[i].lower()
+        if key in NOT_TOPICS:
+            out.append((words[i], None))
+            i += 1
+            continue
         if key in SHELL_HELP or key in CQL_HELP:
             out.append((words[i], key))
             i += 1

@@ -47,6 +47,10 @@ class RemoteConnectionError(cql_errors.DriverException):
     """Could not connect (or authenticate) to the server."""
 
 
+class SSLConfigError(RemoteConnectionError):
+    """--ssl without what it needs in cqlshrc (cqlsh exits with the bare message)."""
+
+
 def _driver():
     try:
         import cassandra.cluster
@@ -81,6 +85,16 @@ def cql_type(dtype: Any) -> CQLType:
     raise cql_errors.InvalidRequest(f"Unsupported type from the server: {name}")
 
 
+class _Undecoded:
+    """A cell the driver's types could not turn into a Python value (a timestamp beyond
+    datetime's range, say): its wire bytes, left for the cql types to read."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
 class _Column:
     """Converts one column's driver values to cql values through the wire bytes."""
 
@@ -93,7 +107,61 @@ class _Column:
     def value(self, v: Any) -> Any:
         if v is None:
             return None
+        if isinstance(v, _Undecoded):
+            return self.ctype.deserialize(v.data)
         return self.ctype.deserialize(self.dtype.serialize(v, 4))
+
+
+_HANDLER: Any = None
+
+
+def shell_protocol_handler() -> Any:
+    """The driver's protocol handler, except that a result row holding a value the driver
+    cannot decode keeps that value's bytes (as :class:`_Undecoded`) instead of failing the
+    whole response and marking the connection defunct. cqlsh gets the same effect by
+    patching the driver's timestamp type for the whole process; this handler is installed
+    on the shell's own session only (``Session.client_protocol_handler``)."""
+    global _HANDLER
+    if _HANDLER is not None:
+        return _HANDLER
+    from cassandra import protocol
+
+    base = protocol.ProtocolHandler
+    base_result = base.message_types_by_opcode[protocol.ResultMessage.opcode]
+
+    class TolerantResultMessage(base_result):  # type: ignore[misc, valid-type]
+        def recv_results_rows(self, f: Any, protocol_version: int, user_type_map: Any,
+                              result_metadata: Any, column_encryption_policy: Any) -> None:
+            start = f.tell()
+            try:
+                super().recv_results_rows(f, protocol_version, user_type_map,
+                                          result_metadata, column_encryption_policy)
+                return
+            except Exception:  # noqa: BLE001 - some cell did not decode: go cell by cell
+                f.seek(start)
+            self.recv_results_metadata(f, user_type_map)
+            metadata = self.column_metadata or result_metadata
+            self.column_names = [c[2] for c in metadata]
+            self.column_types = [c[3] for c in metadata]
+            count = protocol.read_int(f)
+            rows = [self.recv_row(f, len(metadata)) for _ in range(count)]
+            self.parsed_rows = [
+                tuple(_decode_cell(c[3], v, protocol_version) for c, v in zip(metadata, row))
+                for row in rows]
+
+    class ShellProtocolHandler(base):  # type: ignore[misc, valid-type]
+        message_types_by_opcode = dict(base.message_types_by_opcode)  # noqa: RUF012
+        message_types_by_opcode[TolerantResultMessage.opcode] = TolerantResultMessage
+
+    _HANDLER = ShellProtocolHandler
+    return _HANDLER
+
+
+def _decode_cell(dtype: Any, data: bytes | None, protocol_version: int) -> Any:
+    try:
+        return dtype.from_binary(data, protocol_version)
+    except Exception:  # noqa: BLE001
+        return _Undecoded(data) if data is not None else None
 
 
 def translate_error(e: BaseException) -> BaseException:
@@ -231,17 +299,50 @@ class RemotePrepared:
 class RemoteSession:
     """The cql Session surface over a driver Session."""
 
-    def __init__(self, cluster: Any, session: Any, target: str):
+    def __init__(self, cluster: Any, session: Any, target: str, *, owns_cluster: bool = True):
         self.cluster = cluster
         self._session = session
+        self._owns_cluster = owns_cluster
         self.target = target
         self.row_factory: Callable = cql.named_tuple_factory
         self.default_fetch_size: int | None = 5000
         self.max_trace_wait = 10.0  # seconds to wait for a trace ([tracing] max_trace_wait)
+        session.client_protocol_handler = shell_protocol_handler()
 
     @property
     def keyspace(self) -> str | None:
         return self._session.keyspace
+
+    @property
+    def protocol_version(self) -> int:
+        """The native protocol version negotiated with the server."""
+        return int(self.cluster.protocol_version)
+
+    @property
+    def request_timeout(self) -> float | None:
+        """Seconds a request may take before it fails (cqlsh's --request-timeout)."""
+        return self._profile().request_timeout
+
+    @request_timeout.setter
+    def request_timeout(self, seconds: float | None) -> None:
+        self._profile().request_timeout = seconds
+
+    def _profile(self) -> Any:
+        from cassandra.cluster import EXEC_PROFILE_DEFAULT
+
+        return self.cluster.profile_manager.profiles[EXEC_PROFILE_DEFAULT]
+
+    def sibling(self) -> RemoteSession:
+        """Another session on the same connection pool, in the same keyspace (SOURCE runs
+        a file in one, so that its USE does not change this session's keyspace)."""
+        try:
+            session = self.cluster.connect(self.keyspace)
+        except Exception as e:
+            raise translate_error(e) from e
+        other = RemoteSession(self.cluster, session, self.target, owns_cluster=False)
+        other.max_trace_wait = self.max_trace_wait
+        other.default_fetch_size = self.default_fetch_size
+        return other
 
     def set_keyspace(self, keyspace: str) -> None:
         from cql.schema import quote_name
@@ -249,10 +350,11 @@ class RemoteSession:
         self.execute(f"USE {quote_name(keyspace)}")
 
     def _run(self, statement: Any, parameters: Any, paging_state: bytes | None,
-             trace: bool) -> Any:
+             trace: bool, timeout: float | None = None) -> Any:
+        extra = {} if timeout is None else {"timeout": timeout}
         try:
             return self._session.execute(statement, parameters, paging_state=paging_state,
-                                         trace=trace)
+                                         trace=trace, **extra)
         except Exception as e:
             raise translate_error(e) from e
 
@@ -286,7 +388,7 @@ class RemoteSession:
 
         def run(state: bytes | None) -> RemoteResultSet:
             stmt, params = make()
-            rs = self._run(stmt, params, state, trace)
+            rs = self._run(stmt, params, state, trace, timeout)
             kind = "set_keyspace" if _is_use(stmt) else "void"
             result = RemoteResultSet(self, rs, kind, run)
             if trace:
@@ -309,7 +411,10 @@ class RemoteSession:
             raise translate_error(e) from e
 
     def close(self) -> None:
-        self.cluster.shutdown()
+        if self._owns_cluster:
+            self.cluster.shutdown()
+        else:
+            self._session.shutdown()
 
     shutdown = close
 
@@ -325,12 +430,54 @@ def _is_use(stmt: Any) -> bool:
     return text.lstrip()[:4].lower() == "use " or text.lstrip()[:4].lower() == "use\t"
 
 
+def ssl_context(host: str, cfg: Any, env: Any = None) -> Any:
+    """The TLS context for ``--ssl`` (or ``[connection] ssl = true``), from cqlshrc the way
+    cqlsh reads it: ``$SSL_VALIDATE`` / ``[ssl] validate`` (default true) checks the
+    server's certificate against ``$SSL_CERTFILE``, ``[certfiles] <host>`` or ``[ssl]
+    certfile``; ``[ssl] usercert`` / ``userkey`` present a client certificate. The TLS
+    version is negotiated (``[ssl] version`` is ignored, with cqlsh's warning)."""
+    import os
+    import ssl
+
+    env = os.environ if env is None else env
+    validate = env.get("SSL_VALIDATE")
+    if validate is None:
+        validate = cfg.get("ssl", "validate")
+    check = validate is None or validate.lower() != "false"
+    if env.get("SSL_VERSION") is not None or cfg.get("ssl", "version"):
+        print("Warning: Explicit SSL and TLS versions in the cqlshrc file or in SSL_VERSION "
+              "environment property are ignored as the protocol is auto-negotiated.\n")
+    certfile = env.get("SSL_CERTFILE") or cfg.get("certfiles", host) or \
+        cfg.get("ssl", "certfile")
+    if check and certfile is None:
+        raise SSLConfigError(
+            "Validation is enabled; SSL transport factory requires a valid certfile to be "
+            "specified. Please provide path to the certfile in [ssl] section as 'certfile' "
+            f"option in {cfg.cqlshrc} (or use [certfiles] section) or set SSL_CERTFILE "
+            "environment variable.")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False  # cqlsh checks the certificate, not the host name
+    if check:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(os.path.expanduser(certfile))
+    else:
+        context.verify_mode = ssl.CERT_NONE
+    usercert = cfg.get("ssl", "usercert")
+    if usercert:
+        userkey = cfg.get("ssl", "userkey")
+        context.load_cert_chain(os.path.expanduser(usercert),
+                                os.path.expanduser(userkey) if userkey else None)
+    return context
+
+
 def connect_remote(host: str, port: int = 9042, username: str | None = None,
                    password: str | None = None, *, keyspace: str | None = None,
                    protocol_version: int | None = None, connect_timeout: float = 5.0,
+                   request_timeout: float | None = None, cql_version: str | None = None,
                    ssl_context: Any = None) -> RemoteSession:
     """Connect to a CQL server (cassalite-server or Cassandra); RemoteConnectionError if
-    the server cannot be reached or the credentials are refused."""
+    the server cannot be reached, the credentials are refused or the keyspace does not
+    exist. Its message is the driver's, as cqlsh prints it after 'Connection error: '."""
     _driver()
     from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
@@ -339,10 +486,15 @@ def connect_remote(host: str, port: int = 9042, username: str | None = None,
 
     profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy([host]),
                                row_factory=tuple_factory)
+    if request_timeout is not None:
+        profile.request_timeout = request_timeout
     kwargs: dict[str, Any] = {"port": int(port), "connect_timeout": connect_timeout,
+                              "control_connection_timeout": connect_timeout,
                               "execution_profiles": {EXEC_PROFILE_DEFAULT: profile}}
     if protocol_version:
         kwargs["protocol_version"] = protocol_version
+    if cql_version:
+        kwargs["cql_version"] = cql_version
     if username is not None:
         kwargs["auth_provider"] = PlainTextAuthProvider(username, password or "")
     if ssl_context is not None:
@@ -352,8 +504,7 @@ def connect_remote(host: str, port: int = 9042, username: str | None = None,
         session = cluster.connect(keyspace)
     except NoHostAvailable as e:
         cluster.shutdown()
-        raise RemoteConnectionError(
-            f"Connection error: ('Unable to connect to any servers', {e.errors!r})") from None
+        raise RemoteConnectionError(str(e)) from None
     except Exception as e:
         cluster.shutdown()
         raise translate_error(e) from e

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -122,3 +123,99 @@ def test_tracing(server, home):
                      "Read 1 live rows and 0 tombstone cells [Native-Transport-Requests]",
                      "Request complete"):
         assert f" {activity} | " in out.stdout
+
+
+# ---- cassalite in remote mode next to cqlsh: the same bytes ----------------------------------
+
+def _run(cmd: list[str], home, stdin: str, cwd=None) -> tuple[int, str, str]:
+    env = dict(os.environ, HOME=str(home), PYTHONIOENCODING="utf-8",
+               CASSALITE_CONFIG=str(home / "none"))
+    env.pop("CQLSH_PORT", None)
+    res = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=60,
+                         cwd=cwd, check=False)
+    return res.returncode, res.stdout, res.stderr
+
+
+def _cassalite_command() -> list[str]:
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = (f"import sys; sys.path.insert(0, {root!r}); "
+            "from shell.cli import main; sys.exit(main())")
+    return [sys.executable, "-c", code]
+
+
+def both(port: int, home, *args: str, stdin: str = "", cwd=None):
+    """(cqlsh's, cassalite's) (status, stdout, stderr), 'cqlsh' renamed in usage lines."""
+    theirs = _run([*_cqlsh_command(), "127.0.0.1", str(port), *args], home, stdin, cwd)
+    ours = _run([*_cassalite_command(), "127.0.0.1", str(port), *args], home, stdin, cwd)
+    theirs = (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite"))
+    return theirs, ours
+
+
+@pytest.fixture(scope="module")
+def cmp_table(server, home):
+    setup = cqlsh(server.port, home, """
+        CREATE KEYSPACE IF NOT EXISTS cmp_ks WITH replication = {'class': 'SimpleStrategy',
+            'replication_factor': 1};
+        CREATE TABLE IF NOT EXISTS cmp_ks.t (k int PRIMARY KEY, ts timestamp,
+            l list<timestamp>, d date);
+        INSERT INTO cmp_ks.t (k, ts, l, d) VALUES (1, 253402300800000, [-62135596800001, 0],
+            '-5877641-06-23');
+        INSERT INTO cmp_ks.t (k, ts) VALUES (2, 0);""")
+    assert setup.returncode == 0, setup.stderr
+
+
+def test_same_output_for_out_of_range_timestamps(server, home, cmp_table):
+    theirs, ours = both(server.port, home, "-e", "SELECT * FROM cmp_ks.t; "
+                        "SELECT k FROM cmp_ks.t WHERE k = 2; COPY cmp_ks.t (k, ts) TO STDOUT")
+    assert ours[:2] == theirs[:2] == (0, theirs[1])
+    assert "253402300800000" in ours[1] and "(1 rows)" in ours[1]
+    # cqlsh also warns on stderr, naming its own source file: ours prints nothing there
+    assert "DateOverFlowWarning: Some timestamps are larger" in theirs[2] and ours[2] == ""
+
+
+@pytest.mark.parametrize("args", [
+    ("-k", "nope", "-e", "SHOW HOST"),
+    ("-e", "SELECT 'abc FROM x"),
+    ("-e", "SHOW HOST; SELECT key FROM system.local -- no end"),
+    ("-e", "SHOW HOST; "),
+    ("--connect-timeout", "x", "-e", "SHOW HOST"),
+    ("--cqlversion", "2", "-e", "SHOW HOST"),
+    ("--cqlversion", "3.4.5", "-e", "SHOW HOST"),
+    ("--protocol-version", "3", "-e", "SHOW HOST"),
+    ("--encoding", "latin-1", "-e", "SELECT 'héllo 日本' AS x FROM system.local"),
+    ("--cqlshrc", "/nonexistent/cqlshrc", "-e", "HELP QUIT"),
+])
+def test_same_output_as_cqlsh(server, home, args):
+    theirs, ours = both(server.port, home, *args)
+    assert ours == theirs
+
+
+def test_same_output_for_a_bad_port(home):
+    theirs = _run([*_cqlsh_command(), "127.0.0.1", "abc"], home, "")
+    ours = _run([*_cassalite_command(), "127.0.0.1", "abc"], home, "")
+    usage = ("usage: Usage: cassalite [options] [host [port]]\n"
+             "cassalite: error: 'abc' is not a valid port number.\n")
+    assert ours == (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite")) == (
+        2, "", usage)
+
+
+@pytest.mark.parametrize("stdin", [
+    "SHOW HOST;\nSHOW HOST",
+    "SHOW HOST;\nSELECT key FROM system.local",
+    "SHOW HOST;\nCLS now\nHELP QUIT\n",
+])
+def test_same_output_for_piped_input(server, home, stdin):
+    theirs, ours = both(server.port, home, stdin=stdin)
+    assert ours == theirs
+
+
+def test_same_output_for_source(server, home, cmp_table, tmp_path):
+    (tmp_path / "inner.cql").write_text(
+        "CONSISTENCY\nEXPAND\nPAGING\nTRACING\nUSE system;\nSELECT k FROM cmp_ks.t WHERE "
+        "k = 2;\nSELECT * FROM nope;\nCONSISTENCY QUORUM\nTRACING ON\nEXIT\nSELECT 1 FROM x;\n")
+    (tmp_path / "outer.cql").write_text(
+        "USE cmp_ks;\nCONSISTENCY TWO\nEXPAND ON\nPAGING 50\nSOURCE 'inner.cql'\n"
+        "CONSISTENCY\nEXPAND\nPAGING\nTRACING\nSELECT k FROM t WHERE k = 2;\n")
+    theirs, ours = both(server.port, home, "-f", "outer.cql", cwd=tmp_path)
+    assert ours == theirs
+    assert theirs[0] == 0 and "inner.cql:8:InvalidRequest" in theirs[2]

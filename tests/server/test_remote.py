@@ -138,3 +138,186 @@ def test_tracing_shows_the_same_engine_steps(pair):
         "Request complete",
     ]
     assert all("Tracing session: " in o for o in outputs)
+
+
+# ---- the cassalite command in remote mode -----------------------------------------------------
+
+class _Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.fixture
+def shell_home(tmp_path, monkeypatch):
+    """No user cqlshrc, credentials or cassalite config may leak into the runs."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CASSALITE_CONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.delenv("CQLSH_PORT", raising=False)
+    return tmp_path
+
+
+def run_shell(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    from shell.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(list(argv), stdout=out, stderr=err, stdin=_Pipe(stdin))
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def oor(server):
+    """A table with timestamps beyond Python's datetime range (year 10000, year 0)."""
+    s = connect_remote("127.0.0.1", server.port)
+    s.execute("DROP KEYSPACE IF EXISTS oor")
+    s.execute("CREATE KEYSPACE oor WITH replication = {'class': 'SimpleStrategy', "
+              "'replication_factor': 1}")
+    s.execute("CREATE TABLE oor.t (k int PRIMARY KEY, ts timestamp, l list<timestamp>, "
+              "tu tuple<timestamp, int>, d date)")
+    s.execute("INSERT INTO oor.t (k, ts, l, tu, d) VALUES (1, 253402300800000, "
+              "[253402300800000, 0], (-62135596800001, 1), '-5877641-06-23')")
+    s.execute("INSERT INTO oor.t (k, ts) VALUES (2, 0)")
+    yield s
+    s.execute("DROP KEYSPACE oor")
+    s.close()
+
+
+OOR_TABLE = (  # what cqlsh 6.2.2 prints for it
+    "\n k | d           | l                                                      | ts"
+    "                              | tu\n"
+    "---+-------------+--------------------------------------------------------+---------"
+    "------------------------+------------------------\n"
+    " 1 | -2147483648 | ['253402300800000', '1970-01-01 00:00:00.000000+0000'] | "
+    "                253402300800000 | ('-62135596800001', 1)\n"
+    " 2 |        null |                                                   null | "
+    "1970-01-01 00:00:00.000000+0000 |                   null\n\n(2 rows)\n")
+
+
+def test_out_of_range_timestamps_print_as_milliseconds(oor, server, shell_home):
+    """cqlsh prints a timestamp Python cannot represent as its milliseconds since the epoch;
+    the connection stays usable for the statements after it."""
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "-e",
+                             "SELECT * FROM oor.t; SELECT k FROM oor.t WHERE k = 2")
+    assert (rc, err) == (0, "")
+    assert out == OOR_TABLE + "\n k\n---\n 2\n\n(1 rows)\n"
+    # the same values as an embedded session reads
+    local = cql.connect(":memory:")
+    local.execute("CREATE KEYSPACE oor WITH replication = {'class': 'SimpleStrategy', "
+                  "'replication_factor': 1}")
+    local.execute("CREATE TABLE oor.t (k int PRIMARY KEY, ts timestamp, l list<timestamp>, "
+                  "tu tuple<timestamp, int>, d date)")
+    local.execute("INSERT INTO oor.t (k, ts, l, tu, d) VALUES (1, 253402300800000, "
+                  "[253402300800000, 0], (-62135596800001, 1), '-5877641-06-23')")
+    q = "SELECT ts, l, tu, d FROM oor.t WHERE k = 1"
+    assert oor.execute(q).current_rows == local.execute(q).current_rows
+    assert oor.execute("SELECT k FROM oor.t WHERE k = 2").current_rows
+    local.close()
+
+
+def test_copy_to_with_out_of_range_timestamps(oor, server, shell_home):
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "-e",
+                             "COPY oor.t (k, ts) TO STDOUT")
+    assert (rc, err) == (0, "")
+    assert out == "1,253402300800000\r\n2,1970-01-01 00:00:00.000+0000\r\n"
+
+
+def test_connection_errors_as_cqlsh_prints_them(server, shell_home):
+    message = ("Connection error: (\"Unable to connect to any servers using keyspace 'nope'\", "
+               "['127.0.0.1'])\n")
+    assert run_shell("127.0.0.1", str(server.port), "-k", "nope", "-e", "SHOW HOST") == (
+        1, "", message)
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "--cqlversion", "3.4.5",
+                             "-e", "SHOW HOST")
+    assert (rc, out) == (1, "")
+    assert err == (f"Connection error: ('Unable to connect to any servers', {{'127.0.0.1:"
+                   f"{server.port}': ProtocolError(\"cql_version '3.4.5' is not supported by "
+                   "remote (w/ native protocol). Supported versions: ['3.4.7']\")})\n")
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "--protocol-version", "3",
+                             "-e", "SHOW HOST")
+    assert err == (f"Connection error: ('Unable to connect to any servers', {{'127.0.0.1:"
+                   f"{server.port}': DriverException('ProtocolError returned from server while "
+                   "using explicitly set client protocol_version 3')})\n")
+    assert run_shell("127.0.0.1", str(server.port), "-k", "system", "-e", "SHOW HOST") == (
+        0, f"Connected to Test Cluster at 127.0.0.1:{server.port}\n", "")
+
+
+def test_timeouts_and_protocol_version_are_applied(server, shell_home):
+    from shell.cli import _remote, build_parser, read_options
+    from shell.config import load_config
+
+    rc_file = shell_home / "rc"
+    rc_file.write_text("[connection]\nrequest_timeout = 7\ntimeout = 3\n[protocol]\nversion = 4\n")
+    parser = build_parser()
+    for extra, expected in (([], 7.0), (["--request-timeout", "2"], 2.0)):
+        args = parser.parse_args(["127.0.0.1", str(server.port), "--cqlshrc", str(rc_file),
+                                  *extra])
+        cfg = load_config(args.cqlshrc)
+        opts = read_options(parser, args, cfg, io.StringIO())
+        assert (opts.connect_timeout, opts.protocol_version) == (3, 4)
+        session, target = _remote(args, cfg, opts)
+        try:
+            assert session.request_timeout == expected
+            assert session.cluster.connect_timeout == 3.0
+            assert session.protocol_version == 4
+            assert target == f"127.0.0.1:{server.port}"
+        finally:
+            session.close()
+    rc, out, _ = run_shell("127.0.0.1", str(server.port), "-e", "SHOW VERSION")
+    assert rc == 0 and out.endswith(" | Native protocol v4]\n")
+
+
+def test_source_uses_its_own_session(server, shell_home, monkeypatch):
+    """USE and TRACING ON in a sourced file stay in it (cqlsh's sub-shell has its own driver
+    session on the same cluster), and its errors do not set the exit status."""
+    (shell_home / "inner.cql").write_text("USE system;\nTRACING ON\nSELECT * FROM nope;\n"
+                                          "SELECT key FROM local;\n")
+    monkeypatch.chdir(shell_home)
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "-k", "system_schema", "-e",
+                             "SOURCE 'inner.cql'; TRACING; SELECT keyspace_name FROM "
+                             "keyspaces WHERE keyspace_name = 'system'")
+    assert rc == 0
+    assert err == ('inner.cql:4:InvalidRequest: Error from server: code=2200 [Invalid query] '
+                   'message="table nope does not exist"\n')
+    assert out.startswith("TRACING set to ON\n\n key\n-------\n local\n\n(1 rows)\n\n"
+                          "Tracing session: ")
+    assert out.endswith("TRACING is OFF\n\n keyspace_name\n---------------\n        system\n\n"
+                        "(1 rows)\n")
+
+
+def test_credentials_file_logs_in(auth_server, shell_home):
+    creds = shell_home / ".cassandra" / "credentials"  # the default place
+    creds.parent.mkdir()
+    creds.write_text("[plain_text_auth]\nusername = cassandra\npassword = cassandra\n")
+    creds.chmod(0o600)
+    assert run_shell("127.0.0.1", str(auth_server.port), "-e",
+                     "SELECT key FROM system.local") == (
+        0, "\n key\n-------\n local\n\n(1 rows)\n", "")
+    creds.write_text("[plain_text_auth]\nusername = cassandra\npassword = wrong\n")
+    rc, out, err = run_shell("127.0.0.1", str(auth_server.port), "-e", "SHOW HOST")
+    assert (rc, out) == (1, "") and err.startswith(
+        "Connection error: ('Unable to connect to any servers', {'127.0.0.1:")
+    assert "AuthenticationFailed(" in err
+
+
+def test_ssl_settings(server, shell_home):
+    import ssl
+
+    from shell.config import load_config
+    from shell.remote import ssl_context
+
+    rc_file = shell_home / "rc"
+    rc_file.write_text("[ssl]\nvalidate = false\n")
+    context = ssl_context("127.0.0.1", load_config(str(rc_file)), env={})
+    assert context.verify_mode == ssl.CERT_NONE and not context.check_hostname
+    # validation needs a CA file
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "--ssl", "-e", "SHOW HOST")
+    assert (rc, out) == (1, "")
+    assert err == ("Validation is enabled; SSL transport factory requires a valid certfile to "
+                   "be specified. Please provide path to the certfile in [ssl] section as "
+                   f"'certfile' option in {shell_home}/.cassandra/cqlshrc (or use [certfiles] "
+                   "section) or set SSL_CERTFILE environment variable.\n")
+    # a server without TLS: the handshake fails like any connection error
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "--ssl", "--cqlshrc",
+                             str(rc_file), "-e", "SHOW HOST")
+    assert (rc, out) == (1, "")
+    assert err.startswith("Connection error: ('Unable to connect to any servers', {'127.0.0.1:")

@@ -67,16 +67,29 @@ def test_missing_file():
 
 
 def test_remote_mode_reports_connection_errors():
-    rc, _, err = run(["127.0.0.1", "1", "-e", "SELECT * FROM system.local"])
-    assert rc == 1 and err.startswith("Connection error: ")
-    rc, _out, err = run(["somehost", "port"])
-    assert rc == 1 and "'port' is not a valid port number." in err
+    pytest.importorskip("cassandra.cluster")
+    rc, out, err = run(["127.0.0.1", "1", "-e", "SELECT * FROM system.local"])
+    assert (rc, out) == (1, "")
+    assert err == ("Connection error: ('Unable to connect to any servers', {'127.0.0.1:1': "
+                   "ConnectionRefusedError(111, \"Tried connecting to [('127.0.0.1', 1)]. "
+                   "Last error: Connection refused\")})\n")  # once, as cqlsh prints it
 
 
-def test_bad_timeout_is_a_usage_error():
+@pytest.mark.parametrize(("argv", "message"), [
+    (["somehost", "port"], "'port' is not a valid port number."),
+    (["127.0.0.1", "abc", "-e", "SHOW HOST"], "'abc' is not a valid port number."),
+    (["--request-timeout", "x"], '"x" is not a valid request timeout.'),
+    (["--connect-timeout", "1.5"], '"1.5" is not a valid connect timeout.'),
+    (["--cqlversion", "2"], "'2.0.0' is not a supported CQL version."),
+])
+def test_usage_errors_exit_2_like_cqlsh(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
-        run(["--request-timeout", "x"])
+        run(argv)
     assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"usage: Usage: cassalite [options] [host [port]]\ncassalite: error: " \
+                           f"{message}\n"
 
 
 def test_password_warning():
@@ -119,8 +132,13 @@ def test_cqlshrc_settings(tmp_path):
          "'2012-05-14 12:53:20+0000'); SELECT d, ts FROM ks.t")
     _, out, err = run(["--memory", "--cqlshrc", str(rc_file), "-e", q])
     assert "3.1415926536" in out and "2012-05-14 09:53:20.000000-0300" in out, (out, err)
-    _rc, out, err = run(["--memory", "--cqlshrc", str(tmp_path / "missing"), "-e", "SHOW HOST"])
-    assert "Specified cqlshrc location" in err
+    missing = tmp_path / "missing"
+    rc, out, err = run(["--memory", "--cqlshrc", str(missing), "-e", "SHOW HOST"])
+    # on stdout, as cqlsh prints it
+    assert (rc, err) == (0, "")
+    assert out == (f"\nWarning: Specified cqlshrc location `{missing}` does not exist.  Using "
+                   f"`{tmp_path}/.cassandra/cqlshrc` instead.\n\nConnected to Test Cluster at "
+                   ":memory:\n")
 
 
 def test_python_dash_m_entry_point(tmp_path):
@@ -132,3 +150,201 @@ def test_python_dash_m_entry_point(tmp_path):
     assert res.returncode == 2
     assert res.stdout == "\n cluster_name\n--------------\n Test Cluster\n\n(1 rows)\n"
     assert res.stderr.startswith("<stdin>:1:InvalidRequest")
+
+
+def test_source_runs_in_a_sub_shell(tmp_path, monkeypatch):
+    """A sourced file starts with EXPAND off and default PAGING/CONSISTENCY, keeps the
+    keyspace and TRACING it was given, changes nothing outside (USE, TRACING ON, EXIT), and
+    its errors are printed but do not make the run exit 2 (all as cqlsh 6.2)."""
+    (tmp_path / "inner.cql").write_text(
+        "CONSISTENCY\nEXPAND\nPAGING\nTRACING\nUSE system;\nSELECT k FROM srcks.t;\n"
+        "SELECT * FROM nope;\nCONSISTENCY QUORUM\nTRACING ON\nEXIT\nSELECT 1 FROM never;\n")
+    (tmp_path / "outer.cql").write_text(
+        "CREATE KEYSPACE srcks WITH replication = {'class': 'SimpleStrategy', "
+        "'replication_factor': 1};\nCREATE TABLE srcks.t (k int PRIMARY KEY);\n"
+        "INSERT INTO srcks.t (k) VALUES (1);\nUSE srcks;\nCONSISTENCY TWO\nEXPAND ON\n"
+        "PAGING 50\nSOURCE 'inner.cql'\nCONSISTENCY\nEXPAND\nPAGING\nTRACING\n"
+        "SELECT k FROM t;\n")
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(["--memory", "-f", "outer.cql"])
+    assert out == (
+        "Consistency level set to TWO.\nEXPAND set to ON\nPage size: 50\n"
+        # inside inner.cql
+        "Current consistency level is ONE.\nEXPAND is OFF\nPAGING is ON\nPage size: 100\n"
+        "TRACING is OFF\n\n k\n---\n 1\n\n(1 rows)\nConsistency level set to QUORUM.\n"
+        "TRACING set to ON\n"
+        # back in outer.cql: its settings and keyspace are untouched
+        "Current consistency level is TWO.\nEXPAND is ON\nPAGING is ON\nPage size: 50\n"
+        "TRACING is OFF\n\n@ Row 1\n---+---\n k | 1\n\n\n(1 rows)\n")
+    assert err == ('inner.cql:8:InvalidRequest: Error from server: code=2200 [Invalid query] '
+                   'message="table nope does not exist"\n')
+    assert rc == 0
+    # piped input too; an error of the outer input itself still counts
+    (tmp_path / "bad.cql").write_text("SELECT * FROM nope;\n")
+    error = ('InvalidRequest: Error from server: code=2200 [Invalid query] '
+             'message="No keyspace has been specified. USE a keyspace, or explicitly specify '
+             'keyspace.tablename"\n')
+    assert run(["--memory"], "SOURCE 'bad.cql'\n") == (0, "", "bad.cql:2:" + error)
+    assert run(["--memory"], "SOURCE 'bad.cql'\nSELECT * FROM nope;\n") == (
+        2, "", "bad.cql:2:" + error + "<stdin>:3:" + error)
+
+
+def test_source_does_not_capture(tmp_path, monkeypatch):
+    """cqlsh's sub-shell writes query results to the terminal even during CAPTURE."""
+    (tmp_path / "inner.cql").write_text("SELECT cluster_name FROM system.local;\n")
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(["--memory"], "CAPTURE 'cap.txt'\nSOURCE 'inner.cql'\n"
+                                     "SELECT key FROM system.local;\n")
+    assert (rc, err) == (0, "")
+    assert out == ("Now capturing query output to 'cap.txt'.\n\n cluster_name\n"
+                   "--------------\n Test Cluster\n\n(1 rows)\n")
+    assert (tmp_path / "cap.txt").read_text() == "\n key\n-------\n local\n\n(1 rows)\n"
+
+
+def test_tty_termination_reminder_after_four_empty_lines():
+    """cqlsh replaces the prompt by a reminder once 4 empty lines were entered in a row, and
+    then counts again; a line of blanks is not empty."""
+    stdin = "SELECT\n" + "\n" * 9 + "* FROM system.local WHERE key = 'x';\nSELECT\n \n\n\n\n;\n"
+    rc, out, err = run(["--memory", "--tty"], stdin)
+    hint = ("Statements are terminated with a ';'.  You can press CTRL-C to cancel an "
+            "incomplete statement.")
+    more = "       ... "
+    first = out.index("Use HELP for help.\n") + len("Use HELP for help.\n")
+    assert out[first:].startswith(
+        "cassalite> " + more * 4 + hint + more * 3 + hint + more + "\n key | ")
+    assert out.endswith("(0 rows)\ncassalite> " + more * 5 + "cassalite> \n")
+    assert err == "SyntaxException: line 6:0 no viable alternative at input ';'\n"
+    assert rc == 0
+
+
+def test_tty_last_line_without_newline_still_runs():
+    rc, out, err = run(["--memory", "--tty"], "SHOW HOST")
+    assert out.endswith("cassalite> Connected to Test Cluster at :memory:\ncassalite> \n")
+    assert (rc, err) == (0, "")
+
+
+@pytest.mark.parametrize(("stdin", "err"), [
+    ("SHOW HOST;\nSHOW VERSION", "<stdin>:3:Incomplete statement at end of file\n"),
+    ("SHOW HOST;\nSELECT key FROM system.local", "<stdin>:3:Incomplete statement at end of file\n"),
+    ("SHOW HOST;\nSELECT 'abc\n", "<stdin>:3:Incomplete statement at end of file\n"),
+    ("SHOW HOST;\n-- only a comment", ""),
+])
+def test_end_of_piped_input(stdin, err):
+    """A statement still open at the end of the input is not run, not even a shell command
+    whose line lacks its newline."""
+    assert run(["--memory"], stdin) == (2 if err else 0,
+                                        "Connected to Test Cluster at :memory:\n", err)
+
+
+def test_end_of_file_without_newline(tmp_path):
+    script = tmp_path / "s.cql"
+    script.write_text("SHOW HOST;\nSHOW VERSION")
+    rc, out, err = run(["--memory", "-f", str(script)])
+    assert (rc, out) == (2, "Connected to Test Cluster at :memory:\n")
+    assert err == f"{script}:3:Incomplete statement at end of file\n"
+    script.write_text("SHOW HOST;\nSHOW HOST\n")
+    assert run(["--memory", "-f", str(script)]) == (
+        0, "Connected to Test Cluster at :memory:\n" * 2, "")
+
+
+@pytest.mark.parametrize(("text", "out", "err"), [
+    # unfinished after the added ';': nothing runs, nothing is printed, status 0
+    ("SELECT 'abc FROM x", "", ""),
+    ("SHOW HOST; SELECT 'abc", "", ""),
+    ("SHOW HOST; SELECT key FROM system.local -- c", "", ""),
+    ("SHOW HOST; SELECT key /* c", "", ""),
+    # ';' is added to text not ending in one, even after blanks: an empty statement
+    ("SHOW HOST\n", "Connected to Test Cluster at :memory:\n",
+     "<stdin>:1:SyntaxException: line 1:0 no viable alternative at input ';'\n"),
+    ("SHOW HOST; ", "Connected to Test Cluster at :memory:\n",
+     "<stdin>:1:SyntaxException: line 1:0 no viable alternative at input ';'\n"),
+    ("SHOW HOST\nSHOW HOST", "Connected to Test Cluster at :memory:\n" * 2, ""),
+])
+def test_execute_unfinished_and_trailing_text(text, out, err):
+    assert run(["--memory", "-e", text]) == (2 if err else 0, out, err)
+
+
+def test_encoding_does_not_reencode_output(tmp_path):
+    """cqlsh only checks that --encoding names a codec; output keeps stdout's encoding."""
+    env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"),
+               PYTHONIOENCODING="utf-8")
+    res = subprocess.run([sys.executable, "-m", "shell", "--memory", "--encoding", "latin-1",
+                          "-e", "SELECT 'héllo 日本' AS x FROM system.local"],
+                         cwd=ROOT, capture_output=True, env=env, timeout=60, check=False)
+    assert (res.returncode, res.stderr) == (0, b"")
+    assert res.stdout == "\n x\n------------\n héllo 日本\n\n(1 rows)\n".encode()
+    assert run(["--memory", "--encoding", "nope", "-e", "SHOW HOST"]) == (
+        1, "", "Unknown encoding: nope\n")
+
+
+def test_clear_runs_the_clear_program(monkeypatch):
+    """CLEAR/CLS run `clear` in every mode (cqlsh does), its output in line with ours."""
+    import shutil
+
+    if shutil.which("clear") is None:
+        pytest.skip("no clear program")
+    monkeypatch.setenv("TERM", "xterm")
+    sequence = subprocess.run(["clear"], capture_output=True, check=True).stdout.decode()
+    assert sequence.startswith("\x1b[H\x1b[2J")
+    rc, out, err = run(["--memory"], "SHOW HOST\nCLEAR\nCLS;\nSHOW HOST\n")
+    host = "Connected to Test Cluster at :memory:\n"
+    assert (rc, out, err) == (0, host + sequence * 2 + host, "")
+    monkeypatch.setenv("TERM", "dumb")
+    assert run(["--memory"], "CLEAR\n") == (0, "", "")
+
+
+def test_timeouts_protocol_and_ssl_flags_embedded(tmp_path):
+    """Remote-only settings are accepted (and validated) in embedded mode, without effect."""
+    rc_file = tmp_path / "rc"
+    rc_file.write_text("[connection]\ntimeout = 3\nrequest_timeout = 7\nssl = true\n"
+                       "[protocol]\nversion = 3\n[cql]\nversion = 3.4.7\n")
+    rc, out, err = run(["--memory", "--cqlshrc", str(rc_file), "--debug", "--request-timeout",
+                        "20", "--protocol-version", "4", "--ssl", "-e", "SHOW VERSION"])
+    assert rc == 0 and out.startswith("[cassalite 0.1.0 | Cassandra 5.0.0 | ")
+    assert out.endswith(" | Native protocol v4]\n")
+    assert err.splitlines()[1:] == ["Using connect timeout: 3 seconds",
+                                    "Using 'utf-8' encoding", "Using ssl: True"]
+
+
+def test_csv_field_size_limit_from_cqlshrc(tmp_path):
+    import csv
+
+    before = csv.field_size_limit()
+    rc_file = tmp_path / "rc"
+    rc_file.write_text("[csv]\nfield_size_limit = 12345\n")
+    try:
+        assert run(["--memory", "--cqlshrc", str(rc_file), "-e", "SHOW HOST"])[0] == 0
+        assert csv.field_size_limit() == 12345
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_credentials_file(tmp_path):
+    """[plain_text_auth] in the credentials file gives the user (the prompt shows it);
+    a file others can read is not used, with cqlsh's warning."""
+    creds = tmp_path / "creds"
+    creds.write_text("[plain_text_auth]\nusername = carol\npassword = pw\n")
+    creds.chmod(0o600)
+    rc, out, err = run(["--memory", "--tty", "--credentials", str(creds)], "")
+    assert (rc, err) == (0, "") and out.endswith("Use HELP for help.\ncarol@cassalite> \n")
+    creds.chmod(0o644)
+    rc, out, err = run(["--memory", "--tty", "--credentials", str(creds)], "")
+    assert out.endswith("Use HELP for help.\ncassalite> \n")
+    assert err == (
+        f"\nWarning: Credentials file '{creds}' exists but is not used, because:\n"
+        "  a. the file owner is not the current user; or\n"
+        "  b. the file is readable by group or other.\n"
+        "Please ensure the file is owned by the current user and is not readable by group or "
+        "other.\nOn a Linux or UNIX-like system, you often can do this by using the `chown` and "
+        "`chmod` commands:\n  chown YOUR_USERNAME credentials\n  chmod 600 credentials\n\n")
+
+
+def test_prompts_with_a_user(monkeypatch):
+    """The user name comes before the prompt and $CQLSH_PROMPT, and does not widen the
+    continuation prompt (cqlsh)."""
+    _rc, out, _ = run(["--memory", "--tty", "-u", "bob"], "USE system;\nSELECT\n;\n")
+    assert out.endswith("Use HELP for help.\nbob@cassalite> bob@cassalite:system> "
+                        "              ... bob@cassalite:system> \n")
+    monkeypatch.setenv("CQLSH_PROMPT", "~~")
+    _rc, out, _ = run(["--memory", "--tty", "-u", "bob"], "")
+    assert out.endswith("Use HELP for help.\nbob@~~\ncassalite> \n")
