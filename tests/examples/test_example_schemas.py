@@ -27,7 +27,7 @@ def test_every_example_has_a_schema_and_a_script() -> None:
 def test_schema_sources_in_the_shell(schema: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     # IF NOT EXISTS everywhere: sourcing twice (a second run of a script) is not an error.
-    script = f"SOURCE '{schema}'\nSOURCE '{schema}'\nDESCRIBE TABLES\n"
+    script = f"SOURCE '{schema}'\nSOURCE '{schema}'\nDESCRIBE TABLES"
     status = shell_main(["--memory", "-e", script], stdout=out, stderr=err)
     assert (status, err.getvalue()) == (0, "")
     tables = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema.read_text())
