@@ -2,8 +2,13 @@
 
 cqlsh forks worker processes and splits token ranges; an embedded database needs none of
 that: COPY TO pages through one SELECT (``PAGESIZE`` rows per page) and COPY FROM binds
-parsed CSV values to one prepared INSERT. The user-visible behaviour (options, CSV dialect,
-value formats, progress line, final report, error messages) is cqlsh's.
+parsed CSV values to one prepared INSERT. The user-visible behaviour is cqlsh 6.2's: option
+parsing and its error messages, the ``Reading options from ...`` lines for cqlshrc / CONFIGFILE
+sections, ``Using N child processes`` with cqlsh's process count, the CSV dialect, how each CQL
+type is read and written (including cqlsh's quirks, e.g. COPY TO writes text with its
+backslashes doubled and booleans that are not the true style import as False), how
+SKIPROWS / MAXROWS count input lines, CHUNKSIZE-sized groups of rows whose parse errors are
+reported together, MAXOUTPUTSIZE splitting, the progress line and the final report.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ import csv
 import datetime
 import glob
 import io
+import multiprocessing
 import os
+import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
@@ -26,25 +33,6 @@ from .lexer_tokens import Token, tokenize, unquote_name
 if TYPE_CHECKING:
     from .core import Shell
     from .splitter import Statement
-
-COMMON_OPTIONS = {
-    "delimiter": ",", "quote": '"', "escape": "\\", "header": "false", "null": "",
-    "datetimeformat": None, "maxattempts": "5", "reportfrequency": "0.25", "decimalsep": ".",
-    "thousandssep": "", "boolstyle": "True,False", "numprocesses": "1", "configfile": "",
-    "ratefile": "",
-}
-FROM_OPTIONS = {
-    "chunksize": "5000", "ingestrate": "100000", "minbatchsize": "10", "maxbatchsize": "20",
-    "maxrows": "-1", "skiprows": "0", "skipcols": "", "maxparseerrors": "-1",
-    "maxinserterrors": "1000", "errfile": "", "preparedstatements": "True", "ttl": "-1",
-    "maxinflightmessages": "512", "maxbackoffattempts": "12", "maxpendingchunks": "24",
-    "requesttimeout": "10", "childtimeout": "10",
-}
-TO_OPTIONS = {
-    "encoding": "utf8", "pagesize": "1000", "pagetimeout": "10", "begintoken": "",
-    "endtoken": "", "maxrequests": "6", "maxoutputsize": "-1", "floatprecision": "5",
-    "doubleprecision": "12",
-}
 
 
 class CopyError(Exception):
@@ -122,7 +110,7 @@ def parse_copy(text: str) -> CopyCommand:
             if name.kind != "word" or take().value != "=":
                 raise CopyError("Improper COPY command.")
             value = take()
-            if value.kind not in ("string", "word", "number", "qident"):
+            if value.kind not in ("string", "word", "number"):  # cqlsh refuses "x"
                 raise CopyError("Improper COPY command.")
             options[name.value.lower()] = value.value
             if peek() is None:
@@ -133,12 +121,14 @@ def parse_copy(text: str) -> CopyCommand:
 
 
 def describe_interval(seconds: float) -> str:
-    """'0.241 seconds', '1 minute and 2.000 seconds', '1 hour, 2 minutes, and 3.000 seconds'."""
+    """The duration in cqlsh's words. cqlsh divides with true division here, so from one
+    second on every unit is listed even when zero ('0 day, 0 hour, 0 minute, and 5.114
+    seconds') and a count above one gets a plural even if it prints as 1 ('1 minutes')."""
     parts = []
     for length, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        num = int(seconds) // length
+        num = int(seconds) / length
         if num > 0:
-            parts.append(f"{num} {unit}" + ("s" if num > 1 else ""))
+            parts.append("%d %s%s" % (num, unit, "s" if num > 1 else ""))  # noqa: UP031
         seconds %= length
     words = f"{seconds:.3f} seconds"
     if len(parts) > 1:
@@ -183,56 +173,155 @@ class RateMeter:
         return time.time() - self.start
 
 
-# ---------------------------------------------------------------------------------------------
+# -- options -----------------------------------------------------------------------------------
 
 
-def _options(shell: Shell, cmd: CopyCommand, ks: str) -> dict[str, Any]:
-    direction = "from" if cmd.direction == "FROM" else "to"
-    allowed = {**COMMON_OPTIONS, **(FROM_OPTIONS if direction == "from" else TO_OPTIONS)}
-    opts: dict[str, Any] = dict(allowed)
-    sections = shell.settings.copy_defaults
-    configfile = cmd.options.get("configfile")
+def _num_cores() -> int:
+    """The core count cqlsh's NUMPROCESSES default (cores - 1, within 1..16) is based on;
+    $CQLSH_COPY_TEST_NUM_CORES stands in for it, as in cqlsh."""
+    forced = os.environ.get("CQLSH_COPY_TEST_NUM_CORES", "")
+    if forced:
+        return int(forced)
+    try:
+        return multiprocessing.cpu_count()
+    except NotImplementedError:
+        return 1
+
+
+def _cqlshrc_path(shell: Shell) -> str:
+    """The cqlshrc whose [copy*] sections COPY reads when no CONFIGFILE is given."""
+    path = getattr(shell.settings, "cqlshrc_path", None)
+    if path:
+        return str(path)
+    from .config import default_cqlshrc
+
+    return str(default_cqlshrc())
+
+
+def _merged_options(shell: Shell, cmd: CopyCommand, ks: str, say: Callable[[str], None],
+                    direction: str) -> dict[str, str]:
+    """Config-file sections, then the command's own options (which win), announced the way
+    cqlsh announces them. Nothing is announced when the config file does not exist."""
+    given = dict(cmd.options)
+    configfile = given.pop("configfile", "")
+    path = configfile or _cqlshrc_path(shell)
+    names = ["copy", f"copy-{direction}", f"copy:{ks}.{cmd.table}",
+             f"copy-{direction}:{ks}.{cmd.table}"]
+    if not os.path.isfile(path):
+        if configfile:
+            return given
+        # cassalite's own config file may still carry [copy] sections: applied silently
+        merged: dict[str, str] = {}
+        for name in names:
+            merged.update(shell.settings.copy_defaults.get(name, {}))
+        merged.update(given)
+        return merged
     if configfile:
         import configparser
 
         parser = configparser.RawConfigParser()
-        parser.read(os.path.expanduser(configfile), encoding="utf-8")
-        sections = {s: {k.lower(): v for k, v in parser.items(s)} for s in parser.sections()}
-    for name in ("copy", f"copy-{direction}", f"copy:{ks}.{cmd.table}",
-                 f"copy-{direction}:{ks}.{cmd.table}"):
-        for key, value in sections.get(name, {}).items():
-            if key in allowed:
-                opts[key] = value
-    unknown = [k for k in cmd.options if k not in allowed]
-    if unknown:
-        raise CopyError(f"Unrecognized COPY {cmd.direction} options: {', '.join(unknown)}")
-    opts.update(cmd.options)
-    if opts["datetimeformat"] is None:
-        opts["datetimeformat"] = shell.settings.display.time_format
-    styles = [s.strip() for s in str(opts["boolstyle"]).split(",")]
-    if len(styles) != 2 or not all(styles) or styles[0].lower() == styles[1].lower():
-        raise CopyError(f"Invalid boolean styles {opts['boolstyle']}")
-    opts["boolstyles"] = (styles[0], styles[1])
-    opts["header"] = str(opts["header"]).lower() in ("true", "1", "yes", "on")
-    return opts
-
-
-def _dialect(opts: dict[str, Any]) -> dict[str, Any]:
-    quote, escape = opts["quote"], opts["escape"]
-    d = {"delimiter": opts["delimiter"], "quotechar": quote}
-    if quote == escape:
-        d["doublequote"] = True
+        try:
+            with open(path, encoding="utf-8") as f:
+                parser.read_file(f)
+        except (OSError, configparser.Error, UnicodeDecodeError) as e:
+            raise CopyError(str(e)) from None
+        sections = {s: dict(parser.items(s)) for s in parser.sections()}
     else:
-        d["doublequote"] = False
-        d["escapechar"] = escape
-    return d
+        sections = shell.settings.copy_defaults
+    merged = {}
+    for name in names:
+        if name in sections:
+            options = dict(sections[name])
+            say(f"Reading options from {path}:[{name}]: {options}")
+            merged.update(options)
+    if given:
+        say(f"Reading options from the command line: {given}")
+        merged.update(given)
+    if shell.settings.debug:
+        say(f"Using options: '{merged}'")
+    return merged
+
+
+def _int(opts: dict[str, str], name: str, default: Any) -> int:
+    return int(opts.pop(name, default))
+
+
+def _parse_options(shell: Shell, merged: dict[str, str], ks: str, table: str,
+                   say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
+    """Typed options and the names nobody recognised. Every option is understood in both
+    directions (cqlsh only rejects names it knows nowhere); conversion errors read like
+    cqlsh's ("invalid literal for int() with base 10: 'x'")."""
+    o = dict(merged)
+    opts: dict[str, Any] = {}
+    try:
+        quote, escape = o.pop("quote", '"'), o.pop("escape", "\\")
+        opts["dialect"] = {"quotechar": quote, "delimiter": o.pop("delimiter", ",")}
+        if quote == escape:
+            opts["dialect"]["doublequote"] = True
+        else:
+            opts["dialect"]["doublequote"] = False
+            opts["dialect"]["escapechar"] = escape
+        opts["nullval"] = o.pop("null", "")
+        opts["header"] = o.pop("header", "").lower() == "true"
+        opts["encoding"] = o.pop("encoding", "utf8")
+        opts["maxrequests"] = _int(o, "maxrequests", 6)
+        opts["pagesize"] = _int(o, "pagesize", 1000)
+        opts["pagetimeout"] = _int(o, "pagetimeout", max(10, 10 * (opts["pagesize"] / 1000)))
+        opts["maxattempts"] = _int(o, "maxattempts", 5)
+        opts["datetimeformat"] = o.pop("datetimeformat", shell.settings.display.time_format)
+        opts["floatprecision"] = _int(o, "floatprecision", "5")
+        opts["doubleprecision"] = _int(o, "doubleprecision", "12")
+        opts["chunksize"] = _int(o, "chunksize", 5000)
+        opts["ingestrate"] = _int(o, "ingestrate", 100000)
+        opts["maxbatchsize"] = _int(o, "maxbatchsize", 20)
+        opts["minbatchsize"] = _int(o, "minbatchsize", 10)
+        opts["reportfrequency"] = float(o.pop("reportfrequency", 0.25))
+        opts["decimalsep"] = o.pop("decimalsep", ".")
+        opts["thousandssep"] = o.pop("thousandssep", "")
+        opts["boolstyle"] = [s.strip() for s in o.pop("boolstyle", "True, False").split(",")]
+        cores = _num_cores()
+        if shell.settings.debug:
+            say(f"Detected {cores} core(s)")
+        opts["numprocesses"] = _int(o, "numprocesses", max(1, min(16, cores - 1)))
+        opts["begintoken"] = o.pop("begintoken", "")
+        opts["endtoken"] = o.pop("endtoken", "")
+        opts["maxrows"] = _int(o, "maxrows", "-1")
+        opts["skiprows"] = _int(o, "skiprows", "0")
+        opts["skipcols"] = o.pop("skipcols", "")
+        opts["maxparseerrors"] = _int(o, "maxparseerrors", "-1")
+        opts["maxinserterrors"] = _int(o, "maxinserterrors", "1000")
+        errfile = o.pop("errfile", f"import_{ks}_{table}.err")
+        opts["errfile"] = os.path.normpath(os.path.expanduser(errfile)) if errfile else errfile
+        opts["ratefile"] = o.pop("ratefile", "")
+        opts["maxoutputsize"] = _int(o, "maxoutputsize", "-1")
+        opts["preparedstatements"] = o.pop("preparedstatements", "true").lower() == "true"
+        opts["ttl"] = _int(o, "ttl", -1)
+        opts["maxinflightmessages"] = _int(o, "maxinflightmessages", "512")
+        opts["maxbackoffattempts"] = _int(o, "maxbackoffattempts", "12")
+        opts["maxpendingchunks"] = _int(o, "maxpendingchunks", "24")
+        opts["requesttimeout"] = _int(o, "requesttimeout", max(60, opts["maxbatchsize"] / 10))
+        opts["childtimeout"] = _int(o, "childtimeout", opts["requesttimeout"] + 30)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise CopyError(str(e)) from None
+    styles = opts["boolstyle"]
+    if len(styles) != 2 or styles[0] == styles[1] or not styles[0] or not styles[1]:
+        raise CopyError(f"Invalid boolean styles {styles}")
+    return opts, list(o)
 
 
 def table_columns(shell: Shell, ks: str, table: str) -> list[tuple[str, str, Any]]:
-    """(name, kind, type) in Cassandra's column order; CopyError if the table is unknown."""
+    """(name, kind, type) in the driver's column order (partition key, clustering, then the
+    rest by name); cqlsh's errors for an unknown keyspace or table."""
+
+    def lit(s: str) -> str:
+        return "'" + s.replace("'", "''") + "'"
+
+    found = shell.session.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE "
+                                  f"keyspace_name = {lit(ks)}", fetch_size=0).current_rows
+    if not list(found):
+        raise CopyError(f"Keyspace {ks!r} not found.")
     q = ("SELECT column_name, kind, position, type FROM system_schema.columns WHERE "
-         f"keyspace_name = '{ks.replace(chr(39), chr(39) * 2)}' AND table_name = "
-         f"'{table.replace(chr(39), chr(39) * 2)}'")
+         f"keyspace_name = {lit(ks)} AND table_name = {lit(table)}")
     rows = list(shell.session.execute(q, fetch_size=0).current_rows)
     if not rows:
         raise CopyError(f"Column family {table} not found")
@@ -268,101 +357,153 @@ def _quote_cols(cols: list[str]) -> str:
     return ", ".join(maybe_quote(c) for c in cols)
 
 
+def _check_columns(columns: list[str], by_name: dict[str, Any]) -> None:
+    if not columns:
+        raise CopyError("No column specified")
+    for c in columns:
+        if c not in by_name:
+            raise CopyError(f"Invalid column name {c}")
+
+
+def _target_name(target: str | None) -> str | None:
+    """cqlsh normalises the whole file argument (~ expanded) before anything else."""
+    return os.path.normpath(os.path.expanduser(target)) if target else target
+
+
 # -- COPY TO -----------------------------------------------------------------------------------
 
 
 class _Writer:
-    """Writes CSV lines to one file, or several when MAXOUTPUTSIZE splits the output."""
+    """CSV output to STDOUT or a file; with MAXOUTPUTSIZE > 0 a new file (name.1, name.2, ...)
+    is started every MAXOUTPUTSIZE rows. The header goes to the first file only and is not
+    counted."""
 
-    def __init__(self, target: str | None, out: IO[str], encoding: str, max_lines: int):
+    def __init__(self, shell: Shell, target: str | None, max_lines: int):
+        self.shell = shell
         self.target = target
-        self.out = out
-        self.encoding = encoding
-        self.max_lines = max_lines
+        self.max_lines = max_lines if target is not None else -1
         self.num_files = 0
         self.lines = 0
         self.f: IO[str] | None = None
 
-    def _open(self) -> IO[str]:
-        if self.target is None:
-            self.num_files = max(self.num_files, 1)
-            return self.out
-        name = self.target if self.num_files == 0 else f"{self.target}.{self.num_files}"
+    def _open(self, name: str) -> bool:
+        try:
+            self.f = open(name, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as e:
+            self.f = None
+            self.shell.printerr(f"Can't open {name!r} for writing: {e}")
+            return False
         self.num_files += 1
-        return open(name, "w", encoding=self.encoding, newline="")
+        return True
 
-    def write(self, text: str, lines: int) -> None:
-        if self.f is None or (self.max_lines > 0 and self.lines + lines > self.max_lines
-                              and self.target is not None and self.lines > 0):
-            self.close()
-            self.f = self._open()
-            self.lines = 0
-        self.f.write(text)
-        self.lines += lines
+    def open(self, header: str | None) -> bool:
+        if self.target is None:
+            self.f = self.shell.out
+        elif not self._open(self.target):
+            return False
+        if header is not None:
+            self.f.write(header)
+        return True
+
+    def write(self, data: str, num: int) -> None:
+        if self.max_lines <= 0 or self.lines + num <= self.max_lines:
+            self.f.write(data)
+            self.lines += num
+            return
+        for row in data.split("\n"):
+            if not row:
+                continue
+            if self.lines == self.max_lines:
+                self.close()
+                if not self._open(f"{self.target}.{self.num_files}"):
+                    raise CopyError("")
+                self.lines = 0
+            self.f.write(row + "\n")
+            self.lines += 1
 
     def close(self) -> None:
-        if self.f is not None and self.f is not self.out:
+        if self.f is not None and self.f is not self.shell.out:
             self.f.close()
         self.f = None
 
 
 def export(shell: Shell, cmd: CopyCommand, ks: str) -> None:
-    opts = _options(shell, cmd, ks)
     all_cols = table_columns(shell, ks, cmd.table)
     by_name = {c[0]: c for c in all_cols}
     columns = cmd.columns or [c[0] for c in all_cols]
-    for c in columns:
-        if c not in by_name:
-            raise CopyError(f"Invalid column name {c}")
     to_stdout = cmd.target is None
     msg_out = None if (to_stdout and not shell.settings.debug) else shell.out
-    if msg_out is not None:
-        msg_out.write("Using 1 child processes\n")
-        msg_out.write(f"\nStarting copy of {ks}.{cmd.table} with columns "
-                      f"[{', '.join(columns)}].\n")
+
+    def say(text: str) -> None:
+        if msg_out is not None:
+            msg_out.write(text + "\n")
+
+    opts, unknown = _parse_options(shell, _merged_options(shell, cmd, ks, say, "to"), ks,
+                                   cmd.table, say)
+    say(f"Using {opts['numprocesses']} child processes")
+    try:
+        begin = int(opts["begintoken"]) if opts["begintoken"] else None
+        end = int(opts["endtoken"]) if opts["endtoken"] else None
+    except ValueError as e:
+        raise CopyError(str(e)) from None
+    if to_stdout and opts["maxoutputsize"] > 0:
+        shell.printerr(f"WARNING: maxoutputsize {opts['maxoutputsize']} ignored when writing "
+                       "to STDOUT")
+    if unknown:
+        raise CopyError(f"Unrecognized COPY TO options: {', '.join(unknown)}")
+    _check_columns(columns, by_name)
+    min_token = -(2**63)
+    if begin and begin < min_token:
+        raise CopyError(f"Begin token {begin} must be bigger or equal to min token {min_token}")
+    if begin and end and begin > end:
+        raise CopyError(f"Begin token {begin} must be smaller than end token {end}")
+    dialect = opts["dialect"]
+    header = None
+    if opts["header"]:
+        buf = io.StringIO()
+        csv.writer(buf, **dialect).writerow(columns)
+        header = buf.getvalue()
+    writer = _Writer(shell, _target_name(cmd.target), opts["maxoutputsize"])
+    if not writer.open(header):
+        return
+    say(f"\nStarting copy of {ks}.{cmd.table} with columns [{', '.join(columns)}].")
+    # COPY TO never applies [ui] timezone: timestamps are written in UTC, and text keeps
+    # cqlsh's display escaping (a backslash is doubled, control characters spelled out)
     settings = FormatSettings(
-        color=False, float_precision=int(opts["floatprecision"]),
-        double_precision=int(opts["doubleprecision"]), time_format=opts["datetimeformat"],
-        timezone=shell.settings.display.timezone, null=opts["null"], milliseconds_only=True,
-        boolean_styles=opts["boolstyles"], decimal_sep=opts["decimalsep"] or None,
-        thousands_sep=opts["thousandssep"] or None, csv=True)
+        color=False, float_precision=opts["floatprecision"],
+        double_precision=opts["doubleprecision"], time_format=opts["datetimeformat"],
+        timezone=datetime.UTC, null=opts["nullval"], milliseconds_only=True,
+        boolean_styles=(opts["boolstyle"][0], opts["boolstyle"][1]),
+        decimal_sep=opts["decimalsep"] or None, thousands_sep=opts["thousandssep"] or None)
     query = f"SELECT {_quote_cols(columns)} FROM {_qualified(ks, cmd.table)}"
     pk = [c[0] for c in all_cols if c[1] == "partition_key"]
     bounds = []
-    if opts["begintoken"]:
-        bounds.append(f"token({_quote_cols(pk)}) > {int(opts['begintoken'])}")
-    if opts["endtoken"]:
-        bounds.append(f"token({_quote_cols(pk)}) <= {int(opts['endtoken'])}")
+    if begin is not None:
+        bounds.append(f"token({_quote_cols(pk)}) > {begin}")
+    if end is not None:
+        bounds.append(f"token({_quote_cols(pk)}) <= {end}")
     if bounds:
         query += " WHERE " + " AND ".join(bounds)
-    target = os.path.expanduser(cmd.target) if cmd.target else None
-    writer = _Writer(target, shell.query_out if to_stdout else shell.out, opts["encoding"],
-                     int(opts["maxoutputsize"]))
-    meter = RateMeter(msg_out, float(opts["reportfrequency"]))
+    meter = RateMeter(msg_out, opts["reportfrequency"])
+    null = opts["nullval"]
     try:
-        rs = shell.session.execute(query, fetch_size=int(opts["pagesize"]))
+        rs = shell.session.execute(query, fetch_size=opts["pagesize"])
         types = rs.column_types
-        if opts["header"]:
-            buf = io.StringIO()
-            csv.writer(buf, **_dialect(opts)).writerow(columns)
-            writer.write(buf.getvalue(), 0)
         while True:
-            buf = io.StringIO()
-            w = csv.writer(buf, **_dialect(opts))
             rows = rs.current_rows
-            for row in rows:
-                w.writerow([format_value(v, t, settings).plain if v is not None else opts["null"]
-                            for v, t in zip(row, types)])
             if rows:
+                buf = io.StringIO()
+                w = csv.writer(buf, **dialect)
+                for row in rows:
+                    w.writerow([format_value(v, t, settings).plain if v is not None else null
+                                for v, t in zip(row, types)])
                 writer.write(buf.getvalue(), len(rows))
                 meter.increment(len(rows))
             if not rs.has_more_pages:
                 break
             rs.fetch_next_page()
-        if writer.num_files == 0 and target is not None:
-            writer.f = writer._open()  # an empty table still creates its (empty) file
-    except OSError as e:
-        raise CopyError(f"Can't open {cmd.target!r} for writing: {e}") from None
+    except CopyError:
+        return  # the next output file could not be opened (already reported)
     finally:
         writer.close()
     if msg_out is not None:
@@ -375,202 +516,341 @@ def export(shell: Shell, cmd: CopyCommand, ks: str) -> None:
 # -- COPY FROM ---------------------------------------------------------------------------------
 
 
-def _source_lines(shell: Shell, cmd: CopyCommand) -> Iterator[tuple[str, IO[str] | list[str]]]:
-    if cmd.target is None:
-        if shell.settings.tty:
-            shell.print("[Use . on a line by itself to end input]")
-        lines = []
-        for line in shell.stdin_lines():
-            if line.rstrip("\r\n") == "\\.":
+class ParseError(Exception):
+    """A row that cannot be converted (reported as 'ParseError - ...', never retried)."""
+
+
+# error class names cqlsh counts as parse errors (no retry, MAXPARSEERRORS)
+_PARSE_ERROR_NAMES = ("ValueError", "TypeError", "ParseError", "IndexError", "ReadError")
+
+
+def _stdin_lines(shell: Shell) -> list[str]:
+    """CSV lines typed after COPY ... FROM STDIN, up to a line holding only '.' or the end of
+    the input. A terminal shows cqlsh's '[copy] ' prompt for each line."""
+    lines = []
+    if shell.settings.tty:
+        while True:
+            try:
+                line = shell.read_more("[copy] ")
+            except EOFError:
+                break
+            if not line:
+                break
+            if not line.endswith("\n"):
+                line += "\n"
+            if line == ".\n":
                 break
             lines.append(line)
-        yield "<stdin>", lines
-        return
-    for path in _resolve_files(cmd.target):
+        shell.print("")
+        return lines
+    for line in shell.stdin_lines():
+        if line == ".\n":
+            break
+        lines.append(line)
+    return lines
+
+
+class _LineSource:
+    """Input lines in CHUNKSIZE groups, with cqlsh's counting: for files HEADER drops the first
+    line of every file and MAXROWS / SKIPROWS count the lines after it, a chunk never spans
+    two files; on STDIN the header line is counted too and SKIPROWS skips one line less."""
+
+    def __init__(self, opts: dict[str, Any], target: str | None, lines: list[str] | None):
+        self.chunk_size = max(opts["chunksize"], 1)
+        self.header = opts["header"]
+        self.max_rows = opts["maxrows"]
+        self.skip_rows = opts["skiprows"]
+        self.target = target
+        self.num_read = 0
+        self.num_sources = 1 if target is None else 0
+        self.exhausted = False
+        self._stdin = iter(lines or [])
+        self._paths = self._files() if target is not None else None
+        self._current: IO[str] | None = None
+
+    def _files(self) -> Iterator[str]:
+        for path in self.target.split(","):
+            path = path.strip()
+            if os.path.isfile(path):
+                yield path
+                continue
+            found = glob.glob(path)
+            if not found:
+                raise OSError(f"Can't open {path!r} for reading: no matching file found")
+            yield from found
+
+    def start(self) -> None:
+        if self._paths is not None:
+            self._next_file()
+
+    def _next_file(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        self.exhausted = True
+        for path in self._paths:
             try:
-                f = open(path, encoding="utf-8", newline="")  # noqa: SIM115
+                self._current = open(path, encoding="utf-8")  # noqa: SIM115
             except OSError as e:
-                raise CopyError(f"Can't open {path!r} for reading: {e}") from None
-            with f:
-                yield path, f
+                raise OSError(f"Can't open {path!r} for reading: {e}") from None
+            self.num_sources += 1
+            self.exhausted = False
+            if self.header:
+                next(self._current, None)
+            return
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        self.exhausted = True
+
+    def chunk(self) -> list[str]:
+        return self._file_chunk() if self._paths is not None else self._stdin_chunk()
+
+    def _file_chunk(self) -> list[str]:
+        rows: list[str] = []
+        if self._current is None:
+            self.exhausted = True
+            return rows
+        for _ in range(self.chunk_size):
+            line = next(self._current, None)
+            if line is None:
+                self._next_file()
+                break
+            self.num_read += 1
+            if 0 <= self.max_rows < self.num_read:
+                self._next_file()
+                break
+            if self.num_read > self.skip_rows:
+                rows.append(line)
+        return rows
+
+    def _stdin_chunk(self) -> list[str]:
+        rows: list[str] = []
+        for _ in range(self.chunk_size):
+            line = next(self._stdin, None)
+            if line is None:
+                self.exhausted = True
+                break
+            self.num_read += 1
+            if 0 <= self.max_rows < self.num_read:
+                self.exhausted = True
+                break
+            if self.header or self.num_read < self.skip_rows:
+                self.header = False
+                continue
+            rows.append(line)
+        return rows
 
 
-def _resolve_files(target: str) -> list[str]:
-    """Comma-separated file names or globs, checked before the copy starts."""
-    paths: list[str] = []
-    for pattern in target.split(","):
-        pattern = os.path.expanduser(pattern.strip())
-        found = sorted(glob.glob(pattern))
-        if not found:
-            raise CopyError(f"Can't open {pattern!r} for reading: no matching file found")
-        paths += found
-    return paths
+class _Errors:
+    """cqlsh's import error accounting: messages, counters, limits and the error file."""
+
+    def __init__(self, shell: Shell, opts: dict[str, Any]):
+        self.shell = shell
+        self.dialect = opts["dialect"]
+        self.max_attempts = opts["maxattempts"]
+        self.max_parse = opts["maxparseerrors"]
+        self.max_insert = opts["maxinserterrors"]
+        self.errfile = opts["errfile"]
+        self.parse_errors = self.insert_errors = self.failed = 0
+        if os.path.isfile(self.errfile):  # an old error file is kept under a dated name
+            stamp = datetime.datetime.now().strftime(".%Y%m%d_%H%M%S")
+            os.rename(self.errfile, self.errfile + stamp)
+
+    def _write(self, rows: list[Any]) -> None:
+        self.failed += len(rows)
+        with open(self.errfile, "a", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, **self.dialect)
+            for row in rows:
+                w.writerow(row)
+
+    def report(self, name: str, msg: str, rows: list[Any], attempt: int = 1,
+               final: bool = True) -> None:
+        n = len(rows)
+        if name.startswith(_PARSE_ERROR_NAMES):
+            self.parse_errors += n
+            self._write(rows)
+            self.shell.printerr(f"Failed to import {n} rows: {name} - {msg},  given up without "
+                                "retries")
+        elif not final:
+            self.shell.printerr(f"Failed to import {n} rows: {name} - {msg},  will retry later, "
+                                f"attempt {attempt} of {self.max_attempts}")
+        else:
+            self.insert_errors += n
+            self._write(rows)
+            self.shell.printerr(f"Failed to import {n} rows: {name} - {msg},  given up after "
+                                f"{attempt} attempts")
+
+    def max_exceeded(self) -> bool:
+        if self.insert_errors > self.max_insert >= 0:
+            self.shell.printerr(f"Exceeded maximum number of insert errors {self.max_insert}")
+            return True
+        if self.parse_errors > self.max_parse >= 0:
+            self.shell.printerr(f"Exceeded maximum number of parse errors {self.max_parse}")
+            return True
+        return False
 
 
 def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
-    opts = _options(shell, cmd, ks)
     all_cols = table_columns(shell, ks, cmd.table)
     by_name = {c[0]: c for c in all_cols}
     columns = cmd.columns or [c[0] for c in all_cols]
-    for c in columns:
-        if c not in by_name:
-            raise CopyError(f"Invalid column name {c}")
-    skip = {c.strip() for c in str(opts["skipcols"]).split(",") if c.strip()}
-    insert_cols = [c for c in columns if c not in skip]
-    for name, kind, _ in all_cols:
-        if kind in ("partition_key", "clustering") and name not in insert_cols:
+
+    def say(text: str) -> None:
+        shell.out.write(text + "\n")
+
+    opts, unknown = _parse_options(shell, _merged_options(shell, cmd, ks, say, "from"), ks,
+                                   cmd.table, say)
+    say(f"Using {opts['numprocesses']} child processes")
+    skip = [c.strip() for c in opts["skipcols"].split(",")]
+    valid = [c for c in columns if c not in skip]
+    errors = _Errors(shell, opts)
+    if unknown:
+        raise CopyError(f"Unrecognized COPY FROM options: {', '.join(unknown)}")
+    _check_columns(columns, by_name)
+    if not valid:
+        raise CopyError("No valid column specified")
+    primary_key = [n for n, kind, _ in all_cols if kind in ("partition_key", "clustering")]
+    for name in primary_key:
+        if name not in valid:
             raise CopyError(f"Primary key column '{name}' missing or skipped")
-    if cmd.target is not None:
-        _resolve_files(cmd.target)
-    shell.print("Using 1 child processes")
-    shell.print(f"\nStarting copy of {ks}.{cmd.table} with columns [{', '.join(insert_cols)}].")
-    ttl = int(opts["ttl"])
-    query = (f"INSERT INTO {_qualified(ks, cmd.table)} ({_quote_cols(insert_cols)}) VALUES "
-             f"({', '.join('?' for _ in insert_cols)})" + (f" USING TTL {ttl}" if ttl > 0 else ""))
+    say(f"\nStarting copy of {ks}.{cmd.table} with columns [{', '.join(valid)}].")
+    target = _target_name(cmd.target)
+    lines = None
+    if target is None:
+        say("[Use . on a line by itself to end input]")
+        lines = _stdin_lines(shell)
+    ttl = opts["ttl"]
+    query = (f"INSERT INTO {_qualified(ks, cmd.table)} ({_quote_cols(valid)}) VALUES "
+             f"({', '.join('?' for _ in valid)})" + (f" USING TTL {ttl}" if ttl >= 0 else ""))
     prepared = shell.session.prepare(query)
     types = list(prepared.bind_types)
-    keep = [i for i, c in enumerate(columns) if c not in skip]
-    pk_positions = {insert_cols.index(n) for n, k, _ in all_cols
-                    if k in ("partition_key", "clustering")}
-    conv = Converter(opts, shell.settings.display.timezone)
-    meter = RateMeter(shell.out, float(opts["reportfrequency"]))
-    max_rows, skip_rows = int(opts["maxrows"]), int(opts["skiprows"])
-    max_parse, max_insert = int(opts["maxparseerrors"]), int(opts["maxinserterrors"])
-    errfile = opts["errfile"] or f"import_{ks}_{cmd.table}.err"
-    failed: list[list[str]] = []
-    parse_errors = insert_errors = skipped = files = 0
-    read = 0
+    skip_idx = {i for i, c in enumerate(columns) if c in skip}
+    pk_idx = [valid.index(n) for n in primary_key]
+    conv = Converter(opts)
+    meter = RateMeter(shell.out, opts["reportfrequency"])
+    source = _LineSource(opts, target, lines)
     execute = shell.session.execute
     aborted = False
-    for _name, source in _source_lines(shell, cmd):
-        files += 1
-        reader = csv.reader(source, **_dialect(opts))
-        if opts["header"]:
-            next(reader, None)
-        for fields in reader:
-            if not fields or (len(fields) == 1 and not fields[0] and len(columns) > 1):
-                continue
-            read += 1
-            if read <= skip_rows:
-                skipped += 1
-                continue
-            if 0 <= max_rows < read - skip_rows:
-                break
-            try:
-                if len(fields) != len(columns):
-                    raise ValueError(f"Invalid row length {len(fields)} should be {len(columns)}")
-                values = [conv.convert(fields[i], t, pos in pk_positions)
-                          for pos, (i, t) in enumerate(zip(keep, types))]
-            except (ValueError, ArithmeticError, TypeError) as e:
-                parse_errors += 1
-                failed.append(fields)
-                shell.printerr(f"Failed to import 1 rows: ParseError - {e},  given up without "
-                               "retries")
-                if 0 <= max_parse < parse_errors:
-                    shell.printerr(f"Exceeded maximum number of parse errors {max_parse}")
-                    aborted = True
-                    break
-                continue
-            try:
-                execute(prepared, values)
-            except Exception as e:  # noqa: BLE001 - any engine error fails this row only
-                insert_errors += 1
-                failed.append(fields)
-                shell.printerr(f"Failed to import 1 rows: {type(e).__name__} - {e},  given up "
-                               f"after {opts['maxattempts']} attempts")
-                if 0 <= max_insert < insert_errors:
-                    shell.printerr(f"Exceeded maximum number of insert errors {max_insert}")
-                    aborted = True
-                    break
-                continue
-            meter.increment()
-        if aborted:
-            break
-    meter.done()
-    if failed:
+    try:
+        source.start()
+    except OSError as e:
+        errors.report(type(e).__name__, str(e), [])
+    while not source.exhausted and not aborted:
         try:
-            with open(errfile, "a", encoding="utf-8", newline="") as f:
-                w = csv.writer(f, **_dialect(opts))
-                for row in failed:
-                    w.writerow(row)
-            shell.printerr(f"Failed to process {len(failed)} rows; failed rows written to "
-                           f"{errfile}")
+            chunk = source.chunk()
         except OSError as e:
-            shell.printerr(f"Failed to process {len(failed)} rows; could not write {errfile}: "
-                           f"{e}")
-    shell.print(f"\n{meter.total} rows imported from {files} files in "
-                f"{describe_interval(meter.elapsed)} ({skipped} skipped).")
+            errors.report(type(e).__name__, str(e), [])
+            source.close()
+            break
+        if not chunk:
+            continue
+        try:
+            records = list(csv.reader(chunk, **opts["dialect"]))
+        except csv.Error as e:
+            errors.report(type(e).__name__, str(e), chunk)
+            meter.increment(len(chunk))
+            aborted = errors.max_exceeded()
+            continue
+        by_message: dict[str, list[list[str]]] = {}
+        good = []
+        for record in records:
+            if skip_idx:
+                record = [v for i, v in enumerate(record) if i not in skip_idx]
+            try:
+                good.append(conv.convert_row(record, types, pk_idx, valid))
+            except ParseError as e:
+                by_message.setdefault(str(e), []).append(record)
+        for msg, rows in by_message.items():
+            errors.report("ParseError", msg, rows)
+            if errors.max_exceeded():
+                aborted = True  # cqlsh stops listening at once: later errors go unreported
+                break
+        for values in good:
+            _insert(execute, prepared, values, types, valid, errors, opts["maxattempts"])
+        if aborted or errors.max_exceeded():
+            aborted = True  # cqlsh stops before this chunk is acknowledged
+            break
+        meter.increment(len(chunk))
+    source.close()
+    if errors.failed:
+        shell.printerr(f"Failed to process {errors.failed} rows; failed rows written to "
+                       f"{errors.errfile}")
+    errors.max_exceeded()
+    meter.done()
+    say(f"\n{meter.total - errors.failed} rows imported from {source.num_sources} files in "
+        f"{describe_interval(meter.elapsed)} ({opts['skiprows']} skipped).")
     shell.import_rate = meter.total / max(meter.elapsed, 1e-9)
 
 
-class Converter:
-    """CSV text -> Python values the prepared INSERT accepts, per CQL type (cqlsh's rules)."""
+def _insert(execute: Callable[..., Any], prepared: Any, values: list[Any], types: list[Any],
+            names: list[str], errors: _Errors, max_attempts: int) -> None:
+    """One row. A value its column type refuses fails at bind time, as the driver's TypeError
+    does in cqlsh (a parse error, not retried); an error from the database is retried up to
+    MAXATTEMPTS times, each failed attempt reported."""
+    for value, cqltype, name in zip(values, types, names):
+        try:
+            cqltype.validate(value)
+        except Exception as e:  # noqa: BLE001
+            errors.report("TypeError", f'Received an argument of invalid type for column '
+                          f'"{name}": {e}', [values])
+            return
+    for attempt in range(1, max_attempts + 1):
+        try:
+            execute(prepared, values)
+            return
+        except Exception as e:  # noqa: BLE001 - any engine error fails this row only
+            name = type(e).__name__
+            final = attempt >= max_attempts or name.startswith(_PARSE_ERROR_NAMES)
+            errors.report(name, str(e), [values], attempt, final)
+            if final:
+                return
 
-    def __init__(self, opts: dict[str, Any], tz: datetime.tzinfo):
-        self.null = opts["null"]
-        self.true, self.false = (s.lower() for s in opts["boolstyles"])
-        self.decimal_sep = opts["decimalsep"] or "."
-        self.thousands_sep = opts["thousandssep"] or ""
-        self.time_format = opts["datetimeformat"]
-        self.tz = tz
 
-    def convert(self, text: str, cqltype: Any, is_key: bool = False) -> Any:
-        if text == self.null and not (is_key and text):
-            if is_key:
-                raise ValueError("Cannot insert null value for primary key column")
-            kind = _kind(cqltype)
-            if kind != "text" or self.null:
-                return None
-            if text == "":
-                return None
-        return self.scalar_or_literal(text, cqltype, top=True)
+# CQL timestamp forms cqlsh accepts when DATETIMEFORMAT does not match: a date, optionally a
+# time whose seconds are required, optionally an offset (a 'T' separator only in quotes)
+_TIMESTAMP_FORM = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})\s?(?:'T')?"
+    r"(?:(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?))?"
+    r"(?:([+\-])(\d{2}):?(\d{2}))?")
 
-    def scalar_or_literal(self, text: str, cqltype: Any, top: bool = False) -> Any:
-        kind = _kind(cqltype)
-        if kind in ("list", "set", "vector", "map", "tuple", "udt"):
-            return parse_literal(text.strip(), cqltype, self)
-        return self.scalar(text, cqltype, kind)
+_INTEGER_KINDS = ("int", "bigint", "smallint", "tinyint", "varint", "counter")
 
-    def _number(self, text: str) -> str:
-        if self.thousands_sep:
-            text = text.replace(self.thousands_sep, "")
-        if self.decimal_sep != ".":
-            text = text.replace(self.decimal_sep, ".")
-        return text.strip()
 
-    def scalar(self, text: str, cqltype: Any, kind: str) -> Any:
-        if kind == "text":
-            return text
-        if kind in ("int", "bigint", "smallint", "tinyint", "varint", "counter"):
-            return int(self._number(text))
-        if kind in ("float", "double"):
-            return float(self._number(text))
-        if kind == "decimal":
-            return Decimal(self._number(text))
-        if kind == "boolean":
-            low = text.strip().lower()
-            if low == self.true:
-                return True
-            if low == self.false:
-                return False
-            raise ValueError(f"Invalid boolean value {text}")
-        if kind in ("uuid", "timeuuid"):
-            return uuid.UUID(text.strip())
-        if kind == "blob":
-            t = text.strip()
-            return bytes.fromhex(t[2:] if t[:2].lower() == "0x" else t)
-        if kind == "timestamp":
-            t = text.strip()
-            try:
-                dt = datetime.datetime.strptime(t, self.time_format)
-            except ValueError:
-                return cqltype.validate(t)
-            if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=self.tz)
-            return dt
-        if cqltype is not None and hasattr(cqltype, "validate"):
-            return cqltype.validate(text.strip())
-        return text
+def _dequote(text: str) -> str:
+    text = text.strip()
+    if text and text[0] == "'" and text[-1] == "'":
+        text = text[1:-1].replace("''", "'")
+    return text
+
+
+_PAIRS = {"{": "}", "[": "]", "(": ")"}
+
+
+def _split(text: str, sep: str = ",") -> list[str]:
+    """The items of a bracketed literal: separators count only outside single quotes and at
+    the first nesting level; items are not trimmed; a trailing empty item is dropped."""
+    if len(text) < 2 or _PAIRS.get(text[0]) != text[-1]:
+        raise ParseError("Invalid composite string, it should start and end with matching "
+                         f"parentheses: {text}")
+    items, start, depth, quoted = [], 1, 0, False
+    for i, ch in enumerate(text):
+        if ch == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+        elif ch == sep and depth == 1:
+            items.append(text[start:i])
+            start = i + 1
+    if start < len(text) - 1:
+        items.append(text[start:-1])
+    return items
 
 
 def _kind(cqltype: Any) -> str:
@@ -579,83 +859,151 @@ def _kind(cqltype: Any) -> str:
     return kind_of(cqltype)
 
 
-def _split_top(body: str, seps: str = ",") -> list[str]:
-    """Split at separators outside quotes and brackets."""
-    parts, depth, cur, quote = [], 0, [], ""
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if quote:
-            cur.append(ch)
-            if ch == quote:
-                if i + 1 < len(body) and body[i + 1] == quote:
-                    cur.append(body[i + 1])
-                    i += 1
-                else:
-                    quote = ""
-        elif ch in "'\"":
-            quote = ch
-            cur.append(ch)
-        elif ch in "[{(":
-            depth += 1
-            cur.append(ch)
-        elif ch in "]})":
-            depth -= 1
-            cur.append(ch)
-        elif ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
+def _subtypes(cqltype: Any) -> tuple:
+    return tuple(getattr(cqltype, "subtypes", ()) or ())
+
+
+class Converter:
+    """CSV fields -> values for the prepared INSERT, the way cqlsh's COPY FROM reads them."""
+
+    def __init__(self, opts: dict[str, Any]):
+        self.null = opts["nullval"]
+        self.true_style = opts["boolstyle"][0].lower()
+        self.decimal_sep = opts["decimalsep"]
+        self.thousands_sep = opts["thousandssep"]
+        self.time_format = opts["datetimeformat"]
+
+    def convert_row(self, row: list[str], types: list[Any], pk_idx: list[int],
+                    names: list[str]) -> list[Any]:
+        if len(row) != len(types):
+            raise ParseError(f"Invalid row length {len(row)} should be {len(types)}")
+        for i in pk_idx:
+            if row[i] == self.null:
+                msg = f"Cannot insert null value for primary key column '{names[i]}'."
+                if self.null == "":
+                    msg += (" If you want to insert empty strings, consider using the WITH "
+                            "NULL=<marker> option for COPY.")
+                raise ParseError(msg)
+        return [self.field(v, t) for v, t in zip(row, types)]
+
+    def field(self, text: str, cqltype: Any) -> Any:
+        if text == self.null:
+            return None
+        try:
+            return self.value(text, cqltype)
+        except Exception as e:  # noqa: BLE001 - any conversion failure is a parse error
+            if text == "":
+                return None  # NULL was set to a marker: an empty field still means null
+            raise ParseError(f"Failed to parse {text} : {e}") from None
+
+    def _nullable(self, text: str, cqltype: Any) -> Any:
+        text = _dequote(text)
+        return None if text == self.null else self.value(text, cqltype)
+
+    def _mandatory(self, text: str, cqltype: Any) -> Any:
+        text = _dequote(text)
+        if text == self.null and getattr(cqltype, "name", "") not in ("text", "varchar"):
+            raise ParseError("Empty values are not allowed")
+        return self.value(text, cqltype)
+
+    def _decimal_text(self, text: str) -> str:
+        if self.thousands_sep:
+            text = text.replace(self.thousands_sep, "")
+        if self.decimal_sep:
+            text = text.replace(self.decimal_sep, ".")
+        return text
+
+    def value(self, text: str, cqltype: Any) -> Any:
+        kind = _kind(cqltype)
+        if kind in ("text", "inet"):
+            return text
+        if kind in _INTEGER_KINDS:
+            return int(text.replace(self.thousands_sep, "") if self.thousands_sep else text)
+        if kind in ("float", "double"):
+            return float(self._decimal_text(text))
+        if kind == "decimal":
+            return Decimal(self._decimal_text(text))
+        if kind in ("uuid", "timeuuid"):
+            return uuid.UUID(text)
+        if kind == "boolean":
+            return text.lower() == self.true_style
+        if kind == "blob":
+            return bytes.fromhex(text[2:])
+        if kind == "timestamp":
+            return self._timestamp(text)
+        if kind == "date":
+            return datetime.datetime.strptime(text[1:] if text[0] == "+" else text,
+                                              "%Y-%m-%d").date()
+        if kind == "time":
+            return _time_nanos(text)
+        subtypes = _subtypes(cqltype)
+        if kind == "list":
+            return [self._mandatory(x, subtypes[0]) for x in _split(text)]
+        if kind == "vector":
+            items = _split(text)
+            size = getattr(cqltype, "dimension", len(items))
+            if len(items) != size:
+                raise ParseError(f"The length of given vector value '{len(items)}' is not equal "
+                                 f"to the vector size from the type definition '{size}'")
+            return [self._mandatory(x, subtypes[0]) for x in items]
+        if kind == "set":
+            return {_hashable(self._mandatory(x, subtypes[0])) for x in _split(text)}
+        if kind == "tuple":
+            values = [self._mandatory(x, t) for t, x in zip(subtypes, _split(text))]
+            return tuple(values + [None] * (len(subtypes) - len(values)))
+        if kind == "map":
+            out = {}
+            for item in _split(text):
+                kv = _split("{" + item + "}", ":")
+                out[_hashable(self._mandatory(kv[0], subtypes[0]))] = \
+                    self._nullable(kv[1], subtypes[1])
+            return out
+        if kind == "udt":
+            given = {}
+            for item in _split(text):
+                kv = _split("{" + item + "}", ":")
+                given[_dequote(kv[0])] = kv[1]
+            names = list(getattr(cqltype, "field_names", ()))
+            return tuple(self._nullable(given[n], t) if n in given else None
+                         for n, t in zip(names, subtypes))
+        return text  # duration and anything else: the driver parses the text
+
+    def _timestamp(self, text: str) -> Any:
+        try:
+            return datetime.datetime.strptime(text, self.time_format).timestamp() * 1000
+        except ValueError:
+            pass
+        m = _TIMESTAMP_FORM.match(text)
+        if not m:
+            try:
+                return int(text)  # COPY TO writes out-of-range timestamps as milliseconds
+            except ValueError:
+                raise ValueError(f"can't interpret {text!r} as a date with format "
+                                 f"{self.time_format} or as int") from None
+        g = m.groups()
+        import calendar
+
+        seconds = calendar.timegm((int(g[0]), int(g[1]), int(g[2]), int(g[3] or 0),
+                                   int(g[4] or 0), int(g[5] or 0), 0, 1, -1))
+        millis = int(g[6]) * pow(10, 3 - len(g[6])) if g[6] else 0
+        if g[7]:
+            # cqlsh adds the offset (so '10:00:00+0100' is stored as 11:00 UTC)
+            offset = (int(g[8]) * 3600 + int(g[9]) * 60) * (1 if g[7] == "+" else -1)
         else:
-            cur.append(ch)
-        i += 1
-    if cur or parts:
-        parts.append("".join(cur))
-    return [p.strip() for p in parts]
+            offset = -time.timezone
+        return (seconds + offset) * 1000 + millis
 
 
-def _element(text: str, cqltype: Any, conv: Converter) -> Any:
-    if text.lower() == "null" or not text or text == conv.null:
-        return None
-    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
-        return conv.scalar_or_literal(text[1:-1].replace("''", "'"), cqltype)
-    return conv.scalar_or_literal(text, cqltype)
-
-
-def parse_literal(text: str, cqltype: Any, conv: Converter) -> Any:
-    """A collection / tuple / UDT literal as cqlsh prints it -> Python value."""
-    kind = _kind(cqltype)
-    subtypes = tuple(getattr(cqltype, "subtypes", ()) or ())
-    if len(text) < 2 or text[0] not in "[{(" or text[-1] not in "]})":
-        raise ValueError(f"Invalid {kind} literal {text!r}")
-    body = text[1:-1].strip()
-    items = _split_top(body) if body else []
-    if kind in ("list", "vector"):
-        return [_element(x, subtypes[0], conv) for x in items]
-    if kind == "set":
-        return {_hashable(_element(x, subtypes[0], conv)) for x in items}
-    if kind == "tuple":
-        return tuple(_element(x, t, conv) for x, t in zip(items, subtypes))
-    if kind == "map":
-        out = {}
-        for item in items:
-            kv = _split_top(item, ":")
-            if len(kv) != 2:
-                raise ValueError(f"Invalid map entry {item!r}")
-            out[_hashable(_element(kv[0], subtypes[0], conv))] = _element(kv[1], subtypes[1], conv)
-        return out
-    if kind == "udt":
-        names = list(getattr(cqltype, "field_names", ()))
-        values: dict[str, Any] = {}
-        for item in items:
-            kv = _split_top(item, ":")
-            if len(kv) != 2:
-                raise ValueError(f"Invalid user type field {item!r}")
-            name = kv[0].strip('"')
-            if name not in names:
-                raise ValueError(f"Unknown field {name} in value of user defined type")
-            values[name] = _element(kv[1], subtypes[names.index(name)], conv)
-        return tuple(values.get(n) for n in names)
-    raise ValueError(f"Cannot parse {text!r}")
+def _time_nanos(text: str) -> int:
+    try:
+        parts = text.split(".")
+        t = time.strptime(parts[0], "%H:%M:%S")
+        nanos = ((t.tm_hour * 60 + t.tm_min) * 60 + t.tm_sec) * 10**9
+        if len(parts) > 1:
+            nanos += int(parts[1] + "0" * (9 - len(parts[1])))
+        return nanos
+    except ValueError:
+        raise ValueError(f"can't interpret {text!r} as a time") from None
 
 
 def _hashable(value: Any) -> Any:

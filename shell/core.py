@@ -6,7 +6,6 @@ piped stdin all drive a :class:`Shell` through :meth:`Shell.feed_line` / :meth:`
 
 from __future__ import annotations
 
-import datetime
 import os
 import sys
 import traceback
@@ -101,6 +100,7 @@ class Shell:
         self._hint = False
         self._input: Iterator[str] | None = None
         self.export_rate = self.import_rate = 0.0
+        self.format_errors: list[str] = []  # values of the result being printed that failed
         self.clear_screen: Callable[[], None] = self._clear_screen
 
     # -- state --------------------------------------------------------------------------------
@@ -347,6 +347,7 @@ class Shell:
         return {row[0]: row[1] for row in rows}
 
     def print_result(self, rs: Any, kinds: dict[str, str] | None = None) -> None:
+        self.format_errors = []
         self.writeresult("")
         tty = self.settings.tty
         num_rows = 0
@@ -366,6 +367,11 @@ class Shell:
                 break
             first = False
         self.writeresult(f"({num_rows} rows)")
+        errors = self.format_errors
+        for message in errors[:2]:  # values cqlsh fails to format, reported as it does
+            self.writeresult(message, color=RED)
+        if len(errors) > 2:
+            self.writeresult(f"{len(errors) - 2} more decoding errors suppressed.", color=RED)
 
     def header_cells(self, names: list[str], kinds: dict[str, str] | None) -> list[Cell]:
         kinds = kinds or {}
@@ -382,7 +388,7 @@ class Shell:
             for line in table_lines(header, None, color=color, tty=self.settings.tty):
                 self.writeresult(line)
             return
-        cells = format_rows(rs.column_types, rs.current_rows, self.display())
+        cells = format_rows(rs.column_types, rs.current_rows, self.display(), self.format_errors)
         if self.settings.expand:
             lines = vertical_lines(header, cells, color=color, offset=offset)
         else:
@@ -560,11 +566,4 @@ def _targets_system_traces(tokens: list[Token], keyspace: str | None) -> bool:
     return ks == "system_traces"
 
 
-def utc_to_local(dt: datetime.datetime) -> datetime.datetime:
-    """Trace timestamps are shown in the local zone, without a suffix (cqlsh)."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=datetime.UTC)
-    return dt.astimezone().replace(tzinfo=None)
-
-
-__all__ = ["MAGENTA", "ConnectionInfo", "Shell", "ShellSettings", "utc_to_local"]
+__all__ = ["MAGENTA", "ConnectionInfo", "Shell", "ShellSettings"]
