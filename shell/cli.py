@@ -284,6 +284,7 @@ def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSe
         display=format_settings(cfg),
         max_trace_wait=cfg.getfloat("tracing", "max_trace_wait", 10.0),
         copy_defaults=cfg.copy_options(),
+        cqlshrc_path=str(cfg.cqlshrc),
         browser=args.browser or cfg.get("ui", "browser"),
     )
 

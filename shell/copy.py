@@ -190,9 +190,9 @@ def _num_cores() -> int:
 
 def _cqlshrc_path(shell: Shell) -> str:
     """The cqlshrc whose [copy*] sections COPY reads when no CONFIGFILE is given."""
-    path = getattr(shell.settings, "cqlshrc_path", None)
+    path = shell.settings.cqlshrc_path
     if path:
-        return str(path)
+        return path
     from .config import default_cqlshrc
 
     return str(default_cqlshrc())

@@ -53,6 +53,7 @@ class ShellSettings:
     max_trace_wait: float = 10.0
     history_shown: int = 50
     copy_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
+    cqlshrc_path: str | None = None  # the cqlshrc read (COPY names it when using its options)
     browser: str | None = None
 
 

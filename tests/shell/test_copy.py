@@ -360,3 +360,10 @@ def test_describe_interval_words_like_cqlsh():
     # cqlsh divides with '/', so from one second on every unit shows up, even at zero
     assert describe_interval(5.114) == "0 day, 0 hour, 0 minute, and 5.114 seconds"
     assert describe_interval(3700.5) == "0 day, 1 hours, 1 minutes, and 40.500 seconds"
+
+
+def test_options_name_the_cqlshrc_given_on_the_command_line(home):
+    Path("other.rc").write_text("[copy]\nheader = true\n", encoding="utf-8")
+    out, _ = run(KS + "CREATE TABLE t (k int PRIMARY KEY);\nCOPY t TO 'a.csv';\n",
+                 "--cqlshrc", "other.rc")
+    assert out.splitlines()[0] == "Reading options from other.rc:[copy]: {'header': 'true'}"
