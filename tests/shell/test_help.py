@@ -6,17 +6,13 @@ import io
 import re
 
 import pytest
+from shellio import FakeTTY
 
 import cql
 from shell.cli import main
 from shell.help import CQL_HELP, DOC_URL, SHELL_HELP
 from shell.help_topics import Topic
 from shell.splitter import split_statements
-
-
-class FakeTTY(io.StringIO):
-    def isatty(self) -> bool:
-        return False
 
 
 def run(*commands: str) -> tuple[int, str, str]:
@@ -27,11 +23,8 @@ def run(*commands: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("CASSALITE_CONFIG", str(tmp_path / "none"))
-    monkeypatch.setenv("CASSALITE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TZ", raising=False)
+def _home(isolated_home):
+    return isolated_home
 
 
 HELP_SELECT = f"""

@@ -9,15 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from shellio import FakeTTY
 
 from shell.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class FakeTTY(io.StringIO):
-    def isatty(self) -> bool:
-        return False
 
 
 def run(argv, stdin: str = ""):
@@ -27,11 +25,8 @@ def run(argv, stdin: str = ""):
 
 
 @pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("CASSALITE_CONFIG", str(tmp_path / "none"))
-    monkeypatch.setenv("CASSALITE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TZ", raising=False)
+def _home(isolated_home):
+    return isolated_home
 
 
 def test_version():
