@@ -159,9 +159,16 @@ def run_repl(shell: Shell, *, data_dir: Path | None = None, save_history: bool =
     session = build_session(shell, history, input=input, output=output,
                             highlight=shell.settings.color)
 
+    # ---MORE--- and COPY FROM STDIN's "[copy] " lines: plain one-line prompts, kept out of
+    # the statement history and free of the statement-completeness rule for Enter
+    line_session: PromptSession = PromptSession(input=input, output=output)
+
     def more(prompt: str) -> str:
-        return session.prompt(prompt, multiline=False, bottom_toolbar=None, completer=None,
-                              auto_suggest=None, lexer=None)
+        """One more line, readline-style: an empty line is "\n", Ctrl-D is "" (the end)."""
+        try:
+            return line_session.prompt(prompt) + "\n"
+        except EOFError:
+            return ""
 
     shell.read_more = more
     if banner:

@@ -83,3 +83,31 @@ def test_is_complete_and_redact():
     assert is_complete("")
     assert redact("LOGIN bob 'pw'") == "LOGIN bob '********'"
     assert redact("ALTER ROLE r WITH PASSWORD 'x''y'") == "ALTER ROLE r WITH PASSWORD '********'"
+
+
+def test_repl_copy_from_stdin_keeps_empty_lines_as_rows(session, tmp_path, monkeypatch):
+    """An empty line typed at '[copy] ' is a data row (an error for this table, as in cqlsh);
+    only '.' ends the data, and the data lines stay out of the statement history."""
+    monkeypatch.chdir(tmp_path)  # the failed row goes to import_ks_users.err
+    history = RedactingMemoryHistory()
+    out = io.StringIO()
+    shell = Shell(session, ShellSettings(tty=True), out=out, err=out)
+    with create_pipe_input() as inp:
+        thread = threading.Thread(target=run_repl, args=(shell,), daemon=True,
+                                  kwargs={"input": inp, "output": DummyOutput(),
+                                          "history": history, "banner": False})
+        thread.start()
+        inp.send_text("COPY ks.users FROM STDIN WITH NUMPROCESSES = 1;\r")
+        _wait_for(lambda: "[Use . on a line by itself to end input]" in out.getvalue())
+        for line in ("7,seven", "", "8,eight", "."):
+            inp.send_text(line + "\r")
+            time.sleep(0.1)
+        _wait_for(lambda: "rows imported" in out.getvalue())
+        inp.send_text("\x04")
+        thread.join(10)
+    text = out.getvalue()
+    assert "Invalid row length 0 should be 2" in text
+    assert "2 rows imported from 1 files" in text
+    assert session.execute("SELECT name FROM ks.users WHERE id = 8").one() is not None
+    assert list(history.load_history_strings()) == [
+        "COPY ks.users FROM STDIN WITH NUMPROCESSES = 1;"]
