@@ -38,7 +38,7 @@ def error_line(err: BaseException) -> str:
     """``<Class>: <text>`` for a CQL error, as cqlsh shows it."""
     code = getattr(err, "code", None)
     if code is None or code not in _BY_CODE:
-        return f"{type(err).__name__}: {err}"
+        return f"{getattr(err, 'display_name', None) or type(err).__name__}: {err}"
     name, summary, wrapped = _BY_CODE[code]
     if code == 0x2400:
         keyspace = getattr(err, "keyspace", "")

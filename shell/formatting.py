@@ -51,6 +51,7 @@ DEFAULT_COLUMN_COLOR = MAGENTA
 
 DEFAULT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f%z"
 UTC = datetime.UTC
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,16 @@ def format_timestamp(value: Any, settings: FormatSettings) -> str:
     if not isinstance(value, datetime.datetime):
         return str(value)
     dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+    # The driver cqlsh reads through rebuilds a timestamp from float seconds (ms / 1000.0),
+    # which far from 1970 lands a microsecond off (.122999); print what cqlsh prints.
+    ms = (dt - _EPOCH) // datetime.timedelta(milliseconds=1)
+    try:
+        dt = _EPOCH + datetime.timedelta(seconds=ms / 1000.0)
+    except OverflowError:
+        return str(ms)
     try:
         text = dt.astimezone(settings.timezone).strftime(settings.time_format)
     except (ValueError, OverflowError):
-        ms = (dt - datetime.datetime(1970, 1, 1, tzinfo=UTC)) // datetime.timedelta(milliseconds=1)
         return str(ms)
     if settings.milliseconds_only:
         text = round_microseconds(text)
@@ -278,7 +285,10 @@ def format_value(value: Any, cqltype: Any, settings: FormatSettings, quote: bool
             return _colored(_thousands(int(value), settings.thousands_sep), GREEN, settings)
         return _colored(str(int(value)), GREEN, settings)
     if kind in ("float", "double"):
-        precision = settings.double_precision if kind == "double" else settings.float_precision
+        # cqlsh picks the double precision by the column's type only: doubles inside
+        # collections, tuples and UDTs get the float precision
+        precision = settings.double_precision if kind == "double" and not quote \
+            else settings.float_precision
         return _colored(format_float(float(value), precision, settings), GREEN, settings)
     if kind == "decimal":
         if (settings.decimal_sep and settings.decimal_sep != ".") or settings.thousands_sep:

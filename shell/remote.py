@@ -78,7 +78,9 @@ def cql_type(dtype: Any) -> CQLType:
         return MapType(subs[0], subs[1], frozen=True)
     if name == "tuple":
         return TupleType(subs)
-    if hasattr(dtype, "fieldnames"):
+    if name == "frozen":  # the driver keeps frozen<> as a wrapper (vector<frozen<list<int>>>)
+        return subs[0].freeze()
+    if getattr(dtype, "fieldnames", None) and hasattr(dtype, "keyspace"):
         return UserType(dtype.keyspace, dtype.typename, list(dtype.fieldnames), subs, True)
     if hasattr(dtype, "vector_size"):
         return VectorType(cql_type(dtype.subtype), dtype.vector_size)
@@ -185,8 +187,19 @@ def translate_error(e: BaseException) -> BaseException:
                 break
     cls = _BY_CODE.get(code) if isinstance(code, int) else None
     if cls is None:
-        return cql_errors.ServerError(f"{type(e).__name__}: {message}")
+        return DriverError(type(e).__name__, str(e))
     return cls(message)
+
+
+class DriverError(cql_errors.ServerError):
+    """An error the driver raised itself (NoHostAvailable, OperationTimedOut...): no server
+    code, so the shell shows it under the driver's class name, as cqlsh does."""
+
+    code = None
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.display_name = name
 
 
 # ---- results ------------------------------------------------------------------------------

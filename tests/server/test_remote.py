@@ -321,3 +321,27 @@ def test_ssl_settings(server, shell_home):
                              str(rc_file), "-e", "SHOW HOST")
     assert (rc, out) == (1, "")
     assert err.startswith("Connection error: ('Unable to connect to any servers', {'127.0.0.1:")
+
+
+def test_vectors_of_frozen_collections_read_remotely(pair):
+    remote, local = pair
+    for s in (remote, local):
+        s.execute("CREATE TABLE vf (k int PRIMARY KEY, v vector<frozen<list<int>>, 2>)")
+        s.execute("INSERT INTO vf (k, v) VALUES (1, [[1], [2, 3]])")
+    outputs = []
+    for session in (remote, local):
+        out = io.StringIO()
+        Shell(session, ShellSettings(), out=out, err=out).feed_text("SELECT v FROM vf;\n")
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] == "\n v\n---------------\n [[1], [2, 3]]\n\n(1 rows)\n"
+
+
+def test_driver_side_errors_keep_the_drivers_class_name():
+    from shell.errors import error_line
+    from shell.remote import translate_error
+
+    class NoHostAvailable(Exception):
+        pass
+
+    err = translate_error(NoHostAvailable("Unable to complete the operation", {}))
+    assert error_line(err) == "NoHostAvailable: ('Unable to complete the operation', {})"

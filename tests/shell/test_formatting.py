@@ -244,3 +244,19 @@ def test_float_format_round_trips_approximately(x):
 def test_text_has_no_raw_control_characters(s):
     out = fmt(s, TEXT)
     assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0xa0 for c in out)
+
+
+def test_doubles_inside_collections_use_the_float_precision():
+    settings = FormatSettings(float_precision=3, double_precision=10)
+    assert format_value([1.23456789012345], ListType(DOUBLE), settings).plain == "[1.235]"
+    assert format_value(1.23456789012345, DOUBLE, settings).plain == "1.2345678901"
+
+
+def test_timestamps_carry_the_drivers_float_rounding():
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    far = [epoch + datetime.timedelta(milliseconds=ms) for ms in (-11676095999877,
+                                                                  99999999999999)]
+    assert [fmt(t, TIMESTAMP) for t in far] == [
+        "1600-01-01 00:00:00.122999+0000", "5138-11-16 09:46:39.998993+0000"]
+    assert fmt(epoch + datetime.timedelta(milliseconds=1500), TIMESTAMP) == \
+        "1970-01-01 00:00:01.500000+0000"
