@@ -345,7 +345,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     source: IO[str] | None = None
     if args.file:
         try:
-            source = open(os.path.expanduser(args.file), encoding="utf-8-sig")  # noqa: SIM115
+            # line ends kept as written (cqlsh reads the file through codecs): a comment
+            # before "\r\n" ends at the "\r" and leaves the newline to end a shell command
+            source = open(os.path.expanduser(args.file), encoding="utf-8-sig",  # noqa: SIM115
+                          newline="")
         except OSError as e:
             stderr.write(f"Can't open {args.file!r}: {e}\n")
             return 1

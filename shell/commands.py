@@ -166,7 +166,7 @@ def do_source(shell: Shell, st: Statement) -> None:
     _, toks = _args(st)
     fname = os.path.expanduser(_string_arg(toks))
     try:
-        f = open(fname, encoding="utf-8-sig")  # noqa: SIM115
+        f = open(fname, encoding="utf-8-sig", newline="")  # noqa: SIM115 - ends as written
     except OSError as e:
         shell.printerr(f"Could not open {fname!r}: {e}")
         return

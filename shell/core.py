@@ -238,13 +238,17 @@ class Shell:
             yield line
 
     def handle_eof(self) -> None:
-        """End of input with a statement still open: it is not run, even a shell command
-        whose line had no newline (``SHOW VERSION`` as the file's last bytes), as in cqlsh."""
+        """End of input with a statement still open (or an unclosed comment): nothing of it
+        is run, even a shell command whose line had no newline (``SHOW VERSION`` as the file's
+        last bytes), as in cqlsh."""
         if self.stop:
             return
-        leftover = self.splitter.end_of_input()
-        self.splitter.reset()
-        if leftover is not None:
+        try:
+            incomplete = self.splitter.end_of_input()
+        except LexingError as e:
+            self._lexing_error(e)
+            return
+        if incomplete:
             self.printerr("Incomplete statement at end of file")
 
     def run_single(self, text: str) -> None:

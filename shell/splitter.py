@@ -15,9 +15,13 @@ NEWLINE_TERMINATED = frozenset(
     ["help", "?", "consistency", "serial", "describe", "desc", "show", "source", "capture", "login", "debug", "tracing", "expand", "paging", "exit", "quit", "clear", "cls", "history"]
 )
 
-_WORD_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-_WORD_CHARS = _WORD_START | set("0123456789")
-_BAD_CHARS = set("`")
+_WORD_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WORD_CHARS = _WORD_START | set("0123456789_")
+# Characters that start no token of cqlsh's lexer outside strings, names and comments: these
+# punctuation marks, control characters other than the blanks " \t\n\r\f\v", anything
+# beyond ASCII (non-ASCII blanks included), a '$' not followed by '$', and a '_' that does not
+# continue a word.
+_BAD_CHARS = set("#&@\\^`|~\x7f") | ({chr(c) for c in range(32)} - set("\t\n\r\x0b\x0c"))
 
 
 class LexingError(Exception):
@@ -57,6 +61,7 @@ class Splitter:
         self._saw_apply = False
         self._has_content = False
         self._raw_lines: list[str] = [""]
+        self._dollar_at = (1, 1)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -70,8 +75,11 @@ class Splitter:
             try:
                 self._step(ch)
             except LexingError as err:
-                end = text.find("\n", i + 1)
-                err.text = self._raw_lines[-1] + text[i + 1:end if end >= 0 else len(text)]
+                if err.line == len(self._raw_lines):  # the rest of the line is still unread
+                    end = text.find("\n", i + 1)
+                    err.text = self._raw_lines[-1] + text[i + 1:end if end >= 0 else len(text)]
+                else:  # a '$' that ended the previous line
+                    err.text = self._raw_lines[err.line - 1]
                 raise
 
     def clear_lines(self) -> None:
@@ -95,15 +103,19 @@ class Splitter:
     def partial_text(self) -> str:
         return "".join(self._buf)
 
-    def end_of_input(self) -> Statement | None:
-        """At EOF: the unterminated statement, if any (cqlsh tries it, then complains)."""
-        self._end_word()
-        if not self._has_content:
-            return None
-        text = "".join(self._buf).strip()
-        self._buf = []
-        self._has_content = False
-        return Statement(text, self._first) if text else None
+    def end_of_input(self) -> bool:
+        """At EOF: whether input is left that does not end a statement (cqlsh then says
+        'Incomplete statement at end of file'; nothing of it is run, not even the statements
+        finished before it on its lines). Raises LexingError for a final lone '$'."""
+        if self._state == "dollar_start":
+            raise self._dollar_error()
+        incomplete = self.pending or bool(self._done)
+        self.reset()
+        return incomplete
+
+    def _dollar_error(self) -> LexingError:
+        line, char = self._dollar_at
+        return LexingError(line, char, self._raw_lines[line - 1])
 
     # -- scanner -----------------------------------------------------------------------------
 
@@ -132,7 +144,6 @@ class Splitter:
         self._first = ""
         self._saw_apply = False
         self._has_content = False
-        self._raw_lines = [self._raw_lines[-1]]
 
     def _step(self, ch: str) -> None:
         state = self._state
@@ -168,9 +179,11 @@ class Splitter:
             self._buf.append(ch)
             self._state = "normal" if ch == "$" else "dollar"
         elif state == "linecomment":
-            if ch == "\n":
+            # cqlsh's comment token takes its line end along: a shell command goes on
+            if ch in "\n\r":
                 self._state = "normal"
-                self._normal(ch)
+                if self._has_content:
+                    self._buf.append("\n")
         elif state == "blockcomment":
             if ch == "*":
                 self._state = "blockcomment_end"
@@ -192,6 +205,8 @@ class Splitter:
                 self._append("$")
                 self._append("$")
                 self._state = "dollar"
+            elif state == "dollar_start":
+                raise self._dollar_error()
             else:
                 self._append(prev)
                 self._normal(ch)
@@ -210,6 +225,7 @@ class Splitter:
             self._state = "dquote"
         elif ch == "$":
             self._state = "dollar_start"
+            self._dollar_at = (len(self._raw_lines), len(self._raw_lines[-1]))
         elif ch == "-":
             self._state = "dash"
         elif ch == "/":
@@ -228,7 +244,7 @@ class Splitter:
         elif ch == "?" and not self._first and not self._has_content:
             self._first = "?"
             self._append(ch)
-        elif ch in _BAD_CHARS or (ord(ch) > 127 and not ch.isspace()):
+        elif ch in _BAD_CHARS or ch == "_" or ord(ch) > 127:
             line = len(self._raw_lines)
             text = self._raw_lines[-1]
             raise LexingError(line, len(text), text)

@@ -223,12 +223,44 @@ def test_tty_last_line_without_newline_still_runs():
     ("SHOW HOST;\nSELECT key FROM system.local", "<stdin>:3:Incomplete statement at end of file\n"),
     ("SHOW HOST;\nSELECT 'abc\n", "<stdin>:3:Incomplete statement at end of file\n"),
     ("SHOW HOST;\n-- only a comment", ""),
+    ("SHOW HOST;\n/* open\n", "<stdin>:3:Incomplete statement at end of file\n"),
 ])
 def test_end_of_piped_input(stdin, err):
     """A statement still open at the end of the input is not run, not even a shell command
     whose line lacks its newline."""
     assert run(["--memory"], stdin) == (2 if err else 0,
                                         "Connected to Test Cluster at :memory:\n", err)
+
+
+def test_unclosed_comment_at_end_keeps_the_statements_before_it_on_its_line():
+    assert run(["--memory"], "SHOW HOST; /* open\n") == (
+        2, "", "<stdin>:2:Incomplete statement at end of file\n")
+    rc, out, err = run(["--memory", "--tty"], "/* open\n")
+    assert out.endswith("Use HELP for help.\ncassalite>        ... \n")
+    assert (rc, err) == (0, "Incomplete statement at end of file\n")
+
+
+def test_comment_after_a_shell_command_continues_it(tmp_path):
+    script = tmp_path / "in.cql"
+    script.write_text("EXPAND ON -- c\nSELECT key FROM system.local;\n")
+    assert run(["--memory", "-f", str(script)]) == (
+        2, "", f"{script}:3:Improper EXPAND command.\n")
+    # written with "\r\n", the comment ends at the "\r" and the newline ends the command
+    script.write_bytes(b"EXPAND ON -- c\r\nSHOW HOST\r\n")
+    assert run(["--memory", "-f", str(script)]) == (
+        0, "EXPAND set to ON\nConnected to Test Cluster at :memory:\n", "")
+
+
+def test_characters_cqlsh_cannot_lex_are_not_sent(tmp_path):
+    script = tmp_path / "in.cql"
+    script.write_text("SHOW HOST;\nSELECT key\nFROM system.local WHERE k = a|b;\nSHOW HOST;\n")
+    assert run(["--memory", "-f", str(script)]) == (
+        2, "Connected to Test Cluster at :memory:\n" * 2,
+        f"{script}:4:Invalid syntax at line 2, char 30\n"
+        f"{script}:4:  FROM system.local WHERE k = a|b;\n"
+        f"{script}:4:                               ^\n")
+    assert run(["--memory", "--tty", "-e", "SELECT _a FROM t"]) == (
+        2, "", "Invalid syntax at char 8\n  SELECT _a FROM t;\n         ^\n")
 
 
 def test_end_of_file_without_newline(tmp_path):
