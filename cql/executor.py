@@ -352,5 +352,8 @@ class Executor:
             self._writers[key] = writers
         return writers
 
+    def table_by_id(self, table_id: str) -> TableMetadata:
+        return self._tables_by_id[table_id]
+
     def write_timestamp(self, ctx: ExecutionContext) -> int:
         return ctx.timestamp if ctx.timestamp is not None else self.clock.now()

@@ -929,6 +929,23 @@ class ModificationPlan(Plan):
         return Result("rows", names, types, [tuple(row)], keyspace=self.keyspace, table=self.table)
 
 
+UNLOGGED_BATCH_WARN_PARTITIONS = 10  # Cassandra's unlogged_batch_across_partitions_warn_threshold
+
+
+def _unlogged_batch_warning(db, mutations: list[Mutation]) -> list[str]:
+    """Cassandra's client warning for an unlogged batch spread over many partitions."""
+    if len(mutations) < 2:
+        return []
+    partitions = {(m.table_id, m.pk) for m in mutations}
+    if len(partitions) <= UNLOGGED_BATCH_WARN_PARTITIONS:
+        return []
+    tables = sorted({f"{t.keyspace}.{t.name}" for t in (db.table_by_id(m.table_id)
+                                                         for m in mutations)})
+    return [f"Unlogged batch covering {len(partitions)} partitions detected against "
+            f"table{'' if len(tables) == 1 else 's'} [{', '.join(tables)}]. You should use a "
+            "logged batch for atomicity, or asynchronous writes for performance."]
+
+
 def trace_cas(applied: bool) -> None:
     trace("CAS precondition is met; applying the update" if applied
           else "CAS precondition does not match current values")
@@ -1002,11 +1019,18 @@ class BatchPlan(Plan):
             if any(p.requires_read for p in self.plans):
                 # Counters and list index operations read the current value: each statement
                 # must see the ones before it (two increments of one counter add up).
+                applied = []
                 for p in self.plans:
-                    db.apply(p.mutations(db, ctx, ts))
+                    muts = p.mutations(db, ctx, ts)
+                    db.apply(muts)
+                    applied.extend(muts)
             else:
-                db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
-        return Result("void")
+                applied = _merge(m for p in self.plans for m in p.mutations(db, ctx, ts))
+                db.apply(applied)
+        result = Result("void")
+        if self.kind != "LOGGED":
+            result.warnings.extend(_unlogged_batch_warning(db, applied))
+        return result
 
     def _conditional(self, db, ctx: ExecutionContext, ts: int) -> Result:
         pks = {p.keys(ctx.values)[0][0] for p in self.plans}

@@ -474,7 +474,18 @@ class SelectPlan(Plan):
         self._plan_keys(stmt, table)
         self._plan_order(stmt, table)
         self._plan_grouping(stmt, table)
+        self.aggregate_warning = self._aggregate_warning(stmt)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
+
+    def _aggregate_warning(self, stmt: ast.Select) -> str | None:
+        """Cassandra's client warning for aggregating over many partitions."""
+        if not (self.aggregate or stmt.group_by):
+            return None
+        if self.key_mode != "token" and not self.where.has_partition_restriction():
+            return "Aggregation query used without partition key"
+        if any(r is not None and r.is_in for r in self.where.partition_restrictions()):
+            return "Aggregation query used on multiple partition keys (IN restriction)"
+        return None
 
     # ---- compile ------------------------------------------------------------------------
 
@@ -835,8 +846,11 @@ class SelectPlan(Plan):
                 tr.add(f"Filtering kept {len(rows_out)} rows")
         if self.stmt.json:
             rows_out = [(self._json_row(r),) for r in rows_out]
-        return Result("rows", list(self.result_names), list(self.result_types), rows_out,
-                      next_state, keyspace=self.keyspace, table=self.table)
+        result = Result("rows", list(self.result_names), list(self.result_types), rows_out,
+                        next_state, keyspace=self.keyspace, table=self.table)
+        if self.aggregate_warning:
+            result.warnings.append(self.aggregate_warning)
+        return result
 
     def _json_row(self, row: tuple) -> str:
         parts = []

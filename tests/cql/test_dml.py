@@ -335,3 +335,25 @@ def test_collections_read_back_in_cql_order_and_print_plainly(s):
     assert row.m == {"a": 1, "b": 2} and row.st == {1, 2, 3}
     assert pickle.loads(pickle.dumps(row.m)) == {"a": 1, "b": 2}
     assert copy.deepcopy(row.st) == {1, 2, 3}
+
+
+def test_client_warnings_for_wide_aggregates_and_unlogged_batches(s):
+    s.execute("CREATE TABLE w (k int, c int, PRIMARY KEY (k, c))")
+    warnings = {q: s.execute(q).warnings for q in (
+        "SELECT count(*) FROM w", "SELECT count(*) FROM w WHERE k = 1",
+        "SELECT count(*) FROM w WHERE k IN (1, 2)", "SELECT k, count(*) FROM w GROUP BY k",
+        "SELECT * FROM w")}
+    assert warnings == {
+        "SELECT count(*) FROM w": ["Aggregation query used without partition key"],
+        "SELECT count(*) FROM w WHERE k = 1": [],
+        "SELECT count(*) FROM w WHERE k IN (1, 2)": [
+            "Aggregation query used on multiple partition keys (IN restriction)"],
+        "SELECT k, count(*) FROM w GROUP BY k": ["Aggregation query used without partition key"],
+        "SELECT * FROM w": []}
+    inserts = " ".join(f"INSERT INTO w (k, c) VALUES ({k}, 0);" for k in range(11))
+    assert s.execute(f"BEGIN UNLOGGED BATCH {inserts} APPLY BATCH").warnings == [
+        "Unlogged batch covering 11 partitions detected against table [ks.w]. You should use "
+        "a logged batch for atomicity, or asynchronous writes for performance."]
+    assert s.execute(f"BEGIN BATCH {inserts} APPLY BATCH").warnings == []
+    ten = " ".join(f"INSERT INTO w (k, c) VALUES ({k}, 0);" for k in range(10))
+    assert s.execute(f"BEGIN UNLOGGED BATCH {ten} APPLY BATCH").warnings == []

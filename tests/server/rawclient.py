@@ -26,9 +26,16 @@ class Reply:
         r = Reader(self.body)
         return r.int(), r.string()
 
+    def warnings(self) -> list[str]:
+        """The warnings in front of the body when the WARNING flag (0x08) is set."""
+        return Reader(self.body).string_list() if self.flags & 0x08 else []
+
     def result_kind(self) -> int:
         assert self.opcode == Opcode.RESULT, (self.opcode, self.body[:80])
-        return Reader(self.body).int()
+        r = Reader(self.body)
+        if self.flags & 0x08:
+            r.string_list()
+        return r.int()
 
     def __repr__(self) -> str:
         return f"<Reply op={self.opcode:#x} stream={self.stream} {self.body[:60]!r}>"

@@ -106,6 +106,7 @@ def test_pipelined_streams_all_answered(client, proto_table):
     assert streams == set(range(n))
     count = client.query(f"SELECT count(*) FROM {proto_table}")
     assert count.result_kind() == 2
+    assert count.warnings() == ["Aggregation query used without partition key"]
 
 
 def test_malformed_bodies_and_unknown_opcodes_keep_the_connection(client):
