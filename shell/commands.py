@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
 CONSISTENCY_LEVELS = ("ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM",
                       "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE", "NODE_LOCAL")
 SERIAL_LEVELS = ("SERIAL", "LOCAL_SERIAL")
+# Words cqlsh's lexer reads as reserved, never as a name.
+_RESERVED = frozenset(
+    ["add", "allow", "alter", "and", "apply", "asc", "authorize", "batch", "begin", "by",
+     "columnfamily", "create", "delete", "desc", "describe", "drop", "entries", "execute", "from",
+     "full", "grant", "if", "in", "index", "infinity", "insert", "into", "is", "keyspace",
+     "limit", "materialized", "modify", "nan", "norecursive", "not", "null", "of", "on", "or",
+     "order", "primary", "rename", "revoke", "schema", "select", "set", "table", "to", "token",
+     "truncate", "unlogged", "update", "use", "using", "view", "where", "with"])
 
 
 class Improper(Exception):
@@ -48,6 +57,47 @@ def _switch(shell: Shell, name: str, current: bool, tokens: list[Token]) -> bool
         return current
     shell.print(f"{name} set to {'ON' if new else 'OFF'}")
     return new
+
+
+def _is_name(tok: Token) -> bool:
+    """cqlsh's <cfOrKsName>: a quoted name or a word its lexer does not take as reserved."""
+    if tok.kind == "qident":
+        return tok.closed
+    return (tok.kind == "word" and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", tok.raw) is not None
+            and tok.raw.lower() not in _RESERVED)
+
+
+def _qualified(toks: list[Token]) -> bool:
+    """``name`` or ``name.name``."""
+    if len(toks) == 1:
+        return _is_name(toks[0])
+    return len(toks) == 3 and _is_name(toks[0]) and toks[1].raw == "." and _is_name(toks[2])
+
+
+_DESCRIBE_ALONE = frozenset(["FUNCTIONS", "AGGREGATES", "KEYSPACES", "COLUMNFAMILIES", "TABLES",
+                             "CLUSTER", "TYPES", "SCHEMA", "KEYSPACE"])
+_DESCRIBE_NAMED = frozenset(["FUNCTION", "AGGREGATE", "COLUMNFAMILY", "TABLE", "INDEX", "TYPE"])
+
+
+def describe_parses(toks: list[Token]) -> bool:
+    """Whether cqlsh's grammar for DESCRIBE accepts these arguments. Only those are sent
+    (the engine then judges them): cqlsh refuses the rest itself with 'Improper ...'."""
+    words = [t.raw.upper() if t.kind == "word" else "" for t in toks]
+    if words[-2:] == ["WITH", "INTERNALS"]:
+        toks, words = toks[:-2], words[:-2]
+    if not toks:
+        return False
+    if len(toks) == 1 and words[0] in _DESCRIBE_ALONE or words == ["FULL", "SCHEMA"]:
+        return True
+    if words[:2] == ["ONLY", "KEYSPACE"]:
+        toks, words = toks[1:], words[1:]
+    if words[0] == "KEYSPACE" and (len(toks) == 1 or len(toks) == 2 and _is_name(toks[1])):
+        return True
+    if words[0] in _DESCRIBE_NAMED and _qualified(toks[1:]):
+        return True
+    if words[:2] == ["MATERIALIZED", "VIEW"] and _qualified(toks[2:]):
+        return True
+    return _qualified(toks)
 
 
 def _guard(fn: Callable[[Shell, Statement], None]) -> Callable[[Shell, Statement], None]:
@@ -115,10 +165,25 @@ def do_paging(shell: Shell, st: Statement) -> None:
 
 def do_describe(shell: Shell, st: Statement) -> None:
     word, toks = _args(st)
-    if not toks:
+    if not describe_parses(toks):
         _improper(shell, word)
         return
     shell.describe(st)
+
+
+def do_use(shell: Shell, st: Statement) -> None:
+    """``USE <name>``; other arguments are refused before reaching the server. A trace is
+    recorded when TRACING is on, but cqlsh does not print it for USE."""
+    word, toks = _args(st)
+    if len(toks) != 1 or not _is_name(toks[0]):
+        _improper(shell, word)
+        return
+    shell.perform_statement(st.text, show_trace=False)
+
+
+def do_unicode(shell: Shell, st: Statement) -> None:
+    """cqlsh has a handler (a help topic) for UNICODE but no grammar rule: always improper."""
+    _improper(shell, _args(st)[0])
 
 
 @_guard
@@ -146,9 +211,10 @@ def do_show(shell: Shell, st: Statement) -> None:
 
 
 def _string_arg(toks: list[Token]) -> str:
-    if len(toks) != 1 or toks[0].kind != "string" or not toks[0].closed:
+    """cqlsh's <stringLiteral>: a quoted string (unquoted) or a $$ string (kept whole)."""
+    if len(toks) != 1 or toks[0].kind not in ("string", "dollar") or not toks[0].closed:
         raise Improper
-    return toks[0].value
+    return toks[0].value if toks[0].kind == "string" else toks[0].raw
 
 
 @_guard
@@ -280,6 +346,9 @@ def do_clear(shell: Shell, st: Statement) -> None:
 
 def do_debug(shell: Shell, st: Statement) -> None:
     """cqlsh drops into pdb; we do nothing (the command is undocumented)."""
+    word, toks = _args(st)
+    if toks and (len(toks) > 1 or toks[0].raw.upper() != "THINGS"):
+        _improper(shell, word)
 
 
 @_guard
@@ -324,6 +393,8 @@ HANDLERS: dict[str, Callable[[Shell, Statement], None]] = {
     "clear": do_clear,
     "cls": do_clear,
     "debug": do_debug,
+    "use": do_use,
+    "unicode": do_unicode,
     "history": do_history,
     "help": do_help,
     "copy": do_copy,

@@ -299,7 +299,7 @@ class Shell:
         size = self.settings.page_size if (paged and self.settings.paging) else 0
         return self.session.execute(text, fetch_size=size, trace=trace)
 
-    def perform_statement(self, text: str) -> bool:
+    def perform_statement(self, text: str, *, show_trace: bool = True) -> bool:
         tokens = tokenize(text)
         trace = self.settings.tracing and not _targets_system_traces(tokens, self.keyspace)
         try:
@@ -324,7 +324,7 @@ class Shell:
             self.print_page(rs, self.column_kinds(tokens), with_header=True)
         if rs.warnings:
             self.print_warnings(rs.warnings)
-        if trace:
+        if trace and show_trace:
             from .tracing import print_trace
 
             print_trace(self, rs)

@@ -375,3 +375,36 @@ def test_prompts_with_a_user(monkeypatch):
     monkeypatch.setenv("CQLSH_PROMPT", "~~")
     _rc, out, _ = run(["--memory", "--tty", "-u", "bob"], "")
     assert out.endswith("Use HELP for help.\nbob@~~\ncassalite> \n")
+
+
+@pytest.mark.parametrize("command", [
+    "USE;", "USE 'system';", "USE system extra;", "USE 123;", "USE system.local;", "use;",
+    "UNICODE;", "DEBUG foo;", "DEBUG THINGS x;", "DESC;", "DESC TABLE;", "DESC foo bar;",
+    "DESC 'x';", "DESC KEYSPACES extra;", "DESC TABLE t WITH;", "DESC MATERIALIZED VIEW;",
+    "DESC x.y.z;", "DESC select;", "DESC FULL;", "describe functions x;",
+    'CAPTURE "dq.txt";', "CAPTURE x.txt;",
+])
+def test_arguments_cqlsh_grammar_refuses(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    word = command.split()[0].rstrip(";")
+    assert run(["--memory"], command + "\n") == (2, "", f"<stdin>:2:Improper {word} command.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("command", "err"), [
+    # accepted by cqlsh's grammar, so the server judges them
+    ("DESC FUNCTION;", "'function' not found in keyspace 'system'"),
+    ("DESC key;", "'key' not found in keyspace 'system'"),
+    ("DESC ONLY KEYSPACE nope WITH INTERNALS;", "'nope' not found in keyspaces"),
+    ('USE "Nope";', 'InvalidRequest: Error from server: code=2200 [Invalid query] '
+                    'message="Keyspace \'Nope\' does not exist"'),
+])
+def test_arguments_cqlsh_grammar_accepts(command, err):
+    assert run(["--memory", "-k", "system"], command + "\n") == (2, "", f"<stdin>:2:{err}\n")
+
+
+def test_use_is_not_traced():
+    rc, out, err = run(["--memory"], "TRACING ON\nUSE system;\nSELECT key FROM local;\n")
+    assert out.startswith("TRACING set to ON\n\n key\n-------\n local\n\n(1 rows)\n\n"
+                          "Tracing session: ")
+    assert out.count("Tracing session:") == 1 and (rc, err) == (0, "")
