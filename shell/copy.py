@@ -8,7 +8,9 @@ sections, ``Using N child processes`` with cqlsh's process count, the CSV dialec
 type is read and written (including cqlsh's quirks, e.g. COPY TO writes text with its
 backslashes doubled and booleans that are not the true style import as False), how
 SKIPROWS / MAXROWS count input lines, CHUNKSIZE-sized groups of rows whose parse errors are
-reported together, MAXOUTPUTSIZE splitting, the progress line and the final report.
+reported together, MAXOUTPUTSIZE splitting, the progress line, RATEFILE and the final report.
+Where cqlsh 6.2.2 has a bug, cassalite does the evident right thing instead: a quoted field
+spanning lines makes one record (cqlsh counts lines and stalls), duration values import.
 """
 
 from __future__ import annotations
@@ -139,34 +141,57 @@ def describe_interval(seconds: float) -> str:
 
 
 class RateMeter:
-    """The 'Processed: N rows; Rate: ...' line, rewritten in place every REPORTFREQUENCY s."""
+    """cqlsh's RateMeter: the 'Processed: N rows; Rate: ...' line, rewritten in place every
+    REPORTFREQUENCY s and once more at the end. cqlsh ends the line with '\\r' and prints
+    it with a '\\r' end-of-line as well, so each one ends in '\\r\\r'. The rate is smoothed
+    (averaged with the previous one). With RATEFILE each line is also appended to that file
+    (ending '\\r\\n'; an existing file is removed first), even when the console line is
+    not shown (COPY TO STDOUT)."""
 
-    def __init__(self, out: IO[str] | None, frequency: float):
+    def __init__(self, out: IO[str] | None, frequency: float, log_file: str = ""):
         self.out = out
         self.frequency = frequency
+        self.log_file = log_file
         self.start = self.last = time.time()
         self.total = 0
-        self.since_last = 0
+        self.current = 0
+        self.rate = 0.0
+        if log_file and os.path.isfile(log_file):
+            os.unlink(log_file)
 
     def increment(self, n: int = 1) -> None:
-        self.total += n
-        self.since_last += n
+        self.current += n
+        if self.current == 0:
+            return
         now = time.time()
         if now - self.last >= self.frequency:
-            self._report(now)
+            self._update(now)
+            self._log()
 
-    def _report(self, now: float) -> None:
-        rate = self.since_last / max(now - self.last, 1e-9)
-        avg = self.total / max(now - self.start, 1e-9)
-        if self.out is not None:
-            self.out.write(f"Processed: {self.total} rows; Rate: {rate:7.0f} rows/s; "
-                           f"Avg. rate: {avg:7.0f} rows/s\r")
-            self.out.flush()
+    def _update(self, now: float) -> None:
+        elapsed = now - self.last
+        if elapsed >= 1e-09:
+            rate = self.current / elapsed
+            self.rate = rate if self.rate == 0.0 else (self.rate + rate) / 2.0
         self.last = now
-        self.since_last = 0
+        self.total += self.current
+        self.current = 0
+
+    def _log(self) -> None:
+        elapsed = time.time() - self.start
+        avg = self.total / elapsed if elapsed >= 1e-09 else 0
+        line = (f"Processed: {self.total} rows; Rate: {self.rate:7.0f} rows/s; "
+                f"Avg. rate: {avg:7.0f} rows/s\r")
+        if self.out is not None:
+            self.out.write(line + "\r")
+            self.out.flush()
+        if self.log_file:
+            with open(self.log_file, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
 
     def done(self) -> None:
-        self._report(time.time())
+        self._update(time.time())
+        self._log()
 
     @property
     def elapsed(self) -> float:
@@ -292,7 +317,8 @@ def _parse_options(shell: Shell, merged: dict[str, str], ks: str, table: str,
         opts["maxinserterrors"] = _int(o, "maxinserterrors", "1000")
         errfile = o.pop("errfile", f"import_{ks}_{table}.err")
         opts["errfile"] = os.path.normpath(os.path.expanduser(errfile)) if errfile else errfile
-        opts["ratefile"] = o.pop("ratefile", "")
+        ratefile = o.pop("ratefile", "")
+        opts["ratefile"] = os.path.normpath(os.path.expanduser(ratefile)) if ratefile else ""
         opts["maxoutputsize"] = _int(o, "maxoutputsize", "-1")
         opts["preparedstatements"] = o.pop("preparedstatements", "true").lower() == "true"
         opts["ttl"] = _int(o, "ttl", -1)
@@ -484,7 +510,7 @@ def export(shell: Shell, cmd: CopyCommand, ks: str) -> None:
         bounds.append(f"token({_quote_cols(pk)}) <= {end}")
     if bounds:
         query += " WHERE " + " AND ".join(bounds)
-    meter = RateMeter(msg_out, opts["reportfrequency"])
+    meter = RateMeter(msg_out, opts["reportfrequency"], opts["ratefile"])
     null = opts["nullval"]
     try:
         rs = shell.session.execute(query, fetch_size=opts["pagesize"])
@@ -506,8 +532,8 @@ def export(shell: Shell, cmd: CopyCommand, ks: str) -> None:
         return  # the next output file could not be opened (already reported)
     finally:
         writer.close()
+    meter.done()  # the rate file gets the last line even when the console does not
     if msg_out is not None:
-        meter.done()
         msg_out.write(f"\n{meter.total} rows exported to {writer.num_files} files in "
                       f"{describe_interval(meter.elapsed)}.\n")
     shell.export_rate = meter.total / max(meter.elapsed, 1e-9)
@@ -550,13 +576,57 @@ def _stdin_lines(shell: Shell) -> list[str]:
     return lines
 
 
-class _LineSource:
-    """Input lines in CHUNKSIZE groups, with cqlsh's counting: for files HEADER drops the first
-    line of every file and MAXROWS / SKIPROWS count the lines after it, a chunk never spans
-    two files; on STDIN the header line is counted too and SKIPROWS skips one line less."""
+@dataclass
+class _Record:
+    """One CSV record: the input lines it spans (several when a quoted field holds a line
+    break), its fields, or the csv error reading it raised."""
+
+    lines: list[str]
+    fields: list[str] | None = None
+    error: Exception | None = None
+
+
+def _records(lines: Iterator[str], dialect: dict[str, Any]) -> Iterator[_Record]:
+    """The records of an input, each with the lines it was read from. An invalid dialect
+    (DELIMITER = 'ab' ...) is only found out when a chunk is parsed, as in cqlsh (whose
+    workers parse): each line is then a record carrying that TypeError."""
+    consumed: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            consumed.append(line)
+            yield line
+
+    try:
+        reader = csv.reader(feed(), **dialect)
+    except TypeError as e:
+        for line in lines:
+            yield _Record([line], None, e)
+        return
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:  # e.g. a field over [csv] field_size_limit
+            record = _Record(list(consumed), None, e)
+        else:
+            record = _Record(list(consumed), fields)
+        consumed.clear()
+        yield record
+
+
+class _RecordSource:
+    """Input records in CHUNKSIZE groups, counted the way cqlsh counts its input lines (the
+    same thing unless a quoted field spans lines; a record is never split, so a multi-line
+    record is one row for HEADER, SKIPROWS, MAXROWS, CHUNKSIZE and the row counts): for
+    files HEADER drops the first record of every file and MAXROWS / SKIPROWS count the
+    records after it, a chunk never spans two files; on STDIN the header is counted too and
+    SKIPROWS skips one record less."""
 
     def __init__(self, opts: dict[str, Any], target: str | None, lines: list[str] | None):
         self.chunk_size = max(opts["chunksize"], 1)
+        self.dialect = opts["dialect"]
         self.header = opts["header"]
         self.max_rows = opts["maxrows"]
         self.skip_rows = opts["skiprows"]
@@ -564,9 +634,10 @@ class _LineSource:
         self.num_read = 0
         self.num_sources = 1 if target is None else 0
         self.exhausted = False
-        self._stdin = iter(lines or [])
+        self._stdin = _records(iter(lines or []), self.dialect)
         self._paths = self._files() if target is not None else None
-        self._current: IO[str] | None = None
+        self._file: IO[str] | None = None
+        self._current: Iterator[_Record] | None = None
 
     def _files(self) -> Iterator[str]:
         for path in self.target.split(","):
@@ -583,39 +654,41 @@ class _LineSource:
         if self._paths is not None:
             self._next_file()
 
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file = self._current = None
+
     def _next_file(self) -> None:
-        if self._current is not None:
-            self._current.close()
-            self._current = None
+        self._close_file()
         self.exhausted = True
         for path in self._paths:
             try:
-                self._current = open(path, encoding="utf-8")  # noqa: SIM115
+                self._file = open(path, encoding="utf-8")  # noqa: SIM115
             except OSError as e:
                 raise OSError(f"Can't open {path!r} for reading: {e}") from None
             self.num_sources += 1
             self.exhausted = False
+            self._current = _records(self._file, self.dialect)
             if self.header:
                 next(self._current, None)
             return
 
     def close(self) -> None:
-        if self._current is not None:
-            self._current.close()
-            self._current = None
+        self._close_file()
         self.exhausted = True
 
-    def chunk(self) -> list[str]:
+    def chunk(self) -> list[_Record]:
         return self._file_chunk() if self._paths is not None else self._stdin_chunk()
 
-    def _file_chunk(self) -> list[str]:
-        rows: list[str] = []
+    def _file_chunk(self) -> list[_Record]:
+        rows: list[_Record] = []
         if self._current is None:
             self.exhausted = True
             return rows
         for _ in range(self.chunk_size):
-            line = next(self._current, None)
-            if line is None:
+            record = next(self._current, None)
+            if record is None:
                 self._next_file()
                 break
             self.num_read += 1
@@ -623,14 +696,14 @@ class _LineSource:
                 self._next_file()
                 break
             if self.num_read > self.skip_rows:
-                rows.append(line)
+                rows.append(record)
         return rows
 
-    def _stdin_chunk(self) -> list[str]:
-        rows: list[str] = []
+    def _stdin_chunk(self) -> list[_Record]:
+        rows: list[_Record] = []
         for _ in range(self.chunk_size):
-            line = next(self._stdin, None)
-            if line is None:
+            record = next(self._stdin, None)
+            if record is None:
                 self.exhausted = True
                 break
             self.num_read += 1
@@ -640,7 +713,7 @@ class _LineSource:
             if self.header or self.num_read < self.skip_rows:
                 self.header = False
                 continue
-            rows.append(line)
+            rows.append(record)
         return rows
 
 
@@ -658,6 +731,9 @@ class _Errors:
         if os.path.isfile(self.errfile):  # an old error file is kept under a dated name
             stamp = datetime.datetime.now().strftime(".%Y%m%d_%H%M%S")
             os.rename(self.errfile, self.errfile + stamp)
+
+    def touch(self) -> None:
+        open(self.errfile, "a", encoding="utf-8").close()
 
     def _write(self, rows: list[Any]) -> None:
         self.failed += len(rows)
@@ -706,6 +782,7 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
     say(f"Using {opts['numprocesses']} child processes")
     skip = [c.strip() for c in opts["skipcols"].split(",")]
     valid = [c for c in columns if c not in skip]
+    meter = RateMeter(shell.out, opts["reportfrequency"], opts["ratefile"])
     errors = _Errors(shell, opts)
     if unknown:
         raise CopyError(f"Unrecognized COPY FROM options: {', '.join(unknown)}")
@@ -730,51 +807,58 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
     skip_idx = {i for i, c in enumerate(columns) if c in skip}
     pk_idx = [valid.index(n) for n in primary_key]
     conv = Converter(opts)
-    meter = RateMeter(shell.out, opts["reportfrequency"])
-    source = _LineSource(opts, target, lines)
+    source = _RecordSource(opts, target, lines)
     execute = shell.session.execute
     aborted = False
     try:
         source.start()
     except OSError as e:
         errors.report(type(e).__name__, str(e), [])
-    while not source.exhausted and not aborted:
-        try:
-            chunk = source.chunk()
-        except OSError as e:
-            errors.report(type(e).__name__, str(e), [])
-            source.close()
-            break
-        if not chunk:
-            continue
-        try:
-            records = list(csv.reader(chunk, **opts["dialect"]))
-        except csv.Error as e:
-            errors.report(type(e).__name__, str(e), chunk)
-            meter.increment(len(chunk))
-            aborted = errors.max_exceeded()
-            continue
-        by_message: dict[str, list[list[str]]] = {}
-        good = []
-        for record in records:
-            if skip_idx:
-                record = [v for i, v in enumerate(record) if i not in skip_idx]
+    try:  # the input is closed however the import ends
+        while not source.exhausted and not aborted:
             try:
-                good.append(conv.convert_row(record, types, pk_idx, valid))
-            except ParseError as e:
-                by_message.setdefault(str(e), []).append(record)
-        for msg, rows in by_message.items():
-            errors.report("ParseError", msg, rows)
-            if errors.max_exceeded():
-                aborted = True  # cqlsh stops listening at once: later errors go unreported
+                chunk = source.chunk()
+            except OSError as e:
+                errors.report(type(e).__name__, str(e), [])
+                source.close()
                 break
-        for values in good:
-            _insert(execute, prepared, values, types, valid, errors, opts["maxattempts"])
-        if aborted or errors.max_exceeded():
-            aborted = True  # cqlsh stops before this chunk is acknowledged
-            break
-        meter.increment(len(chunk))
-    source.close()
+            if not chunk:
+                continue
+            bad = next((r.error for r in chunk if r.error is not None), None)
+            if isinstance(bad, TypeError):
+                # an invalid dialect: cqlsh's worker reports the chunk, and the error file is
+                # opened (left empty) before writing its rows fails with the same error
+                errors.touch()
+                raise CopyError(str(bad))
+            if bad is not None:
+                # as in cqlsh, a csv error fails the whole chunk, written line by line
+                raw = [line for r in chunk for line in r.lines]
+                errors.report(type(bad).__name__, str(bad), raw)
+                meter.increment(len(raw))
+                aborted = errors.max_exceeded()
+                continue
+            by_message: dict[str, list[list[str]]] = {}
+            good = []
+            for record in (r.fields for r in chunk):
+                if skip_idx:
+                    record = [v for i, v in enumerate(record) if i not in skip_idx]
+                try:
+                    good.append(conv.convert_row(record, types, pk_idx, valid))
+                except ParseError as e:
+                    by_message.setdefault(str(e), []).append(record)
+            for msg, rows in by_message.items():
+                errors.report("ParseError", msg, rows)
+                if errors.max_exceeded():
+                    aborted = True  # cqlsh stops listening at once: later errors go unreported
+                    break
+            for values in good:
+                _insert(execute, prepared, values, types, valid, errors, opts["maxattempts"])
+            if aborted or errors.max_exceeded():
+                aborted = True  # cqlsh stops before this chunk is acknowledged
+                break
+            meter.increment(len(chunk))
+    finally:
+        source.close()
     if errors.failed:
         shell.printerr(f"Failed to process {errors.failed} rows; failed rows written to "
                        f"{errors.errfile}")
