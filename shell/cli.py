@@ -26,6 +26,14 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """cqlsh's way: whatever is not a known option, unknown options included, is a
+        positional argument; the first two are host and port, the rest is ignored."""
+        ns, rest = super().parse_known_args(args, namespace)
+        ns.host = rest[0] if rest else None
+        ns.port = rest[1] if len(rest) > 1 else None
+        return ns, []
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
@@ -35,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "(a drop-in for cqlsh).",
         epilog="Without host, opens the embedded database in --data-dir (default "
                "$CASSALITE_DATA_DIR or the user data directory) or in memory with --memory. "
-               "A host selects remote mode, which needs cassandra-driver.",
+               "A host (and port, default 9042) selects remote mode, which needs "
+               "cassandra-driver. As with cqlsh, unknown options and further arguments are "
+               "ignored, but count as host and port when they come first.",
     )
-    p.add_argument("host", nargs="?", help="remote Cassandra host (remote mode)")
-    p.add_argument("port", nargs="?", help="remote port (default 9042)")
     p.add_argument("-v", "--version", action="store_true", help="print the version and exit")
     p.add_argument("-C", "--color", dest="color", action="store_true", default=None,
                    help="always use color output")
@@ -268,10 +276,10 @@ def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSe
     rc_tty = cfg.getbool("ui", "tty")
     if rc_tty is not None:
         tty = rc_tty
-    if args.file or args.execute:
-        tty = False
     if args.tty:
         tty = True
+    if args.file or args.execute:  # cqlsh ignores --tty then
+        tty = False
     color = args.color
     if color is None:
         color = cfg.getbool("ui", "color")
@@ -312,7 +320,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     stderr = stderr or sys.stderr
     stdin = stdin or sys.stdin
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # host and port: see _Parser.parse_known_args
     if args.version:
         stdout.write(f"{NAME} {__version__}\n")
         return 0

@@ -184,6 +184,9 @@ def test_same_output_for_out_of_range_timestamps(server, home, cmp_table):
     ("--protocol-version", "3", "-e", "SHOW HOST"),
     ("--encoding", "latin-1", "-e", "SELECT 'héllo 日本' AS x FROM system.local"),
     ("--cqlshrc", "/nonexistent/cqlshrc", "-e", "HELP QUIT"),
+    # unknown options and arguments after the port are ignored; --tty is ignored with -e
+    ("extra", "--foo=1", "-Z", "-e", "SHOW HOST"),
+    ("--tty", "-e", "SELECT a|b FROM system.local; SHOW HOST"),
 ])
 def test_same_output_as_cqlsh(server, home, args):
     theirs, ours = both(server.port, home, *args)
@@ -203,10 +206,35 @@ def test_same_output_for_a_bad_port(home):
     "SHOW HOST;\nSHOW HOST",
     "SHOW HOST;\nSELECT key FROM system.local",
     "SHOW HOST;\nCLS now\nHELP QUIT\n",
+    "EXPAND ON -- c\nSELECT key FROM system.local;\nSHOW HOST // c\r\nSHOW HOST\n",
+    "SHOW HOST;\nSELECT key\nFROM system.local WHERE key = $a;\nSELECT _k, 1_a FROM t;\n",
+    "SHOW HOST;\n/* open\n",
+    "SHOW HOST; /* open\n",
+    "USE;\nUSE 'system';\nUSE system x;\nUNICODE;\nDEBUG foo\nDESC TABLE;\nDESC a b;\n"
+    "DESC 'x';\nDESC KEYSPACES x;\nDESC TABLE t WITH;\nDESC MATERIALIZED VIEW\nDESC a.b.c\n"
+    "DESC key;\nDESC FUNCTION;\nCAPTURE \"dq.txt\";\n",
+    "TRACING ON\nUSE system;\nTRACING OFF\nSELECT key FROM local;\n",
 ])
 def test_same_output_for_piped_input(server, home, stdin):
     theirs, ours = both(server.port, home, stdin=stdin)
     assert ours == theirs
+
+
+def test_same_output_for_unknown_option_before_the_host(home):
+    theirs = _run([*_cqlsh_command(), "--foo", "127.0.0.1", "9042"], home, "")
+    ours = _run([*_cassalite_command(), "--foo", "127.0.0.1", "9042"], home, "")
+    assert ours == (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite")) == (
+        2, "", "usage: Usage: cassalite [options] [host [port]]\n"
+               "cassalite: error: '127.0.0.1' is not a valid port number.\n")
+
+
+def test_tty_is_ignored_with_a_file(server, home, tmp_path):
+    (tmp_path / "in.cql").write_text(
+        "PAGING 2\nSELECT column_name FROM system_schema.columns WHERE keyspace_name = 'system' "
+        "AND table_name = 'local' LIMIT 5;\nSELECT a|b FROM x;\n/* open\n")
+    theirs, ours = both(server.port, home, "-f", "in.cql", "--tty", cwd=tmp_path)
+    assert ours == theirs
+    assert theirs[0] == 2 and "in.cql:5:Incomplete statement at end of file" in theirs[2]
 
 
 def test_same_output_for_source(server, home, cmp_table, tmp_path):

@@ -76,6 +76,8 @@ def test_remote_mode_reports_connection_errors():
     (["--request-timeout", "x"], '"x" is not a valid request timeout.'),
     (["--connect-timeout", "1.5"], '"1.5" is not a valid connect timeout.'),
     (["--cqlversion", "2"], "'2.0.0' is not a supported CQL version."),
+    # unknown options are positional arguments to cqlsh: here host "--foo" and port "h"
+    (["--foo", "h", "x"], "'h' is not a valid port number."),
 ])
 def test_usage_errors_exit_2_like_cqlsh(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
@@ -259,8 +261,18 @@ def test_characters_cqlsh_cannot_lex_are_not_sent(tmp_path):
         f"{script}:4:Invalid syntax at line 2, char 30\n"
         f"{script}:4:  FROM system.local WHERE k = a|b;\n"
         f"{script}:4:                               ^\n")
-    assert run(["--memory", "--tty", "-e", "SELECT _a FROM t"]) == (
-        2, "", "Invalid syntax at char 8\n  SELECT _a FROM t;\n         ^\n")
+    assert run(["--memory", "-e", "SELECT _a FROM t"]) == (
+        2, "", "<stdin>:1:Invalid syntax at line 1, char 8\n<stdin>:1:  SELECT _a FROM t;\n"
+               "<stdin>:1:         ^\n")
+
+
+def test_tty_is_ignored_with_a_file(tmp_path):
+    script = tmp_path / "in.cql"
+    script.write_text("PAGING 1\nSELECT key FROM system.local;\nSELECT a|b FROM t;\n/* x\n")
+    assert run(["--memory", "--tty", "-f", str(script)]) == (
+        2, "Page size: 1\n\n key\n-------\n local\n\n(1 rows)\n",
+        f"{script}:4:Invalid syntax at line 1, char 9\n{script}:4:  SELECT a|b FROM t;\n"
+        f"{script}:4:          ^\n{script}:5:Incomplete statement at end of file\n")
 
 
 def test_end_of_file_without_newline(tmp_path):
