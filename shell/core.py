@@ -317,11 +317,11 @@ class Shell:
             return False
         head = text[:6].lower()
         if head == "select" or text[:4].lower() == "list":
-            self.print_result(rs, self.column_kinds(tokens))
+            self.print_result(rs, self.column_kinds(tokens, text))
         elif rs.column_names and rs.current_rows:
             # conditional (LWT) statements answer with an [applied] row
             self.writeresult("")
-            self.print_page(rs, self.column_kinds(tokens), with_header=True)
+            self.print_page(rs, self.column_kinds(tokens, text), with_header=True)
         if rs.warnings:
             self.print_warnings(rs.warnings)
         if trace and show_trace:
@@ -332,11 +332,11 @@ class Shell:
 
     # -- result printing -----------------------------------------------------------------------
 
-    def column_kinds(self, tokens: list[Token]) -> dict[str, str]:
+    def column_kinds(self, tokens: list[Token], text: str = "") -> dict[str, str]:
         """Partition/clustering/static roles of the columns of the statement's table (colour)."""
         if not self.settings.color:
             return {}
-        target = _statement_table(tokens)
+        target = _statement_table(tokens, text)
         if target is None:
             return {}
         ks, table = target
@@ -540,27 +540,48 @@ def _name(tok: Token) -> str:
     return tok.value if tok.kind == "qident" else tok.value.lower()
 
 
-def _statement_table(tokens: list[Token]) -> tuple[str | None, str] | None:
-    """The [keyspace.]table a SELECT / INSERT / UPDATE / DELETE statement targets."""
+def _statement_table(tokens: list[Token], text: str = "") -> tuple[str | None, str] | None:
+    """The [keyspace.]table whose column roles colour a result's header, as cqlsh picks it:
+    the table a SELECT / INSERT / UPDATE / DELETE targets; for a batch, the last table its
+    statements name (with the last keyspace named); for LIST USERS / LIST ROLES (cqlsh
+    matches the text's start) system_auth.roles, for other LIST statements
+    system_auth.role_permissions."""
     words = [t.value.lower() if t.kind == "word" else None for t in tokens]
     if not words:
         return None
     first = words[0]
-    anchors = {"select": "from", "delete": "from", "insert": "into", "update": "update",
-               "list": None}
-    if first not in anchors or anchors[first] is None:
+    if first == "list":
+        low = text.lower()
+        return "system_auth", ("roles" if low.startswith(("list users", "list roles"))
+                               else "role_permissions")
+    if first == "begin":
+        ks: str | None = None
+        table: str | None = None
+        for i, w in enumerate(words):
+            if w in ("into", "from", "update"):
+                target = _name_at(tokens, i + 1)
+                if target is not None:
+                    ks = target[0] or ks
+                    table = target[1]
+        return (ks, table) if table is not None else None
+    anchors = {"select": "from", "delete": "from", "insert": "into", "update": "update"}
+    anchor = anchors.get(first or "")
+    if anchor is None:
         return None
-    anchor = anchors[first]
     for i, w in enumerate(words):
         if w == anchor and i + 1 < len(tokens) and (first != "update" or i == 0):
-            j = i + 1
-            if tokens[j].kind not in ("word", "qident"):
-                return None
-            if j + 2 < len(tokens) and tokens[j + 1].value == "." and \
-                    tokens[j + 2].kind in ("word", "qident"):
-                return _name(tokens[j]), _name(tokens[j + 2])
-            return None, _name(tokens[j])
+            return _name_at(tokens, i + 1)
     return None
+
+
+def _name_at(tokens: list[Token], j: int) -> tuple[str | None, str] | None:
+    """The ``[ks.]name`` starting at token ``j``, if one does."""
+    if j >= len(tokens) or tokens[j].kind not in ("word", "qident"):
+        return None
+    if j + 2 < len(tokens) and tokens[j + 1].value == "." and \
+            tokens[j + 2].kind in ("word", "qident"):
+        return _name(tokens[j]), _name(tokens[j + 2])
+    return None, _name(tokens[j])
 
 
 def _targets_system_traces(tokens: list[Token], keyspace: str | None) -> bool:

@@ -420,3 +420,31 @@ def test_use_is_not_traced():
     assert out.startswith("TRACING set to ON\n\n key\n-------\n local\n\n(1 rows)\n\n"
                           "Tracing session: ")
     assert out.count("Tracing session:") == 1 and (rc, err) == (0, "")
+
+
+def test_header_colours_after_an_lwt_batch_and_list_roles(tmp_path):
+    """cqlsh colours the header with the roles of the columns of the batch's (last) table,
+    and of system_auth.roles for LIST ROLES / LIST USERS."""
+    script = tmp_path / "in.cql"
+    script.write_text(
+        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+        "'replication_factor': 1};\n"
+        "CREATE TABLE ks.t (k int, c int, v int, s int static, PRIMARY KEY (k, c));\n"
+        "INSERT INTO ks.t (k, c, v) VALUES (1, 1, 1);\n"
+        "BEGIN BATCH UPDATE ks.t SET v = 3 WHERE k = 1 AND c = 1 IF v = 9; APPLY BATCH;\n"
+        "LIST ROLES;\n")
+    rc, out, err = run(["--memory", "-C", "-f", str(script)])
+
+    def c(code, text):
+        return f"\x1b[0;1;{code}m{text}\x1b[0m"
+
+    assert (rc, err) == (0, "")
+    assert out == (
+        f"\n {c(35, '[applied]')} | {c(31, 'k')} | {c(36, 'c')} | {c(35, 'v')}\n"
+        "-----------+---+---+---\n"
+        f"     {c(32, 'False')} | {c(32, 1)} | {c(32, 1)} | {c(32, 1)}\n"
+        f"\n {c(31, 'role')}      | {c(35, 'super')} | {c(35, 'login')} | {c(35, 'options')} | "
+        f"{c(35, 'datacenters')}\n"
+        "-----------+-------+-------+---------+-------------\n"
+        f" {c(33, 'cassandra')} |  {c(32, 'True')} |  {c(32, 'True')} |        "
+        f"{c(34, '{')}{c(34, '}')} |         {c(33, 'ALL')}\n\n(1 rows)\n")
