@@ -210,9 +210,9 @@ def test_same_output_for_a_bad_port(home):
     "SHOW HOST;\nSELECT key\nFROM system.local WHERE key = $a;\nSELECT _k, 1_a FROM t;\n",
     "SHOW HOST;\n/* open\n",
     "SHOW HOST; /* open\n",
-    "USE;\nUSE 'system';\nUSE system x;\nUNICODE;\nDEBUG foo\nDESC TABLE;\nDESC a b;\n"
-    "DESC 'x';\nDESC KEYSPACES x;\nDESC TABLE t WITH;\nDESC MATERIALIZED VIEW\nDESC a.b.c\n"
-    "DESC key;\nDESC FUNCTION;\nCAPTURE \"dq.txt\";\n",
+    ("USE;\nUSE 'system';\nUSE system x;\nUNICODE;\nDEBUG foo\nDESC TABLE;\nDESC a b;\n"
+     "DESC 'x';\nDESC KEYSPACES x;\nDESC TABLE t WITH;\nDESC MATERIALIZED VIEW\nDESC a.b.c\n"
+     "DESC key;\nDESC FUNCTION;\nCAPTURE \"dq.txt\";\n"),
     "TRACING ON\nUSE system;\nTRACING OFF\nSELECT key FROM local;\n",
 ])
 def test_same_output_for_piped_input(server, home, stdin):
@@ -224,8 +224,8 @@ def test_same_output_for_unknown_option_before_the_host(home):
     theirs = _run([*_cqlsh_command(), "--foo", "127.0.0.1", "9042"], home, "")
     ours = _run([*_cassalite_command(), "--foo", "127.0.0.1", "9042"], home, "")
     assert ours == (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite")) == (
-        2, "", "usage: Usage: cassalite [options] [host [port]]\n"
-               "cassalite: error: '127.0.0.1' is not a valid port number.\n")
+        2, "", ("usage: Usage: cassalite [options] [host [port]]\n"
+                "cassalite: error: '127.0.0.1' is not a valid port number.\n"))
 
 
 def test_tty_is_ignored_with_a_file(server, home, tmp_path):

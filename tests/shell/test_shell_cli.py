@@ -258,12 +258,12 @@ def test_characters_cqlsh_cannot_lex_are_not_sent(tmp_path):
     script.write_text("SHOW HOST;\nSELECT key\nFROM system.local WHERE k = a|b;\nSHOW HOST;\n")
     assert run(["--memory", "-f", str(script)]) == (
         2, "Connected to Test Cluster at :memory:\n" * 2,
-        f"{script}:4:Invalid syntax at line 2, char 30\n"
-        f"{script}:4:  FROM system.local WHERE k = a|b;\n"
-        f"{script}:4:                               ^\n")
+        (f"{script}:4:Invalid syntax at line 2, char 30\n"
+         f"{script}:4:  FROM system.local WHERE k = a|b;\n"
+         f"{script}:4:                               ^\n"))
     assert run(["--memory", "-e", "SELECT _a FROM t"]) == (
-        2, "", "<stdin>:1:Invalid syntax at line 1, char 8\n<stdin>:1:  SELECT _a FROM t;\n"
-               "<stdin>:1:         ^\n")
+        2, "", ("<stdin>:1:Invalid syntax at line 1, char 8\n<stdin>:1:  SELECT _a FROM t;\n"
+                "<stdin>:1:         ^\n"))
 
 
 def test_tty_is_ignored_with_a_file(tmp_path):
@@ -271,8 +271,8 @@ def test_tty_is_ignored_with_a_file(tmp_path):
     script.write_text("PAGING 1\nSELECT key FROM system.local;\nSELECT a|b FROM t;\n/* x\n")
     assert run(["--memory", "--tty", "-f", str(script)]) == (
         2, "Page size: 1\n\n key\n-------\n local\n\n(1 rows)\n",
-        f"{script}:4:Invalid syntax at line 1, char 9\n{script}:4:  SELECT a|b FROM t;\n"
-        f"{script}:4:          ^\n{script}:5:Incomplete statement at end of file\n")
+        (f"{script}:4:Invalid syntax at line 1, char 9\n{script}:4:  SELECT a|b FROM t;\n"
+         f"{script}:4:          ^\n{script}:5:Incomplete statement at end of file\n"))
 
 
 def test_end_of_file_without_newline(tmp_path):
@@ -408,8 +408,8 @@ def test_arguments_cqlsh_grammar_refuses(command, tmp_path, monkeypatch):
     ("DESC FUNCTION;", "'function' not found in keyspace 'system'"),
     ("DESC key;", "'key' not found in keyspace 'system'"),
     ("DESC ONLY KEYSPACE nope WITH INTERNALS;", "'nope' not found in keyspaces"),
-    ('USE "Nope";', 'InvalidRequest: Error from server: code=2200 [Invalid query] '
-                    'message="Keyspace \'Nope\' does not exist"'),
+    ('USE "Nope";', ('InvalidRequest: Error from server: code=2200 [Invalid query] '
+                     'message="Keyspace \'Nope\' does not exist"')),
 ])
 def test_arguments_cqlsh_grammar_accepts(command, err):
     assert run(["--memory", "-k", "system"], command + "\n") == (2, "", f"<stdin>:2:{err}\n")
