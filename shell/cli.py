@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from . import NAME, __version__
-from .config import Config, format_settings, load_config, user_data_dir
+from .config import Config, format_settings, load_config, timezone_setup, user_data_dir
 from .core import ConnectionInfo, Shell, ShellSettings
 from .errors import error_line
 
@@ -339,6 +339,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     if field_size_limit is not None:
         csv.field_size_limit(field_size_limit)
     settings = _settings(args, cfg, stdout)
+    source: IO[str] | None = None
+    if args.file:
+        try:
+            # line ends kept as written (cqlsh reads the file through codecs): a comment
+            # before "\r\n" ends at the "\r" and leaves the newline to end a shell command
+            source = open(os.path.expanduser(args.file), encoding="utf-8-sig",  # noqa: SIM115
+                          newline="")
+        except OSError as e:
+            stderr.write(f"Can't open {args.file!r}: {e}\n")
+            return 1
     if args.debug:
         if args.host:
             import cassandra as driver
@@ -350,16 +360,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
         stderr.write(f"Using '{opts.encoding}' encoding\n")
         stderr.write(f"Using ssl: {opts.ssl}\n")
 
-    source: IO[str] | None = None
-    if args.file:
-        try:
-            # line ends kept as written (cqlsh reads the file through codecs): a comment
-            # before "\r\n" ends at the "\r" and leaves the newline to end a shell command
-            source = open(os.path.expanduser(args.file), encoding="utf-8-sig",  # noqa: SIM115
-                          newline="")
-        except OSError as e:
-            stderr.write(f"Can't open {args.file!r}: {e}\n")
-            return 1
+    for warning in timezone_setup(cfg)[1]:  # cqlsh's order: file, debug lines, time zone
+        stderr.write(warning + "\n")
+
     try:
         if args.host:
             session, target = _remote(args, cfg, opts)

@@ -122,19 +122,43 @@ def load_config(cqlshrc: str | None = None) -> Config:
     return cfg
 
 
+def timezone_setup(cfg: Config) -> tuple[datetime.tzinfo, list[str]]:
+    """The display time zone and cqlsh's warnings about it (for stderr, each followed by a
+    blank line), in cqlsh's order: ``[ui] timezone``, then ``$TZ``, which wins when both
+    are valid. With neither, UTC: cqlsh's choice when the ``tzlocal`` module is missing
+    (it is not a dependency of cqlsh), so a custom ``[ui] time_format`` then draws its warning
+    that the local zone could not be detected."""
+    zone: datetime.tzinfo | None = None
+    warnings: list[str] = []
+    sources = ((cfg.get("ui", "timezone"), "specified in cqlshrc"),
+               (os.environ.get("TZ"), "from environment value TZ"))
+    for name, where in sources:
+        if name is None or (not name and where == "specified in cqlshrc"):
+            continue
+        try:
+            zone = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            warnings.append(f"Warning: could not recognize timezone '{name}' {where}\n")
+    if zone is None:
+        if cfg.get("ui", "time_format", default_time_format()) != default_time_format():
+            warnings.append("Warning: custom timestamp format specified in cqlshrc, but local "
+                            "timezone could not be detected.\nEither install Python 'tzlocal' "
+                            "module for auto-detection or specify client timezone in your "
+                            "cqlshrc.\n")
+        zone = datetime.UTC
+    return zone, warnings
+
+
 def display_timezone(cfg: Config) -> datetime.tzinfo:
-    """[ui] timezone, else $TZ, else UTC (cqlsh's order, without the tzlocal guess)."""
-    for name in (cfg.get("ui", "timezone"), os.environ.get("TZ")):
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name.lstrip(":"))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return datetime.UTC
+    return timezone_setup(cfg)[0]
+
+
+def default_time_format() -> str:
+    return os.environ.get("CQLSH_DEFAULT_TIMESTAMP_FORMAT") or DEFAULT_TIME_FORMAT
 
 
 def format_settings(cfg: Config) -> FormatSettings:
-    time_format = os.environ.get("CQLSH_DEFAULT_TIMESTAMP_FORMAT") or DEFAULT_TIME_FORMAT
+    time_format = default_time_format()
     return FormatSettings(
         float_precision=cfg.getint("ui", "float_precision", 5),
         double_precision=cfg.getint("ui", "double_precision", 5),

@@ -448,3 +448,37 @@ def test_header_colours_after_an_lwt_batch_and_list_roles(tmp_path):
         "-----------+-------+-------+---------+-------------\n"
         f" {c(33, 'cassandra')} |  {c(32, 'True')} |  {c(32, 'True')} |        "
         f"{c(34, '{')}{c(34, '}')} |         {c(33, 'ALL')}\n\n(1 rows)\n")
+
+
+_TS = "SELECT totimestamp(minTimeuuid('2020-06-01 12:00:00+0000')) AS t FROM system.local"
+_CUSTOM_FORMAT_WARNING = (
+    "Warning: custom timestamp format specified in cqlshrc, but local timezone could not be "
+    "detected.\nEither install Python 'tzlocal' module for auto-detection or specify client "
+    "timezone in your cqlshrc.\n\n")
+
+
+@pytest.mark.parametrize(("rc_lines", "tz", "value", "err"), [
+    ("timezone = Europe/Paris", None, "2020-06-01 14:00:00.000000+0200", ""),
+    # $TZ wins over the cqlshrc
+    ("timezone = Europe/Paris", "Asia/Tokyo", "2020-06-01 21:00:00.000000+0900", ""),
+    ("timezone = Nope/X", "Asia/Tokyo", "2020-06-01 21:00:00.000000+0900",
+     "Warning: could not recognize timezone 'Nope/X' specified in cqlshrc\n\n"),
+    ("timezone = Europe/Paris", ":UTC", "2020-06-01 14:00:00.000000+0200",
+     "Warning: could not recognize timezone ':UTC' from environment value TZ\n\n"),
+    ("timezone = Bad/One\ntime_format = %Y", "", "2020",
+     "Warning: could not recognize timezone 'Bad/One' specified in cqlshrc\n\n"
+     "Warning: could not recognize timezone '' from environment value TZ\n\n"
+     + _CUSTOM_FORMAT_WARNING),
+    # no zone: UTC, as cqlsh without tzlocal; a custom format draws its warning
+    ("time_format = %Y-%m-%d %H:%M", None, "2020-06-01 12:00", _CUSTOM_FORMAT_WARNING),
+    ("time_format = %Y-%m-%d %H:%M:%S.%f%z", None, "2020-06-01 12:00:00.000000+0000", ""),
+    ("time_format = %Y", "Europe/Paris", "2020", ""),
+])
+def test_display_timezone_like_cqlsh(rc_lines, tz, value, err, tmp_path, monkeypatch):
+    rc_file = tmp_path / "rc"
+    rc_file.write_text(f"[ui]\n{rc_lines}\n")
+    if tz is not None:
+        monkeypatch.setenv("TZ", tz)
+    rc, out, errors = run(["--memory", "--cqlshrc", str(rc_file), "-e", _TS])
+    assert (rc, errors) == (0, err)
+    assert out.splitlines()[3] == f" {value}"
