@@ -482,3 +482,13 @@ def test_display_timezone_like_cqlsh(rc_lines, tz, value, err, tmp_path, monkeyp
     rc, out, errors = run(["--memory", "--cqlshrc", str(rc_file), "-e", _TS])
     assert (rc, errors) == (0, err)
     assert out.splitlines()[3] == f" {value}"
+
+
+def test_history_without_a_terminal():
+    """cqlsh 6.2.2 fails here (no readline without a terminal); we list the session's
+    statements once each, multi-line ones joined, without the HISTORY command itself."""
+    rc, out, err = run(["--memory"], "SHOW HOST;\nSHOW VERSION\nSELECT key\nFROM system.local;\n"
+                                     "HISTORY\nHISTORY 2\n")
+    assert (rc, err) == (0, "")
+    assert out.endswith("(1 rows)\nSHOW HOST;\nSHOW VERSION\nSELECT key FROM system.local;\n"
+                        "SELECT key FROM system.local;\nHISTORY\n")
