@@ -8,6 +8,7 @@ and planning. ``execute`` binds values and runs the plan, returning a :class:`Re
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections import OrderedDict
@@ -325,19 +326,18 @@ class Executor:
         port = self.native_address[1]
         sessions = self.schema.table("system_traces", "sessions")
         events = self.schema.table("system_traces", "events")
-        duration = t.duration.days * 86_400_000_000 + t.duration.seconds * 1_000_000 \
-            + t.duration.microseconds if t.duration is not None else None
+        micros = datetime.timedelta(microseconds=1)
+        duration = t.duration // micros if t.duration is not None else None
         out = [rowcodec.row_mutation(sessions, {
             "session_id": t.trace_id, "client": t.client, "command": t.command,
             "coordinator": t.coordinator, "coordinator_port": port, "duration": duration,
             "parameters": t.parameters, "request": t.request_type, "started_at": t.started_at,
         }, ts, now, TRACE_TTL)]
         for e in t.events:
-            elapsed = e.source_elapsed
             out.append(rowcodec.row_mutation(events, {
                 "session_id": t.trace_id, "event_id": e.event_id, "activity": e.description,
-                "source": e.source, "source_elapsed": elapsed.seconds * 1_000_000
-                + elapsed.microseconds, "source_port": port, "thread": e.thread_name,
+                "source": e.source, "source_elapsed": e.source_elapsed // micros,
+                "source_port": port, "thread": e.thread_name,
             }, ts, now, TRACE_TTL))
         self.engine.apply(out)
 
