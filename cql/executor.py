@@ -255,7 +255,7 @@ class Executor:
                 self._plans.move_to_end(key)
                 trace("Found the statement in the plan cache")
                 return cached
-        trace(f"Parsing {text}")
+        trace("Parsing {}", text)
         statement = parse(text)
         trace("Preparing statement")
         prepared = self.plan(statement, keyspace, text)
@@ -296,7 +296,7 @@ class Executor:
                 continue
             if table.indexes:
                 found = indexes.index_mutations(table, muts)
-                trace(f"Writing {len(found)} index entries for {table.keyspace}.{table.name}")
+                trace("Writing {} index entries for {}.{}", len(found), table.keyspace, table.name)
                 extra.extend(found)
             if self._view_writers(table):
                 with_views.extend((table, m) for m in muts)
@@ -313,7 +313,7 @@ class Executor:
                 new = views.affected_rows(self.engine, table, m, now)
                 out.extend(views.view_mutations(
                     self._view_writers(table), old, new, views.mutation_timestamp(m), now))
-            trace(f"Applying {len(out)} materialized view mutations")
+            trace("Applying {} materialized view mutations", len(out))
             if out:
                 self.engine.apply(out)
 

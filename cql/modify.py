@@ -1012,7 +1012,7 @@ class BatchPlan(Plan):
                 raise InvalidRequest("Invalid null value of timestamp")
         else:
             ts = db.write_timestamp(ctx)
-        trace(f"Executing {self.kind.lower()} batch of {len(self.plans)} statements")
+        trace("Executing {} batch of {} statements", self.kind.lower(), len(self.plans))
         with db.lock:
             if self.conditional:
                 return self._conditional(db, ctx, ts)

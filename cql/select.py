@@ -836,7 +836,7 @@ class SelectPlan(Plan):
                     if next(rows, None) is not None:  # only promise a page that has rows
                         remaining = -1 if limit is None else limit - produced
                         next_state = _encode_state(pk, ck, in_partition, remaining)
-                        trace(f"Page full at {page_size} rows: returning a paging state")
+                        trace("Page full at {} rows: returning a paging state", page_size)
                     break
         tr = current_trace()
         if tr is not None:
@@ -873,8 +873,8 @@ class SelectPlan(Plan):
         start_pk = state[0] if state else None
         resume_ck = state[1] if state else None
         if self.key_mode == "index":
-            trace(f"Executing read on {self.meta.keyspace}.{self.meta.name} using index "
-                  f"{self.index[0].name}")
+            trace("Executing read on {}.{} using index {}", self.meta.keyspace, self.meta.name,
+                  self.index[0].name)
             yield from self._index_partitions(db, bound, slices, state, now)
             return
         if self.key_mode == "keys":
@@ -884,10 +884,8 @@ class SelectPlan(Plan):
                     pks = pks[pks.index(start_pk):]
                 else:
                     pks = []
-            traced = current_trace() is not None
             for pk in pks:
-                if traced:
-                    trace(f"Executing single-partition query on {self.meta.name}")
+                trace("Executing single-partition query on {}", self.meta.name)
                 s = slices
                 if pk == start_pk:
                     if resume_ck is None:

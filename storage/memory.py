@@ -58,8 +58,8 @@ class MemoryEngine(StorageEngine):
             for table_id in dict.fromkeys(m.table_id for m in mutations):
                 info = self._infos.get(table_id)
                 name = f"{info.keyspace}.{info.name}" if info else table_id
-                tracing.trace(f"Merged into the in-memory partitions of {name}",
-                              tracing.MUTATION)
+                tracing.trace("Merged into the in-memory partitions of {}", name,
+                              stage=tracing.MUTATION)
 
     def read_partition(
         self,
@@ -73,9 +73,9 @@ class MemoryEngine(StorageEngine):
         with self._lock:
             partition = self._partitions(table_id).get(decorate(pk))
             if partition is None:
-                tracing.trace("Partition not found in memory", tracing.READ)
+                tracing.trace("Partition not found in memory", stage=tracing.READ)
                 return None
-            tracing.trace("Reading the partition from memory", tracing.READ)
+            tracing.trace("Reading the partition from memory", stage=tracing.READ)
             return view_partition(
                 pk, partition, slices, reverse, now if now is not None else now_seconds(), limit
             )
@@ -96,7 +96,8 @@ class MemoryEngine(StorageEngine):
                     lo, hi, inclusive=(key_range.start_inclusive, key_range.end_inclusive)
                 )
             )
-        tracing.trace(f"Scanning {len(keys)} in-memory partitions in the range", tracing.READ)
+        tracing.trace("Scanning {} in-memory partitions in the range", len(keys),
+                      stage=tracing.READ)
         for dk in keys:
             with self._lock:
                 partition: Partition | None = parts.get(dk)

@@ -125,11 +125,12 @@ def current() -> QueryTrace | None:
     return _current.get()
 
 
-def trace(activity: str, stage: str = COORDINATOR) -> None:
-    """Record a step of the current request (nothing happens when it is not traced)."""
+def trace(activity: str, *args: object, stage: str = COORDINATOR) -> None:
+    """Record a step of the current request; nothing happens when it is not traced, not even
+    the formatting: ``args`` fill the ``{}`` fields of ``activity`` only for a traced request."""
     t = _current.get()
     if t is not None:
-        t.add(activity, stage)
+        t.add(activity.format(*args) if args else activity, stage)
 
 
 @contextmanager

@@ -305,7 +305,7 @@ class LSMEngine(StorageEngine):
             self.memtable_bytes += grown
             self._active_bytes += grown
         self.commitlog.sync_to(end)
-        if tracing.current() is not None:
+        if tracing.current() is not None:  # the table names are worth building only then
             self._trace_write(mutations, targets, len(payload), pos)
         if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
             self._pressure(end[0])
@@ -313,10 +313,10 @@ class LSMEngine(StorageEngine):
     def _trace_write(self, mutations, targets, size: int, pos: Position) -> None:
         log = self.commitlog
         synced = "" if log.sync_mode == "periodic" else f", fsynced ({log.sync_mode} mode)"
-        tracing.trace(f"Appended {len(mutations)} mutations ({size} bytes) to commit log "
-                      f"segment {pos[0]}{synced}", tracing.MUTATION)
+        tracing.trace("Appended {} mutations ({} bytes) to commit log segment {}{}",
+                      len(mutations), size, pos[0], synced, stage=tracing.MUTATION)
         for name in dict.fromkeys(f"{t.info.keyspace}.{t.info.name}" for t in targets):
-            tracing.trace(f"Adding to {name} memtable", tracing.MUTATION)
+            tracing.trace("Adding to {} memtable", name, stage=tracing.MUTATION)
 
     def _pressure(self, segment: int) -> None:
         """Memtables too big or commit log too long: switch memtables out for flushing."""

@@ -265,12 +265,11 @@ class Table:
                 top_deletion = p.deletion.marked_at
         with engine_lock:
             versions = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
-        if tr is not None:
-            tr.add(f"Skipped {skipped}/{len(ssts)} non-slice-intersecting sstables",
-                   tracing.READ)
-            tr.add(f"Merged data from {len(versions)} of {len(mems)} memtables and "
-                   f"{len(fresh)} sstables", tracing.READ)
-        with engine_lock:
+            if tr is not None:
+                tr.add(f"Skipped {skipped}/{len(ssts)} non-slice-intersecting sstables",
+                       tracing.READ)
+                tr.add(f"Merged data from {len(versions)} of {len(mems)} memtables and "
+                       f"{len(fresh)} sstables", tracing.READ)
             if not fresh:
                 if not versions:
                     return None
@@ -305,10 +304,9 @@ class Table:
                 continue
             entries = s.entries(lo, incl[0], hi, incl[1])
             sources.append(_tagged_entries(entries, nm + j))
-        if tracing.current() is not None:
-            tracing.trace(f"Scanning {from_memtables}/{nm} memtables and "
-                          f"{len(sources) - from_memtables}/{len(ssts)} sstables that overlap "
-                          "the range", tracing.READ)
+        tracing.trace("Scanning {}/{} memtables and {}/{} sstables that overlap the range",
+                      from_memtables, nm, len(sources) - from_memtables, len(ssts),
+                      stage=tracing.READ)
         if not sources:
             return
         merged = sources[0] if len(sources) == 1 else heapq.merge(*sources, key=itemgetter(0))
