@@ -338,7 +338,8 @@ class Session:
         default write timestamp (``USING TIMESTAMP`` in a statement overrides it).
         """
         if trace:
-            return self._traced("Execute batch of CQL3 queries", list(statements), None,
+            statements = list(statements)  # read once: the traced run below reads it again
+            return self._traced("Execute batch of CQL3 queries", statements, None,
                                 lambda: self.execute_batch(statements, kind, timestamp=timestamp))
         kind = kind.upper()
         if kind not in ("LOGGED", "UNLOGGED", "COUNTER"):

@@ -61,7 +61,6 @@ class Query:
 @dataclass(slots=True)
 class Prepare:
     query: str
-    trace: bool = False
 
 
 @dataclass(slots=True)
@@ -127,7 +126,7 @@ def read_query_params(r: Reader) -> QueryParams:
     return p
 
 
-def _read_batch(r: Reader) -> Batch:
+def _read_batch(r: Reader, traced: bool) -> Batch:
     kind = r.byte()
     if kind not in BATCH_KINDS:
         raise ProtocolViolation(f"Invalid BATCH message type {kind}")
@@ -146,7 +145,7 @@ def _read_batch(r: Reader) -> Batch:
     consistency, flags = r.short(), r.byte()
     serial = r.short() if flags & SERIAL_CONSISTENCY else None
     timestamp = r.long() if flags & DEFAULT_TIMESTAMP else None
-    return Batch(BATCH_KINDS[kind], statements, consistency, flags, serial, timestamp)
+    return Batch(BATCH_KINDS[kind], statements, consistency, flags, serial, timestamp, traced)
 
 
 def decode(opcode: int, flags: int, body: bytes) -> Request:
@@ -163,13 +162,11 @@ def decode(opcode: int, flags: int, body: bytes) -> Request:
     if opcode == Opcode.QUERY:
         return Query(r.long_string(), read_query_params(r), traced)
     if opcode == Opcode.PREPARE:
-        return Prepare(r.long_string(), traced)
+        return Prepare(r.long_string())
     if opcode == Opcode.EXECUTE:
         return Execute(r.short_bytes(), read_query_params(r), traced)
     if opcode == Opcode.BATCH:
-        batch = _read_batch(r)
-        batch.trace = traced
-        return batch
+        return _read_batch(r, traced)
     if opcode == Opcode.REGISTER:
         return Register(r.string_list())
     if opcode == Opcode.AUTH_RESPONSE:
