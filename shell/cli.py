@@ -123,16 +123,6 @@ class Options:
     encoding: str = "utf-8"
 
 
-def _rc_int(cfg: Config, section: str, option: str, default: int | None) -> int | None:
-    value = cfg.get(section, option)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        return default
-
-
 def full_cql_version(text: str) -> tuple[str, tuple[int, ...]]:
     """'3' -> '3.0.0' (cqlsh pads to three parts; a '-suffix' is kept)."""
     version = text
@@ -214,10 +204,10 @@ def read_options(parser: argparse.ArgumentParser, args: argparse.Namespace, cfg:
     o.username, o.password = _credentials(args, cfg, stderr)
     connect = args.connect_timeout
     if connect is None:
-        connect = _rc_int(cfg, "connection", "timeout", DEFAULT_CONNECT_TIMEOUT)
+        connect = cfg.getint("connection", "timeout", DEFAULT_CONNECT_TIMEOUT)
     request = args.request_timeout
     if request is None:
-        request = _rc_int(cfg, "connection", "request_timeout", DEFAULT_REQUEST_TIMEOUT)
+        request = cfg.getint("connection", "request_timeout", DEFAULT_REQUEST_TIMEOUT)
     try:
         o.connect_timeout = int(connect)
     except ValueError:
@@ -226,7 +216,7 @@ def read_options(parser: argparse.ArgumentParser, args: argparse.Namespace, cfg:
         o.request_timeout = int(request)
     except ValueError:
         parser.error(f'"{request}" is not a valid request timeout.')
-    o.protocol_version = args.protocol_version or _rc_int(cfg, "protocol", "version", None)
+    o.protocol_version = args.protocol_version or cfg.getint("protocol", "version", None)
     o.ssl = bool(args.ssl if args.ssl is not None else cfg.getbool("connection", "ssl", False))
     o.encoding = args.encoding or cfg.get("ui", "encoding") or "utf-8"
     cql_version = args.cqlversion or cfg.get("cql", "version")
@@ -290,7 +280,6 @@ def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSe
         tty=tty,
         debug=args.debug,
         display=format_settings(cfg),
-        max_trace_wait=cfg.getfloat("tracing", "max_trace_wait", 10.0),
         copy_defaults=cfg.copy_options(),
         cqlshrc_path=str(cfg.cqlshrc),
         browser=args.browser or cfg.get("ui", "browser"),
@@ -335,7 +324,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
     except LookupError:
         stderr.write(f"Unknown encoding: {opts.encoding}\n")
         return 1
-    field_size_limit = _rc_int(cfg, "csv", "field_size_limit", None)
+    field_size_limit = cfg.getint("csv", "field_size_limit", None)
     if field_size_limit is not None:
         csv.field_size_limit(field_size_limit)
     settings = _settings(args, cfg, stdout)

@@ -41,11 +41,6 @@ NATIVE_TYPES = ["ascii", "bigint", "blob", "boolean", "counter", "date", "decima
                 "duration", "float", "frozen", "inet", "int", "list", "map", "set",
                 "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "tuple", "uuid",
                 "varchar", "varint", "vector"]
-FUNCTIONS = ["abs", "avg", "blob_as_text", "cast", "ceil", "count", "current_date",
-             "current_time", "current_timestamp", "current_timeuuid", "exp", "floor",
-             "from_json", "log", "log10", "max", "max_timeuuid", "maxwritetime", "min",
-             "min_timeuuid", "now", "round", "sum", "text_as_blob", "to_date", "to_json",
-             "to_timestamp", "to_unix_timestamp", "token", "ttl", "uuid", "writetime"]
 # Native functions as Cassandra 5 names them, plus the camelCase spellings of the older
 # names (toJson, blobAsText...), which are the same functions (identifiers fold to lower
 # case). TOKEN, TTL, WRITETIME, MAXWRITETIME and CAST have their own syntax and come from
@@ -290,9 +285,7 @@ def _fallback(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
     return []
 
 
-_SHELL_FIRST = frozenset(["consistency", "serial", "paging", "expand", "tracing", "capture",
-                          "show", "help", "?", "describe", "desc", "copy", "source", "login",
-                          "clear", "cls", "exit", "quit", "history"])
+_SHELL_FIRST = frozenset(c.lower() for c in SHELL_COMMANDS) | {"?"}
 
 
 def _shell_candidates(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:

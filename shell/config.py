@@ -82,7 +82,7 @@ class Config:
         except (configparser.Error, ValueError):
             return default
 
-    def getint(self, section: str, option: str, default: int) -> int:
+    def getint(self, section: str, option: str, default: int | None) -> int | None:
         try:
             return self.parser.getint(section, option)
         except (configparser.Error, ValueError):

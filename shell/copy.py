@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from .formatting import FormatSettings, format_value
+from cql.encoder import cql_literal
+
+from .formatting import FormatSettings, format_value, subtypes
 from .lexer_tokens import Token, tokenize, unquote_name
 
 if TYPE_CHECKING:
@@ -339,15 +341,12 @@ def table_columns(shell: Shell, ks: str, table: str) -> list[tuple[str, str, Any
     """(name, kind, type) in the driver's column order (partition key, clustering, then the
     rest by name); cqlsh's errors for an unknown keyspace or table."""
 
-    def lit(s: str) -> str:
-        return "'" + s.replace("'", "''") + "'"
-
     found = shell.session.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE "
-                                  f"keyspace_name = {lit(ks)}", fetch_size=0).current_rows
+                                  f"keyspace_name = {cql_literal(ks)}", fetch_size=0).current_rows
     if not list(found):
         raise CopyError(f"Keyspace {ks!r} not found.")
     q = ("SELECT column_name, kind, position, type FROM system_schema.columns WHERE "
-         f"keyspace_name = {lit(ks)} AND table_name = {lit(table)}")
+         f"keyspace_name = {cql_literal(ks)} AND table_name = {cql_literal(table)}")
     rows = list(shell.session.execute(q, fetch_size=0).current_rows)
     if not rows:
         raise CopyError(f"Column family {table} not found")
@@ -943,10 +942,6 @@ def _kind(cqltype: Any) -> str:
     return kind_of(cqltype)
 
 
-def _subtypes(cqltype: Any) -> tuple:
-    return tuple(getattr(cqltype, "subtypes", ()) or ())
-
-
 class Converter:
     """CSV fields -> values for the prepared INSERT, the way cqlsh's COPY FROM reads them."""
 
@@ -1020,27 +1015,27 @@ class Converter:
                                               "%Y-%m-%d").date()
         if kind == "time":
             return _time_nanos(text)
-        subtypes = _subtypes(cqltype)
+        elements = subtypes(cqltype)
         if kind == "list":
-            return [self._mandatory(x, subtypes[0]) for x in _split(text)]
+            return [self._mandatory(x, elements[0]) for x in _split(text)]
         if kind == "vector":
             items = _split(text)
             size = getattr(cqltype, "dimension", len(items))
             if len(items) != size:
                 raise ParseError(f"The length of given vector value '{len(items)}' is not equal "
                                  f"to the vector size from the type definition '{size}'")
-            return [self._mandatory(x, subtypes[0]) for x in items]
+            return [self._mandatory(x, elements[0]) for x in items]
         if kind == "set":
-            return {_hashable(self._mandatory(x, subtypes[0])) for x in _split(text)}
+            return {_hashable(self._mandatory(x, elements[0])) for x in _split(text)}
         if kind == "tuple":
-            values = [self._mandatory(x, t) for t, x in zip(subtypes, _split(text))]
-            return tuple(values + [None] * (len(subtypes) - len(values)))
+            values = [self._mandatory(x, t) for t, x in zip(elements, _split(text))]
+            return tuple(values + [None] * (len(elements) - len(values)))
         if kind == "map":
             out = {}
             for item in _split(text):
                 kv = _split("{" + item + "}", ":")
-                out[_hashable(self._mandatory(kv[0], subtypes[0]))] = \
-                    self._nullable(kv[1], subtypes[1])
+                out[_hashable(self._mandatory(kv[0], elements[0]))] = \
+                    self._nullable(kv[1], elements[1])
             return out
         if kind == "udt":
             given = {}
@@ -1049,7 +1044,7 @@ class Converter:
                 given[_dequote(kv[0])] = kv[1]
             names = list(getattr(cqltype, "field_names", ()))
             return tuple(self._nullable(given[n], t) if n in given else None
-                         for n, t in zip(names, subtypes))
+                         for n, t in zip(names, elements))
         return text  # duration and anything else: the driver parses the text
 
     def _timestamp(self, text: str) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 import cql
+from cql.encoder import cql_literal
 
 from . import NAME, __version__
 from .errors import error_line, server_message
@@ -50,7 +51,6 @@ class ShellSettings:
     serial_consistency: str = "SERIAL"
     debug: bool = False
     display: FormatSettings = field(default_factory=FormatSettings)
-    max_trace_wait: float = 10.0
     history_shown: int = 50
     copy_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
     cqlshrc_path: str | None = None  # the cqlshrc read (COPY names it when using its options)
@@ -344,7 +344,7 @@ class Shell:
         if not ks:
             return {}
         q = ("SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = "
-             f"{_literal(ks)} AND table_name = {_literal(table)}")
+             f"{cql_literal(ks)} AND table_name = {cql_literal(table)}")
         try:
             rows = self.session.execute(q, fetch_size=0).current_rows
         except Exception:  # noqa: BLE001
@@ -530,10 +530,6 @@ class Shell:
         if self.capture_file is not None:
             self.capture_file.close()
             self.capture_file = None
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _name(tok: Token) -> str:

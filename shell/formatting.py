@@ -254,7 +254,8 @@ def kind_of(cqltype: Any) -> str:
     return "text" if name in ("varchar", "ascii") else name
 
 
-def _subtypes(cqltype: Any) -> tuple:
+def subtypes(cqltype: Any) -> tuple:
+    """The element/field types of a collection, tuple or UDT type (empty otherwise)."""
     return tuple(getattr(cqltype, "subtypes", ()) or ())
 
 
@@ -264,13 +265,13 @@ def format_value(value: Any, cqltype: Any, settings: FormatSettings, quote: bool
         return _colored(settings.null, RED, settings)
     kind = kind_of(cqltype)
     if kind in ("list", "vector"):
-        (elem,) = _subtypes(cqltype)[:1] or (None,)
+        (elem,) = subtypes(cqltype)[:1] or (None,)
         return _sequence(value, [elem] * len(value), "[", "]", settings)
     if kind == "set":
-        (elem,) = _subtypes(cqltype)[:1] or (None,)
+        (elem,) = subtypes(cqltype)[:1] or (None,)
         return _sequence(value, [elem] * len(value), "{", "}", settings)
     if kind == "tuple":
-        types = list(_subtypes(cqltype))
+        types = list(subtypes(cqltype))
         return _sequence(value, types + [None] * (len(value) - len(types)), "(", ")", settings)
     if kind == "map":
         return _map(value, cqltype, settings)
@@ -385,7 +386,7 @@ def _pairs_cell(subs: list[tuple[Cell, Cell]], settings: FormatSettings) -> Cell
 
 
 def _map(value: Any, cqltype: Any, settings: FormatSettings) -> Cell:
-    types = _subtypes(cqltype) or (None, None)
+    types = subtypes(cqltype) or (None, None)
     items = list(value.items())
     try:
         items.sort(key=lambda kv: kv[0])
@@ -398,7 +399,7 @@ def _map(value: Any, cqltype: Any, settings: FormatSettings) -> Cell:
 
 def _udt(value: Any, cqltype: Any, settings: FormatSettings) -> Cell:
     names = list(getattr(cqltype, "field_names", ()))
-    types = list(_subtypes(cqltype))
+    types = list(subtypes(cqltype))
     subs = []
     for i, name in enumerate(names):
         v = value[i] if i < len(value) else None

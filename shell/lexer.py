@@ -20,7 +20,7 @@ from pygments.token import (
     Whitespace,
 )
 
-from .completion import FUNCTIONS, NATIVE_TYPES, SHELL_COMMANDS, grammar_keywords
+from .completion import BUILTIN_FUNCTIONS, NATIVE_TYPES, SHELL_COMMANDS, grammar_keywords
 
 _TYPES = tuple(t for t in NATIVE_TYPES)
 _SHELL = tuple(c.upper() for c in SHELL_COMMANDS) + ("QUIT", "EXIT", "HISTORY", "SERIAL")
@@ -49,7 +49,7 @@ class CqlLexer(RegexLexer):
             (r"-?\d+(y|mo|w|d|h|m|s|ms|us|µs|ns)+", Number),
             (words(("true", "false", "null", "nan", "infinity"), suffix=r"\b"), Keyword.Constant),
             (words(_TYPES, suffix=r"\b"), Keyword.Type),
-            (r"(" + "|".join(FUNCTIONS) + r")(\s*)(\()", bygroups(Name.Function, Text,
+            (r"(" + "|".join(BUILTIN_FUNCTIONS) + r")(\s*)(\()", bygroups(Name.Function, Text,
                                                                   Punctuation)),
             (words(_SHELL, prefix=r"^", suffix=r"\b"), Keyword.Pseudo),
             (words(grammar_keywords(), suffix=r"\b"), Keyword),
