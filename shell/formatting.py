@@ -93,9 +93,6 @@ class Cell:
     def ljust(self, width: int, color: bool) -> str:
         return self.text(color) + " " * max(0, width - self.width)
 
-    def rjust(self, width: int, color: bool) -> str:
-        return " " * max(0, width - self.width) + self.text(color)
-
 
 def display_width(text: str) -> int:
     """Terminal columns taken by text (CJK counts 2); falls back to len for unprintables."""

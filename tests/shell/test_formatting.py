@@ -225,7 +225,8 @@ def test_vertical_layout():
 def test_wide_characters():
     assert display_width("テスト") == 6
     cell = format_value("テスト", TEXT, PLAIN)
-    assert cell.rjust(8, False) == "  テスト"
+    assert cell.width == 6
+    assert table_lines([Cell("t")], [[cell]], color=False) == [" t", "--------", " テスト"]
 
 
 def test_columnize_like_cmd():
