@@ -30,7 +30,7 @@ from .grammar_completion import (
     analyse,
 )
 from .help import CQL_HELP, SHELL_HELP
-from .lexer_tokens import Token, tokenize, unquote_name
+from .lexer_tokens import Token, qualified_name_at, tokenize, unquote_name
 
 SHELL_COMMANDS = ["CAPTURE", "CLEAR", "CLS", "CONSISTENCY", "COPY", "DESC", "DESCRIBE",
                   "EXPAND", "HELP", "LOGIN", "PAGING", "SERIAL", "SHOW", "SOURCE", "TRACING",
@@ -273,14 +273,12 @@ def _fallback(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
     if pv in ("from", "into", "update", "table", "columnfamily", "truncate"):
         return _table_names(schema, None)
     if pv in ("where", "and", "set", "by"):
-        words = [unquote_name(t) if t.kind in ("word", "qident") else t.value for t in tokens]
+        words = [t.value.lower() for t in tokens]
         for anchor in ("from", "into", "update", "table"):
             if anchor in words[:-1]:
-                i = words.index(anchor) + 1
-                if i + 2 < len(words) and words[i + 1] == ".":
-                    return _table_columns(schema, (words[i], words[i + 2]))
-                if i < len(words):
-                    return _table_columns(schema, (None, words[i]))
+                target = qualified_name_at(tokens, words.index(anchor) + 1)
+                if target:
+                    return _table_columns(schema, target)
         return []
     return []
 
@@ -342,17 +340,9 @@ def _shell_candidates(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
             return ["true", "false"]
         values = [t.value for t in tokens if t.kind == "op"]
         if pv in ("(", ",") and "(" in values and ")" not in values:  # COPY t (a, b, ...
-            return _table_columns(schema, _copy_table(tokens))
+            return _table_columns(schema, qualified_name_at(tokens, 1))
         return []
     return []  # SOURCE, LOGIN, CLEAR, EXIT...: file names and passwords are not completed
-
-
-def _copy_table(tokens: list[Token]) -> tuple[str | None, str] | None:
-    if len(tokens) >= 2 and tokens[1].kind in ("word", "qident"):
-        if len(tokens) >= 4 and tokens[2].value == "." and tokens[3].kind in ("word", "qident"):
-            return unquote_name(tokens[1]), unquote_name(tokens[3])
-        return None, unquote_name(tokens[1])
-    return None
 
 
 def _all_columns(schema: SchemaSnapshot) -> list[str]:

@@ -30,7 +30,7 @@ from .formatting import (
     table_lines,
     vertical_lines,
 )
-from .lexer_tokens import Token, tokenize
+from .lexer_tokens import Token, qualified_name_at, tokenize
 from .splitter import LexingError, Splitter, Statement
 
 CQL_ERRORS = (cql.DriverException,)
@@ -532,10 +532,6 @@ class Shell:
             self.capture_file = None
 
 
-def _name(tok: Token) -> str:
-    return tok.value if tok.kind == "qident" else tok.value.lower()
-
-
 def _statement_table(tokens: list[Token], text: str = "") -> tuple[str | None, str] | None:
     """The [keyspace.]table whose column roles colour a result's header, as cqlsh picks it:
     the table a SELECT / INSERT / UPDATE / DELETE targets; for a batch, the last table its
@@ -555,7 +551,7 @@ def _statement_table(tokens: list[Token], text: str = "") -> tuple[str | None, s
         table: str | None = None
         for i, w in enumerate(words):
             if w in ("into", "from", "update"):
-                target = _name_at(tokens, i + 1)
+                target = qualified_name_at(tokens, i + 1)
                 if target is not None:
                     ks = target[0] or ks
                     table = target[1]
@@ -566,18 +562,8 @@ def _statement_table(tokens: list[Token], text: str = "") -> tuple[str | None, s
         return None
     for i, w in enumerate(words):
         if w == anchor and i + 1 < len(tokens) and (first != "update" or i == 0):
-            return _name_at(tokens, i + 1)
+            return qualified_name_at(tokens, i + 1)
     return None
-
-
-def _name_at(tokens: list[Token], j: int) -> tuple[str | None, str] | None:
-    """The ``[ks.]name`` starting at token ``j``, if one does."""
-    if j >= len(tokens) or tokens[j].kind not in ("word", "qident"):
-        return None
-    if j + 2 < len(tokens) and tokens[j + 1].value == "." and \
-            tokens[j + 2].kind in ("word", "qident"):
-        return _name(tokens[j]), _name(tokens[j + 2])
-    return None, _name(tokens[j])
 
 
 def _targets_system_traces(tokens: list[Token], keyspace: str | None) -> bool:

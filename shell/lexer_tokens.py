@@ -60,3 +60,13 @@ def _closed(raw: str, q: str) -> bool:
 def unquote_name(tok: Token) -> str:
     """Identifier as stored: quoted ones kept, bare ones lower-cased."""
     return tok.value if tok.kind == "qident" else tok.value.lower()
+
+
+def qualified_name_at(tokens: list[Token], j: int) -> tuple[str | None, str] | None:
+    """The ``[keyspace.]name`` starting at token ``j`` (names as stored), if one does."""
+    if j >= len(tokens) or tokens[j].kind not in ("word", "qident"):
+        return None
+    if j + 2 < len(tokens) and tokens[j + 1].value == "." and \
+            tokens[j + 2].kind in ("word", "qident"):
+        return unquote_name(tokens[j]), unquote_name(tokens[j + 2])
+    return None, unquote_name(tokens[j])
