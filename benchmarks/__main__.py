@@ -173,12 +173,12 @@ def startup() -> dict:
     subprocess.run([py, "-c", "import sqlite3; sqlite3.connect(':memory:')"], check=True)
     out["sqlite_connect"] = time.perf_counter() - t
     t = time.perf_counter()
-    subprocess.run([py, "-m", "shell", "--memory", "-e", "SELECT key FROM system.local"],
+    subprocess.run([py, "-m", "cassalite.shell", "--memory", "-e", "SELECT key FROM system.local"],
                    check=True, stdout=subprocess.DEVNULL)
     out["shell"] = time.perf_counter() - t
     port = _free_port()
     t = time.perf_counter()
-    server = subprocess.Popen([py, "-m", "server", "--memory", "--port", str(port),
+    server = subprocess.Popen([py, "-m", "cassalite.server", "--memory", "--port", str(port),
                                "--log-level", "WARNING"])
     try:
         while True:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cql
-from shell.core import Shell, ShellSettings
+from cassalite.shell.core import Shell, ShellSettings
 
 
 def main() -> int:

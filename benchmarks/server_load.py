@@ -53,7 +53,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, data_dir: str | None, workers: int | None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "server", "--port", str(port), "--log-level", "WARNING"]
+    cmd = [sys.executable, "-m", "cassalite.server", "--port", str(port), "--log-level", "WARNING"]
     cmd += ["--data-dir", data_dir] if data_dir else ["--memory"]
     if workers is not None:
         cmd += ["--workers", str(workers)]

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sortedcontainers import SortedDict
 
-from storage.engine import TableInfo
-from storage.lsm import LSMEngine
-from storage.model import Cell, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.model import Cell, LivenessInfo, Mutation, Partition, Row
 
 TABLE = TableInfo("bench000-0000-0000-0000-000000000001", "bench", "t", {})
 WIDE = TableInfo("bench000-0000-0000-0000-000000000002", "bench", "wide", {})

@@ -1,7 +1,7 @@
 """pytest fixtures for code that speaks CQL, backed by cassalite instead of a Cassandra node.
 
-Registered automatically (entry point ``pytest11``, name ``cassalite_pytest``) when
-cassalite is installed; ``-p no:cassalite_pytest`` turns it off.
+Registered automatically (entry point ``pytest11``, name ``cassalite``) when cassalite is
+installed; ``-p no:cassalite`` turns it off.
 
 ``cql_session``
     A fresh in-memory database per test, with a keyspace of its own (named after the test)
@@ -125,7 +125,7 @@ class CqlServer:
 def cql_server() -> Iterator[CqlServer]:
     """A native-protocol server on 127.0.0.1 and a free port, shared by the test session."""
     try:
-        from server import ServerConfig, ServerThread
+        from cassalite.server import ServerConfig, ServerThread
     except ImportError as exc:
         pytest.skip(f"cql_server: cassalite's native-protocol server cannot be imported ({exc})")
     database = f":memory:cassalite-pytest-{uuid.uuid4().hex}"

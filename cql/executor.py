@@ -15,8 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from storage.engine import StorageEngine
-from storage.tracing import QueryTrace, trace
+from cassalite.storage.engine import StorageEngine
+from cassalite.storage.tracing import QueryTrace, trace
 
 from . import ast, indexes, system, views
 from .errors import InvalidRequest

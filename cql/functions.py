@@ -821,7 +821,7 @@ class _TokenFunction(Function):
 
     def _token(self, *values: Any) -> int:
         from cql.types.comparable import serialize_partition_key
-        from storage.murmur3 import token
+        from cassalite.storage.murmur3 import token
 
         return token(serialize_partition_key(self.arg_types, values))
 

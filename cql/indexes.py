@@ -13,9 +13,9 @@ from __future__ import annotations
 import struct
 from typing import Any, Iterator
 
-from storage.engine import TableInfo
-from storage.model import ComplexColumn, LivenessInfo, Mutation, Partition, Row
-from storage.murmur3 import decorate
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.model import ComplexColumn, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.murmur3 import decorate
 
 from .schema import IndexMetadata, TableMetadata, name_uuid
 from .types import BLOB, MapType, SetType

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from storage.model import (
+from cassalite.storage.model import (
     Cell,
     ComplexColumn,
     DeletionTime,
@@ -24,7 +24,7 @@ from storage.model import (
     merge_partition_into,
     tombstone,
 )
-from storage.tracing import trace
+from cassalite.storage.tracing import trace
 
 from . import ast
 from .errors import InvalidRequest

@@ -18,10 +18,10 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
-import grammar
+from cassalite import grammar
 from cql import ast
 from cql.errors import InvalidRequest, SyntaxException
-from grammar import GrammarSyntaxError, Token, UnexpectedCharacter, UnexpectedToken
+from cassalite.grammar import GrammarSyntaxError, Token, UnexpectedCharacter, UnexpectedToken
 
 __all__ = [
     "RESERVED_KEYWORDS",

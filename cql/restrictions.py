@@ -12,8 +12,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.engine import KeyRange
-from storage.murmur3 import MAX_TOKEN, MIN_TOKEN, token_prefix
+from cassalite.storage.engine import KeyRange
+from cassalite.storage.murmur3 import MAX_TOKEN, MIN_TOKEN, token_prefix
 
 from . import ast
 from .errors import InvalidRequest

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from sortedcontainers import SortedDict
 
-from storage.model import (
+from cassalite.storage.model import (
     Cell,
     ComplexColumn,
     DeletionTime,

@@ -7,11 +7,11 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from storage.engine import KeyRange
-from storage.model import ComplexColumn
-from storage.murmur3 import decorate
-from storage.tracing import current as current_trace
-from storage.tracing import trace
+from cassalite.storage.engine import KeyRange
+from cassalite.storage.model import ComplexColumn
+from cassalite.storage.murmur3 import decorate
+from cassalite.storage.tracing import current as current_trace
+from cassalite.storage.tracing import trace
 
 from . import ast, indexes
 from .errors import InvalidRequest

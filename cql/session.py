@@ -15,8 +15,8 @@ from collections import namedtuple
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
-from storage import tracing
-from storage.engine import StorageEngine
+from cassalite.storage import tracing
+from cassalite.storage.engine import StorageEngine
 
 from . import errors, system
 from .encoder import interpolate
@@ -460,15 +460,15 @@ _named_lock = threading.Lock()
 def _open_engine(path: str, options: dict) -> StorageEngine:
     engine_name = options.pop("engine", None)
     if path == ":memory:":
-        from storage.memory import MemoryEngine
+        from cassalite.storage.memory import MemoryEngine
 
         return MemoryEngine()
     if engine_name in (None, "lsm"):
-        from storage.lsm import LSMEngine
+        from cassalite.storage.lsm import LSMEngine
 
         return LSMEngine(os.fspath(path), **options)
     if engine_name == "memory":
-        from storage.memory import MemoryEngine
+        from cassalite.storage.memory import MemoryEngine
 
         return MemoryEngine()
     raise ValueError(f"Unknown storage engine {engine_name!r} (expected 'lsm' or 'memory')")

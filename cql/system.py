@@ -12,8 +12,8 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from storage.engine import StorageEngine, TableInfo
-from storage.model import DeletionTime, Partition, RangeTombstone
+from cassalite.storage.engine import StorageEngine, TableInfo
+from cassalite.storage.model import DeletionTime, Partition, RangeTombstone
 
 from . import rows as rowcodec
 from .schema import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from storage.model import (
+from cassalite.storage.model import (
     Cell,
     ComplexColumn,
     DeletionTime,

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from grammar.runtime import (
+from cassalite.grammar.runtime import (
     TABLES_FORMAT,
     GrammarSyntaxError,
     Parser,
@@ -81,7 +81,7 @@ def build_tables() -> dict:
     """Run Lark's LALR analysis on cql.lark and return the runtime tables."""
     from lark import Lark
 
-    from grammar.runtime import tables_from_lark
+    from cassalite.grammar.runtime import tables_from_lark
 
     text = CQL_GRAMMAR.read_text(encoding="utf-8")
     return tables_from_lark(Lark(text, lexer="basic", **_LARK_OPTIONS))

@@ -5,7 +5,7 @@ over TCP. The server only frames requests and results; all CQL work goes through
 public ``cql`` Session API (one Session per connection, all sharing one database).
 """
 
-from server.config import ServerConfig
-from server.server import CQLServer, ServerThread
+from cassalite.server.config import ServerConfig
+from cassalite.server.server import CQLServer, ServerThread
 
 __all__ = ["CQLServer", "ServerConfig", "ServerThread"]

@@ -9,8 +9,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from server.config import ServerConfig
-from server.server import CQLServer
+from cassalite.server.config import ServerConfig
+from cassalite.server.server import CQLServer
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -13,7 +13,7 @@ import hmac
 import logging
 import os
 
-from server.errors import AUTH_ERROR, RequestError
+from cassalite.server.errors import AUTH_ERROR, RequestError
 
 log = logging.getLogger("cassalite.server")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from server.frame import DEFAULT_MAX_FRAME_SIZE
+from cassalite.server.frame import DEFAULT_MAX_FRAME_SIZE
 
 
 @dataclass

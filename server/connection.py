@@ -16,13 +16,13 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from cql.system import CQL_VERSION
-from server import errors, frame, handler, messages, wire
-from server.frame import Frame, Header, Opcode
-from server.handler import Response
-from server.wire import ProtocolViolation
+from cassalite.server import errors, frame, handler, messages, wire
+from cassalite.server.frame import Frame, Header, Opcode
+from cassalite.server.handler import Response
+from cassalite.server.wire import ProtocolViolation
 
 if TYPE_CHECKING:
-    from server.server import CQLServer
+    from cassalite.server.server import CQLServer
 
 log = logging.getLogger("cassalite.server")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from server import wire
-from server.frame import Opcode
-from server.wire import ProtocolViolation
+from cassalite.server import wire
+from cassalite.server.frame import Opcode
+from cassalite.server.wire import ProtocolViolation
 
 log = logging.getLogger("cassalite.server")
 

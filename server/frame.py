@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import lz4.block
 
-from server.wire import ProtocolViolation
+from cassalite.server.wire import ProtocolViolation
 
 HEADER = struct.Struct(">BBhBi")
 HEADER_SIZE = HEADER.size  # 9

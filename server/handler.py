@@ -11,10 +11,10 @@ from typing import Any
 
 import cql
 from cql.session import PreparedStatement, ResultSet, Session
-from server import results
-from server.messages import Batch, Execute, Prepare, Query, QueryParams, Value
-from server.prepared import PreparedCache
-from server.wire import Unset
+from cassalite.server import results
+from cassalite.server.messages import Batch, Execute, Prepare, Query, QueryParams, Value
+from cassalite.server.prepared import PreparedCache
+from cassalite.server.wire import Unset
 
 
 @dataclass(slots=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from server import wire
-from server.frame import CUSTOM_PAYLOAD, TRACING, Opcode
-from server.wire import ProtocolViolation, Reader, Unset
+from cassalite.server import wire
+from cassalite.server.frame import CUSTOM_PAYLOAD, TRACING, Opcode
+from cassalite.server.wire import ProtocolViolation, Reader, Unset
 
 # query parameter flags (v4: one byte)
 VALUES = 0x01

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from cql.session import PreparedStatement, Session
-from server.errors import unprepared
+from cassalite.server.errors import unprepared
 
 DEFAULT_CAPACITY = 10_000
 

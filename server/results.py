@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from cql.types import CQLType
-from server import wire
-from server.frame import Opcode
-from server.messages import schema_change_body
+from cassalite.server import wire
+from cassalite.server.frame import Opcode
+from cassalite.server.messages import schema_change_body
 
 VOID = 0x0001
 ROWS = 0x0002

@@ -19,12 +19,12 @@ from typing import Any, Self
 import cql
 from cql.session import Session
 from cql.system import CQL_VERSION
-from server.auth import PasswordAuthenticator
-from server.config import ServerConfig
-from server.connection import Connection
-from server.messages import schema_change_event
-from server.prepared import PreparedCache
-from server.scheduling import CostModel
+from cassalite.server.auth import PasswordAuthenticator
+from cassalite.server.config import ServerConfig
+from cassalite.server.connection import Connection
+from cassalite.server.messages import schema_change_event
+from cassalite.server.prepared import PreparedCache
+from cassalite.server.scheduling import CostModel
 
 log = logging.getLogger("cassalite.server")
 

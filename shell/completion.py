@@ -108,8 +108,7 @@ class SchemaSnapshot:
 def grammar_keywords() -> tuple[str, ...]:
     """Upper-cased keyword terminals of the CQL grammar."""
     try:
-        import grammar
-
+        from cassalite import grammar
         text = (Path(grammar.__file__).parent / "cql.lark").read_text(encoding="utf-8")
     except (ImportError, OSError):
         return tuple(sorted(set(STATEMENT_STARTERS)))

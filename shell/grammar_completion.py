@@ -90,7 +90,7 @@ def _name(token: Any) -> str:
 
 class Engine:
     def __init__(self, tables: dict) -> None:
-        from grammar.runtime import Parser
+        from cassalite.grammar.runtime import Parser
 
         self.lexer = Parser(tables, _Callbacks())
         self.states: dict[int, dict[str, int]] = tables["states"]
@@ -252,8 +252,7 @@ def _table_of(syms: list, spans: list, tokens: list) -> tuple[str | None, str] |
 @lru_cache(maxsize=1)
 def engine() -> Engine | None:
     try:
-        import grammar
-
+        from cassalite import grammar
         return Engine(grammar.load_tables())
     except Exception:  # noqa: BLE001 - no grammar: completion falls back to heuristics
         return None
@@ -265,7 +264,7 @@ def analyse(text: str) -> Context | None:
     eng = engine()
     if eng is None:
         return None
-    from grammar.runtime import GrammarSyntaxError
+    from cassalite.grammar.runtime import GrammarSyntaxError
 
     try:
         tokens = eng.lexer.tokens(text)

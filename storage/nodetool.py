@@ -21,7 +21,7 @@ import sys
 
 
 def _engine(path: str):
-    from storage.lsm import LSMEngine
+    from cassalite.storage.lsm import LSMEngine
 
     if not os.path.isdir(path):
         raise SystemExit(f"error: data directory {path} does not exist")

@@ -1,4 +1,4 @@
-"""The cassalite_pytest plugin, exercised by running the sample project under pytester."""
+"""The pytest plugin (cassalite.pytest_plugin), run over the sample project under pytester."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from cassalite_pytest import keyspace_name
+from cassalite.pytest_plugin import keyspace_name
 
 pytest_plugins = ["pytester"]
 
 SAMPLE = Path(__file__).parent / "plugin_sample"
-# Safe whether or not the entry point is installed: pytest skips a plugin it already has.
+# ``-p cassalite`` names the pytest11 entry point: pytest skips a plugin it already has.
 # (This process imported the plugin already, so the inner runs cannot rewrite its asserts.)
 # Hypothesis's plugin is left out of the inner runs: it takes a second to start each time.
 QUICK = ("-p", "no:hypothesispytest")
-PLUGIN = ("-p", "cassalite_pytest", "-W", "ignore::pytest.PytestAssertRewriteWarning", *QUICK)
+PLUGIN = ("-p", "cassalite", "-W", "ignore::pytest.PytestAssertRewriteWarning", *QUICK)
 
 
 @pytest.fixture
@@ -51,13 +51,13 @@ def test_cql_server_skips_without_the_server(sample: pytest.Pytester,
 
         @pytest.fixture(scope="session", autouse=True)
         def _no_server():
-            saved = sys.modules.get("server")
-            sys.modules["server"] = None  # import server -> ImportError
+            saved = sys.modules.get("cassalite.server")
+            sys.modules["cassalite.server"] = None  # import cassalite.server -> ImportError
             yield
             if saved is None:
-                del sys.modules["server"]
+                del sys.modules["cassalite.server"]
             else:
-                sys.modules["server"] = saved
+                sys.modules["cassalite.server"] = saved
     """)
     result = sample.runpytest(*PLUGIN, "test_needs_server.py", "-rs")
     result.assert_outcomes(skipped=1)
@@ -87,12 +87,12 @@ def test_keyspace_names() -> None:
 
 def test_registered_as_a_pytest11_entry_point() -> None:
     points = [ep for ep in importlib.metadata.entry_points(group="pytest11")
-              if ep.value == "cassalite_pytest"]
+              if ep.value == "cassalite.pytest_plugin"]
     if not points:
-        pytest.skip("no pytest11 entry point for cassalite_pytest: add "
-                    "[project.entry-points.pytest11] cassalite_pytest = \"cassalite_pytest\" "
+        pytest.skip("no pytest11 entry point for cassalite.pytest_plugin: add "
+                    "[project.entry-points.pytest11] cassalite = \"cassalite.pytest_plugin\" "
                     "to pyproject.toml and reinstall")
-    assert [ep.name for ep in points] == ["cassalite_pytest"]
+    assert [ep.name for ep in points] == ["cassalite"]
 
 
 def test_auto_registered_in_a_fresh_process(sample: pytest.Pytester) -> None:

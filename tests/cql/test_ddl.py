@@ -13,7 +13,7 @@ from cql.errors import (
 )
 from cql.executor import Executor
 from cql.session import Session
-from storage.memory import MemoryEngine
+from cassalite.storage.memory import MemoryEngine
 
 KS = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
 

@@ -624,7 +624,7 @@ def test_json_functions():
 
 def test_token():
     from cql.types.comparable import serialize_partition_key
-    from storage.murmur3 import token
+    from cassalite.storage.murmur3 import token
 
     fn = F.resolve("token", [INT])
     assert fn.return_type is BIGINT and fn.execute([1]) == token(b"\x00\x00\x00\x01")

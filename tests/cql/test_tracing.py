@@ -8,7 +8,7 @@ import threading
 import pytest
 
 import cql
-from storage import tracing
+from cassalite.storage import tracing
 
 KS = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shell.cli import main as shell_main
+from cassalite.shell.cli import main as shell_main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCHEMAS = sorted(EXAMPLES.glob("*/schema.cql"))

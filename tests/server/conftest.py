@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from server import ServerConfig, ServerThread
+from cassalite.server import ServerConfig, ServerThread
 
 _ks_counter = itertools.count()
 

@@ -6,9 +6,9 @@ import socket
 import struct
 from typing import Self
 
-from server import wire
-from server.frame import HEADER, HEADER_SIZE, Opcode, lz4_compress, lz4_decompress
-from server.wire import Reader
+from cassalite.server import wire
+from cassalite.server.frame import HEADER, HEADER_SIZE, Opcode, lz4_compress, lz4_decompress
+from cassalite.server.wire import Reader
 
 ERROR_CODE = struct.Struct(">i")
 

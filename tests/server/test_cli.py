@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from server.__main__ import build_parser, load_config
+from cassalite.server.__main__ import build_parser, load_config
 
 
 def test_options_override_the_config_file(tmp_path):
@@ -25,7 +25,7 @@ def test_options_override_the_config_file(tmp_path):
 
 
 def _start(args: list[str], tmp_path) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "server", "--port", "0", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "cassalite.server", "--port", "0", *args],
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     deadline = time.monotonic() + 30
     assert proc.stderr is not None
@@ -80,6 +80,6 @@ def test_durable_data_survives_a_signal_and_restart(tmp_path, sig):
 def test_bad_config_exits_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("nonsense_key = 1\n")
-    res = subprocess.run([sys.executable, "-m", "server", "--config", str(bad)],
+    res = subprocess.run([sys.executable, "-m", "cassalite.server", "--config", str(bad)],
                          capture_output=True, text=True, timeout=30, check=False)
     assert res.returncode == 2 and "nonsense_key" in res.stderr

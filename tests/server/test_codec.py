@@ -9,9 +9,9 @@ import pytest
 import cql
 from cql.executor import SchemaChange
 from cql.types import parse_type
-from server import errors, frame, messages, results, wire
-from server.config import ServerConfig
-from server.wire import UNSET, ProtocolViolation, Reader
+from cassalite.server import errors, frame, messages, results, wire
+from cassalite.server.config import ServerConfig
+from cassalite.server.wire import UNSET, ProtocolViolation, Reader
 
 protocol = pytest.importorskip("cassandra.protocol")
 
@@ -238,8 +238,8 @@ def test_prepared_metadata_has_partition_key_indexes():
 def test_warnings_and_compression_in_the_frame(compress):
     from cassandra.connection import locally_supported_compressions
 
-    from server.connection import encode_response
-    from server.handler import Response
+    from cassalite.server.connection import encode_response
+    from cassalite.server.handler import Response
 
     types = [parse_type("text")]
     resp = Response(*results.rows("ks", "t", ["a"], types, [("x" * 600,)]),

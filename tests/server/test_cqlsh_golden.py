@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("cqlshlib")
 pytest.importorskip("cassandra")
 
-from server import ServerConfig, ServerThread  # noqa: E402
+from cassalite.server import ServerConfig, ServerThread  # noqa: E402
 
 GOLDEN = Path(__file__).parents[1] / "shell" / "golden"
 

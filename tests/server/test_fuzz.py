@@ -13,8 +13,8 @@ import socket
 import pytest
 from rawclient import RawClient
 
-from server import ServerConfig, ServerThread, wire
-from server.frame import HEADER, Opcode
+from cassalite.server import ServerConfig, ServerThread, wire
+from cassalite.server.frame import HEADER, Opcode
 
 SEED = 20240611
 CASES = 2000
@@ -144,8 +144,8 @@ def test_garbage_after_a_good_request_only_kills_that_connection(fuzz_server):
 
 def test_decoder_only_raises_protocol_violations():
     """Any body for any opcode decodes or raises ProtocolViolation, nothing else."""
-    from server import messages
-    from server.wire import ProtocolViolation
+    from cassalite.server import messages
+    from cassalite.server.wire import ProtocolViolation
 
     rng = random.Random(SEED)
     seeds = [f[9:] for f in seed_frames()]

@@ -9,9 +9,9 @@ import struct
 import pytest
 from rawclient import RawClient
 
-from server import ServerConfig, ServerThread, wire
-from server.frame import HEADER, Opcode
-from server.wire import Reader
+from cassalite.server import ServerConfig, ServerThread, wire
+from cassalite.server.frame import HEADER, Opcode
+from cassalite.server.wire import Reader
 
 CREATE_KS = ("CREATE KEYSPACE IF NOT EXISTS proto WITH replication = "
              "{'class': 'SimpleStrategy', 'replication_factor': 1}")

@@ -11,8 +11,8 @@ import cql
 
 pytest.importorskip("cassandra.cluster")
 
-from shell.core import Shell, ShellSettings
-from shell.remote import RemoteConnectionError, connect_remote
+from cassalite.shell.core import Shell, ShellSettings
+from cassalite.shell.remote import RemoteConnectionError, connect_remote
 
 SETUP = [
     ("CREATE KEYSPACE rm WITH replication = {'class': 'SimpleStrategy', "
@@ -158,7 +158,7 @@ def shell_home(tmp_path, monkeypatch):
 
 
 def run_shell(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-    from shell.cli import main
+    from cassalite.shell.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     rc = main(list(argv), stdout=out, stderr=err, stdin=_Pipe(stdin))
@@ -242,8 +242,8 @@ def test_connection_errors_as_cqlsh_prints_them(server, shell_home):
 
 
 def test_timeouts_and_protocol_version_are_applied(server, shell_home):
-    from shell.cli import _remote, build_parser, read_options
-    from shell.config import load_config
+    from cassalite.shell.cli import _remote, build_parser, read_options
+    from cassalite.shell.config import load_config
 
     rc_file = shell_home / "rc"
     rc_file.write_text("[connection]\nrequest_timeout = 7\ntimeout = 3\n[protocol]\nversion = 4\n")
@@ -302,8 +302,8 @@ def test_credentials_file_logs_in(auth_server, shell_home):
 def test_ssl_settings(server, shell_home):
     import ssl
 
-    from shell.config import load_config
-    from shell.remote import ssl_context
+    from cassalite.shell.config import load_config
+    from cassalite.shell.remote import ssl_context
 
     rc_file = shell_home / "rc"
     rc_file.write_text("[ssl]\nvalidate = false\n")
@@ -337,8 +337,8 @@ def test_vectors_of_frozen_collections_read_remotely(pair):
 
 
 def test_driver_side_errors_keep_the_drivers_class_name():
-    from shell.errors import error_line
-    from shell.remote import translate_error
+    from cassalite.shell.errors import error_line
+    from cassalite.shell.remote import translate_error
 
     class NoHostAvailable(Exception):
         pass

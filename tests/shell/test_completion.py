@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from shell.completion import (
+from cassalite.shell.completion import (
     BUILTIN_FUNCTIONS,
     KEYSPACE_OPTIONS,
     NATIVE_TYPES,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import cql
-from shell.cli import main
-from shell.copy import describe_interval
-from shell.core import Shell, ShellSettings
+from cassalite.shell.cli import main
+from cassalite.shell.copy import describe_interval
+from cassalite.shell.core import Shell, ShellSettings
 
 ROWS = 500
 

@@ -30,7 +30,7 @@ from cql.types import (
     TupleType,
     UserType,
 )
-from shell.formatting import (
+from cassalite.shell.formatting import (
     Cell,
     FormatSettings,
     columnize,

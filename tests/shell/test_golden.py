@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from shell.cli import main
+from cassalite.shell.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("CASSALITE_REGEN_GOLDEN") == "1"
@@ -108,7 +108,7 @@ def test_golden_through_the_installed_command(stem: str, tmp_path: Path) -> None
     import sys
 
     exe = shutil.which("cassalite")
-    cmd = [exe] if exe else [sys.executable, "-m", "shell"]
+    cmd = [exe] if exe else [sys.executable, "-m", "cassalite.shell"]
     for src in GOLDEN.glob("*.cql"):
         shutil.copy(src, tmp_path / src.name)
     env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"),

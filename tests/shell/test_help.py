@@ -9,10 +9,10 @@ import pytest
 from shellio import FakeTTY
 
 import cql
-from shell.cli import main
-from shell.help import CQL_HELP, DOC_URL, SHELL_HELP
-from shell.help_topics import Topic
-from shell.splitter import split_statements
+from cassalite.shell.cli import main
+from cassalite.shell.help import CQL_HELP, DOC_URL, SHELL_HELP
+from cassalite.shell.help_topics import Topic
+from cassalite.shell.splitter import split_statements
 
 
 def run(*commands: str) -> tuple[int, str, str]:

@@ -15,8 +15,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 import cql
-from shell.core import Shell, ShellSettings
-from shell.repl import RedactingMemoryHistory, is_complete, redact, run_repl
+from cassalite.shell.core import Shell, ShellSettings
+from cassalite.shell.repl import RedactingMemoryHistory, is_complete, redact, run_repl
 
 
 def _wait_for(predicate, timeout: float = 10.0) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from shellio import FakeTTY
 
-from shell.cli import main
+from cassalite.shell.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,7 +140,7 @@ def test_cqlshrc_settings(tmp_path):
 
 def test_python_dash_m_entry_point(tmp_path):
     env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"))
-    res = subprocess.run([sys.executable, "-m", "shell", "--memory", "-e",
+    res = subprocess.run([sys.executable, "-m", "cassalite.shell", "--memory", "-e",
                           "SELECT cluster_name FROM system.local; SELECT * FROM nope"],
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=60,
                          check=False)
@@ -307,7 +307,7 @@ def test_encoding_does_not_reencode_output(tmp_path):
     """cqlsh only checks that --encoding names a codec; output keeps stdout's encoding."""
     env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"),
                PYTHONIOENCODING="utf-8")
-    res = subprocess.run([sys.executable, "-m", "shell", "--memory", "--encoding", "latin-1",
+    res = subprocess.run([sys.executable, "-m", "cassalite.shell", "--memory", "--encoding", "latin-1",
                           "-e", "SELECT 'héllo 日本' AS x FROM system.local"],
                          cwd=ROOT, capture_output=True, env=env, timeout=60, check=False)
     assert (res.returncode, res.stderr) == (0, b"")

@@ -7,7 +7,7 @@ import re
 import uuid
 
 import cql
-from shell.core import Shell, ShellSettings
+from cassalite.shell.core import Shell, ShellSettings
 
 
 def _shell() -> tuple[Shell, io.StringIO, io.StringIO]:

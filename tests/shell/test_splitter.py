@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shell.splitter import LexingError, Splitter, split_statements
+from cassalite.shell.splitter import LexingError, Splitter, split_statements
 
 
 def texts(src: str) -> list[str]:

@@ -36,8 +36,8 @@ if ROOT not in sys.path:
 
 from sortedcontainers import SortedDict
 
-from storage.engine import TableInfo
-from storage.model import (
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.model import (
     Cell,
     DeletionTime,
     LivenessInfo,
@@ -82,7 +82,7 @@ def expected_rows(count: int) -> set[int]:
 
 
 def open_engine(path: str, sync: str, crash_points: dict | None = None, background=True):
-    from storage.lsm import LSMEngine
+    from cassalite.storage.lsm import LSMEngine
 
     e = LSMEngine(path, commitlog_sync=sync, commitlog_sync_group_window_ms=2,
                   memtable_size_bytes=60_000, commitlog_segment_size_bytes=32_768,

@@ -20,9 +20,9 @@ import time
 
 from sortedcontainers import SortedDict
 
-from storage.engine import KeyRange, TableInfo
-from storage.memory import MemoryEngine
-from storage.model import (
+from cassalite.storage.engine import KeyRange, TableInfo
+from cassalite.storage.memory import MemoryEngine
+from cassalite.storage.model import (
     Cell,
     ComplexColumn,
     DeletionTime,
@@ -32,7 +32,7 @@ from storage.model import (
     RangeTombstone,
     Row,
 )
-from storage.murmur3 import decorate
+from cassalite.storage.murmur3 import decorate
 
 TABLES = [
     TableInfo("00000000-0000-0000-0000-000000000001", "ks", "stcs",

@@ -3,7 +3,7 @@
 from hypothesis import strategies as st
 from sortedcontainers import SortedDict
 
-from storage.model import (
+from cassalite.storage.model import (
     NO_DELETION_TIME,
     Cell,
     ComplexColumn,

@@ -7,10 +7,10 @@ import struct
 
 from sortedcontainers import SortedDict
 
-from storage.engine import TableInfo
-from storage.lsm import LSMEngine
-from storage.model import Cell, LivenessInfo, Mutation, Partition, Row
-from storage.nodetool import main as nodetool
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.model import Cell, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.nodetool import main as nodetool
 
 T1 = TableInfo("11111111-1111-1111-1111-111111111111", "ks", "one", {})
 T2 = TableInfo("22222222-2222-2222-2222-222222222222", "ks", "two",
@@ -171,8 +171,7 @@ def test_new_segments_sort_after_recorded_positions_even_if_the_clock_moved_back
     e.flush()
     floor = e._tables[T1.table_id].replay_floor
     e.close()
-    import storage.lsm.commitlog as cl
-
+    import cassalite.storage.lsm.commitlog as cl
     real = cl.time.time
     cl.time.time = lambda: 1.0  # 1970
     try:
@@ -188,7 +187,7 @@ def test_new_segments_sort_after_recorded_positions_even_if_the_clock_moved_back
 
 
 def test_manifest_rewrite_keeps_state(lsm_dir, monkeypatch):
-    from storage.lsm import manifest
+    from cassalite.storage.lsm import manifest
 
     monkeypatch.setattr(manifest, "REWRITE_AFTER", 5)
     e = engine(lsm_dir)

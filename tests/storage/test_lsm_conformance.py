@@ -3,8 +3,8 @@
 import pytest
 from engine_conformance import run_workload
 
-from storage.lsm import LSMEngine
-from storage.memory import MemoryEngine
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.memory import MemoryEngine
 
 
 def test_memory_engine_against_itself():

@@ -9,10 +9,10 @@ import pytest
 from sortedcontainers import SortedDict
 
 from cql.errors import CorruptionError
-from storage.engine import TableInfo
-from storage.lsm import LSMEngine
-from storage.lsm.sstable import COMPONENTS, component_path
-from storage.model import Cell, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.lsm.sstable import COMPONENTS, component_path
+from cassalite.storage.model import Cell, LivenessInfo, Mutation, Partition, Row
 
 T1 = TableInfo("11111111-1111-1111-1111-111111111111", "ks", "one", {})
 T2 = TableInfo("22222222-2222-2222-2222-222222222222", "ks", "two", {})
@@ -171,7 +171,7 @@ def test_commitlog_corrupt_last_record_counts_as_torn_tail(lsm_dir):
 
 
 def test_second_engine_on_same_directory_is_refused(lsm_dir):
-    from storage.lsm import DirectoryLockedError
+    from cassalite.storage.lsm import DirectoryLockedError
 
     e = _open(lsm_dir)
     try:

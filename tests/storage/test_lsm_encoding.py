@@ -1,14 +1,14 @@
 from hypothesis import given, settings
 from lsm_strategies import partitions
 
-from storage.lsm.encoding import (
+from cassalite.storage.lsm.encoding import (
     decode_partition,
     encode_mutations,
     encode_partition,
     iter_mutations,
     put_partition,
 )
-from storage.model import Mutation
+from cassalite.storage.model import Mutation
 
 
 @settings(max_examples=120)

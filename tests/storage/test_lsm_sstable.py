@@ -5,11 +5,12 @@ import time
 
 from sortedcontainers import SortedDict
 
-from storage.engine import TableInfo
-from storage.lsm import LSMEngine
-from storage.lsm.compaction import Leveled, SizeTiered, TimeWindow, make_strategy
-from storage.lsm.options import TableOptions, strategy_name
-from storage.model import Cell, DeletionTime, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.lsm.compaction import Leveled, SizeTiered, TimeWindow, make_strategy
+from cassalite.storage.lsm.options import TableOptions, strategy_name
+from cassalite.storage import murmur3
+from cassalite.storage.model import Cell, DeletionTime, LivenessInfo, Mutation, Partition, Row
 
 WIDE = TableInfo("wide0000-0000-0000-0000-000000000001", "ks", "wide", {})
 GC0 = TableInfo("gc000000-0000-0000-0000-000000000001", "ks", "gc0", {"gc_grace_seconds": 0})
@@ -34,7 +35,7 @@ def test_wide_partition_slice_reads_only_its_chunks(lsm_dir):
     e.apply([row_mut(WIDE, b"small", 1, b"s")])
     e.flush()
     (sst,) = e._tables[WIDE.table_id].sstables
-    entry = sst.find(__import__("storage.murmur3").murmur3.decorate(b"big"))
+    entry = sst.find(murmur3.decorate(b"big"))
     assert entry[3] is not None and len(entry[3]) > 100  # a row index exists
     before = sst.chunk_loads
     e.chunk_cache._map.clear()
@@ -63,7 +64,7 @@ def test_tombstones_purged_after_gc_grace_only_when_nothing_older_elsewhere(lsm_
     t = e._tables[GC0.table_id]
     newest = max(t.sstables, key=lambda s: s.gen)
     # compacting only the tombstone's SSTable must keep it: older data elsewhere
-    from storage.lsm.compaction import Task
+    from cassalite.storage.lsm.compaction import Task
 
     t.run_compaction(Task([newest], 0))
     assert sum(s.stats.tombstones for s in t.sstables) == 1

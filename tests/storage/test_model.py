@@ -1,7 +1,7 @@
 from hypothesis import given, strategies as st
 from sortedcontainers import SortedDict
 
-from storage.model import (
+from cassalite.storage.model import (
     Cell,
     ComplexColumn,
     DeletionTime,

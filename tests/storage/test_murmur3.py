@@ -2,7 +2,7 @@ import struct
 
 import pytest
 
-from storage.murmur3 import decorate, token, token_of_decorated
+from cassalite.storage.murmur3 import decorate, token, token_of_decorated
 
 VECTORS = [
     (b"123", -7468325962851647638),

@@ -5,7 +5,7 @@ from engine_conformance import run_workload
 
 pytest.importorskip("rocksdict")
 
-from storage.rocks import RocksEngine
+from cassalite.storage.rocks import RocksEngine
 
 
 @pytest.mark.parametrize("seed", range(2))
