@@ -1,7 +1,7 @@
 """Runs the CQL grammar: a lexer and an LALR(1) driver over tables that Lark computed.
 
-Lark is only needed to *build* the tables (see ``grammar.build_tables``); they are cached
-on disk as plain data, so a process that parses CQL neither imports Lark nor rebuilds its
+Lark is only needed to *build* the tables (see ``grammar.build_tables``); they ship as
+plain JSON data beside the grammar (``cql_tables.json``), so a process that parses CQL neither imports Lark nor rebuilds its
 per-state lexers, and each statement avoids Lark's per-reduction overheads (callback
 lookup by Rule object, wrapper calls for unit rules). Tree shaping follows Lark's rules
 exactly: anonymous tokens are dropped, ``[x]`` yields None when absent, ``?rule`` with one
@@ -295,7 +295,7 @@ def tables_from_lark(lark: Any, start: str = "start") -> dict:
                     rules.append(_rule_entry(arg, lark.options.maybe_placeholders))
                 row[symbol] = ~index
         states[state] = row
-    return {
+    return canonical({
         "format": TABLES_FORMAT,
         "states": states,
         "rules": rules,
@@ -307,6 +307,91 @@ def tables_from_lark(lark: Any, start: str = "start") -> dict:
                                   (rule.options.keep_all_tokens or not sym.filter_out)}),
         "terminal_strings": {str(t.name): str(t.pattern.value) for t in lexer_conf.terminals
                              if t.pattern.type == "str"},
+    })
+
+
+def canonical(tables: dict) -> dict:
+    """The same automaton with states and rules numbered independently of hash order.
+
+    Lark numbers LALR states and meets rules in set-iteration order, which changes with
+    PYTHONHASHSEED. Renumbering states breadth-first from the start states (symbols in
+    sorted order) and rules by first use in that walk gives one numbering per grammar, so
+    shipped tables can be compared with freshly built ones for equality.
+    """
+    old_states: dict[int, dict[str, int]] = tables["states"]
+    old_rules: list = tables["rules"]
+    order: dict[int, int] = {}
+    queue: list[int] = []
+    for name in sorted(tables["start_states"]):
+        queue.append(tables["start_states"][name])
+    head = 0
+    while head < len(queue):
+        state = queue[head]
+        head += 1
+        if state in order:
+            continue
+        order[state] = len(order)
+        row = old_states[state]
+        queue.extend(row[sym] for sym in sorted(row) if row[sym] >= 0)
+    for state in sorted(old_states):  # unreachable states (none in an LALR automaton)
+        if state not in order:
+            order[state] = len(order)
+    rule_order: dict[int, int] = {}
+    states: dict[int, dict[str, int]] = {}
+    for state, new in sorted(order.items(), key=lambda item: item[1]):
+        row = {}
+        for sym in sorted(old_states[state]):
+            action = old_states[state][sym]
+            if action >= 0:
+                row[sym] = order[action]
+            else:
+                rule = rule_order.setdefault(~action, len(rule_order))
+                row[sym] = ~rule
+        states[new] = row
+    rules = [None] * len(rule_order)
+    for old, new in rule_order.items():
+        rules[new] = old_rules[old]
+    return {
+        **tables,
+        "states": states,
+        "rules": rules,
+        "start_states": {k: order[v] for k, v in sorted(tables["start_states"].items())},
+        "end_states": {k: order[v] for k, v in sorted(tables["end_states"].items())},
+    }
+
+
+def tables_to_data(tables: dict) -> dict:
+    """Tables as JSON-compatible data (states as a list indexed by state number)."""
+    states = tables["states"]
+    assert sorted(states) == list(range(len(states))), "tables are not canonical"
+    return {**tables, "states": [states[i] for i in range(len(states))],
+            "rules": [[size, origin, name, [[list(i) for i in spec[0]], spec[1]], expand1,
+                       unit] for size, origin, name, spec, expand1, unit in tables["rules"]]}
+
+
+def tables_from_data(data: dict) -> dict:
+    """The inverse of :func:`tables_to_data`, validating shapes (it reads a file)."""
+    if not isinstance(data, dict) or data.get("format") != TABLES_FORMAT:
+        raise ValueError("grammar tables have an unknown format")
+    states = {i: {str(k): int(v) for k, v in row.items()}
+              for i, row in enumerate(data["states"])}
+    rules = [(int(size), str(origin), str(name),
+              (tuple((int(i), bool(e), int(n)) for i, e, n in spec[0]), int(spec[1])),
+              bool(expand1), bool(unit))
+             for size, origin, name, spec, expand1, unit in data["rules"]]
+    lexer = data["lexer"]
+    return {
+        "format": TABLES_FORMAT,
+        "states": states,
+        "rules": rules,
+        "start_states": {str(k): int(v) for k, v in data["start_states"].items()},
+        "end_states": {str(k): int(v) for k, v in data["end_states"].items()},
+        "lexer": {"regex": str(lexer["regex"]), "flags": int(lexer["flags"]),
+                  "keywords": {str(k): str(v) for k, v in lexer["keywords"].items()},
+                  "punctuation": {str(k): str(v) for k, v in lexer["punctuation"].items()},
+                  "ignore": [str(x) for x in lexer["ignore"]]},
+        "kept_terminals": [str(x) for x in data["kept_terminals"]],
+        "terminal_strings": {str(k): str(v) for k, v in data["terminal_strings"].items()},
     }
 
 

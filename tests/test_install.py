@@ -38,7 +38,7 @@ FOLDERS = {
     "server": "cassalite/server",
 }
 #: data files that ship beside the modules
-DATA = ("grammar/cql.lark", "storage/lsm/FORMAT.md")
+DATA = ("grammar/cql.lark", "grammar/cql_tables.json", "storage/lsm/FORMAT.md")
 
 
 def _run(cmd: list[str], cwd: Path | None = None, timeout: float = 120,
@@ -151,6 +151,7 @@ def test_import_cql_beside_the_projects_modules(venv: Path, project: Path) -> No
         assert get_lexer_by_name("cql").__class__.__module__ == "cassalite.shell.lexer"
         s = cql.connect(":memory:")
         print(s.execute("SELECT release_version FROM system.local").one()[0])
+        assert "lark" not in sys.modules  # the shipped tables matched the grammar
     """)
     res = _run([str(venv / "bin" / "python"), "-c", code], cwd=project)
     assert res.stdout.strip() == "5.0.0"
