@@ -34,6 +34,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="engine worker threads (0 runs requests on the event loop)")
     p.add_argument("--max-inflight", type=int, dest="max_inflight_per_connection",
                    help="concurrent requests per connection before reading pauses")
+    tls = p.add_argument_group("TLS (as Cassandra's client_encryption_options)")
+    tls.add_argument("--ssl-certfile", help="PEM certificate chain: enables TLS (1.2+)")
+    tls.add_argument("--ssl-keyfile", help="PEM private key (default: in --ssl-certfile)")
+    tls.add_argument("--ssl-ca", help="PEM CA certificates that client certificates must "
+                                      "chain to")
+    tls.add_argument("--ssl-client-auth", choices=["none", "optional", "required"],
+                     help="client certificates (default: required with --ssl-ca, else none)")
+    tls.add_argument("--ssl-optional", action="store_true", default=None,
+                     help="also accept plaintext clients on the same port")
+    lim = p.add_argument_group("limits")
+    lim.add_argument("--max-connections", type=int,
+                     help="concurrent client connections (default -1: unlimited)")
+    lim.add_argument("--max-connections-per-ip", type=int,
+                     help="concurrent connections from one address (default -1: unlimited)")
+    lim.add_argument("--idle-timeout", type=float, dest="idle_timeout_seconds",
+                     help="close connections idle this many seconds (default 0: never)")
+    lim.add_argument("--auth-failure-delay", type=float, dest="auth_failure_delay_seconds",
+                     help="seconds before a failed login is answered (default 1)")
+    lim.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
+                     help="seconds before a request times out (default 10; 0: never)")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    type=str.upper, help="log level (default INFO)")
     return p

@@ -26,6 +26,25 @@ class ServerConfig:
     prepared_cache_size: int = 10_000
     shutdown_grace_seconds: float = 5.0
     log_level: str = "INFO"
+    # ---- TLS, as Cassandra's client_encryption_options (enabled when ssl_certfile is set)
+    ssl_certfile: str | None = None  # PEM certificate chain (may also hold the key)
+    ssl_keyfile: str | None = None  # PEM private key (default: in ssl_certfile)
+    ssl_ca: str | None = None  # PEM CA bundle that client certificates must chain to
+    # client certificates: "none", "optional" (verified when sent) or "required";
+    # None: "required" when ssl_ca is set, else "none"
+    ssl_client_auth: str | None = None
+    # True: plaintext and TLS clients on the same port (Cassandra's ``optional: true``)
+    ssl_optional: bool = False
+    ssl_handshake_timeout_seconds: float = 10.0
+    # ---- limits (-1 or 0: none), as native_transport_max_concurrent_connections[_per_ip]
+    max_connections: int = -1
+    max_connections_per_ip: int = -1
+    # close connections with no traffic and no request in flight for this long (0: never)
+    idle_timeout_seconds: float = 0.0
+    # a failed login is answered only after this delay (slows password guessing)
+    auth_failure_delay_seconds: float = 1.0
+    # requests not answered in this time get a Read/WriteTimeout (0: no timeout)
+    request_timeout_seconds: float = 10.0
 
     @classmethod
     def from_file(cls, path: str | Path) -> ServerConfig:
@@ -56,3 +75,43 @@ class ServerConfig:
             raise ValueError("max_inflight_per_connection must be >= 1")
         if int(self.max_frame_size) < 1024:
             raise ValueError("max_frame_size must be at least 1024 bytes")
+        for name in ("idle_timeout_seconds", "auth_failure_delay_seconds",
+                     "request_timeout_seconds", "ssl_handshake_timeout_seconds"):
+            if float(getattr(self, name)) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.ssl_client_auth not in (None, "none", "optional", "required"):
+            raise ValueError(f"Invalid ssl_client_auth {self.ssl_client_auth!r} "
+                             "(none, optional or required)")
+        if self.ssl_certfile is None:
+            for name in ("ssl_keyfile", "ssl_ca", "ssl_client_auth"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} needs ssl_certfile (TLS is not enabled)")
+            if self.ssl_optional:
+                raise ValueError("ssl_optional needs ssl_certfile (TLS is not enabled)")
+        if self.client_auth != "none" and not self.ssl_ca:
+            raise ValueError(f"ssl_client_auth {self.client_auth!r} needs ssl_ca")
+
+    @property
+    def tls(self) -> bool:
+        return self.ssl_certfile is not None
+
+    @property
+    def client_auth(self) -> str:
+        if self.ssl_client_auth is not None:
+            return self.ssl_client_auth
+        return "required" if self.ssl_ca else "none"
+
+    def ssl_context(self):
+        """The server's SSLContext (TLS 1.2 or later), or None without TLS."""
+        if not self.tls:
+            return None
+        import ssl
+
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.ssl_certfile, self.ssl_keyfile)
+        if self.ssl_ca:
+            ctx.load_verify_locations(cafile=self.ssl_ca)
+        ctx.verify_mode = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL,
+                           "required": ssl.CERT_REQUIRED}[self.client_auth]
+        return ctx

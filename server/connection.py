@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,8 @@ AWAIT_STARTUP, AWAIT_AUTH, READY = "await_startup", "await_auth", "ready"
 EVENT_TYPES = frozenset({"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"})
 DATA_OPCODES = frozenset({Opcode.QUERY, Opcode.PREPARE, Opcode.EXECUTE, Opcode.BATCH})
 SUPPORTED_VERSIONS = "(4/v4)"
+# Whitespace, comments and parentheses before a statement's first keyword.
+_LEADING_NOISE = re.compile(r"(?:\s+|\(|/\*.*?\*/|(?:--|//)[^\n]*(?:\n|$))*", re.S)
 # Bodies smaller than this are sent uncompressed even when lz4 was negotiated.
 COMPRESS_MIN = 512
 
@@ -83,6 +86,8 @@ class Connection:
         self.role: str | None = None
         self.events: set[str] = set()
         self.inflight = asyncio.Semaphore(self.config.max_inflight_per_connection)
+        self.inflight_count = 0  # requests being executed inline (the pool ones are tasks)
+        self.throw_on_overload = False
         self.tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._flush_scheduled = False
@@ -92,7 +97,7 @@ class Connection:
 
     async def _read_frame(self) -> Frame | None:
         """The next request frame, or None after answering a recoverable bad frame."""
-        header = Header.parse(await self.reader.readexactly(frame.HEADER_SIZE))
+        header = Header.parse(await self._next_header())
         if header.version != frame.PROTOCOL_VERSION:
             if self.state == AWAIT_STARTUP:
                 raise FatalFrame(header.stream, (
@@ -119,11 +124,47 @@ class Connection:
             return None
         return Frame(header, body)
 
+    async def _next_header(self) -> bytes:
+        """The next 9 header bytes; with an idle timeout, closes the connection (as
+        Cassandra's native_transport_idle_timeout) after that long with no request in
+        flight and nothing received."""
+        timeout = self.config.idle_timeout_seconds
+        if not timeout:
+            return await self.reader.readexactly(frame.HEADER_SIZE)
+        while True:
+            try:
+                # readexactly leaves the buffer alone until it has it all: safe to cancel
+                return await asyncio.wait_for(
+                    self.reader.readexactly(frame.HEADER_SIZE), timeout)
+            except TimeoutError:
+                if not self.tasks and self.inflight_count == 0:
+                    log.info("Closing client connection %s after timeout of %dms",
+                             self.peer, int(timeout * 1000))
+                    raise ConnectionAbortedError("idle") from None
+
+    async def _acquire_slot(self) -> bool:
+        """An in-flight slot for the next request. True: got one. False: the connection
+        is at its limit and the client asked for THROW_ON_OVERLOAD, so the next request
+        is answered with Overloaded instead of waiting (back-pressure otherwise)."""
+        if self.throw_on_overload and self.inflight.locked():
+            return False
+        await self.inflight.acquire()
+        return True
+
     async def run(self) -> None:
         log.debug("Connection from %s", self.peer)
         try:
             while not self.closing:
-                await self.inflight.acquire()
+                if not await self._acquire_slot():
+                    f = await self._read_frame()
+                    if f is None:
+                        continue
+                    if self.state == READY and f.opcode in DATA_OPCODES:
+                        await self.send(f.stream, *errors.overloaded())
+                        continue
+                    if not await self._control_request(f):
+                        break
+                    continue
                 try:
                     f = await self._read_frame()
                     if f is not None:
@@ -140,7 +181,8 @@ class Connection:
             # Version probes (every driver connect makes a few) are routine: debug level.
             log.debug("Closing connection from %s: %s", self.peer, e)
             self._queue(frame.encode(e.stream, *errors.protocol_error(str(e))))
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError,
+                OSError):
             pass
         except Exception:
             log.exception("Connection from %s failed", self.peer)
@@ -254,6 +296,7 @@ class Connection:
                 f"Unknown compression algorithm: {compression}"))
             return
         self.compress = compression == "lz4"
+        self.throw_on_overload = options.get("THROW_ON_OVERLOAD", "").strip() in ("1", "true")
         if self.server.authenticator is not None:
             self.state = AWAIT_AUTH
             await self.send(stream, *messages.authenticate(self.server.authenticator.name))
@@ -276,6 +319,10 @@ class Connection:
             self.role = await self.server.run(self.server.authenticator.authenticate, msg.token)
         except Exception as e:  # noqa: BLE001 - any failure is an auth error reply
             log.info("Authentication failed from %s: %s", self.peer, e)
+            # Slow down password guessing: the answer (and so the next try on this
+            # connection) waits; other connections are not held up.
+            if self.config.auth_failure_delay_seconds:
+                await asyncio.sleep(self.config.auth_failure_delay_seconds)
             await self.send(stream, *errors.from_exception(e))
             return
         self._open_session()
@@ -314,10 +361,12 @@ class Connection:
         key = cost_key(msg)
         costs = self.server.costs
         if self.server.pool is None or costs.run_inline(key):
+            self.inflight_count += 1
             try:
                 data, change = costs.timed(key, self._process, f.stream, msg)
                 await self._answer(data, change)
             finally:
+                self.inflight_count -= 1
                 self.inflight.release()
             return
         task = self.loop.create_task(self._pooled(f.stream, msg, key))
@@ -329,13 +378,31 @@ class Connection:
         self.inflight.release()
 
     async def _pooled(self, stream: int, msg: Any, key: Hashable | None) -> None:
+        timeout = self.config.request_timeout_seconds or None
         try:
-            data, change = await self.server.run(self.server.costs.timed, key, self._process,
-                                                 stream, msg)
+            data, change = await asyncio.wait_for(
+                self.server.run(self.server.costs.timed, key, self._process, stream, msg),
+                timeout)
+        except TimeoutError:
+            # The engine call cannot be interrupted; it finishes on its worker and its
+            # answer is dropped. The client gets Cassandra's timeout for the request kind.
+            log.debug("Request on stream %d timed out after %ss", stream, timeout)
+            data, change = self.encode(stream, *errors.request_timeout(
+                self._request_kind(msg))), None
         except RuntimeError as e:  # the worker pool is shutting down
             log.debug("Request on stream %d dropped: %s", stream, e)
             return
         await self._answer(data, change)
+
+    def _request_kind(self, msg: Any) -> str:
+        """"read", "write" or "batch": which timeout error a request gets."""
+        if isinstance(msg, messages.Batch):
+            return "batch"
+        text = getattr(msg, "query", None)
+        if isinstance(msg, messages.Execute):
+            text = self.server.prepared.query_text(msg.query_id)
+        words = _LEADING_NOISE.sub("", text or "", count=1).split(None, 1)
+        return "read" if words and words[0].lower() == "select" else "write"
 
     async def _answer(self, data: bytes, change: Any) -> None:
         try:

@@ -129,5 +129,23 @@ def from_exception(e: BaseException) -> tuple[int, bytes]:
     return Opcode.ERROR, error_body(code, str(e), e)
 
 
+def overloaded() -> tuple[int, bytes]:
+    """What Cassandra answers a request over the in-flight limit (THROW_ON_OVERLOAD)."""
+    return Opcode.ERROR, error_body(
+        OVERLOADED, "Server is in overloaded state. Cannot accept more requests at this point")
+
+
+def request_timeout(kind: str) -> tuple[int, bytes]:
+    """Read/WriteTimeout for a request that ran past request_timeout_seconds: at
+    consistency ONE, no replica answered in time (Cassandra's message)."""
+    message = "Operation timed out - received only 0 responses."
+    if kind == "read":
+        e = RequestError(READ_TIMEOUT, message, received=0, block_for=1, data_present=False)
+        return Opcode.ERROR, error_body(READ_TIMEOUT, message, e)
+    e = RequestError(WRITE_TIMEOUT, message, received=0, block_for=1,
+                     write_type="BATCH" if kind == "batch" else "SIMPLE")
+    return Opcode.ERROR, error_body(WRITE_TIMEOUT, message, e)
+
+
 def protocol_error(message: str) -> tuple[int, bytes]:
     return Opcode.ERROR, error_body(PROTOCOL_ERROR, message)

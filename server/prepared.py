@@ -56,6 +56,10 @@ class PreparedCache:
                 self._entries.popitem(last=False)
         return qid, statement
 
+    def query_text(self, qid: bytes) -> str | None:
+        entry = self._entries.get(qid)
+        return entry.query if entry is not None else None
+
     def get(self, session: Session, qid: bytes) -> PreparedStatement:
         """The statement for an id (re-planned if the schema moved on), else Unprepared."""
         with self._lock:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import socket
+import ssl
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,9 +45,14 @@ class CQLServer:
         self.root: Session | None = None
         self.pool: ThreadPoolExecutor | None = None
         self.port: int | None = None
-        self._listener: asyncio.base_events.Server | None = None
+        self._listener: socket.socket | None = None
+        self._accept_task: asyncio.Task | None = None
+        self._ssl: ssl.SSLContext | None = None
         self._conn_tasks: set[asyncio.Task] = set()
         self._stopped = asyncio.Event()
+        # open sockets, counted from accept to close (before any TLS handshake)
+        self.open_count = 0
+        self.open_per_ip: dict[str, int] = {}
 
     # ---- database -----------------------------------------------------------------------
 
@@ -88,29 +95,118 @@ class CQLServer:
             self.open_database()
         if self.config.workers > 0:
             self.pool = ThreadPoolExecutor(self.config.workers, thread_name_prefix="cql-worker")
-        self._listener = await asyncio.start_server(
-            self._on_client, self.config.host, self.config.port, limit=1 << 20)
-        sock = self._listener.sockets[0].getsockname()
+        self._ssl = self.config.ssl_context()
+        self._listener = socket.create_server((self.config.host, self.config.port),
+                                              backlog=512, reuse_port=False)
+        self._listener.setblocking(False)
+        sock = self._listener.getsockname()
         self.port = sock[1]
+        self._accept_task = asyncio.get_running_loop().create_task(self._accept_loop())
         # system.local's rpc_address/rpc_port belong to the engine; publish ours if it can.
         publish = getattr(self.root.executor, "set_native_address", None)
         if callable(publish):
             publish(sock[0], self.port)
+        extras = []
+        if self.authenticator:
+            extras.append("PasswordAuthenticator")
+        if self._ssl is not None:
+            extras.append("TLS optional" if self.config.ssl_optional else "TLS")
         log.info("Listening for CQL clients on %s:%d (protocol v4%s)", sock[0], self.port,
-                 ", PasswordAuthenticator" if self.authenticator else "")
+                 "".join(f", {e}" for e in extras))
+
+    # ---- accepting ----------------------------------------------------------------------
+
+    async def _accept_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._listener is not None
+        while True:
+            try:
+                client, address = await loop.sock_accept(self._listener)
+            except asyncio.CancelledError:
+                return
+            except OSError as e:  # EMFILE and the like: back off, keep serving
+                log.warning("accept failed: %s", e)
+                await asyncio.sleep(0.1)
+                continue
+            task = loop.create_task(self._serve_socket(client, address))
+            self._conn_tasks.add(task)
+            task.add_done_callback(self._conn_tasks.discard)
+
+    def _admit(self, ip: str) -> bool:
+        """Count a new socket; False (logged as Cassandra does) when over a limit."""
+        cfg = self.config
+        self.open_count += 1
+        self.open_per_ip[ip] = self.open_per_ip.get(ip, 0) + 1
+        if 0 <= cfg.max_connections < self.open_count:
+            log.warning("Exceeded maximum native connection limit of %d by using %d "
+                        "connections", cfg.max_connections, self.open_count)
+            return False
+        if 0 < cfg.max_connections_per_ip < self.open_per_ip[ip]:
+            log.warning("Exceeded maximum native connection limit per ip of %d by using %d "
+                        "connections", cfg.max_connections_per_ip, self.open_per_ip[ip])
+            return False
+        return True
+
+    def _release(self, ip: str) -> None:
+        self.open_count -= 1
+        left = self.open_per_ip.get(ip, 1) - 1
+        if left > 0:
+            self.open_per_ip[ip] = left
+        else:
+            self.open_per_ip.pop(ip, None)
+
+    async def _serve_socket(self, client: socket.socket, address: Any) -> None:
+        ip = address[0] if isinstance(address, tuple) else str(address)
+        try:
+            if not self._admit(ip):
+                client.close()  # as Cassandra: the connection is closed at once
+                return
+            use_tls = self._ssl is not None
+            if use_tls and self.config.ssl_optional:
+                use_tls = await self._starts_tls(client)
+                if use_tls is None:
+                    client.close()
+                    return
+            reader = asyncio.StreamReader(limit=1 << 20)
+            protocol = asyncio.StreamReaderProtocol(reader)
+            loop = asyncio.get_running_loop()
+            try:
+                transport, _ = await loop.connect_accepted_socket(
+                    lambda: protocol, client, ssl=self._ssl if use_tls else None,
+                    ssl_handshake_timeout=(self.config.ssl_handshake_timeout_seconds or None)
+                    if use_tls else None)
+            except (OSError, ssl.SSLError, TimeoutError) as e:
+                log.info("TLS handshake with %s failed: %s", address, e)
+                client.close()
+                return
+            writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+            await self._on_client(reader, writer)
+        finally:
+            self._release(ip)
+
+    async def _starts_tls(self, client: socket.socket) -> bool | None:
+        """Optional TLS: look at the first byte without consuming it. A TLS record starts
+        with 0x16 (handshake); a CQL frame with its protocol version. None: closed."""
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_reader(client.fileno(), lambda: ready.done() or ready.set_result(None))
+        try:
+            timeout = self.config.ssl_handshake_timeout_seconds or None
+            await asyncio.wait_for(ready, timeout)
+            first = client.recv(1, socket.MSG_PEEK)
+        except (TimeoutError, OSError):
+            return None
+        finally:
+            loop.remove_reader(client.fileno())
+        if not first:
+            return None
+        return first == b"\x16"
 
     async def _on_client(self, reader: asyncio.StreamReader,
                          writer: asyncio.StreamWriter) -> None:
         conn = Connection(self, reader, writer)
         self.connections.add(conn)
-        task = asyncio.current_task()
-        if task is not None:
-            self._conn_tasks.add(task)
-        try:
-            await conn.run()
-        finally:
-            if task is not None:
-                self._conn_tasks.discard(task)
+        await conn.run()
 
     def forget(self, conn: Connection) -> None:
         self.connections.discard(conn)
@@ -126,18 +222,21 @@ class CQLServer:
         if self._stopped.is_set():
             return
         log.info("Shutting down")
+        if self._accept_task is not None:
+            self._accept_task.cancel()
+            try:
+                await self._accept_task
+            except asyncio.CancelledError:
+                pass
         if self._listener is not None:
             self._listener.close()
         for conn in list(self.connections):
             conn.stop_reading()
         if self._conn_tasks:
-            await asyncio.wait(list(self._conn_tasks),
-                               timeout=self.config.shutdown_grace_seconds + 2)
-        if self._listener is not None:
-            try:
-                await asyncio.wait_for(self._listener.wait_closed(), 2)
-            except TimeoutError:
-                pass
+            _, pending = await asyncio.wait(list(self._conn_tasks),
+                                            timeout=self.config.shutdown_grace_seconds + 2)
+            for task in pending:  # e.g. still in a TLS handshake
+                task.cancel()
         if self.pool is not None:
             self.pool.shutdown(wait=True)
         if self.root is not None:
