@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time as _time
 import tokenize
+import types
 import uuid as _uuid
 import zlib
 from collections.abc import Mapping
@@ -58,12 +59,17 @@ KEYSPACE_DDL = ("CREATE KEYSPACE ks WITH replication = "
 # Values: what the corpus writes, and what each backend binds
 # =====================================================================================
 
-class _Unset:
+class _CorpusUnset:
+    """The corpus' ``UNSET`` (bound as cql.UNSET_VALUE or the driver's UNSET_VALUE)."""
+
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        return "UNSET"  # one instance, also across processes
 
-UNSET = _Unset()
+
+UNSET = _CorpusUnset()
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 _EPOCH_DATE = _dt.date(1970, 1, 1)
@@ -333,7 +339,7 @@ VALUE_NAMES: dict[str, Any] = {
     "UNSET": UNSET, "nan": math.nan, "inf": math.inf,
     "dec": _v_dec, "blob": _v_blob, "uuid": _v_uuid, "inet": _v_inet, "ts": _v_ts,
     "date": _v_date, "time": _v_time, "dur": _v_dur, "tup": _v_tup, "udt": _v_udt,
-    "set": _v_set,
+    "set": _v_set, "range": range,
 }
 
 
@@ -350,25 +356,43 @@ def evaluate(text: str) -> Any:
     return _eval_expr(text)
 
 
+_ALLOWED_NAMES = frozenset(VALUE_NAMES) | {"_args"}
+_GLOBALS: dict[str, Any] = {"__builtins__": {}, "_args": _args, **VALUE_NAMES}
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _code_names(c)
+    return names
+
+
 def _eval_expr(text: str) -> Any:
+    src = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        code = compile(src, "<value>", "eval")
     except SyntaxError as e:
-        raise ValueError_(f"not a valid value expression: {e.msg}: {text.strip()!r}") from None
+        raise ValueError_(f"not a valid value expression: {e.msg}: {src!r}") from None
+    if not _code_names(code) <= _ALLOWED_NAMES:
+        _check_names(src)
+    try:
+        return eval(code, _GLOBALS)  # noqa: S307 - no builtins, only the corpus' names
+    except Exception as e:  # noqa: BLE001 - any evaluation problem is a data error
+        raise ValueError_(f"{type(e).__name__}: {e} in {src!r}") from None
+
+
+def _check_names(src: str) -> None:
+    """Explain which name or attribute is not allowed (slow path, only on a problem)."""
+    tree = ast.parse(src, mode="eval")
     bound = {n.id for n in ast.walk(tree)
              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}  # comprehensions
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in VALUE_NAMES and node.id not in bound \
-                and node.id != "_args":
+        if isinstance(node, ast.Attribute):
+            raise ValueError_(f"attribute access is not allowed in a value: {src!r}")
+        if isinstance(node, ast.Name) and node.id not in _ALLOWED_NAMES and node.id not in bound:
             raise ValueError_(f"unknown name {node.id!r} in a value (allowed: "
                               + ", ".join(sorted(VALUE_NAMES)) + ")")
-        if isinstance(node, ast.Attribute):
-            raise ValueError_(f"attribute access is not allowed in a value: {text.strip()!r}")
-    try:
-        return eval(compile(tree, "<value>", "eval"),  # noqa: S307 - no builtins, checked names
-                    {"__builtins__": {}, "_args": _args, **VALUE_NAMES})
-    except Exception as e:  # noqa: BLE001 - any evaluation problem is a data error
-        raise ValueError_(f"{type(e).__name__}: {e} in {text.strip()!r}") from None
 
 
 def _code_part(line: str) -> str:
@@ -398,9 +422,72 @@ def _join_lines(parts: list[str]) -> str:
     return "\n".join(out)
 
 
+class _NotSimple(Exception):
+    pass
+
+
+_FAST_TOKEN = re.compile(
+    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?(?![\w.]))|(?P<str>'[^'\\\n]*')(?!\s*')"
+    r"|(?P<name>null|true|false|None|True|False)\b(?!\s*[(.=])|(?P<p>[()\[\],]))")
+_FAST_NAMES = {"null": None, "None": None, "true": True, "True": True, "false": False,
+               "False": False}
+
+
+def _fast_items(text: str) -> list:
+    """Comma-separated ints, plain strings, null/true/false, (...) and [...] without the
+    compiler (the corpus has tens of thousands of such lines); _NotSimple otherwise."""
+    if _FAST_TOKEN.sub("", text).strip():
+        raise _NotSimple
+    toks = [(("num", a) if a else ("str", b) if b else ("name", c) if c else ("p", d))
+            for a, b, c, d in _FAST_TOKEN.findall(text)]
+    i = 0
+
+    def value() -> Any:
+        nonlocal i
+        if i >= len(toks):
+            raise _NotSimple
+        kind, t = toks[i]
+        i += 1
+        if kind == "num":
+            return float(t) if "." in t else int(t)
+        if kind == "str":
+            return t[1:-1]
+        if kind == "name":
+            return _FAST_NAMES[t]
+        if t == "(":
+            items, trailing = seq(")")
+            return items[0] if len(items) == 1 and not trailing else tuple(items)
+        if t == "[":
+            return seq("]")[0]
+        raise _NotSimple
+
+    def seq(close: str | None) -> tuple[list, bool]:
+        nonlocal i
+        items, trailing = [], False
+        while True:
+            if i < len(toks) and toks[i][1] == close or (close is None and i >= len(toks)):
+                i += 1
+                return items, trailing
+            items.append(value())
+            trailing = False
+            if i < len(toks) and toks[i][1] == ",":
+                i += 1
+                trailing = True
+            elif not (i < len(toks) and toks[i][1] == close or close is None and i >= len(toks)):
+                raise _NotSimple
+
+    items, _ = seq(None)
+    return items
+
+
 def evaluate_list(text: str) -> tuple[tuple, dict]:
     """``a, b, k=c`` -> ((a, b), {'k': c})."""
-    return _eval_expr(f"_args(\n{text}\n)") if text.strip() else ((), {})
+    if not text.strip():
+        return (), {}
+    try:
+        return tuple(_fast_items(text)), {}
+    except _NotSimple:
+        return _eval_expr(f"_args(\n{text}\n)")
 
 
 def evaluate_rows(text: str) -> list[tuple]:
@@ -409,20 +496,12 @@ def evaluate_rows(text: str) -> list[tuple]:
     if not text.strip():
         return []
     try:
-        call = ast.parse(f"_args(\n{text}\n)", mode="eval").body
-    except SyntaxError as e:
-        raise ValueError_(f"not a valid list of rows: {e.msg}") from None
-    assert isinstance(call, ast.Call)
-    if call.keywords:
+        args, kwargs = tuple(_fast_items(text)), {}
+    except _NotSimple:
+        args, kwargs = _eval_expr(f"_args(\n{text}\n)")
+    if kwargs:
         raise ValueError_("rows cannot have name=value items")
-    rows = []
-    for node in call.args:
-        src = ast.unparse(node)
-        if isinstance(node, ast.Tuple):
-            rows.append(tuple(_eval_expr(ast.unparse(elt)) for elt in node.elts))
-        else:
-            rows.append((_eval_expr(src),))
-    return rows
+    return [r if isinstance(r, tuple) and not isinstance(r, Tup) else (r,) for r in args]
 
 
 # =====================================================================================
@@ -957,8 +1036,11 @@ def match(expected: Any, actual: Any) -> bool:
     if isinstance(expected, Tup):
         if not isinstance(actual, tuple | list) or _is_udt_value(actual):
             return False
-        return len(actual) == len(expected) and all(
-            match(e, a) for e, a in zip(expected, actual))
+        # Missing trailing components are nulls (a tuple value may be shorter than its type).
+        n = max(len(expected), len(actual))
+        exp = list(expected) + [None] * (n - len(expected))
+        act = list(actual) + [None] * (n - len(actual))
+        return all(match(e, a) for e, a in zip(exp, act))
     if isinstance(expected, ExpSet) or isinstance(expected, AbstractSet):
         if isinstance(actual, Mapping) and not expected:
             return len(actual) == 0
@@ -1112,7 +1194,13 @@ class StatementError(Exception):
 
     @property
     def name(self) -> str:
-        return self.classes[0] if self.classes else type(self.original).__name__
+        """The class to show: the most specific of the known CQL error classes (with the
+        actual class in parentheses when that is a private subclass)."""
+        actual = type(self.original).__name__
+        for c in self.classes:
+            if c in ERROR_CLASSES:
+                return c if c == ERROR_ALIASES.get(actual, actual) else f"{c} ({actual})"
+        return actual
 
     def summary(self) -> str:
         prefix = {"internal": "INTERNAL ", "client": "driver-side "}.get(self.kind, "")
@@ -1276,15 +1364,13 @@ def to_bind(v: Any, target: str, unset: Any) -> Any:
         return tuple(to_bind(x, target, unset) for x in v)
     if isinstance(v, Udt):
         items = {k: to_bind(x, target, unset) for k, x in v.items()}
-        return items if target == "cql" else _DriverUdt(items)
-    if isinstance(v, ExpSet):
+        return Udt(items) if target == "cql" else _DriverUdt(items)
+    if isinstance(v, ExpSet | AbstractSet):
         items = [to_bind(x, target, unset) for x in v]
         try:
             return set(items)
-        except TypeError:
+        except TypeError:  # unhashable elements: a list binds to a set too
             return items
-    if isinstance(v, AbstractSet):
-        return {to_bind(x, target, unset) for x in v}
     if isinstance(v, Mapping):
         return {to_bind(k, target, unset): to_bind(x, target, unset) for k, x in v.items()}
     if isinstance(v, list):
@@ -1347,12 +1433,10 @@ class ServerRunner:
             while _time.monotonic() < deadline:
                 if proc.poll() is not None:
                     break
-                try:
-                    with socket.create_connection((self.host, port), timeout=0.5):
-                        self.proc, self.port, self.command = proc, port, cmd
-                        return self
-                except OSError:
-                    _time.sleep(0.05)
+                if _speaks_cql(self.host, port):
+                    self.proc, self.port, self.command = proc, port, cmd
+                    return self
+                _time.sleep(0.05)
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
@@ -1372,6 +1456,22 @@ class ServerRunner:
             self.proc = None
 
 
+def _speaks_cql(host: str, port: int) -> bool:
+    """Does the port answer a native protocol v4 OPTIONS with SUPPORTED?"""
+    try:
+        with socket.create_connection((host, port), timeout=2) as sock:
+            sock.sendall(b"\x04\x00\x00\x00\x05\x00\x00\x00\x00")
+            header = b""
+            while len(header) < 9:
+                chunk = sock.recv(9 - len(header))
+                if not chunk:
+                    return False
+                header += chunk
+            return header[0] == 0x84 and header[4] == 0x06
+    except OSError:
+        return False
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -1382,17 +1482,19 @@ class ServerConnection:
     """One cassandra-driver session on a server, shared by every server-mode case."""
 
     def __init__(self, host: str, port: int):
-        from cassandra.cluster import Cluster
+        from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+        from cassandra.policies import RoundRobinPolicy
         from cassandra.query import UNSET_VALUE, SimpleStatement, tuple_factory
 
         self.SimpleStatement = SimpleStatement
         self.unset = UNSET_VALUE
+        profile = ExecutionProfile(load_balancing_policy=RoundRobinPolicy(),
+                                   row_factory=tuple_factory, request_timeout=60)
         self.cluster = Cluster([host], port=port, protocol_version=4, connect_timeout=10,
+                               execution_profiles={EXEC_PROFILE_DEFAULT: profile},
                                schema_metadata_enabled=False, token_metadata_enabled=False,
                                max_schema_agreement_wait=0)
         self.session = self.cluster.connect()
-        self.session.row_factory = tuple_factory
-        self.session.default_timeout = 30
 
     def reset(self) -> None:
         """Drop what cases create: keyspaces outside system*, roles but cassandra."""
@@ -1690,6 +1792,8 @@ def run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
                 except StatementError as err:
                     if st.expects_error and _error_matches(st, err):
                         continue
+                    if st.expects_error and err.kind == "client":
+                        continue  # the driver refused the values: the server never saw them
                     if err.kind == "internal":
                         raise _Mismatch(err.summary(), _traceback_tail(err.original),
                                         internal=True) from None
@@ -1793,21 +1897,67 @@ def planned_modes(case_id: str, modes: tuple[str, ...]) -> list[str]:
     return [m for m in modes if m != "server" or in_server_sample(case_id)]
 
 
+def default_jobs() -> int:
+    env = os.environ.get("CQLT_JOBS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _run_pair(pair: tuple[Case, str]) -> Outcome:
+    return run_case(*pair)
+
+
+def run_many(pairs: list[tuple[Case, str]], jobs: int | None = None,
+             progress: Any = None) -> dict[tuple[str, str], Outcome]:
+    """Run (case, mode) pairs; memory/LSM pairs in ``jobs`` worker processes (spawned),
+    server pairs here, one after the other, on the shared server."""
+    jobs = default_jobs() if jobs is None else jobs
+    out: dict[tuple[str, str], Outcome] = {}
+
+    def done(o: Outcome) -> None:
+        out[(o.case_id, o.mode)] = o
+        if progress:
+            progress(o)
+
+    local = [p for p in pairs if p[1] == "server"]
+    pooled = [p for p in pairs if p[1] != "server"]
+    if jobs > 1 and len(pooled) >= 4 * jobs:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        # LSM cases first: they are the long ones, so the pool ends evenly.
+        pooled.sort(key=lambda p: p[1] != "lsm")
+        with ctx.Pool(jobs) as pool:
+            for o in pool.imap_unordered(_run_pair, pooled, chunksize=2):
+                done(o)
+    else:
+        for p in pooled:
+            done(_run_pair(p))
+    for p in local:
+        done(_run_pair(p))
+    return out
+
+
+def planned_pairs(files: list[CorpusFile], modes: tuple[str, ...],
+                  pattern: str | None = None) -> list[tuple[Case, str]]:
+    return [(case, mode) for mode in modes for cf in files for case in cf.cases
+            if (not pattern or pattern in case.id) and mode in planned_modes(case.id, modes)]
+
+
 def run_all(files: list[CorpusFile], modes: tuple[str, ...], pattern: str | None = None,
-            progress: Any = None) -> tuple[list[Outcome], dict[str, float]]:
-    outcomes, timing = [], {m: 0.0 for m in modes}
+            jobs: int | None = None, progress: Any = None
+            ) -> tuple[list[Outcome], dict[str, float]]:
+    """Every planned (case, mode) of ``files``; returns the outcomes in corpus order and
+    the wall time per mode (modes run one after the other)."""
+    outcomes, timing = [], {}
     for mode in modes:
         t0 = _time.perf_counter()
-        for cf in files:
-            for case in cf.cases:
-                if pattern and pattern not in case.id:
-                    continue
-                if mode not in planned_modes(case.id, modes):
-                    continue
-                o = run_case(case, mode)
-                outcomes.append(o)
-                if progress:
-                    progress(o)
+        pairs = planned_pairs(files, (mode,) if mode != "server" else ("server",), pattern)
+        if mode == "server":
+            pairs = [p for p in pairs if in_server_sample(p[0].id)]
+        got = run_many(pairs, jobs, progress)
+        outcomes += [got[(c.id, m)] for c, m in pairs]
         timing[mode] = _time.perf_counter() - t0
     return outcomes, timing
 
@@ -1822,7 +1972,8 @@ def pass_rate_table(files: list[CorpusFile], outcomes: list[Outcome],
         f"{m:>17}" for m in modes)
     lines = [head, "-" * len(head)]
     totals = {m: [0, 0] for m in modes}
-    for cf in files:
+    shown = [cf for cf in files if any((cf.stem, m) in by for m in modes)] or files
+    for cf in shown:
         cells = []
         for m in modes:
             os_ = by.get((cf.stem, m), [])
@@ -1857,6 +2008,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", dest="pattern", help="only case ids containing this text")
     ap.add_argument("--check", action="store_true", help="only parse, report data problems")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
+    ap.add_argument("-j", "--jobs", type=int, default=None,
+                    help="worker processes for memory/LSM (default: $CQLT_JOBS or the CPUs)")
     ap.add_argument("--all-server", action="store_true",
                     help="run every case (not only the sample) in server mode")
     args = ap.parse_args(argv)
@@ -1881,7 +2034,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.all_server:
         SERVER_SAMPLE_MODULO = 1
     try:
-        outcomes, timing = run_all(files, modes, args.pattern)
+        outcomes, timing = run_all(files, modes, args.pattern, args.jobs)
     finally:
         shutdown_server()
     failures = [o for o in outcomes if not o.passed]
