@@ -1,14 +1,20 @@
 """Hostile input: random, truncated and mutated frames never crash the server.
 
 Seeded and bounded. Each case runs on its own connection; afterwards the server must
-still answer a fresh client, and must not have logged an unexpected failure.
+still answer a fresh client, and must not have logged an unexpected failure. A second
+fuzzer keeps one connection open and sends it mutated requests for a fixed time budget
+(``CASSALITE_FUZZ_SECONDS``, default 3): every answer must be a well-formed RESULT or a
+proper CQL error (never ServerError), while another client keeps being served.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import socket
+import threading
+import time
 
 import pytest
 from rawclient import RawClient
@@ -18,6 +24,11 @@ from cassalite.server.frame import HEADER, Opcode
 
 SEED = 20240611
 CASES = 2000
+BUDGET = float(os.environ.get("CASSALITE_FUZZ_SECONDS", "3"))
+#: every error code of protocol v4 except ServerError (0x0000)
+CQL_ERROR_CODES = {0x000A, 0x0100, 0x1000, 0x1001, 0x1002, 0x1003, 0x1100, 0x1200, 0x1300,
+                   0x1400, 0x1500, 0x1600, 0x1700, 0x2000, 0x2100, 0x2200, 0x2300, 0x2400,
+                   0x2500}
 
 
 def _params(flags: int = 0x04, extra: bytes = b"\x00\x00\x00\x10") -> bytes:
@@ -156,3 +167,107 @@ def test_decoder_only_raises_protocol_violations():
             messages.decode(rng.randrange(18), rng.randrange(32), body)
         except ProtocolViolation:
             pass
+
+
+def _data_frames() -> list[tuple[int, bytes]]:
+    """(opcode, body) of well-formed data requests, the fuzzer's starting points."""
+    values = (wire.short(3) + wire.bytes_(b"\x00\x00\x00\x07") + wire.bytes_(b"seven")
+              + wire.bytes_(None))
+    return [
+        (Opcode.QUERY, wire.long_string("SELECT k, v FROM fz.t WHERE k = 1") + _params()),
+        (Opcode.QUERY, wire.long_string("INSERT INTO fz.t (k, v) VALUES (?, ?) USING TTL ?")
+         + _params(0x01, values[:-6] + wire.bytes_(b"\x00\x00\x00\x05"))),
+        (Opcode.QUERY, wire.long_string("SELECT * FROM fz.t") + wire.short(1)
+         + wire.byte(0x04 | 0x08) + wire.int32(2) + wire.bytes_(b"\x00\x01")),
+        (Opcode.QUERY, wire.long_string("UPDATE fz.t SET v = :v WHERE k = :k")
+         + wire.short(1) + wire.byte(0x01 | 0x40) + wire.short(2) + wire.string("v")
+         + wire.bytes_(b"x") + wire.string("k") + wire.bytes_(b"\x00\x00\x00\x02")),
+        (Opcode.PREPARE, wire.long_string("SELECT v FROM fz.t WHERE k = ?")),
+        (Opcode.PREPARE, wire.long_string("INSERT INTO fz.t (k, v) VALUES (?, ?)")),
+        (Opcode.BATCH, wire.byte(1) + wire.short(2) + wire.byte(0)
+         + wire.long_string("INSERT INTO fz.t (k, v) VALUES (?, 'b')") + wire.short(1)
+         + wire.bytes_(b"\x00\x00\x00\x09") + wire.byte(0)
+         + wire.long_string("DELETE FROM fz.t WHERE k = 9") + wire.short(0)
+         + wire.short(1) + wire.byte(0x20) + wire.long(12345)),
+    ]
+
+
+def _check_reply(reply, case: str) -> None:
+    assert reply.opcode in (Opcode.RESULT, Opcode.ERROR), (case, reply)
+    if reply.opcode == Opcode.ERROR:
+        code, message = reply.error()
+        assert code in CQL_ERROR_CODES, f"{case}: error {code:#06x} {message}"
+        assert message, case
+    else:
+        assert reply.result_kind() in (1, 2, 3, 4, 5), (case, reply)
+
+
+def test_mutated_requests_get_proper_cql_answers_for_a_fixed_budget(fuzz_server):
+    """One long-lived connection gets mutated data requests (also EXECUTE of the ids it
+    prepared); each gets a RESULT or a non-ServerError error, or a protocol error that
+    closes the connection (then a new one is opened). A bystander is served throughout."""
+    server, errors = fuzz_server
+    rng = random.Random(SEED + 1)
+    seeds = _data_frames()
+    prepared: list[bytes] = []
+    stop = threading.Event()
+    bystander_errors: list[str] = []
+
+    def bystander() -> None:
+        with RawClient(server.port) as c:
+            c.startup()
+            while not stop.is_set():
+                reply = c.query("SELECT key FROM system.local")
+                if reply.opcode != Opcode.RESULT:
+                    bystander_errors.append(repr(reply))
+                time.sleep(0.01)
+
+    watcher = threading.Thread(target=bystander)
+    watcher.start()
+    client = RawClient(server.port)
+    client.startup()
+    deadline = time.monotonic() + BUDGET
+    cases = 0
+    seen: set = set()
+    try:
+        while time.monotonic() < deadline:
+            cases += 1
+            if prepared and rng.random() < 0.25:
+                opcode = Opcode.EXECUTE
+                body = wire.short_bytes(rng.choice(prepared)) + rng.choice(
+                    [_params(), _params(0x01, wire.short(1) + wire.bytes_(rng.randbytes(4))),
+                     _params(0x01, wire.short(2) + wire.bytes_(rng.randbytes(4))
+                             + wire.bytes_(rng.randbytes(rng.randint(0, 9))))])
+            else:
+                opcode, body = rng.choice(seeds)
+            if rng.random() < 0.8:
+                body = mutate(rng, body)
+            stream = rng.randrange(1, 30000)
+            case = f"seed {SEED + 1} case {cases}: op {opcode:#x} body {body!r}"
+            try:
+                reply = client.request(opcode, body, stream=stream)
+            except (ConnectionError, OSError):  # closed after a protocol error
+                client.close()
+                client = RawClient(server.port)
+                client.startup()
+                continue
+            assert reply.stream == stream, case
+            _check_reply(reply, case)
+            seen.add(reply.error()[0] if reply.opcode == Opcode.ERROR else "result")
+            if reply.opcode == Opcode.RESULT and opcode == Opcode.PREPARE:
+                r = wire.Reader(reply.body)
+                if r.int() == 4:
+                    prepared.append(r.short_bytes())
+            if reply.opcode == Opcode.ERROR and reply.error()[0] == 0x000A:
+                client.close()
+                client = RawClient(server.port)
+                client.startup()
+    finally:
+        stop.set()
+        watcher.join()
+        client.close()
+    assert cases > 50
+    # the requests got past decoding into the engine, not only protocol errors
+    assert {"result", 0x000A, 0x2200} <= seen, seen
+    assert bystander_errors == []
+    assert not [r.getMessage() for r in errors.records]
