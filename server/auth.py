@@ -1,8 +1,9 @@
 """PasswordAuthenticator: SASL PLAIN against the roles stored in ``system_auth.roles``.
 
-Hashes are salted scrypt strings (``$scrypt$n=..,r=..,p=..$salt$hash``, base64). Rows
-copied from a real Cassandra carry bcrypt hashes (``$2a$...``); those verify when the
-optional ``bcrypt`` package is installed.
+Passwords are stored as Cassandra stores them: bcrypt hashes (``$2a$10$...``, the
+``bcrypt`` package), so ``system_auth.roles`` rows move between cassalite and Cassandra
+unchanged. Rows written by cassalite 0.1 hold salted scrypt strings
+(``$scrypt$n=..,r=..,p=..$salt$hash``); those still verify.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
+
+import bcrypt
 
 from cassalite.server.errors import AUTH_ERROR, RequestError
 
@@ -21,23 +23,26 @@ AUTHENTICATOR = "org.apache.cassandra.auth.PasswordAuthenticator"
 DEFAULT_SUPERUSER = "cassandra"
 DEFAULT_PASSWORD = "cassandra"
 
-_N, _R, _P = 2**14, 8, 1
+#: Cassandra's default (auth_bcrypt_gensalt_log2_rounds)
+BCRYPT_ROUNDS = 10
+#: bcrypt reads at most 72 bytes of a password; jBCrypt (Cassandra) ignores the rest
+_BCRYPT_MAX = 72
 
 
-def _b64(b: bytes) -> str:
-    return base64.b64encode(b).decode("ascii")
-
-
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    salt = salt if salt is not None else os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"$scrypt$n={_N},r={_R},p={_P}${_b64(salt)}${_b64(digest)}"
+def hash_password(password: str, *, rounds: int = BCRYPT_ROUNDS) -> str:
+    salt = bcrypt.gensalt(rounds=rounds, prefix=b"2a")
+    return bcrypt.hashpw(password.encode("utf-8")[:_BCRYPT_MAX], salt).decode("ascii")
 
 
 def verify_password(password: str, stored: str | None) -> bool:
     if not stored:
         return False
     pw = password.encode("utf-8")
+    if stored.startswith(("$2a$", "$2b$", "$2y$")):
+        try:
+            return bool(bcrypt.checkpw(pw[:_BCRYPT_MAX], stored.encode("ascii")))
+        except (ValueError, UnicodeEncodeError):
+            return False
     if stored.startswith("$scrypt$"):
         try:
             _, _, params, salt, digest = stored.split("$")
@@ -49,14 +54,11 @@ def verify_password(password: str, stored: str | None) -> bool:
         except (ValueError, KeyError):
             return False
         return hmac.compare_digest(got, expected)
-    if stored.startswith(("$2a$", "$2b$", "$2y$")):
-        try:
-            import bcrypt  # type: ignore[import-not-found]
-        except ImportError:
-            log.warning("Role has a bcrypt hash but the bcrypt package is not installed")
-            return False
-        return bool(bcrypt.checkpw(pw, stored.encode("ascii")))
     return False
+
+
+#: checked against when a role does not exist, so that a missing role costs the same time
+_DUMMY_HASH = hash_password("cassalite-no-such-role", rounds=BCRYPT_ROUNDS)
 
 
 def parse_plain(token: bytes | None) -> tuple[str, str]:
@@ -111,7 +113,7 @@ class PasswordAuthenticator:
         """The role name, or RequestError 0x0100 with Cassandra's message."""
         user, password = parse_plain(token)
         row = self._role(user)
-        ok = verify_password(password, row[2] if row else hash_password("x", salt=b"0" * 16))
+        ok = verify_password(password, row[2] if row else _DUMMY_HASH)
         if row is None or not ok:
             raise RequestError(
                 AUTH_ERROR, f"Provided username {user} and/or password are incorrect")
