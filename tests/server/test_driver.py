@@ -329,7 +329,7 @@ def test_auth(auth_server):
         s = c.connect()
         row = s.execute("SELECT role, is_superuser, salted_hash FROM system_auth.roles "
                         "WHERE role = 'cassandra'").one()
-        assert row.is_superuser and row.salted_hash.startswith("$scrypt$")
+        assert row.is_superuser and row.salted_hash.startswith("$2a$10$")
     finally:
         c.shutdown()
     c = cluster("cassandra", "nope")
