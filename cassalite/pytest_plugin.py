@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 import cql
-from cql.parser import split_statements
+from cql.syntax import split_statements
 
 __all__ = ["CqlServer", "keyspace_name", "run_cql"]
 

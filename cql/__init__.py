@@ -6,6 +6,8 @@
                     "'replication_factor': 1}")
 """
 
+from cql.plan.terms import UNSET as UNSET_VALUE
+
 from .errors import (
     AlreadyExists,
     ConfigurationException,
@@ -37,7 +39,6 @@ from .session import (
     named_tuple_factory,
     tuple_factory,
 )
-from .terms import UNSET as UNSET_VALUE
 
 __version__ = "0.1.0"
 

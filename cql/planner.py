@@ -1,28 +1,87 @@
-"""Statement -> plan dispatch. Each statement family compiles in its own module."""
+"""Statement -> plan: one table, ``PLANNERS``, from AST class to the planner of that statement.
+
+A planner is called as ``planner(db, statement, keyspace, markers)`` and returns a
+:class:`~cql.plan.base.Plan`. SELECT/INSERT/UPDATE/DELETE/BATCH are planned against the
+schema now (``dml/``); schema statements (``ddl/``) only check what Cassandra checks while
+preparing (a keyspace to work in, the statement's shape) and validate when they execute,
+because a prepared DDL statement may run long after it was prepared.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from . import ast
+from cql.ddl import describe, indexes, keyspaces, tables, udts, unsupported, views
+from cql.ddl.common import keyspace_of
+from cql.dml import batch, modify, select
+from cql.plan.base import Plan
+from cql.plan.terms import Markers
+from cql.syntax import ast
+
 from .errors import InvalidRequest
-from .terms import Markers
 
 if TYPE_CHECKING:
-    from .executor import Executor, Plan
+    from .database import Database
+
+Planner = Callable[["Database", Any, "str | None", Markers], Plan]
 
 
-def plan_statement(db: Executor, statement: ast.Statement, keyspace: str | None,
+def _schema(plan: Callable[[Any, str | None], Plan]) -> Planner:
+    """A schema statement's planner: ``plan(statement, keyspace)``, no database needed."""
+    return lambda db, statement, keyspace, markers: plan(statement, keyspace)
+
+
+def _named(plan: Callable[[Any, str | None], Plan]) -> Planner:
+    """For a statement on a ``[keyspace.]name``: a keyspace must be known when preparing."""
+    def planner(db: Database, statement: Any, keyspace: str | None, markers: Markers) -> Plan:
+        keyspace_of(statement.name, keyspace)
+        return plan(statement, keyspace)
+
+    return planner
+
+
+#: AST statement class -> its planner.
+PLANNERS: dict[type[ast.Statement], Planner] = {
+    # dml/
+    ast.Select: select.plan_select,
+    ast.Insert: modify.plan_modification,
+    ast.Update: modify.plan_modification,
+    ast.Delete: modify.plan_modification,
+    ast.Batch: batch.plan_batch,
+    # ddl/keyspaces.py
+    ast.Use: _schema(keyspaces.UsePlan),
+    ast.CreateKeyspace: _schema(keyspaces.CreateKeyspacePlan),
+    ast.AlterKeyspace: _schema(keyspaces.AlterKeyspacePlan),
+    ast.DropKeyspace: _schema(keyspaces.DropKeyspacePlan),
+    # ddl/tables.py
+    ast.CreateTable: _schema(tables.plan_create_table),
+    ast.AlterTable: _named(tables.AlterTablePlan),
+    ast.DropTable: _named(tables.DropTablePlan),
+    ast.Truncate: _schema(tables.TruncatePlan),
+    # ddl/udts.py
+    ast.CreateType: _schema(udts.plan_create_type),
+    ast.AlterType: _named(udts.AlterTypePlan),
+    ast.DropType: _named(udts.DropTypePlan),
+    # ddl/indexes.py
+    ast.CreateIndex: _schema(indexes.plan_create_index),
+    ast.DropIndex: _named(indexes.DropIndexPlan),
+    # ddl/views.py
+    ast.CreateView: _schema(views.plan_create_view),
+    ast.AlterView: _named(views.AlterViewPlan),
+    ast.DropView: _named(views.DropViewPlan),
+    # ddl/describe.py
+    ast.Describe: _schema(describe.DescribePlan),
+    # ddl/unsupported.py: UDFs, UDAs, triggers, roles, users, permissions
+    ast.ListRoles: _schema(unsupported.plan_list_roles),
+    ast.ListUsers: _schema(unsupported.plan_list_roles),
+    **{cls: _schema(unsupported.plan_unsupported) for cls in unsupported.UNSUPPORTED},
+}
+
+
+def plan_statement(db: Database, statement: ast.Statement, keyspace: str | None,
                    markers: Markers) -> Plan:
-    from . import ddl, modify, select
-
-    if isinstance(statement, ast.Select):
-        return select.plan_select(db, statement, keyspace, markers)
-    if isinstance(statement, (ast.Insert, ast.Update, ast.Delete)):
-        return modify.plan_modification(db, statement, keyspace, markers)
-    if isinstance(statement, ast.Batch):
-        return modify.plan_batch(db, statement, keyspace, markers)
-    plan = ddl.plan_ddl(db, statement, keyspace, markers)
-    if plan is None:
+    planner = PLANNERS.get(type(statement))
+    if planner is None:
         raise InvalidRequest(f"{type(statement).__name__} statements are not supported")
-    return plan
+    return planner(db, statement, keyspace, markers)

@@ -17,10 +17,14 @@ from typing import Any, Callable, Iterator, Sequence
 
 from cassalite.storage import tracing
 from cassalite.storage.engine import StorageEngine
+from cql.dml.batch import BatchPlan
+from cql.dml.modify import ModificationPlan
+from cql.plan.base import ExecutionContext, Result
+from cql.schema.metadata import quote_name
 
 from . import errors, system
-from .encoder import interpolate
-from .executor import ExecutionContext, Executor, Result
+from .database import Database
+from .params import interpolate
 
 ConsistencyLevel = type(
     "ConsistencyLevel",
@@ -212,8 +216,8 @@ class SimpleStatement:
 class Session:
     """An open database. Thread-safe for concurrent ``execute`` calls."""
 
-    def __init__(self, database: Executor, keyspace: str | None = None):
-        self.executor = database
+    def __init__(self, database: Database, keyspace: str | None = None):
+        self.database = database
         self.engine = database.engine
         self.schema = database.schema
         self.row_factory: Callable = named_tuple_factory
@@ -233,8 +237,6 @@ class Session:
         return self._keyspace
 
     def set_keyspace(self, keyspace: str) -> None:
-        from .schema import quote_name
-
         self.execute(f"USE {quote_name(keyspace)}")
 
     # ---- execution ----------------------------------------------------------------------
@@ -271,7 +273,7 @@ class Session:
             if parameters is not None and _uses_driver_placeholders(text, parameters):
                 text = interpolate(text, parameters)
                 parameters = None
-            prepared = self.executor.prepare(text, self._keyspace)
+            prepared = self.database.prepare(text, self._keyspace)
         if fetch_size is None:
             fetch_size = self.default_fetch_size
         return self._run(prepared, parameters, fetch_size, paging_state, timestamp, trace)
@@ -285,7 +287,7 @@ class Session:
             trace=trace,
             keyspace=self._keyspace,
         )
-        result = self.executor.execute(prepared, ctx)
+        result = self.database.execute(prepared, ctx)
         if result.new_keyspace is not None:
             self._keyspace = result.new_keyspace
 
@@ -313,13 +315,13 @@ class Session:
         if fetch_size:
             parameters["page_size"] = str(fetch_size)
         trace = tracing.QueryTrace(request, parameters, client=self.client_address,
-                                   coordinator=self.executor.native_address[0])
+                                   coordinator=self.database.native_address[0])
         try:
             with tracing.tracing(trace):
                 rs = run()
         finally:
             trace.finish()
-            self.executor.record_trace(trace)
+            self.database.record_trace(trace)
         rs.trace = trace
         return rs
 
@@ -356,12 +358,12 @@ class Session:
             else:
                 if parameters is not None and _uses_driver_placeholders(query, parameters):
                     query, parameters = interpolate(query, parameters), None
-                prepared = self.executor.prepare(query, self._keyspace)
+                prepared = self.database.prepare(query, self._keyspace)
             ctx = ExecutionContext(values=prepared.bind(parameters), timestamp=timestamp,
                                    keyspace=self._keyspace)
             bound.append(_BoundPlan(prepared.plan, ctx))
         result = _batch_plan(kind, bound).execute(
-            self.executor, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace)
+            self.database, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace)
         )
         if bound and result.keyspace is None:
             result.keyspace, result.table = bound[0].keyspace, bound[0].table
@@ -370,7 +372,7 @@ class Session:
     def prepare(self, query: str) -> PreparedStatement:
         if not isinstance(query, str):
             raise TypeError("prepare() takes a query string")
-        return PreparedStatement(self, query, self.executor.prepare(query, self._keyspace, True))
+        return PreparedStatement(self, query, self.database.prepare(query, self._keyspace, True))
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -384,7 +386,7 @@ class Session:
 
     def close(self) -> None:
         if not self._shared:
-            self.executor.close()
+            self.database.close()
 
     shutdown = close
 
@@ -421,7 +423,6 @@ class _BoundPlan:
 
 def _batch_plan(kind: str, bound: list[_BoundPlan]):
     """A BatchPlan over already planned statements, with BatchPlan's checks."""
-    from .modify import BatchPlan, ModificationPlan
 
     for b in bound:
         if not isinstance(b._plan, ModificationPlan):
@@ -453,7 +454,7 @@ def _uses_driver_placeholders(query: str, parameters) -> bool:
     return "%s" in query
 
 
-_named_memory: dict[str, Executor] = {}
+_named_memory: dict[str, Database] = {}
 _named_lock = threading.Lock()
 
 
@@ -486,11 +487,11 @@ def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *
         with _named_lock:
             database = _named_memory.get(path)
             if database is None:
-                database = _named_memory[path] = Executor(_open_engine(":memory:", {}))
+                database = _named_memory[path] = Database(_open_engine(":memory:", {}))
         session = Session(database, keyspace=keyspace)
         session._shared = True
         return session
-    return Session(Executor(_open_engine(path, dict(options))), keyspace=keyspace)
+    return Session(Database(_open_engine(path, dict(options))), keyspace=keyspace)
 
 
 __all__ = [

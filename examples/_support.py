@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import cql
-from cql.parser import split_statements
+from cql.syntax import split_statements
 
 #: Where a script keeps its data when run by hand: a directory, so a second run (or the
 #: ``cassalite --data-dir cassalite-data`` shell) sees what the first one wrote.

@@ -71,7 +71,7 @@ class PreparedCache:
         generation = session.schema.generation
         if entry.generation == generation:
             return entry.statement
-        planner = Session(session.executor)
+        planner = Session(session.database)
         if entry.keyspace:
             planner.set_keyspace(entry.keyspace)
         statement = planner.prepare(entry.query)

@@ -73,7 +73,7 @@ class CQLServer:
     def new_session(self) -> Session:
         """A Session for one connection: shares the database, owns its keyspace."""
         assert self.root is not None
-        session = Session(self.root.executor)
+        session = Session(self.root.database)
         session.row_factory = cql.tuple_factory
         return session
 
@@ -103,7 +103,7 @@ class CQLServer:
         self.port = sock[1]
         self._accept_task = asyncio.get_running_loop().create_task(self._accept_loop())
         # system.local's rpc_address/rpc_port belong to the engine; publish ours if it can.
-        publish = getattr(self.root.executor, "set_native_address", None)
+        publish = getattr(self.root.database, "set_native_address", None)
         if callable(publish):
             publish(sock[0], self.port)
         extras = []

@@ -264,7 +264,7 @@ def sub_session(session: Any) -> tuple[Any, Callable[[], None]]:
         return other, other.close
     if isinstance(session, cql.Session):
         # shares the open database; closing it would close the database, so it is dropped
-        other = cql.Session(session.executor)
+        other = cql.Session(session.database)
         other.client_address = session.client_address
         if session.keyspace:
             other.set_keyspace(session.keyspace)

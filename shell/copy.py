@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from cql.encoder import cql_literal
+from cql.params import cql_literal
 
 from .formatting import FormatSettings, format_value, subtypes
 from .lexer_tokens import Token, tokenize, unquote_name

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 import cql
-from cql.encoder import cql_literal
+from cql.params import cql_literal
 
 from . import NAME, __version__
 from .errors import error_line, server_message

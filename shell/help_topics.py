@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from cql.keywords import RESERVED_KEYWORDS
+from cql.vocabulary import RESERVED_KEYWORDS
 
 
 @dataclass(frozen=True)

@@ -358,7 +358,7 @@ class RemoteSession:
         return other
 
     def set_keyspace(self, keyspace: str) -> None:
-        from cql.schema import quote_name
+        from cql.schema.metadata import quote_name
 
         self.execute(f"USE {quote_name(keyspace)}")
 

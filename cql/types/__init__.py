@@ -59,9 +59,9 @@ Decimal byte-comparable encodings keep no scale (1.0 and 1.00 are one clustering
 Cassandra too); decoding gives the shortest non-negative-scale form.
 """
 
-from cql.types.base import CONSTANT_KINDS, CQLType, maybe_quote
-from cql.types.collections import ListType, MapType, SetType, TupleType, UserType, VectorType
-from cql.types.comparable import (
+from .base import CONSTANT_KINDS, CQLType, maybe_quote
+from .collections import ListType, MapType, SetType, TupleType, UserType, VectorType
+from .comparable import (
     BOTTOM,
     NULL_SEP,
     NULL_SEP_DESC,
@@ -76,7 +76,7 @@ from cql.types.comparable import (
     serialize_partition_key,
     split_partition_key,
 )
-from cql.types.native import (
+from .native import (
     ASCII,
     BIGINT,
     BLOB,
@@ -104,8 +104,8 @@ from cql.types.native import (
     parse_time_string,
     parse_timestamp_string,
 )
-from cql.types.parsing import parse_type
-from cql.types.values import (
+from .parsing import parse_type
+from .values import (
     Date,
     Duration,
     FrozenSortedDict,

@@ -9,7 +9,7 @@ import struct
 from decimal import Decimal
 from typing import Any
 
-from cql.types.values import MarshalError
+from .values import MarshalError
 
 # Constant kinds as the parser reports them, and as Cassandra names them in messages.
 CONSTANT_KINDS = ("string", "integer", "float", "boolean", "uuid", "hex", "duration")

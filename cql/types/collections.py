@@ -13,10 +13,10 @@ from typing import Any
 
 from sortedcontainers import SortedDict, SortedSet
 
-from cql.types import comparable as bc
-from cql.types.base import CQLType, java_class_name, java_repr, json_quote, maybe_quote
-from cql.types.native import read_unsigned_vint, write_unsigned_vint
-from cql.types.values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
+from . import comparable as bc
+from .base import CQLType, java_class_name, java_repr, json_quote, maybe_quote
+from .native import read_unsigned_vint, write_unsigned_vint
+from .values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
 
 _I32 = struct.Struct(">i")
 _M = "org.apache.cassandra.db.marshal."

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from cql.types.values import MarshalError
+from .values import MarshalError
 
 if TYPE_CHECKING:
-    from cql.types.base import CQLType
+    from .base import CQLType
 
 SEP = 0x40
 NULL_SEP = 0x3F

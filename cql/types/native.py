@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from numbers import Real
 from typing import Any
 
-from cql.types import comparable as bc
-from cql.types.base import (
+from . import comparable as bc
+from .base import (
     CQLType,
     java_class_name,
     java_float_str,
@@ -23,7 +23,7 @@ from cql.types.base import (
     shortest_float32_repr,
     to_float32,
 )
-from cql.types.values import (
+from .values import (
     INT32_MAX,
     INT64_MAX,
     MAX_PY_DAYS,

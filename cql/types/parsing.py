@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from cql.types.base import CQLType
-from cql.types.collections import ListType, MapType, SetType, TupleType, UserType, VectorType
-from cql.types.native import NATIVE_TYPES
-from cql.types.values import MarshalError
+from .base import CQLType
+from .collections import ListType, MapType, SetType, TupleType, UserType, VectorType
+from .native import NATIVE_TYPES
+from .values import MarshalError
 
 UdtLookup = Callable[..., CQLType | None]
 

@@ -8,8 +8,9 @@ collections, no durations/counters) belong to the planner, which knows the colum
 from __future__ import annotations
 
 from cql.errors import InvalidRequest
-from cql.types.base import CQLType
-from cql.types.collections import ListType, MapType, SetType, TupleType, UserType, VectorType
+
+from .base import CQLType
+from .collections import ListType, MapType, SetType, TupleType, UserType, VectorType
 
 
 def _is_non_frozen(t: CQLType) -> bool:

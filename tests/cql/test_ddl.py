@@ -11,7 +11,7 @@ from cql.errors import (
     InvalidRequest,
     SyntaxException,
 )
-from cql.executor import Executor
+from cql.database import Database
 from cql.session import Session
 from cassalite.storage.memory import MemoryEngine
 
@@ -581,7 +581,7 @@ def _ms(row: tuple) -> tuple:
 
 def test_schema_survives_reopen():
     engine = MemoryEngine()
-    first = Session(Executor(engine))
+    first = Session(Database(engine))
     first.execute(KS)
     first.execute("CREATE TYPE ks.addr (street text)")
     first.execute("CREATE TABLE ks.t (k int, c int, v frozen<addr>, PRIMARY KEY (k, c)) "
@@ -591,7 +591,7 @@ def test_schema_survives_reopen():
     first.execute("ALTER TABLE ks.t DROP w")
     first.execute("INSERT INTO ks.t (k, c) VALUES (1, 2)")
     before = [tuple(r) for r in first.execute("DESCRIBE KEYSPACE ks WITH INTERNALS")]
-    second = Session(Executor(engine))
+    second = Session(Database(engine))
     after = [tuple(r) for r in second.execute("DESCRIBE KEYSPACE ks WITH INTERNALS")]
     # system_schema.dropped_columns.dropped_time is a timestamp: milliseconds, as in Cassandra
     assert [_ms(r) for r in after] == [_ms(r) for r in before]

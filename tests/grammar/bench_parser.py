@@ -36,13 +36,13 @@ def _rate(fn, texts) -> float:
 def main() -> None:
     cold = subprocess.run(
         [sys.executable, "-c",
-         ("import time; t=time.process_time(); import grammar, cql.ast, cql.parser as p; "
+         ("import time; t=time.process_time(); import cassalite.grammar, cql.syntax as p; "
          "t1=time.process_time(); p.parse('SELECT * FROM t'); t2=time.process_time(); "
-         "print(f'{(t1-t)*1000:.0f} ms import (grammar+cql.ast+cql.parser), "
+         "print(f'{(t1-t)*1000:.0f} ms import (grammar+cql.syntax), "
          "{(t2-t1)*1000:.0f} ms first parse')")],
         cwd=ROOT, capture_output=True, text=True, check=True)
     print(cold.stdout.strip())
-    from cql import parser
+    from cql.syntax import parser
 
     parser.parse("SELECT * FROM warmup")
     for label, template in STATEMENTS.items():

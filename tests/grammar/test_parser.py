@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Token, Tree
 
-from cql import ast
+from cql.syntax import ast
 from cql.errors import InvalidRequest, SyntaxException
-from cql.parser import parse, parse_statements, split_statements
+from cql.syntax import parse, parse_statements, split_statements
 
 Q = ast.QualifiedName
 C = ast.Constant
@@ -669,7 +669,7 @@ def test_deeply_nested_literal_does_not_recurse():
 
 
 def test_lexer_tokens_api():
-    from cql.parser import _parser
+    from cql.syntax.transformer import _parser
 
     toks = _parser().tokens("SELECT \"A\", 'x''y' -- c\nFROM t WHERE k >= -1.5e3;")
     assert [(t.type, t.value) for t in toks] == [

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 import cql
-from cql.executor import SchemaChange
+from cql.plan.base import SchemaChange
 from cql.types import parse_type
 from cassalite.server import errors, frame, messages, results, wire
 from cassalite.server.config import ServerConfig

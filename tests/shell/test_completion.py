@@ -185,10 +185,11 @@ def test_functions_include_camel_case_aliases_and_schema_functions():
 
 def test_builtin_function_names_match_the_engine():
     from cql import functions
+    from cql.functions import registry
 
     assert all(functions.function_exists(name.lower()) for name in BUILTIN_FUNCTIONS)
-    functions._ensure_built()
-    registered = {n for n in [*functions._FUNCTIONS, *functions._FACTORIES]
+    registry._ensure_built()
+    registered = {n for n in [*registry._FUNCTIONS, *registry._FACTORIES]
                   if not n.startswith("_")}
     assert registered == {name.lower() for name in BUILTIN_FUNCTIONS}
 

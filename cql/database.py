@@ -1,0 +1,252 @@
+"""The database behind a Session (``Database``): schema, engine, statement planning and execution.
+
+Every statement goes through the same two steps. ``prepare`` parses (cached by text),
+resolves names against the schema and compiles a *plan* with its bind markers; plans are
+cached per (text, keyspace, schema generation) so repeated simple statements skip parsing
+and planning. ``execute`` binds values and runs the plan, returning a :class:`Result`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections import OrderedDict
+
+from cassalite.storage.engine import StorageEngine
+from cassalite.storage.tracing import QueryTrace, trace
+from cql.derived import indexes, views
+from cql.plan.base import NO_KEYSPACE, ExecutionContext, Prepared, Result
+from cql.plan.terms import Markers, TermContext
+from cql.schema.metadata import Schema, TableMetadata
+from cql.syntax import ast
+from cql.syntax.parser import parse
+from cql.system.schema_store import SchemaStore
+from cql.types import CQLType, UserType
+
+from . import cells as rowcodec
+from . import system
+from .cells import Clock
+from .errors import InvalidRequest
+from .planner import plan_statement
+
+PLAN_CACHE_SIZE = 2048
+
+TRACE_TTL = 86_400  # seconds a trace stays in system_traces (Cassandra's default)
+
+
+
+class Database:
+    """Owns the engine, the schema and the plan cache; shared by the Sessions opened on it."""
+
+    def __init__(self, engine: StorageEngine):
+        self.engine = engine
+        self.schema = Schema()
+        self.clock = Clock()
+        self.store = SchemaStore(engine, self.schema, self.clock)
+        self.lock = threading.RLock()  # serialises schema changes and LWTs
+        self._plans: OrderedDict = OrderedDict()
+        self._tables_by_id: dict[str, TableMetadata] = {}
+        self._writers: dict = {}
+        self._plans_lock = threading.Lock()
+        self.native_address = ("127.0.0.1", 9042)
+        self.host_id = None
+        self.bootstrap()
+
+    # ---- start-up ---------------------------------------------------------------------
+
+    def bootstrap(self) -> None:
+        """Register the system tables, then load and register the user schema."""
+        self.schema.keyspaces.update(system.system_keyspaces())
+        for table in list(self.schema.tables()):
+            self.engine.create_table(system.table_info(table))
+        self.store.load()
+        self._publish_system_schema()
+        for table in list(self.schema.tables()):
+            self.engine.create_table(system.table_info(table))
+            for index in table.indexes.values():
+                self.engine.create_table(indexes.index_info(table, index))
+        self.host_id = self._stable_host_id()
+        self.schema_changed()
+
+    def _publish_system_schema(self) -> None:
+        """Describe the built-in keyspaces in system_schema too, as Cassandra does."""
+        for name in system.SYSTEM_TABLES:
+            ks = self.schema.keyspaces[name]
+            self.store.save_keyspace(ks)
+            for table in ks.tables.values():
+                self.store.save_table(table)
+
+    def set_native_address(self, address: str, port: int) -> None:
+        """Where the native-protocol server listens, as system.local must report it."""
+        self.native_address = (address, port)
+        self.schema_changed()
+
+    def schema_changed(self) -> None:
+        """New schema version: drop cached plans and republish system.local."""
+        self.schema.bump()
+        with self._plans_lock:
+            self._plans.clear()
+        self._tables_by_id = {str(t.id): t for t in self.schema.tables()}
+        self._writers.clear()
+        local = self.schema.table("system", "local")
+        address, port = self.native_address
+        self.engine.apply([rowcodec.row_mutation(
+            local, system.local_row(self.schema, self.host_id, address, port), self.clock.now(),
+            int(time.time()),
+        )])
+
+    def _stable_host_id(self):
+        """The node's host id is kept in system.local so it survives restarts."""
+        import uuid
+
+        local = self.schema.table("system", "local")
+        view = self.engine.read_partition(str(local.id), rowcodec.partition_key_bytes(local, ["local"]))
+        if view is not None:
+            decoded = rowcodec.decode_view(local, view)
+            if decoded and decoded[0].get("host_id"):
+                return decoded[0]["host_id"]
+        host_id = uuid.uuid4()
+        self.engine.apply(
+            [rowcodec.row_mutation(local, {"key": "local", "host_id": host_id}, self.clock.now(),
+                                   int(time.time()))]
+        )
+        return host_id
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # ---- names ------------------------------------------------------------------------
+
+    def udt_lookup(self, keyspace: str | None, name: str) -> CQLType:
+        if keyspace is None:
+            raise InvalidRequest(NO_KEYSPACE)
+        ut = self.schema.user_type(keyspace, name)
+        if ut is None:
+            raise InvalidRequest(f"Unknown type {keyspace}.{name}")
+        return UserType(keyspace, name, list(ut.field_names), list(ut.field_types), False)
+
+    def term_context(self, markers: Markers, keyspace: str | None) -> TermContext:
+        return TermContext(markers, keyspace, self.udt_lookup)
+
+    def table(self, name: ast.QualifiedName, keyspace: str | None) -> TableMetadata:
+        """The table a DML statement names, with Cassandra's messages when it is missing."""
+        ks = name.keyspace or keyspace
+        if ks is None:
+            raise InvalidRequest(NO_KEYSPACE)
+        ksm = self.schema.keyspace(ks)
+        if ksm is None:
+            raise InvalidRequest(f"keyspace {ks} does not exist")
+        table = ksm.tables.get(name.name)
+        if table is None:
+            raise InvalidRequest(f"table {name.name} does not exist")
+        return table
+
+    # ---- statements -------------------------------------------------------------------
+
+    def prepare(self, text: str, keyspace: str | None, for_prepare: bool = False) -> Prepared:
+        key = (text, keyspace, self.schema.generation)
+        with self._plans_lock:
+            cached = self._plans.get(key)
+            if cached is not None:
+                self._plans.move_to_end(key)
+                trace("Found the statement in the plan cache")
+                return cached
+        trace("Parsing {}", text)
+        statement = parse(text)
+        trace("Preparing statement")
+        prepared = self.plan(statement, keyspace, text)
+        if not (prepared.plan.is_schema_change and not for_prepare):
+            with self._plans_lock:
+                self._plans[key] = prepared
+                if len(self._plans) > PLAN_CACHE_SIZE:
+                    self._plans.popitem(last=False)
+        return prepared
+
+    def plan(self, statement: ast.Statement, keyspace: str | None, text: str = "") -> Prepared:
+        markers = Markers(statement.bind_names)
+        plan = plan_statement(self, statement, keyspace, markers)
+        return Prepared(plan, markers.ordered(), statement, text)
+
+    def execute(self, prepared: Prepared, ctx: ExecutionContext) -> Result:
+        plan = prepared.plan
+        if plan.is_schema_change:
+            with self.lock:
+                result = plan.execute(self, ctx)
+                self.schema_changed()
+                return result
+        return plan.execute(self, ctx)
+
+    def apply(self, mutations: list) -> None:
+        """Apply base-table mutations with the index entries and view rows they imply."""
+        tables = self._tables_by_id
+        extra = []
+        with_views = []
+        by_table: dict[str, list] = {}
+        for m in mutations:
+            by_table.setdefault(m.table_id, []).append(m)
+        for table_id, muts in by_table.items():
+            table = tables.get(table_id)
+            if table is None:
+                continue
+            if table.indexes:
+                found = indexes.index_mutations(table, muts)
+                trace("Writing {} index entries for {}.{}", len(found), table.keyspace, table.name)
+                extra.extend(found)
+            if self._view_writers(table):
+                with_views.extend((table, m) for m in muts)
+        if not with_views:
+            self.engine.apply(mutations + extra if extra else mutations)
+            return
+        now = int(time.time())
+        with self.lock:
+            trace("Reading base rows before the write to update materialized views")
+            before = [views.affected_rows(self.engine, t, m, now) for t, m in with_views]
+            self.engine.apply(mutations + extra)
+            out = []
+            for (table, m), old in zip(with_views, before):
+                new = views.affected_rows(self.engine, table, m, now)
+                out.extend(views.view_mutations(
+                    self._view_writers(table), old, new, views.mutation_timestamp(m), now))
+            trace("Applying {} materialized view mutations", len(out))
+            if out:
+                self.engine.apply(out)
+
+    def record_trace(self, t: QueryTrace) -> None:
+        """Store a finished trace in system_traces.sessions/events (kept for a day, as
+        Cassandra does), where SHOW SESSION and drivers read it."""
+        ts, now = self.clock.now(), int(time.time())
+        port = self.native_address[1]
+        sessions = self.schema.table("system_traces", "sessions")
+        events = self.schema.table("system_traces", "events")
+        micros = datetime.timedelta(microseconds=1)
+        duration = t.duration // micros if t.duration is not None else None
+        out = [rowcodec.row_mutation(sessions, {
+            "session_id": t.trace_id, "client": t.client, "command": t.command,
+            "coordinator": t.coordinator, "coordinator_port": port, "duration": duration,
+            "parameters": t.parameters, "request": t.request_type, "started_at": t.started_at,
+        }, ts, now, TRACE_TTL)]
+        for e in t.events:
+            out.append(rowcodec.row_mutation(events, {
+                "session_id": t.trace_id, "event_id": e.event_id, "activity": e.description,
+                "source": e.source, "source_elapsed": e.source_elapsed // micros,
+                "source_port": port, "thread": e.thread_name,
+            }, ts, now, TRACE_TTL))
+        self.engine.apply(out)
+
+    def _view_writers(self, table: TableMetadata) -> list:
+        key = (table.id, self.schema.generation)
+        writers = self._writers.get(key)
+        if writers is None:
+            ks = self.schema.keyspace(table.keyspace)
+            writers = [
+                views.ViewWriter(table, v) for v in ks.tables.values() if v.view_of == table.name
+            ] if ks is not None and not table.is_view else []
+            self._writers[key] = writers
+        return writers
+
+    def table_by_id(self, table_id: str) -> TableMetadata:
+        return self._tables_by_id[table_id]
+
+    def write_timestamp(self, ctx: ExecutionContext) -> int:
+        return ctx.timestamp if ctx.timestamp is not None else self.clock.now()

@@ -1,0 +1,179 @@
+"""Secondary indexes, stored as hidden tables of the storage engine.
+
+An index on a column is a table whose partition key is the indexed value (or element, key,
+entry) and whose rows are the base rows holding it, ordered by base token then clustering.
+Writes only ever *add* entries; queries re-check every hit against the live base row, so
+entries left behind by overwrites, deletes, TTL expiry or TRUNCATE are simply ignored.
+That keeps writes free of read-before-write while results stay exact, and the index lives
+in the engine, so it survives restarts like any table.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Iterator
+
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.model import ComplexColumn, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.murmur3 import decorate
+from cql.cells import clustering_values, partition_key_values
+from cql.schema.metadata import IndexMetadata, TableMetadata, name_uuid
+from cql.types import BLOB, MapType, SetType
+from cql.types.comparable import decode_clustering, encode_clustering
+
+_ENTRY_TYPES = [BLOB, BLOB]
+_ENTRY_ORDER = [False, False]
+
+
+def index_table_id(table: TableMetadata, index: IndexMetadata) -> str:
+    return str(name_uuid(f"{table.keyspace}.{table.name}.{index.name}.{table.id}"))
+
+
+def index_info(table: TableMetadata, index: IndexMetadata) -> TableInfo:
+    return TableInfo(
+        index_table_id(table, index), table.keyspace, f"{table.name}.{index.name}",
+        {"gc_grace_seconds": 0, "compaction": table.options.get("compaction", {})},
+    )
+
+
+def _kind(table: TableMetadata, index: IndexMetadata) -> str:
+    column = table.columns[index.target_column]
+    kind = index.target_kind
+    if not column.type.is_multicell:
+        return "full"
+    return kind
+
+
+def _entry_key(path: bytes, value: bytes) -> bytes:
+    return struct.pack(">H", len(path)) + path + value
+
+
+def lookup_key(table: TableMetadata, index: IndexMetadata, op: str, value: Any,
+               key: Any = None) -> bytes:
+    """The index partition key for a query value (the same bytes writes produce)."""
+    ctype = table.columns[index.target_column].type
+    kind = _kind(table, index)
+    if kind == "full":
+        return ctype.serialize(value)
+    if kind == "keys":
+        return ctype.key_type.to_comparable(value)
+    if kind == "entries":
+        return _entry_key(ctype.key_type.to_comparable(key), ctype.value_type.serialize(value))
+    if isinstance(ctype, SetType):
+        return ctype.element_type.to_comparable(value)
+    if isinstance(ctype, MapType):
+        return ctype.value_type.serialize(value)
+    return ctype.element_type.serialize(value)
+
+
+def supports(table: TableMetadata, index: IndexMetadata, restriction) -> str | None:
+    """Which operation of ``restriction`` this index can answer ('=', 'CONTAINS', ...)."""
+    if index.kind == "CUSTOM" and "sai" not in index.options.get("class_name", "").lower() and \
+            "storageattached" not in index.options.get("class_name", "").lower():
+        return None
+    kind = _kind(table, index)
+    if kind == "full" and restriction.eq is not None:
+        return "="
+    if kind == "values" and restriction.contains:
+        return "CONTAINS"
+    if kind == "keys" and restriction.contains_key:
+        return "CONTAINS KEY"
+    if kind == "entries" and restriction.entries:
+        return "ENTRY"
+    return None
+
+
+def _entries_of(table: TableMetadata, index: IndexMetadata, data) -> list[tuple[bytes, int, int, int]]:
+    """(index key, timestamp, ttl, expiry) for every live value a column's data holds."""
+    kind = _kind(table, index)
+    ctype = table.columns[index.target_column].type
+    out = []
+    if isinstance(data, ComplexColumn):
+        for path, cell in data.cells.items():
+            if cell.value is None:
+                continue
+            if kind == "keys":
+                key = path
+            elif kind == "entries":
+                key = _entry_key(path, cell.value)
+            elif isinstance(ctype, SetType):
+                key = path
+            else:  # values of a list or a map
+                key = cell.value
+            out.append((key, cell.timestamp, cell.ttl, cell.local_deletion_time))
+    elif data.value is not None and kind == "full":
+        out.append((data.value, data.timestamp, data.ttl, data.local_deletion_time))
+    return out
+
+
+def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mutation]:
+    """Index entries for the values ``mutations`` write into ``table``."""
+    out: list[Mutation] = []
+    for index in table.indexes.values():
+        column = table.columns.get(index.target_column)
+        if column is None:
+            continue
+        iid = index_table_id(table, index)
+        for m in mutations:
+            dk = decorate(m.pk)
+            rows = list(m.update.rows.items())
+            if column.is_static and m.update.static_row is not None:
+                rows = [(b"", m.update.static_row)]
+            elif column.is_primary_key:
+                rows = [(ck, r) for ck, r in rows if r.liveness is not None or r.cells]
+            for ck, row in rows:
+                if column.is_primary_key:
+                    values = _key_value(table, column, m.pk, ck)
+                    entries = [(values, _row_timestamp(row), 0, 0x7FFFFFFF)] if values else []
+                else:
+                    data = row.cells.get(column.name)
+                    if data is None:
+                        continue
+                    entries = _entries_of(table, index, data)
+                for key, ts, ttl, expiry in entries:
+                    entry_ck = encode_clustering(_ENTRY_TYPES, [dk, ck], _ENTRY_ORDER)
+                    marker = LivenessInfo(ts, ttl, expiry) if ttl else LivenessInfo(ts)
+                    update = Partition()
+                    update.rows[entry_ck] = Row(marker)
+                    out.append(Mutation(iid, key, update))
+    return out
+
+
+def _row_timestamp(row: Row) -> int:
+    return row.max_timestamp()
+
+
+def _key_value(table: TableMetadata, column, pk: bytes, ck: bytes) -> bytes | None:
+    if column.kind == "partition_key":
+        return column.type.serialize(partition_key_values(table, pk)[column.position])
+    if not ck:
+        return None
+    return column.type.serialize(clustering_values(table, ck)[column.position])
+
+
+def lookup(engine, table: TableMetadata, index: IndexMetadata, key: bytes,
+           now: int) -> Iterator[tuple[bytes, bytes]]:
+    """(base dk, base ck) of every entry stored under ``key``, in base token order."""
+    view = engine.read_partition(index_table_id(table, index), key, None, False, now)
+    if view is None:
+        return
+    for entry_ck, _ in view.rows:
+        dk, ck = decode_clustering(_ENTRY_TYPES, entry_ck, _ENTRY_ORDER)
+        yield dk, ck
+
+
+def build(engine, table: TableMetadata, index: IndexMetadata, now: int) -> None:
+    """Index the rows already in ``table`` (CREATE INDEX on a table with data)."""
+    batch: list[Mutation] = []
+    single = TableMetadata(table.keyspace, table.name, table.id, table.columns, table.options,
+                           indexes={index.name: index})
+    for view in engine.scan(str(table.id), now=now):
+        update = Partition(static_row=view.static_row)
+        for ck, row in view.rows:
+            update.rows[ck] = row
+        batch.extend(index_mutations(single, [Mutation(str(table.id), view.pk, update)]))
+        if len(batch) >= 1000:
+            engine.apply(batch)
+            batch = []
+    if batch:
+        engine.apply(batch)

@@ -1,0 +1,127 @@
+"""BATCH: the statements of a batch planned together, applied as one write per partition."""
+
+from __future__ import annotations
+
+from cassalite.storage.model import (
+    Mutation,
+    merge_partition_into,
+)
+from cassalite.storage.tracing import trace
+from cql.errors import InvalidRequest
+from cql.plan.base import ExecutionContext, Plan, Result
+from cql.plan.terms import Markers, compile_term
+from cql.syntax import ast
+
+from .modify import _unlogged_batch_warning, plan_modification, trace_cas
+from .operations import BIGINT, BOOLEAN
+
+
+class BatchPlan(Plan):
+    def __init__(self, db, stmt: ast.Batch, keyspace: str | None, markers: Markers):
+        if stmt.ttl is not None:
+            raise InvalidRequest("Global TTL on the BATCH statement is not supported.")
+        ctx = db.term_context(markers, keyspace)
+        self.kind = stmt.kind
+        self.timestamp = (
+            compile_term(stmt.timestamp, BIGINT, "[timestamp]", ctx)
+            if stmt.timestamp is not None else None
+        )
+        self.plans = [plan_modification(db, s, keyspace, markers) for s in stmt.statements]
+        has_counter = any(p.is_counter for p in self.plans)
+        has_regular = any(not p.is_counter for p in self.plans)
+        if self.kind == "COUNTER" and has_regular:
+            raise InvalidRequest("Cannot include non-counter statement in a counter batch")
+        if self.kind == "LOGGED" and has_counter:
+            raise InvalidRequest("Cannot include a counter statement in a logged batch")
+        if has_counter and has_regular:
+            raise InvalidRequest("Counter and non-counter mutations cannot exist in the same batch")
+        if self.timestamp is not None and any(p.timestamp is not None for p in self.plans):
+            raise InvalidRequest("Timestamp must be set either on BATCH or individual statements")
+        if has_counter and (self.timestamp is not None or any(p.timestamp is not None for p in self.plans)):
+            raise InvalidRequest("Cannot provide custom timestamp for counter BATCH")
+        self.conditional = any(p.conditional for p in self.plans)
+        if self.conditional:
+            if self.timestamp is not None:
+                raise InvalidRequest("Cannot provide custom timestamp for conditional BATCH")
+            tables = {(p.keyspace, p.table) for p in self.plans}
+            if len(tables) > 1:
+                raise InvalidRequest("Batch with conditions cannot span multiple tables")
+        self.result_names = ["[applied]"] if self.conditional else []
+        self.result_types = [BOOLEAN] if self.conditional else []
+
+    def execute(self, db, ctx: ExecutionContext) -> Result:
+        if self.timestamp is not None:
+            ts = self.timestamp.bind(ctx.values)
+            if ts is None:
+                raise InvalidRequest("Invalid null value of timestamp")
+        else:
+            ts = db.write_timestamp(ctx)
+        trace("Executing {} batch of {} statements", self.kind.lower(), len(self.plans))
+        with db.lock:
+            if self.conditional:
+                return self._conditional(db, ctx, ts)
+            if any(p.requires_read for p in self.plans):
+                # Counters and list index operations read the current value: each statement
+                # must see the ones before it (two increments of one counter add up).
+                applied = []
+                for p in self.plans:
+                    muts = p.mutations(db, ctx, ts)
+                    db.apply(muts)
+                    applied.extend(muts)
+            else:
+                applied = _merge(m for p in self.plans for m in p.mutations(db, ctx, ts))
+                db.apply(applied)
+        result = Result("void")
+        if self.kind != "LOGGED":
+            result.warnings.extend(_unlogged_batch_warning(db, applied))
+        return result
+
+    def _conditional(self, db, ctx: ExecutionContext, ts: int) -> Result:
+        pks = {p.keys(ctx.values)[0][0] for p in self.plans}
+        if len(pks) > 1:
+            raise InvalidRequest("Batch with conditions cannot span multiple partitions")
+        checked = []
+        applied = True
+        trace("Reading existing values for CAS precondition")
+        for p in self.plans:
+            if not p.conditional:
+                continue
+            _, _, values = p.current_row(db, ctx)
+            checked.append((p, values))
+            if not p.check(values, ctx.values):
+                applied = False
+        trace_cas(applied)
+        if applied:
+            db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
+            return Result("rows", ["[applied]"], [BOOLEAN], [(True,)])
+        table = self.plans[0].meta
+        columns = list(table.primary_key)
+        for p, _ in checked:
+            for c in p.cas_columns():
+                if c not in columns:
+                    columns.append(c)
+        rows = []
+        for p, values in checked:
+            if values is not None:
+                rows.append(tuple([False] + [values.get(c.name) for c in columns]))
+        if not rows:
+            return Result("rows", ["[applied]"], [BOOLEAN], [(False,)])
+        return Result("rows", ["[applied]"] + [c.name for c in columns],
+                      [BOOLEAN] + [c.type for c in columns], rows)
+
+
+def _merge(mutations) -> list[Mutation]:
+    """Statements of a batch on the same partition become one mutation."""
+    merged: dict[tuple[str, bytes], Mutation] = {}
+    for m in mutations:
+        key = (m.table_id, m.pk)
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = m
+        else:
+            merge_partition_into(existing.update, m.update)
+    return list(merged.values())
+
+
+def plan_batch(db, stmt: ast.Batch, keyspace: str | None, markers: Markers) -> BatchPlan:
+    return BatchPlan(db, stmt, keyspace, markers)

@@ -1,0 +1,464 @@
+"""INSERT, UPDATE and DELETE: from statements to mutations, including LWT.
+
+Writes are blind upserts turned into :class:`cassalite.storage.model.Mutation` objects.
+Operations that must see the current value (list index set/delete, list removal, counters)
+read the row first under the database lock, as do lightweight transactions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from cassalite.storage.model import (
+    DeletionTime,
+    LivenessInfo,
+    Mutation,
+    Partition,
+    RangeTombstone,
+    Row,
+)
+from cassalite.storage.tracing import trace
+from cql.cells import (
+    clustering_bytes,
+    clustering_values,
+    decode_row_values,
+    partition_key_bytes,
+    partition_key_values,
+)
+from cql.errors import InvalidRequest
+from cql.plan.base import ExecutionContext, Plan, Result
+from cql.plan.restrictions import WhereClause, clustering_slices
+from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
+from cql.schema.metadata import ColumnMetadata, TableMetadata
+from cql.syntax import ast
+
+from .conditions import Condition, compile_condition
+from .json_insert import compile_insert_json
+from .operations import (
+    BIGINT,
+    BOOLEAN,
+    COUNTER_TOMBSTONE_TIMESTAMP,
+    INT,
+    MAX_TTL,
+    Operation,
+    SetColumn,
+    WriteContext,
+    _undefined,
+    compile_assignment,
+    compile_deletion,
+)
+
+
+class ModificationPlan(Plan):
+    def __init__(self, db, stmt: Any, table: TableMetadata, markers: Markers):
+        self.meta = table
+        self.keyspace, self.table = table.keyspace, table.name
+        self.kind = {ast.Insert: "INSERT", ast.Update: "UPDATE", ast.Delete: "DELETE"}[type(stmt)]
+        ctx = db.term_context(markers, table.keyspace)
+        self.ctx = ctx
+        self.operations: list[Operation] = []
+        self.key_terms: dict[str, Term] | None = None
+        self.where: WhereClause | None = None
+        self.row_marker = self.kind == "INSERT"
+        self.if_not_exists = getattr(stmt, "if_not_exists", False)
+        self.if_exists = getattr(stmt, "if_exists", False)
+        self.conditions: list[Condition] = []
+        self.ttl = compile_term(stmt.ttl, INT, "[ttl]", ctx) if getattr(stmt, "ttl", None) is not None else None
+        self.timestamp = (
+            compile_term(stmt.timestamp, BIGINT, "[timestamp]", ctx)
+            if stmt.timestamp is not None else None
+        )
+        if self.kind == "INSERT":
+            self._compile_insert(stmt, table, ctx)
+        else:
+            self._compile_where(stmt, table, ctx)
+        for cond in getattr(stmt, "conditions", ()) or ():
+            self.conditions.append(compile_condition(table, cond, ctx))
+        self.conditional = self.if_not_exists or self.if_exists or bool(self.conditions)
+        if self.conditional:
+            self._check_conditional()
+        self.is_counter = table.is_counter
+        if self.is_counter and self.timestamp is not None:
+            raise InvalidRequest("Cannot provide custom timestamp for counter updates")
+        if self.is_counter and self.ttl is not None:
+            raise InvalidRequest("Cannot provide custom TTL for counter updates")
+        self.requires_read = any(op.requires_read for op in self.operations)
+        self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
+        if self.conditional:
+            self.result_names = ["[applied]"]
+            self.result_types = [BOOLEAN]
+
+    # ---- compile ------------------------------------------------------------------------
+
+    def _compile_insert(self, stmt: ast.Insert, table: TableMetadata, ctx: TermContext) -> None:
+        if table.is_counter:
+            raise InvalidRequest(
+                "INSERT statements are not allowed on counter tables, use UPDATE instead"
+            )
+        if stmt.json is not None:
+            names, terms = compile_insert_json(table, stmt, ctx)
+        else:
+            names = list(stmt.columns)
+            if len(set(names)) != len(names):
+                raise InvalidRequest("The column names contains duplicates")
+            if len(names) != len(stmt.values):
+                raise InvalidRequest("Unmatched column names/values")
+            terms = []
+            for name, node in zip(names, stmt.values):
+                column = table.columns.get(name)
+                if column is None:
+                    raise _undefined(table, name)
+                if column.type.is_counter:
+                    raise InvalidRequest(
+                        "INSERT statements are not allowed on counter tables, use UPDATE instead"
+                    )
+                terms.append(compile_term(node, column.type, name, ctx))
+        self.key_terms = {}
+        for name, term in zip(names, terms):
+            column = table.columns[name]
+            if column.is_primary_key:
+                self.key_terms[name] = term
+            else:
+                self.operations.append(SetColumn(column, term))
+        missing = [c.name for c in table.partition_key if c.name not in self.key_terms]
+        if missing:
+            raise InvalidRequest(f"Some partition key parts are missing: {', '.join(missing)}")
+        missing = [c.name for c in table.clustering if c.name not in self.key_terms]
+        self.static_only = bool(self.operations) and all(
+            op.column.is_static for op in self.operations
+        )
+        if missing and not self.static_only:
+            raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
+        if missing:
+            self.row_marker = False
+
+    def _compile_where(self, stmt: Any, table: TableMetadata, ctx: TermContext) -> None:
+        kind = self.kind
+        if kind == "UPDATE":
+            for a in stmt.assignments:
+                self.operations.append(compile_assignment(table, a, ctx))
+        else:
+            for t in stmt.targets:
+                self.operations.append(compile_deletion(table, t, ctx))
+        where = self.where = WhereClause(table, stmt.where, ctx, kind)
+        for r in where.columns.values():
+            if not r.column.is_primary_key:
+                raise InvalidRequest(
+                    f"Non PRIMARY KEY columns found in where clause: {r.name} "
+                )
+            if r.is_contains:
+                op = "CONTAINS KEY" if r.contains_key else "CONTAINS"
+                raise InvalidRequest(f"Cannot use {kind} with {op}")
+        prs = where.partition_restrictions()
+        for r in prs:
+            if r is not None and r.is_slice:
+                raise InvalidRequest(
+                    "Only EQ and IN relation are supported on the partition key (unless you use "
+                    f"the token() function) for {kind} statements"
+                )
+        missing = [c.name for c, r in zip(table.partition_key, prs) if r is None]
+        if missing:
+            raise InvalidRequest(f"Some partition key parts are missing: {', '.join(missing)}")
+        self.static_only = bool(self.operations) and all(
+            op.column.is_static for op in self.operations
+        )
+        crs = where.clustering_restrictions()
+        has_ck = any(r is not None for r in crs) or where.multi is not None
+        if self.static_only and has_ck and kind == "UPDATE":
+            raise InvalidRequest(
+                f"Invalid restrictions on clustering columns since the {kind} statement modifies "
+                "only static columns"
+            )
+        full = all(r is not None and r.is_eq_or_in for r in crs) and where.multi is None
+        if where.multi is not None and where.multi.op in ("=", "IN") and \
+                len(where.multi.columns) == len(table.clustering) and all(
+                    r is None for r in crs):
+            full = True
+        self.full_key = full
+        if kind == "UPDATE":
+            if any(r is not None and r.is_slice for r in crs) or (
+                where.multi is not None and where.multi.op == "SLICE"
+            ):
+                raise InvalidRequest(
+                    "Slice restrictions are not supported on the clustering columns in UPDATE statements"
+                )
+            if not full and not self.static_only:
+                missing = [c.name for c, r in zip(table.clustering, crs) if r is None]
+                raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
+        else:
+            if self.operations and not full and not self.static_only:
+                raise InvalidRequest("Range deletions are not supported for specific columns")
+            if not full:
+                # prefix / slice checks for range deletions
+                seen_gap = False
+                for c, r in zip(table.clustering, crs):
+                    if r is None:
+                        seen_gap = True
+                    elif seen_gap:
+                        raise InvalidRequest(
+                            f'PRIMARY KEY column "{c.name}" cannot be restricted as preceding '
+                            "column is not restricted"
+                        )
+
+    def _check_conditional(self) -> None:
+        kind = "updates" if self.kind != "DELETE" else "deletions"
+        if self.timestamp is not None:
+            raise InvalidRequest("Cannot provide custom timestamp for conditional updates")
+        if self.meta.is_counter:
+            raise InvalidRequest("Conditional updates are not supported on counter tables")
+        if self.where is not None:
+            for r in self.where.partition_restrictions():
+                if r is not None and r.is_in:
+                    raise InvalidRequest(
+                        f"IN on the partition key is not supported with conditional {kind}"
+                    )
+            for r in self.where.clustering_restrictions():
+                if r is not None and r.is_in:
+                    raise InvalidRequest(
+                        f"IN on the clustering key columns is not supported with conditional {kind}"
+                    )
+            if self.kind == "DELETE" and not self.full_key and not self.static_only:
+                what = "use IF condition on non static columns" if self.conditions else \
+                    "delete non static columns"
+                raise InvalidRequest(
+                    "DELETE statements must restrict all PRIMARY KEY columns with equality "
+                    f"relations in order to {what}"
+                )
+
+    # ---- execution ----------------------------------------------------------------------
+
+    def write_attributes(self, db, ctx: ExecutionContext, batch_ts: int | None = None):
+        bound = ctx.values
+        if self.timestamp is not None:
+            ts = self.timestamp.bind(bound)
+            if ts is None:
+                raise InvalidRequest("Invalid null value of timestamp")
+            if ts is UNSET:
+                ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx)
+            elif ts == -(1 << 63):
+                raise InvalidRequest(f"Invalid timestamp value: {ts}")
+        else:
+            ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx)
+        if self.meta.is_counter and self.kind == "DELETE":
+            # A counter tombstone always wins, whatever the timestamps: increments after a
+            # delete do not bring the counter back (Cassandra's counter semantics).
+            ts = COUNTER_TOMBSTONE_TIMESTAMP
+        ttl = self.meta.default_ttl
+        if self.ttl is not None:
+            v = self.ttl.bind(bound)
+            if v is None or v is UNSET:
+                v = ttl if v is UNSET else 0
+            if v < 0:
+                raise InvalidRequest(f"A TTL must be greater or equal to 0, but was {v}")
+            if v > MAX_TTL:
+                raise InvalidRequest(f"ttl is too large. requested ({v}) maximum ({MAX_TTL})")
+            ttl = v
+        return ts, ttl
+
+    def keys(self, bound: list) -> list[tuple[bytes, list[bytes | tuple] | None]]:
+        """(pk, row keys) pairs; row keys are ck bytes, or (lo, hi) ranges, or None for
+        a partition-level write."""
+        table = self.meta
+        if self.key_terms is not None:
+            vals = {}
+            for name, term in self.key_terms.items():
+                v = term.bind(bound)
+                if v is None:
+                    raise InvalidRequest(f"Invalid null value in condition for column {name}")
+                if v is UNSET:
+                    raise InvalidRequest(f"Invalid unset value for column {name}")
+                vals[name] = v
+            pk = partition_key_bytes(table, [vals[c.name] for c in table.partition_key])
+            _check_key_size(pk)
+            if self.static_only and any(c.name not in vals for c in table.clustering):
+                return [(pk, [])]
+            ck = clustering_bytes(table, [vals[c.name] for c in table.clustering])
+            return [(pk, [ck])]
+        where = self.where
+        pks = where.partition_keys(bound)
+        for pk in pks:
+            _check_key_size(pk)
+        if self.static_only and not self.full_key:
+            return [(pk, []) for pk in pks]
+        if self.full_key:
+            if where.multi is not None:
+                cks = [clustering_bytes(table, list(t)) for t in where.multi.tuples(bound)]
+            else:
+                per = [r.values(bound) for r in where.clustering_restrictions()]
+                cks = [clustering_bytes(table, list(c)) for c in itertools.product(*per)]
+            return [(pk, cks) for pk in pks]
+        # DELETE of a partition or a clustering range
+        has_ck = any(r is not None for r in where.clustering_restrictions()) or where.multi is not None
+        if not has_ck:
+            return [(pk, None) for pk in pks]
+        usable = 0
+        for r in where.clustering_restrictions():
+            if r is not None and r.is_eq_or_in:
+                usable += 1
+            else:
+                break
+        slices = clustering_slices(table, where, usable, bound) or []
+        return [(pk, [tuple(s) for s in slices]) for pk in pks]
+
+    def mutations(self, db, ctx: ExecutionContext, batch_ts: int | None = None) -> list[Mutation]:
+        ts, ttl = self.write_attributes(db, ctx, batch_ts)
+        bound = ctx.values
+        now = ctx.now
+        table_id = str(self.meta.id)
+        out = []
+        for pk, cks in self.keys(bound):
+            update = Partition()
+            if cks is None:
+                update.deletion = DeletionTime(ts, now)
+                out.append(Mutation(table_id, pk, update))
+                continue
+            for ck in cks:
+                if isinstance(ck, tuple):
+                    update.range_tombstones.append(RangeTombstone(ck[0], ck[1], DeletionTime(ts, now)))
+            row_keys = [ck for ck in cks if not isinstance(ck, tuple)]
+            if self.kind == "DELETE" and not self.operations:
+                for ck in row_keys:
+                    update.rows[ck] = Row(deletion=DeletionTime(ts, now))
+                out.append(Mutation(table_id, pk, update))
+                continue
+            current = self._read_current(db, pk, row_keys, now) if self.requires_read else {}
+            static_ops = [op for op in self.operations if op.column.is_static]
+            regular_ops = [op for op in self.operations if not op.column.is_static]
+            if static_ops:
+                srow = Row()
+                wc = WriteContext(bound, ts, ttl, now, *current.get(None, ({}, {})))
+                for op in static_ops:
+                    op.apply(srow, wc)
+                update.static_row = srow
+            for ck in row_keys:
+                if not regular_ops and not self.row_marker:
+                    continue
+                row = Row()
+                if self.row_marker:
+                    row.liveness = LivenessInfo(ts, ttl, now + ttl) if ttl else LivenessInfo(ts)
+                wc = WriteContext(bound, ts, ttl, now, *current.get(ck, ({}, {})))
+                for op in regular_ops:
+                    op.apply(row, wc)
+                update.rows[ck] = row
+            out.append(Mutation(table_id, pk, update))
+        return out
+
+    def _read_current(self, db, pk: bytes, cks: list[bytes], now: int) -> dict:
+        """Decoded values and raw cells of the rows an operation must read first."""
+        table = self.meta
+        slices = [(ck, ck + b"\x00") for ck in sorted(cks)] if cks else [(b"", b"")]
+        view = db.engine.read_partition(str(table.id), pk, slices, False, now)
+        out: dict = {}
+        if view is None:
+            return out
+        if view.static_row is not None:
+            out[None] = (decode_row_values(table, view.static_row, {}), dict(view.static_row.cells))
+        for ck, row in view.rows:
+            out[ck] = (decode_row_values(table, row, {}), dict(row.cells))
+        return out
+
+    def execute(self, db, ctx: ExecutionContext) -> Result:
+        if self.conditional:
+            return self._execute_conditional(db, ctx)
+        if self.requires_read or self.is_counter:
+            with db.lock:
+                db.apply(self.mutations(db, ctx))
+        else:
+            db.apply(self.mutations(db, ctx))
+        return Result("void", keyspace=self.keyspace, table=self.table)
+
+    # ---- LWT ------------------------------------------------------------------------------
+
+    def current_row(self, db, ctx: ExecutionContext) -> tuple[bytes, bytes | None, dict | None]:
+        keys = self.keys(ctx.values)
+        pk, cks = keys[0]
+        ck = cks[0] if cks else None
+        table = self.meta
+        slices = [(ck, ck + b"\x00")] if ck is not None else [(b"", b"")]
+        view = db.engine.read_partition(str(table.id), pk, slices, False, ctx.now)
+        if view is None:
+            return pk, ck, None
+        values = dict(zip((c.name for c in table.partition_key), partition_key_values(table, pk)))
+        decode_row_values(table, view.static_row, values)
+        if ck is not None:
+            if not view.rows:
+                return pk, ck, None
+            values.update(zip((c.name for c in table.clustering), clustering_values(table, ck)))
+            decode_row_values(table, view.rows[0][1], values)
+        elif view.static_row is None:
+            return pk, ck, None
+        return pk, ck, values
+
+    def check(self, values: dict | None, bound: list) -> bool:
+        if self.if_not_exists:
+            return values is None
+        if self.if_exists:
+            return values is not None
+        for c in self.conditions:
+            c.check_values(bound)
+        return all(c.holds(values or {}, bound) for c in self.conditions)
+
+    def cas_columns(self) -> list[ColumnMetadata]:
+        if self.if_not_exists or self.if_exists:
+            return list(self.meta.select_star)
+        seen, out = set(), []
+        for c in self.conditions:
+            if c.column.name not in seen:
+                seen.add(c.column.name)
+                out.append(c.column)
+        return out
+
+    def _execute_conditional(self, db, ctx: ExecutionContext) -> Result:
+        with db.lock:
+            trace("Reading existing values for CAS precondition")
+            _, _, values = self.current_row(db, ctx)
+            applied = self.check(values, ctx.values)
+            trace_cas(applied)
+            if applied:
+                db.apply(self.mutations(db, ctx))
+        names, types, row = ["[applied]"], [BOOLEAN], [applied]
+        if not applied and values is not None:
+            for c in self.cas_columns():
+                names.append(c.name)
+                types.append(c.type)
+                row.append(values.get(c.name))
+        return Result("rows", names, types, [tuple(row)], keyspace=self.keyspace, table=self.table)
+
+
+UNLOGGED_BATCH_WARN_PARTITIONS = 10  # Cassandra's unlogged_batch_across_partitions_warn_threshold
+
+
+def _unlogged_batch_warning(db, mutations: list[Mutation]) -> list[str]:
+    """Cassandra's client warning for an unlogged batch spread over many partitions."""
+    if len(mutations) < 2:
+        return []
+    partitions = {(m.table_id, m.pk) for m in mutations}
+    if len(partitions) <= UNLOGGED_BATCH_WARN_PARTITIONS:
+        return []
+    tables = sorted({f"{t.keyspace}.{t.name}" for t in (db.table_by_id(m.table_id)
+                                                         for m in mutations)})
+    return [f"Unlogged batch covering {len(partitions)} partitions detected against "
+            f"table{'' if len(tables) == 1 else 's'} [{', '.join(tables)}]. You should use a "
+            "logged batch for atomicity, or asynchronous writes for performance."]
+
+
+def trace_cas(applied: bool) -> None:
+    trace("CAS precondition is met; applying the update" if applied
+          else "CAS precondition does not match current values")
+
+
+def _check_key_size(pk: bytes) -> None:
+    if len(pk) > 65535:
+        raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
+    if not pk:
+        raise InvalidRequest("Key may not be empty")
+
+
+def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> ModificationPlan:
+    table = db.table(stmt.table, keyspace)
+    if table.is_view:
+        raise InvalidRequest(
+            "Cannot directly modify a materialized view"
+        )
+    return ModificationPlan(db, stmt, table, markers)

@@ -1,0 +1,670 @@
+"""SELECT: selection, key selection, filtering, ordering, aggregation and paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from cassalite.storage.engine import KeyRange
+from cassalite.storage.murmur3 import decorate
+from cassalite.storage.tracing import current as current_trace
+from cassalite.storage.tracing import trace
+from cql.cells import _without_dropped, clustering_values, decode_cell_value, partition_key_values
+from cql.derived import indexes
+from cql.errors import InvalidRequest
+from cql.plan.base import ExecutionContext, Plan, Result
+from cql.plan.restrictions import REQUIRES_ALLOW_FILTERING, WhereClause, clustering_slices
+from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
+from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
+from cql.syntax import ast
+from cql.types import native_type
+
+from .paging import _after, _decode_state, _describe_range, _encode_state
+from .selection import (
+    INT,
+    AggregateSelector,
+    ColumnSelector,
+    FieldSelector,
+    FunctionSelector,
+    RowData,
+    SelectionCompiler,
+    Selector,
+    WritetimeSelector,
+    _undefined,
+)
+
+
+class SelectPlan(Plan):
+    def __init__(self, db, stmt: ast.Select, table: TableMetadata, markers: Markers,
+                 keyspace: str | None):
+        self.table = table.name
+        self.keyspace = table.keyspace
+        self.meta = table
+        self.stmt = stmt
+        self.bound_ref: list = [[]]
+        ctx = db.term_context(markers, table.keyspace)
+        self.where = WhereClause(table, stmt.where, ctx, "SELECT")
+        self._compile_selection(db, stmt, table, ctx)
+        self._compile_limits(stmt, ctx)
+        self._plan_keys(stmt, table)
+        self._plan_order(stmt, table)
+        self._plan_grouping(stmt, table)
+        self.aggregate_warning = self._aggregate_warning(stmt)
+        self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
+
+    def _aggregate_warning(self, stmt: ast.Select) -> str | None:
+        """Cassandra's client warning for aggregating over many partitions."""
+        if not (self.aggregate or stmt.group_by):
+            return None
+        if self.key_mode != "token" and not self.where.has_partition_restriction():
+            return "Aggregation query used without partition key"
+        if any(r is not None and r.is_in for r in self.where.partition_restrictions()):
+            return "Aggregation query used on multiple partition keys (IN restriction)"
+        return None
+
+    # ---- compile ------------------------------------------------------------------------
+
+    def _compile_selection(self, db, stmt: ast.Select, table: TableMetadata, ctx: TermContext):
+        comp = SelectionCompiler(db, table, ctx, self.bound_ref)
+        if stmt.selectors is None:
+            self.selectors: list[Selector] = [ColumnSelector(c) for c in table.select_star]
+            self.star = True
+        else:
+            self.star = False
+            self.selectors = []
+            for s in stmt.selectors:
+                sel = comp.compile(s.expr)
+                if s.alias:
+                    sel.name = s.alias
+                self.selectors.append(sel)
+        self.aggregate = any(s.is_aggregate for s in self.selectors)
+        self.needs_cells = any(
+            isinstance(s, WritetimeSelector) or _contains_writetime(s) for s in self.selectors
+        )
+        if stmt.distinct:
+            self._check_distinct(stmt, table)
+        if stmt.json:
+            self.result_names = ["[json]"]
+            self.result_types = [native_type("text")]
+        else:
+            self.result_names = [s.name for s in self.selectors]
+            self.result_types = [s.type for s in self.selectors]
+        selected = {c for s in self.selectors for c in s.columns}
+        self.static_only = bool(selected) and all(
+            table.columns[c].kind in ("static", PARTITION_KEY) for c in selected
+        ) and any(table.columns[c].kind == "static" for c in selected)
+
+    def _check_distinct(self, stmt: ast.Select, table: TableMetadata) -> None:
+        for s in self.selectors:
+            for cname in s.columns:
+                col = table.columns[cname]
+                if col.kind not in (PARTITION_KEY, "static"):
+                    raise InvalidRequest(
+                        "SELECT DISTINCT queries must only request partition key columns and/or "
+                        f"static columns (not {cname})"
+                    )
+        if not self.where.has_full_partition_key():
+            selected = {c for s in self.selectors for c in s.columns}
+            for c in table.partition_key:
+                if c.name not in selected:
+                    raise InvalidRequest(
+                        "SELECT DISTINCT queries must request all the partition key columns "
+                        f"(missing {c.name})"
+                    )
+        for r in self.where.columns.values():
+            if r.column.kind not in (PARTITION_KEY, "static"):
+                raise InvalidRequest(
+                    "SELECT DISTINCT with WHERE clause only supports restriction by partition "
+                    "key and/or static columns."
+                )
+        if stmt.per_partition_limit is not None:
+            raise InvalidRequest("PER PARTITION LIMIT is not allowed with SELECT DISTINCT queries")
+
+    def _compile_limits(self, stmt: ast.Select, ctx: TermContext) -> None:
+        self.limit = (
+            compile_term(stmt.limit, INT, "[limit]", ctx) if stmt.limit is not None else None
+        )
+        self.ppl = (
+            compile_term(stmt.per_partition_limit, INT, "[per_partition_limit]", ctx)
+            if stmt.per_partition_limit is not None else None
+        )
+        if self.ppl is not None and self.aggregate and not stmt.group_by:
+            raise InvalidRequest("PER PARTITION LIMIT is not allowed with aggregate queries.")
+
+    def _plan_keys(self, stmt: ast.Select, table: TableMetadata) -> None:
+        where = self.where
+        allow = stmt.allow_filtering
+        filtering = False
+        # Partition key
+        prs = where.partition_restrictions()
+        if where.token is not None:
+            self.key_mode = "token"
+            if any(r is not None for r in prs):
+                if not all(r is not None and r.is_eq for r in prs):
+                    filtering = True
+        elif where.has_full_partition_key():
+            self.key_mode = "keys"
+        else:
+            self.key_mode = "scan"
+            if any(r is not None for r in prs):
+                filtering = True
+        # Clustering prefix
+        crs = where.clustering_restrictions()
+        usable = 0
+        blocked_by: tuple[str, ColumnMetadata] | None = None
+        multi = where.multi
+        if multi is not None:
+            first = multi.columns[0].position
+            for r in crs[:first]:
+                if r is None or not r.is_eq_or_in:
+                    filtering = True
+            if multi.op != "SLICE":
+                usable = len(multi.columns) + first
+        for i, r in enumerate(crs):
+            if multi is not None:
+                break
+            if r is None:
+                if blocked_by is None:
+                    blocked_by = ("missing", table.clustering[i])
+                continue
+            if blocked_by is not None:
+                if not allow:
+                    kind, prev = blocked_by
+                    if kind == "missing":
+                        raise InvalidRequest(
+                            f'PRIMARY KEY column "{r.name}" cannot be restricted as preceding '
+                            f'column "{prev.name}" is not restricted'
+                        )
+                    raise InvalidRequest(
+                        f'Clustering column "{r.name}" cannot be restricted (preceding column '
+                        f'"{prev.name}" is restricted by a non-EQ relation)'
+                    )
+                filtering = True
+                continue
+            if r.is_contains:
+                filtering = True
+                blocked_by = ("slice", r.column)
+                continue
+            if r.is_eq_or_in:
+                usable = i + 1
+                continue
+            # a slice: usable as the last element of the prefix
+            blocked_by = ("slice", r.column)
+        self.usable_clustering = usable if multi is None else usable
+        has_ck_restriction = any(r is not None for r in crs) or multi is not None
+        if has_ck_restriction and self.key_mode != "keys":
+            filtering = True
+        if has_ck_restriction and self.static_only and not stmt.distinct:
+            raise InvalidRequest(
+                "Cannot restrict clustering columns when selecting only static columns"
+            )
+        self.has_ck_restriction = has_ck_restriction
+        # Everything else is a filter
+        non_key = where.non_key_restrictions()
+        if non_key:
+            filtering = True
+        self.index = None
+        if filtering:
+            self.index = self._choose_index(table)
+            if self.index is not None:
+                filtering = self._needs_filtering_besides(self.index[1], table)
+                self.key_mode = "index"
+        if filtering and not allow:
+            raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
+        self.row_filtering = filtering or self.key_mode == "index" or (
+            multi is not None and multi.op == "SLICE"
+        )
+        self.filters = [r for r in where.columns.values()]
+        self.filter_multi = multi
+
+    def _choose_index(self, table: TableMetadata):
+        """(index, restriction, operation) of the first restriction an index answers."""
+        for r in self.where.columns.values():
+            for index in table.indexes.values():
+                if index.target_column != r.name:
+                    continue
+                op = indexes.supports(table, index, r)
+                if op is not None:
+                    return index, r, op
+        return None
+
+    def _needs_filtering_besides(self, used, table: TableMetadata) -> bool:
+        """Whether restrictions other than the indexed one still need ALLOW FILTERING."""
+        where = self.where
+        for r in where.columns.values():
+            if r is used:
+                continue
+            if r.column.kind == PARTITION_KEY:
+                if not where.has_full_partition_key():
+                    return True
+                continue
+            if r.column.kind == CLUSTERING and where.has_full_partition_key():
+                continue
+            return True
+        return where.multi is not None and not where.has_full_partition_key()
+
+    def _index_partitions(self, db, bound: list, slices, state, now: int) -> Iterator:
+        """Base partitions (one row each) found through the chosen index."""
+        index, r, op = self.index
+        table = self.meta
+        if op == "=":
+            key = indexes.lookup_key(table, index, op, r.eq.bind(bound))
+        elif op == "CONTAINS":
+            key = indexes.lookup_key(table, index, op, r.contains[0].bind(bound))
+        elif op == "CONTAINS KEY":
+            key = indexes.lookup_key(table, index, op, r.contains_key[0].bind(bound))
+        else:
+            k, v = r.entries[0]
+            key = indexes.lookup_key(table, index, op, v.bind(bound), k.bind(bound))
+        wanted = None
+        if self.where.has_full_partition_key():
+            wanted = set(self.where.partition_keys(bound))
+        resume = (decorate(state[0]), state[1] or b"") if state else None
+        seen: set = set()
+        table_id = str(table.id)
+        for dk, ck in indexes.lookup(db.engine, table, index, key, now):
+            pk = dk[8:]
+            if wanted is not None and pk not in wanted:
+                continue
+            if resume is not None and (dk, ck) <= resume:
+                continue
+            if (dk, ck) in seen:
+                continue
+            seen.add((dk, ck))
+            s = [(ck, ck + b"\x00")] if ck else slices
+            view = db.engine.read_partition(table_id, pk, s, False, now)
+            if view is not None:
+                yield view
+
+    def _plan_order(self, stmt: ast.Select, table: TableMetadata) -> None:
+        self.reverse = False
+        self.post_sort = False
+        if not stmt.order_by:
+            return
+        for name, _ in stmt.order_by:
+            if name not in table.columns:
+                raise _undefined(table, name)
+            if table.columns[name].kind != CLUSTERING:
+                raise InvalidRequest(
+                    "Order by is currently only supported on the clustered columns of the "
+                    f"PRIMARY KEY, got {name}"
+                )
+        if self.key_mode == "index":
+            raise InvalidRequest(
+                "ORDER BY with 2ndary indexes is not supported, except for ANN queries."
+            )
+        if self.key_mode != "keys":
+            raise InvalidRequest(
+                "ORDER BY is only supported when the partition key is restricted by an EQ or an IN."
+            )
+        crs = self.where.clustering_restrictions()
+        expected = 0
+        reversed_flags = set()
+        for name, direction in stmt.order_by:
+            col = table.columns[name]
+            while expected < col.position:
+                r = crs[expected]
+                if r is None or not r.is_eq:
+                    raise InvalidRequest(
+                        "Order by currently only supports the ordering of columns following "
+                        "their declared order in the PRIMARY KEY"
+                    )
+                expected += 1
+            if col.position != expected:
+                raise InvalidRequest(
+                    "Order by currently only supports the ordering of columns following their "
+                    "declared order in the PRIMARY KEY"
+                )
+            expected += 1
+            reversed_flags.add((direction == "DESC") != col.reversed)
+        if len(reversed_flags) > 1:
+            raise InvalidRequest("Unsupported order by relation")
+        self.reverse = reversed_flags.pop()
+        prs = self.where.partition_restrictions()
+        self.post_sort = any(r.is_in for r in prs if r is not None)
+
+    def _plan_grouping(self, stmt: ast.Select, table: TableMetadata) -> None:
+        self.group_size = 0
+        if not stmt.group_by:
+            return
+        pk_order = table.primary_key
+        position = 0
+        crs = {c.name: self.where.columns.get(c.name) for c in table.clustering}
+        for i, g in enumerate(stmt.group_by):
+            if not isinstance(g, ast.ColumnRef):
+                raise InvalidRequest(
+                    "Functions are only supported on the last element of the GROUP BY clause"
+                    if i < len(stmt.group_by) - 1
+                    else "Only monotonic functions are supported in the GROUP BY clause."
+                )
+            name = g.name
+            if name not in table.columns:
+                raise _undefined(table, name)
+            col = table.columns[name]
+            if not col.is_primary_key:
+                raise InvalidRequest(
+                    "Group by is currently only supported on the columns of the PRIMARY KEY, "
+                    f"got {name}"
+                )
+            while position < len(pk_order) and pk_order[position].name != name:
+                skipped = pk_order[position]
+                r = crs.get(skipped.name)
+                if skipped.kind == CLUSTERING and r is not None and r.is_eq:
+                    position += 1
+                    continue
+                raise InvalidRequest(
+                    "Group by currently only support groups of columns following their declared "
+                    "order in the PRIMARY KEY"
+                )
+            position += 1
+        if position < len(table.partition_key):
+            raise InvalidRequest("Group by is not supported on only a part of the partition key")
+        if stmt.distinct and position > len(table.partition_key):
+            raise InvalidRequest(
+                "Grouping on clustering columns is not allowed for SELECT DISTINCT queries"
+            )
+        self.group_size = position
+
+    # ---- execute ------------------------------------------------------------------------
+
+    def _int_option(self, term: Term | None, bound: list, what: str) -> int | None:
+        if term is None:
+            return None
+        v = term.bind(bound)
+        if v is None:
+            raise InvalidRequest(f"Invalid null value of {what}")
+        if v is UNSET:
+            return None
+        if v <= 0:
+            raise InvalidRequest("LIMIT must be strictly positive")
+        return v
+
+    def execute(self, db, ctx: ExecutionContext) -> Result:
+        bound = ctx.values
+        self.bound_ref[0] = bound
+        limit = self._int_option(self.limit, bound, "limit")
+        ppl = self._int_option(self.ppl, bound, "per partition limit")
+        state = _decode_state(ctx.paging_state) if ctx.paging_state else None
+        page_size = ctx.fetch_size
+        if self.aggregate or self.post_sort:
+            page_size = None
+        if state is not None and state[3] >= 0:
+            limit = state[3]
+        rows_out: list[tuple] = []
+        next_state = None
+        now = ctx.now
+        if self.aggregate:
+            rows_out = self._aggregate(db, ctx, bound, ppl, now, limit)
+        else:
+            produced = 0
+            cap = None  # rows any one partition read can contribute (pushed down to storage)
+            if not self.row_filtering and not self.post_sort:
+                wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
+                cap = min(wanted) if wanted else None
+            rows = self._rows(db, bound, ppl, state, now, cap)
+            for pk, ck, row, in_partition in rows:
+                rows_out.append(self._project(row, now))
+                produced += 1
+                if limit is not None and produced >= limit:
+                    break
+                if page_size is not None and produced >= page_size and not self.post_sort:
+                    if next(rows, None) is not None:  # only promise a page that has rows
+                        remaining = -1 if limit is None else limit - produced
+                        next_state = _encode_state(pk, ck, in_partition, remaining)
+                        trace("Page full at {} rows: returning a paging state", page_size)
+                    break
+        tr = current_trace()
+        if tr is not None:
+            live, tombstones = tr.take_read_counts()
+            tr.add(f"Read {live} live rows and {tombstones} tombstone cells")
+            if self.row_filtering and not self.aggregate:
+                tr.add(f"Filtering kept {len(rows_out)} rows")
+        if self.stmt.json:
+            rows_out = [(self._json_row(r),) for r in rows_out]
+        result = Result("rows", list(self.result_names), list(self.result_types), rows_out,
+                        next_state, keyspace=self.keyspace, table=self.table)
+        if self.aggregate_warning:
+            result.warnings.append(self.aggregate_warning)
+        return result
+
+    def _json_row(self, row: tuple) -> str:
+        parts = []
+        for sel, value in zip(self.selectors, row):
+            key = sel.name if sel.name == sel.name.lower() else f'"{sel.name}"'
+            parts.append(f"{json.dumps(key)}: {sel.type.to_json_text(value)}")
+        return "{" + ", ".join(parts) + "}"
+
+    def _project(self, row: RowData, now: int) -> tuple:
+        return tuple(s.value(row, now) for s in self.selectors)
+
+    # ---- partitions and rows --------------------------------------------------------------
+
+    def _partitions(self, db, bound: list, slices, state, now: int,
+                    cap: int | None = None) -> Iterator:
+        table_id = str(self.meta.id)
+        engine = db.engine
+        reverse = self.reverse
+        distinct = self.stmt.distinct
+        start_pk = state[0] if state else None
+        resume_ck = state[1] if state else None
+        if self.key_mode == "index":
+            trace("Executing read on {}.{} using index {}", self.meta.keyspace, self.meta.name,
+                  self.index[0].name)
+            yield from self._index_partitions(db, bound, slices, state, now)
+            return
+        if self.key_mode == "keys":
+            pks = self.where.partition_keys(bound)
+            if start_pk is not None:
+                if start_pk in pks:
+                    pks = pks[pks.index(start_pk):]
+                else:
+                    pks = []
+            for pk in pks:
+                trace("Executing single-partition query on {}", self.meta.name)
+                s = slices
+                if pk == start_pk:
+                    if resume_ck is None:
+                        continue
+                    s = _after(slices, resume_ck, reverse)
+                view = engine.read_partition(table_id, pk, s, reverse, now, 1 if distinct else cap)
+                if view is not None:
+                    yield view
+            return
+        key_range = self.where.token_range(bound) if self.key_mode == "token" else KeyRange()
+        if key_range is None:
+            return
+        if start_pk is not None:
+            dk = decorate(start_pk)
+            if key_range.start is None or dk > key_range.start:
+                key_range = KeyRange(dk, True, key_range.end, key_range.end_inclusive)
+        if current_trace() is not None:
+            trace(f"Executing seq scan on {self.meta.name} for {_describe_range(key_range)}")
+        for view in engine.scan(table_id, key_range, slices, now):
+            if view.pk == start_pk:
+                if resume_ck is None:
+                    continue
+                view = engine.read_partition(
+                    table_id, view.pk, _after(slices, resume_ck, False), False, now, cap
+                )
+                if view is None:
+                    continue
+            if distinct:
+                view = type(view)(view.pk, view.static_row, view.rows[:1])
+            yield view
+
+    def _rows(self, db, bound: list, ppl: int | None, state, now: int,
+              cap: int | None = None) -> Iterator:
+        table = self.meta
+        slices = clustering_slices(table, self.where, self.usable_clustering, bound) \
+            if self.has_ck_restriction else None
+        if slices is not None and not slices:
+            return
+        filters = self.filters
+        multi = self.filter_multi
+        need_cells = self.needs_cells
+        distinct = self.stmt.distinct
+        pk_names = [c.name for c in table.partition_key]
+        ck_names = [c.name for c in table.clustering]
+        columns = table.columns
+        dropped = table.dropped_columns
+        start_in_partition = state[2] if state else 0
+        start_pk = state[0] if state else None
+        post = self.post_sort
+        gathered = []
+        for view in self._partitions(db, bound, slices, state, now, cap):
+            base = dict(zip(pk_names, partition_key_values(table, view.pk)))
+            base_cells: dict = {}
+            if view.static_row is not None:
+                _decode_into(view.static_row, columns, dropped, base, base_cells)
+            resumed = view.pk == start_pk
+            count = start_in_partition if resumed else 0
+            if ppl is not None and count >= ppl:
+                continue
+            if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
+                if distinct or view.static_row is not None:
+                    row = RowData(base, base_cells, view.pk, None)
+                    if self._keep(row, filters, multi, bound, static_row=True):
+                        yield view.pk, None, row, count + 1
+                continue
+            for ck, srow in view.rows:
+                values = dict(base)
+                values.update(zip(ck_names, clustering_values(table, ck)))
+                cells = dict(base_cells) if need_cells else base_cells
+                _decode_into(srow, columns, dropped, values, cells if need_cells else None)
+                row = RowData(values, cells, view.pk, ck)
+                if not self._keep(row, filters, multi, bound):
+                    continue
+                count += 1
+                if post:
+                    gathered.append((ck, view.pk, row, count))
+                else:
+                    yield view.pk, ck, row, count
+                if ppl is not None and count >= ppl:
+                    break
+        if post:
+            gathered.sort(key=lambda g: g[0], reverse=self.reverse)
+            for ck, pk, row, count in gathered:
+                yield pk, ck, row, count
+
+    def _keep(self, row: RowData, filters, multi, bound, static_row: bool = False) -> bool:
+        values = row.values
+        for r in filters:
+            col = r.column
+            if static_row and col.kind in (CLUSTERING, "regular"):
+                return False
+            if not r.matches(values.get(col.name), bound):
+                return False
+        if multi is not None and not static_row and not multi.matches_row(values, bound):
+            return False
+        return True
+
+    # ---- aggregation ----------------------------------------------------------------------
+
+    def _aggregate(self, db, ctx, bound, ppl, now, limit) -> list[tuple]:
+        table = self.meta
+        group_cols = [c.name for c in table.primary_key[: self.group_size]]
+        out: list[tuple] = []
+        current_key = object()
+        states = None
+        first_row = None
+
+        def finish():
+            vals = []
+            for s, st in zip(self.selectors, states):
+                vals.append(_finish_selector(s, st, first_row, now))
+            out.append(tuple(vals))
+
+        for pk, ck, row, _ in self._rows(db, bound, ppl, None, now):
+            key = tuple(row.values.get(c) for c in group_cols) if group_cols else None
+            if states is None or (group_cols and key != current_key):
+                if states is not None:
+                    finish()
+                    if limit is not None and len(out) >= limit:
+                        return out
+                states = [_new_state(s) for s in self.selectors]
+                first_row = row
+                current_key = key
+            for s, st in zip(self.selectors, states):
+                _add_state(s, st, row, now)
+        if states is not None:
+            finish()
+        elif not group_cols:
+            states = [_new_state(s) for s in self.selectors]
+            first_row = None
+            finish()
+        return out[:limit] if limit is not None else out
+
+
+def _contains_writetime(sel: Selector) -> bool:
+    if isinstance(sel, WritetimeSelector):
+        return True
+    for attr in ("args",):
+        for a in getattr(sel, attr, []) or []:
+            if a is not None and _contains_writetime(a):
+                return True
+    inner = getattr(sel, "inner", None)
+    return inner is not None and _contains_writetime(inner)
+
+
+class _AggState:
+    __slots__ = ("state", "children")
+
+    def __init__(self, state, children):
+        self.state = state
+        self.children = children
+
+
+def _new_state(sel: Selector):
+    if isinstance(sel, AggregateSelector):
+        return _AggState(sel.function.new_state(), None)
+    children = [_new_state(a) for a in getattr(sel, "args", []) or []]
+    inner = getattr(sel, "inner", None)
+    if inner is not None:
+        children = [_new_state(inner)]
+    return _AggState(None, children)
+
+
+def _add_state(sel: Selector, st: _AggState, row: RowData, now: int) -> None:
+    if isinstance(sel, AggregateSelector):
+        args = [a.value(row, now) for a in sel.args]
+        st.state = sel.function.add(st.state, args)
+        return
+    if not sel.is_aggregate:
+        return
+    subs = getattr(sel, "args", None) or ([sel.inner] if getattr(sel, "inner", None) else [])
+    for child, cst in zip(subs, st.children):
+        _add_state(child, cst, row, now)
+
+
+def _finish_selector(sel: Selector, st: _AggState, first_row: RowData | None, now: int):
+    if isinstance(sel, AggregateSelector):
+        return sel.function.result(st.state)
+    if not sel.is_aggregate:
+        return sel.value(first_row, now) if first_row is not None else None
+    if isinstance(sel, FunctionSelector):
+        args = [_finish_selector(a, c, first_row, now) for a, c in zip(sel.args, st.children)]
+        return sel.function.execute(args)
+    if isinstance(sel, FieldSelector):
+        v = _finish_selector(sel.inner, st.children[0], first_row, now)
+        return None if v is None else v[sel.index]
+    return None
+
+
+def _decode_into(row, columns, dropped, values: dict, cells: dict | None) -> None:
+    for name, data in row.cells.items():
+        column = columns.get(name)
+        if column is None:
+            continue
+        d = dropped.get(name)
+        if d is not None:
+            data = _without_dropped(data, d.dropped_time)
+            if data is None:
+                continue
+        values[name] = decode_cell_value(column, data)
+        if cells is not None:
+            cells[name] = data
+
+
+def plan_select(db, stmt: ast.Select, keyspace: str | None, markers: Markers) -> SelectPlan:
+    table = db.table(stmt.table, keyspace)
+    return SelectPlan(db, stmt, table, markers, keyspace)

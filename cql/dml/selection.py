@@ -1,0 +1,395 @@
+"""The selection of a SELECT: selectors (columns, WRITETIME/TTL, fields, elements, slices,
+function calls, aggregates) and the compiler from the statement's selection clause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cassalite.storage.model import ComplexColumn
+from cql.errors import InvalidRequest
+from cql.plan.restrictions import _text
+from cql.plan.terms import Term, TermContext, compile_term, resolve_type, type_expr_text
+from cql.schema.metadata import ColumnMetadata, TableMetadata, quote_name
+from cql.syntax import ast
+from cql.types import CQLType, ListType, MapType, SetType, UserType, is_list, native_type
+
+# cql.functions is imported where it is used: the function library takes ~20 ms to
+# import, which `import cql` (and a process that never calls a function) does not pay.
+
+INT = native_type("int")
+BIGINT = native_type("bigint")
+
+
+# --------------------------------------------------------------------------------------
+# Rows as selectors see them
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowData:
+    values: dict
+    cells: dict
+    pk: bytes
+    ck: bytes | None
+
+
+# --------------------------------------------------------------------------------------
+# Selectors
+# --------------------------------------------------------------------------------------
+
+
+class Selector:
+    name: str = ""
+    type: CQLType
+    is_aggregate = False
+    columns: tuple[str, ...] = ()
+
+    def value(self, row: RowData, now: int) -> Any:
+        raise NotImplementedError
+
+
+class ColumnSelector(Selector):
+    def __init__(self, column: ColumnMetadata, name: str | None = None):
+        self.column = column
+        self.name = name or column.name
+        self.type = column.type
+        self.columns = (column.name,)
+
+    def value(self, row: RowData, now: int) -> Any:
+        return row.values.get(self.column.name)
+
+
+class WritetimeSelector(Selector):
+    def __init__(self, column: ColumnMetadata, kind: str):
+        self.column = column
+        self.kind = kind
+        self.name = f"{kind}({column.name})"
+        self.columns = (column.name,)
+        multicell = column.type.is_multicell
+        if kind == "ttl":
+            self.type = ListType(INT, True) if multicell else INT
+        elif kind == "writetime":
+            self.type = ListType(BIGINT, True) if multicell else BIGINT
+        else:
+            self.type = BIGINT
+
+    def value(self, row: RowData, now: int) -> Any:
+        data = row.cells.get(self.column.name)
+        if data is None:
+            return None
+        cells = list(data.cells.values()) if isinstance(data, ComplexColumn) else [data]
+        if not cells:
+            return None
+        if self.kind == "maxwritetime":
+            return max(c.timestamp for c in cells)
+        if self.kind == "writetime":
+            stamps = [c.timestamp for c in cells]
+            return stamps if isinstance(data, ComplexColumn) else stamps[0]
+        ttls = [c.remaining_ttl(now) for c in cells]
+        return ttls if isinstance(data, ComplexColumn) else ttls[0]
+
+
+class FieldSelector(Selector):
+    def __init__(self, inner: Selector, index: int, ftype: CQLType, name: str):
+        self.inner, self.index, self.type, self.name = inner, index, ftype, name
+        self.columns = inner.columns
+        self.is_aggregate = inner.is_aggregate
+
+    def value(self, row: RowData, now: int) -> Any:
+        v = self.inner.value(row, now)
+        return None if v is None else v[self.index]
+
+
+class ElementSelector(Selector):
+    def __init__(self, inner: Selector, key: Term, etype: CQLType, name: str, bound_ref: list):
+        self.inner, self.key, self.type, self.name = inner, key, etype, name
+        self.columns = inner.columns
+        self.bound_ref = bound_ref
+
+    def value(self, row: RowData, now: int) -> Any:
+        v = self.inner.value(row, now)
+        if v is None:
+            return None
+        k = self.key.bind(self.bound_ref[0])
+        if isinstance(self.inner.type, MapType):
+            return v.get(k)
+        return k if k in v else None
+
+
+class SliceSelector(Selector):
+    def __init__(self, inner: Selector, start: Term | None, end: Term | None, name: str,
+                 bound_ref: list):
+        self.inner, self.start, self.end, self.name = inner, start, end, name
+        self.type = inner.type
+        self.columns = inner.columns
+        self.bound_ref = bound_ref
+
+    def value(self, row: RowData, now: int) -> Any:
+        v = self.inner.value(row, now)
+        if v is None:
+            return None
+        ctype = self.inner.type
+        keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type
+        bound = self.bound_ref[0]
+        lo = self.start.bind(bound) if self.start is not None else None
+        hi = self.end.bind(bound) if self.end is not None else None
+        lok = keytype.to_comparable(lo) if lo is not None else None
+        hik = keytype.to_comparable(hi) if hi is not None else None
+
+        def inside(k: Any) -> bool:
+            kk = keytype.to_comparable(k)
+            return (lok is None or kk >= lok) and (hik is None or kk <= hik)
+
+        if isinstance(ctype, MapType):
+            out = {k: val for k, val in v.items() if inside(k)}
+        else:
+            out = [k for k in v if inside(k)]
+        return ctype.validate(out) if out else None
+
+
+class FunctionSelector(Selector):
+    def __init__(self, function, args: list[Selector], name: str):
+        self.function, self.args, self.name = function, args, name
+        self.type = function.return_type
+        self.columns = tuple(c for a in args for c in a.columns)
+        self.is_aggregate = any(a.is_aggregate for a in args)
+
+    def value(self, row: RowData, now: int) -> Any:
+        return self.function.execute([a.value(row, now) for a in self.args])
+
+
+class ConstantSelector(Selector):
+    def __init__(self, value: Any, ctype: CQLType, name: str):
+        self.constant, self.type, self.name = value, ctype, name
+
+    def value(self, row: RowData, now: int) -> Any:
+        return self.constant
+
+
+class AggregateSelector(Selector):
+    is_aggregate = True
+
+    def __init__(self, function, args: list[Selector], name: str):
+        self.function, self.args, self.name = function, args, name
+        self.type = function.return_type
+        self.columns = tuple(c for a in args for c in a.columns)
+
+
+# --------------------------------------------------------------------------------------
+# Compiling the selection
+# --------------------------------------------------------------------------------------
+
+
+def _undefined(table: TableMetadata, name: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Undefined column name {quote_name(name)} in table "
+        f"{quote_name(table.keyspace)}.{quote_name(table.name)}"
+    )
+
+
+def expr_text(node: Any) -> str:
+    """The result column name Cassandra derives from a selector expression."""
+
+    if isinstance(node, ast.ColumnRef):
+        return node.name
+    if isinstance(node, ast.WritetimeOf):
+        return f"{node.kind}({expr_text(node.expr)})"
+    if isinstance(node, ast.CountAll):
+        return "count"
+    if isinstance(node, ast.FunctionCall):
+        ks = node.name.keyspace or "system"
+        return f"{ks}.{node.name.name}({', '.join(expr_text(a) for a in node.args)})"
+    if isinstance(node, ast.Cast):
+        return f"cast({expr_text(node.expr)} as {type_expr_text(node.type)})"
+    if isinstance(node, ast.FieldAccess):
+        return f"{expr_text(node.expr)}.{node.field}"
+    if isinstance(node, ast.ElementAccess):
+        return f"{expr_text(node.expr)}[{expr_text(node.key)}]"
+    if isinstance(node, ast.SliceAccess):
+        start = expr_text(node.start) if node.start is not None else ""
+        end = expr_text(node.end) if node.end is not None else ""
+        return f"{expr_text(node.expr)}[{start}..{end}]"
+    if isinstance(node, ast.BinaryOp):
+        return f"{expr_text(node.left)} {node.op} {expr_text(node.right)}"
+    if isinstance(node, ast.Negate):
+        return f"-{expr_text(node.expr)}"
+    if isinstance(node, ast.TypeHint):
+        return f"({type_expr_text(node.type)}){expr_text(node.expr)}"
+    return _text(node)
+
+
+class SelectionCompiler:
+    def __init__(self, db, table: TableMetadata, ctx: TermContext, bound_ref: list):
+        self.db, self.table, self.ctx, self.bound_ref = db, table, ctx, bound_ref
+
+    def column(self, name: str) -> ColumnMetadata:
+        column = self.table.columns.get(name)
+        if column is None:
+            raise _undefined(self.table, name)
+        return column
+
+    def compile(self, node: Any, in_aggregate: bool = False) -> Selector:
+        from cql import functions
+
+        if isinstance(node, ast.ColumnRef):
+            return ColumnSelector(self.column(node.name))
+        if isinstance(node, ast.WritetimeOf):
+            target = node.expr
+            if not isinstance(target, ast.ColumnRef):
+                raise InvalidRequest(
+                    f"Cannot use selection function {node.kind} on a field or an element"
+                )
+            column = self.column(target.name)
+            if column.is_primary_key:
+                raise InvalidRequest(
+                    f"Cannot use selection function {node.kind} on PRIMARY KEY part {column.name}"
+                )
+            if column.type.is_counter:
+                raise InvalidRequest(
+                    f"Cannot use selection function {node.kind} on counter column {column.name}"
+                )
+            return WritetimeSelector(column, node.kind)
+        if isinstance(node, ast.CountAll):
+            return AggregateSelector(functions.count_rows(), [], "count")
+        if isinstance(node, ast.FieldAccess):
+            inner = self.compile(node.expr, in_aggregate)
+            utype = inner.type
+            if not isinstance(utype, UserType):
+                raise InvalidRequest(
+                    f"Invalid field selection: {expr_text(node.expr)} of type {utype.name} is not a "
+                    "user type"
+                )
+            if node.field not in utype.field_names:
+                raise InvalidRequest(f"{utype.name} has no field {node.field}")
+            idx = list(utype.field_names).index(node.field)
+            return FieldSelector(inner, idx, utype.field_types[idx], expr_text(node))
+        if isinstance(node, (ast.ElementAccess, ast.SliceAccess)):
+            inner = self.compile(node.expr, in_aggregate)
+            ctype = inner.type
+            if is_list(ctype):
+                raise InvalidRequest(
+                    f"Element selection is only allowed on sets and maps, but "
+                    f"{expr_text(node.expr)} is a list"
+                )
+            if not isinstance(ctype, (MapType, SetType)):
+                raise InvalidRequest(
+                    f"Element selection is only allowed on sets and maps, but "
+                    f"{expr_text(node.expr)} is a {ctype.name}"
+                )
+            keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type
+            if isinstance(node, ast.ElementAccess):
+                key = compile_term(node.key, keytype, f"key({expr_text(node.expr)})", self.ctx)
+                etype = ctype.value_type if isinstance(ctype, MapType) else keytype
+                return ElementSelector(inner, key, etype, expr_text(node), self.bound_ref)
+            start = compile_term(node.start, keytype, "slice start", self.ctx) if node.start is not None else None
+            end = compile_term(node.end, keytype, "slice end", self.ctx) if node.end is not None else None
+            return SliceSelector(inner, start, end, expr_text(node), self.bound_ref)
+        if isinstance(node, ast.FunctionCall):
+            return self._function(node, in_aggregate)
+        if isinstance(node, ast.Cast):
+            inner = self.compile(node.expr, in_aggregate)
+
+            target = resolve_type(node.type, self.ctx)
+            fn = functions.cast_function(inner.type, target, inner.name)
+            return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
+        if isinstance(node, ast.BinaryOp):
+            left = self.compile_operand(node.left, node.right, in_aggregate)
+            right = self.compile_operand(node.right, node.left, in_aggregate)
+            fn = functions.arithmetic(node.op, left.type, right.type,
+                                      arg_texts=[left.name, right.name])
+            return FunctionSelector(fn, [left, right], fn.column_name([left.name, right.name]))
+        if isinstance(node, ast.Negate):
+            inner = self.compile(node.expr, in_aggregate)
+            fn = functions.negate(inner.type, arg_texts=[inner.name])
+            return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
+        if isinstance(node, ast.TypeHint):
+            ctype = resolve_type(node.type, self.ctx)
+            term = compile_term(node.expr, ctype, expr_text(node), self.ctx)
+            return self._term_selector(term, ctype, expr_text(node))
+        if isinstance(node, ast.Constant):
+            ctype = functions.literal_type(node.kind)
+            term = compile_term(node, ctype, expr_text(node), self.ctx)
+            return self._term_selector(term, ctype, expr_text(node))
+        if isinstance(node, ast.Null):
+            raise InvalidRequest("Cannot infer type for term null in selection clause (try using a cast to force a type)")
+        if isinstance(node, ast.BindMarker):
+            raise InvalidRequest(
+                f"Cannot infer type for term {expr_text(node)} in selection clause (try using a "
+                "cast to force a type)"
+            )
+        raise InvalidRequest(
+            f"Cannot infer type for term {expr_text(node)} in selection clause (try using a cast "
+            "to force a type)"
+        )
+
+    def compile_operand(self, node: Any, other: Any, in_aggregate: bool) -> Selector:
+        from cql import functions
+
+        if isinstance(node, ast.Constant):
+            try:
+                other_sel = self.compile(other, in_aggregate)
+                ctype = other_sel.type if other_sel.type.accepts_constant(node.kind) else None
+            except InvalidRequest:
+                ctype = None
+            ctype = ctype or functions.literal_type(node.kind)
+            term = compile_term(node, ctype, expr_text(node), self.ctx)
+            return self._term_selector(term, ctype, expr_text(node))
+        return self.compile(node, in_aggregate)
+
+    def _term_selector(self, term: Term, ctype: CQLType, name: str) -> Selector:
+        if term.is_constant:
+            return ConstantSelector(term.bind([]), ctype, name)
+        bound_ref = self.bound_ref
+
+        class _Bound(Selector):
+            def value(self, row: RowData, now: int) -> Any:
+                return term.bind(bound_ref[0])
+
+        sel = _Bound()
+        sel.name, sel.type = name, ctype
+        return sel
+
+    def _function(self, node: ast.FunctionCall, in_aggregate: bool) -> Selector:
+        from cql import functions
+
+        fname = node.name.name
+        if node.name.keyspace:
+            fname = f"{node.name.keyspace}.{fname}"
+        if fname in ("count", "system.count") and len(node.args) == 1 and isinstance(
+            node.args[0], ast.Constant
+        ) and node.args[0].text == "1":
+            return AggregateSelector(functions.count_rows(), [], "count")
+        args: list[Selector] = []
+        arg_types: list = []
+        for a in node.args:
+            if isinstance(a, (ast.Constant, ast.Null, ast.BindMarker)):
+                args.append(None)  # type: ignore[arg-type]
+                arg_types.append(_literal_arg(a))
+            else:
+                sel = self.compile(a, in_aggregate or functions.is_aggregate_name(fname))
+                args.append(sel)
+                arg_types.append(sel.type)
+        texts = [expr_text(a) for a in node.args]
+        fn = functions.resolve(fname, arg_types, None, self.table.keyspace, arg_texts=texts,
+                               context="selector")
+        for i, a in enumerate(node.args):
+            if args[i] is None:
+                term = compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", self.ctx)
+                args[i] = self._term_selector(term, fn.arg_types[i], expr_text(a))
+        name = fn.column_name(texts)
+        if fn.is_aggregate:
+            if in_aggregate or any(a.is_aggregate for a in args):
+                raise InvalidRequest(
+                    "aggregate functions cannot be used as arguments of aggregate functions"
+                )
+            return AggregateSelector(fn, args, name)
+        return FunctionSelector(fn, args, name)
+
+
+def _literal_arg(node: Any):
+    from cql import functions
+
+    if isinstance(node, ast.Constant):
+        return functions.LiteralArg(node.kind, node.text)
+    return functions.LiteralArg("null" if isinstance(node, ast.Null) else "marker")

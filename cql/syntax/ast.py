@@ -1,0 +1,902 @@
+"""The CQL abstract syntax tree: what `cql.syntax` produces and the planner consumes.
+
+Every node is a frozen, slotted dataclass, so parsed statements can be cached and shared
+between sessions and threads. Conventions:
+
+* Identifiers are plain ``str``, already normalised: unquoted names lower-cased, quoted
+  names (``"Foo"``) kept exactly, with ``""`` unescaped.
+* Sequences are tuples. Optional parts are ``None``.
+* Terms (values in WHERE, VALUES, SET, IF, USING...) never reference columns. Selector
+  expressions (SELECT list, GROUP BY) may, through :class:`ColumnRef`.
+* Literals keep their source text (:class:`Constant`); turning text into a typed value
+  needs the receiver's type and is the planner's job. A leading minus sign on a numeric or
+  duration literal is folded into the constant (``-1`` is ``Constant('integer', '-1')``).
+* ``{}`` is an empty :class:`MapLiteral`; the planner accepts it for set receivers too.
+* In terms, ``{name: value, ...}`` with identifier keys is a :class:`UDTLiteral` and
+  ``{'k': v}`` (term keys) is a :class:`MapLiteral`. In selectors, ``{a: 1}`` is always a
+  :class:`MapLiteral` whose keys are selector expressions (``ColumnRef('a')``); the planner
+  turns it into a UDT value when the receiver is a UDT.
+* Bind markers are numbered 0, 1, 2... in source order across the whole top-level statement
+  (a BATCH numbers its inner statements' markers globally). Top-level statements carry
+  ``bind_names`` (one entry per marker: its name, or None for ``?``) and ``bind_count``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------
+# Names and types
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedName:
+    """``[keyspace.]name`` for tables, views, types, functions, indexes."""
+
+    keyspace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return self.name if self.keyspace is None else f"{self.keyspace}.{self.name}"
+
+
+NATIVE_TYPES = frozenset(
+    ["ascii", "bigint", "blob", "boolean", "counter", "date", "decimal", "double", "duration", "float", "inet", "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeExpr:
+    """A CQL type as written.
+
+    ``name`` is a native type name as written (lower-cased; ``varchar`` is not folded into
+    ``text``), one of ``list set map tuple vector``, a user type name, or, when ``custom``
+    is true, the class name of a quoted custom type (``'org.apache...BytesType'``).
+    ``params`` holds the element types; for ``vector`` it is ``(element_type, dimension)``
+    with the dimension an ``int``. ``frozen`` is true for ``frozen<...>``.
+    """
+
+    name: str
+    params: tuple = ()
+    frozen: bool = False
+    keyspace: str | None = None
+    custom: bool = False
+
+    @property
+    def is_native(self) -> bool:
+        return not self.custom and self.keyspace is None and not self.params and (
+            self.name in NATIVE_TYPES
+        )
+
+    @property
+    def is_collection(self) -> bool:
+        return not self.custom and self.name in ("list", "set", "map") and bool(self.params)
+
+    @property
+    def is_udt(self) -> bool:
+        return not self.custom and not self.params and (
+            self.keyspace is not None or self.name not in NATIVE_TYPES
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Terms
+
+
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """A literal. ``kind`` is one of string, integer, float, boolean, uuid, hex, duration.
+
+    ``text`` is the source text: strings unescaped (no quotes), booleans lower-cased,
+    ``NaN`` / ``Infinity`` / ``-Infinity`` as kind float (``-NaN`` is ``NaN``).
+    """
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Null:
+    """The ``null`` literal."""
+
+
+@dataclass(frozen=True, slots=True)
+class BindMarker:
+    """``?`` (name None) or ``:name``; ``index`` is its 0-based position in the statement."""
+
+    index: int
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListLiteral:
+    items: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class SetLiteral:
+    items: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class MapLiteral:
+    """``{k: v, ...}``; ``pairs`` is a tuple of (key, value). ``{}`` is ``MapLiteral(())``."""
+
+    pairs: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class TupleLiteral:
+    items: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class UDTLiteral:
+    """``{field: value, ...}``; ``fields`` is a tuple of (field name, term)."""
+
+    fields: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """``[ks.]f(args)``; unquoted function names are lower-cased. In selectors, args are
+    selector expressions; in terms, terms."""
+
+    name: QualifiedName
+    args: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """``CAST(expr AS type)``; the grammar only allows native types here."""
+
+    expr: object
+    type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class TypeHint:
+    """``(type) expr``."""
+
+    type: TypeExpr
+    expr: object
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryOp:
+    """Arithmetic: ``op`` is one of ``+ - * / %``."""
+
+    op: str
+    left: object
+    right: object
+
+
+@dataclass(frozen=True, slots=True)
+class Negate:
+    """Unary minus on something that is not a numeric literal (those are folded)."""
+
+    expr: object
+
+
+Term = (Constant | Null | BindMarker | ListLiteral | SetLiteral | MapLiteral | TupleLiteral
+        | UDTLiteral | FunctionCall | Cast | TypeHint | BinaryOp | Negate)
+
+# ---------------------------------------------------------------------------------------
+# Selector expressions (also used for relation / condition / deletion left-hand sides)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldAccess:
+    """``expr.field`` (UDT field)."""
+
+    expr: object
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class ElementAccess:
+    """``expr[key]``; ``key`` is a term."""
+
+    expr: object
+    key: object
+
+
+@dataclass(frozen=True, slots=True)
+class SliceAccess:
+    """``expr[start..end]``; either bound may be None (``m[..'c']``)."""
+
+    expr: object
+    start: object | None
+    end: object | None
+
+
+@dataclass(frozen=True, slots=True)
+class WritetimeOf:
+    """``writetime(c)`` / ``maxwritetime(c)`` / ``ttl(c)``; ``kind`` is that word.
+
+    ``expr`` is a ColumnRef, possibly wrapped in FieldAccess / ElementAccess / SliceAccess.
+    """
+
+    kind: str
+    expr: object
+
+
+@dataclass(frozen=True, slots=True)
+class CountAll:
+    """``count(*)`` or ``count(1)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """One item of a SELECT list (or of a view's SELECT)."""
+
+    expr: object
+    alias: str | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# WHERE clause
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOf:
+    """``token(a, b)`` on the left of a relation."""
+
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTuple:
+    """``(a, b)`` on the left of a multi-column relation."""
+
+    names: tuple[str, ...]
+
+
+RELATION_OPS = frozenset(
+    ["=", "<", "<=", ">", ">=", "!=", "IN", "CONTAINS", "CONTAINS KEY", "LIKE", "IS NOT"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """``lhs op rhs``.
+
+    lhs: ColumnRef, ElementAccess(ColumnRef, key) for ``m[k] op t``, TokenOf, ColumnTuple.
+    rhs: a term; for IN with a list, a tuple of terms (``IN ()`` is the empty tuple; for
+    a ColumnTuple lhs the items are TupleLiterals or BindMarkers); for ``IN ?`` a
+    BindMarker; for ``IS NOT NULL`` Null().
+    """
+
+    lhs: object
+    op: str
+    rhs: object
+
+
+@dataclass(frozen=True, slots=True)
+class CustomIndexExpression:
+    """``expr(index_name, term)`` in a WHERE clause."""
+
+    index: QualifiedName
+    value: object
+
+
+# ---------------------------------------------------------------------------------------
+# Modification statements' parts
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    """``c = t``."""
+
+    column: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class SetElement:
+    """``c[k] = t``."""
+
+    column: str
+    key: object
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class SetField:
+    """``c.f = t``."""
+
+    column: str
+    field: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class AddTo:
+    """``c = c + t`` or ``c += t`` (counter increment, append, set/map add)."""
+
+    column: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class Prepend:
+    """``c = t + c`` (list prepend)."""
+
+    column: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class SubtractFrom:
+    """``c = c - t`` or ``c -= t``."""
+
+    column: str
+    value: object
+
+
+Assignment = SetValue | SetElement | SetField | AddTo | Prepend | SubtractFrom
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """An IF condition: lhs is ColumnRef, ElementAccess(ColumnRef, key) or
+    FieldAccess(ColumnRef, field); op is one of = < <= > >= != IN CONTAINS 'CONTAINS KEY';
+    rhs as in :class:`Relation`."""
+
+    lhs: object
+    op: str
+    rhs: object
+
+
+# ---------------------------------------------------------------------------------------
+# Statements
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """Base of all statements. ``bind_names`` is only filled on the top-level statement."""
+
+    bind_names: tuple = field(default=(), kw_only=True, compare=False, repr=False)
+
+    @property
+    def bind_count(self) -> int:
+        return len(self.bind_names)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnOrdering:
+    """``ORDER BY column ANN OF vector``."""
+
+    column: str
+    vector: object
+    direction: str = "ASC"
+
+
+@dataclass(frozen=True, slots=True)
+class Select(Statement):
+    """``selectors`` is None for ``*``. ``where`` holds Relations and
+    CustomIndexExpressions in source order. ``group_by`` holds selector expressions.
+    ``order_by`` holds (column, 'ASC'|'DESC') pairs for plain orderings; an ``ANN OF``
+    ordering goes to ``ann`` instead. ``limit`` and ``per_partition_limit`` are integer
+    Constants (possibly negative, for the planner to reject) or BindMarkers."""
+
+    table: QualifiedName
+    selectors: tuple[Selector, ...] | None
+    where: tuple = ()
+    distinct: bool = False
+    json: bool = False
+    group_by: tuple = ()
+    order_by: tuple[tuple[str, str], ...] = ()
+    ann: AnnOrdering | None = None
+    per_partition_limit: object | None = None
+    limit: object | None = None
+    allow_filtering: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Insert(Statement):
+    """Either ``columns`` + ``values`` or ``json`` (a string Constant or BindMarker).
+    ``json_default`` is 'NULL' or 'UNSET'. ttl / timestamp are terms or None."""
+
+    table: QualifiedName
+    columns: tuple[str, ...] = ()
+    values: tuple = ()
+    json: object | None = None
+    json_default: str = "NULL"
+    if_not_exists: bool = False
+    ttl: object | None = None
+    timestamp: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Update(Statement):
+    table: QualifiedName
+    assignments: tuple
+    where: tuple
+    conditions: tuple[Condition, ...] = ()
+    if_exists: bool = False
+    ttl: object | None = None
+    timestamp: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Statement):
+    """``targets``: ColumnRef, ElementAccess(ColumnRef, key), FieldAccess(ColumnRef, f);
+    empty for a whole-row/partition/range delete."""
+
+    table: QualifiedName
+    targets: tuple
+    where: tuple
+    conditions: tuple[Condition, ...] = ()
+    if_exists: bool = False
+    timestamp: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch(Statement):
+    """``kind`` is LOGGED, UNLOGGED or COUNTER. ``ttl`` is only kept so the planner can
+    reject it ("Global TTL on the BATCH statement is not supported.")."""
+
+    kind: str
+    statements: tuple
+    timestamp: object | None = None
+    ttl: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Use(Statement):
+    keyspace: str
+
+
+@dataclass(frozen=True, slots=True)
+class Truncate(Statement):
+    table: QualifiedName
+
+
+# Options of CREATE/ALTER KEYSPACE / TABLE / VIEW and index OPTIONS are a tuple of
+# (name, value) pairs in source order, names normalised like identifiers. A value is the raw
+# text of a constant (Cassandra's getRawText: strings unescaped, numbers and booleans as
+# written) or of an unreserved keyword, or, for map-valued options, a tuple of
+# (key, value) raw-text pairs. Unknown and repeated names are rejected by the parser.
+Options = tuple
+
+
+def options_dict(options: Options) -> dict:
+    """Options as a dict; map-valued options become dicts too."""
+    return {k: (dict(v) if isinstance(v, tuple) else v) for k, v in options}
+
+
+@dataclass(frozen=True, slots=True)
+class CreateKeyspace(Statement):
+    name: str
+    options: Options = ()
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterKeyspace(Statement):
+    name: str
+    options: Options = ()
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropKeyspace(Statement):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMask:
+    """``MASKED WITH f(args)``; ``MASKED WITH DEFAULT`` is ``mask_default()``."""
+
+    function: QualifiedName
+    args: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDef:
+    name: str
+    type: TypeExpr
+    static: bool = False
+    mask: ColumnMask | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable(Statement):
+    """``partition_key`` is empty when no PRIMARY KEY was declared (the planner reports
+    it); duplicate columns and several PRIMARY KEY declarations are rejected by the parser
+    (InvalidRequest, as Cassandra's parser does). ``clustering_order`` lists
+    (column, 'ASC'|'DESC') as written."""
+
+    name: QualifiedName
+    columns: tuple[ColumnDef, ...]
+    partition_key: tuple[str, ...] = ()
+    clustering: tuple[str, ...] = ()
+    options: Options = ()
+    clustering_order: tuple[tuple[str, str], ...] = ()
+    compact_storage: bool = False
+    if_not_exists: bool = False
+
+
+# ALTER TABLE actions
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnType:
+    """``ALTER c TYPE t`` (no longer supported; the planner rejects it)."""
+
+    column: str
+    type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnMask:
+    """``ALTER [IF EXISTS] c MASKED WITH ...`` or, with mask None, ``ALTER c DROP MASKED``."""
+
+    column: str
+    mask: ColumnMask | None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumns:
+    columns: tuple[ColumnDef, ...]
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumns:
+    columns: tuple[str, ...]
+    if_exists: bool = False
+    timestamp: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumns:
+    renames: tuple[tuple[str, str], ...]
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropCompactStorage:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AlterOptions:
+    options: Options
+
+
+@dataclass(frozen=True, slots=True)
+class AlterTable(Statement):
+    name: QualifiedName
+    action: object
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable(Statement):
+    name: QualifiedName
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateType(Statement):
+    name: QualifiedName
+    fields: tuple[tuple[str, TypeExpr], ...]
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddField:
+    field: str
+    type: TypeExpr
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RenameFields:
+    renames: tuple[tuple[str, str], ...]
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterFieldType:
+    """``ALTER f TYPE t`` (no longer supported)."""
+
+    field: str
+    type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class AlterType(Statement):
+    name: QualifiedName
+    action: object
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropType(Statement):
+    name: QualifiedName
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTarget:
+    """``kind`` is SIMPLE (plain column), KEYS, VALUES, ENTRIES or FULL."""
+
+    column: str
+    kind: str = "SIMPLE"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex(Statement):
+    """``options`` is the map given by ``WITH OPTIONS = {...}`` as (key, value) pairs."""
+
+    name: str | None
+    table: QualifiedName
+    targets: tuple[IndexTarget, ...]
+    custom: bool = False
+    using: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex(Statement):
+    name: QualifiedName
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView(Statement):
+    """``selectors`` is None for ``*``."""
+
+    name: QualifiedName
+    base: QualifiedName
+    selectors: tuple[Selector, ...] | None
+    where: tuple
+    partition_key: tuple[str, ...]
+    clustering: tuple[str, ...] = ()
+    options: Options = ()
+    clustering_order: tuple[tuple[str, str], ...] = ()
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterView(Statement):
+    name: QualifiedName
+    options: Options
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropView(Statement):
+    name: QualifiedName
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateFunction(Statement):
+    """``args`` holds (name, type) pairs; ``language`` is lower-cased; ``body`` unescaped."""
+
+    name: QualifiedName
+    args: tuple[tuple[str, TypeExpr], ...]
+    return_type: TypeExpr
+    called_on_null_input: bool
+    language: str
+    body: str
+    or_replace: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropFunction(Statement):
+    """``arg_types`` is None when no argument list was given."""
+
+    name: QualifiedName
+    arg_types: tuple[TypeExpr, ...] | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAggregate(Statement):
+    name: QualifiedName
+    arg_types: tuple[TypeExpr, ...]
+    sfunc: str
+    stype: TypeExpr
+    finalfunc: str | None = None
+    initcond: object | None = None
+    or_replace: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropAggregate(Statement):
+    name: QualifiedName
+    arg_types: tuple[TypeExpr, ...] | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTrigger(Statement):
+    name: str
+    table: QualifiedName
+    using: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropTrigger(Statement):
+    name: str
+    table: QualifiedName
+    if_exists: bool = False
+
+
+# Security
+
+
+@dataclass(frozen=True, slots=True)
+class RoleOptions:
+    """Options of CREATE/ALTER ROLE (and of CREATE/ALTER USER). Unset options are None.
+
+    ``datacenters`` / ``cidrs``: None when not given, ``'ALL'`` for ``ACCESS TO ALL
+    DATACENTERS`` / ``ACCESS FROM ALL CIDRS``, otherwise a tuple of names.
+    """
+
+    password: str | None = None
+    hashed_password: str | None = None
+    login: bool | None = None
+    superuser: bool | None = None
+    options: tuple[tuple[str, str], ...] | None = None
+    datacenters: object | None = None
+    cidrs: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRole(Statement):
+    name: str
+    options: RoleOptions = RoleOptions()
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterRole(Statement):
+    name: str
+    options: RoleOptions = RoleOptions()
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropRole(Statement):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListRoles(Statement):
+    of: str | None = None
+    recursive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRole(Statement):
+    role: str
+    grantee: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeRole(Statement):
+    role: str
+    revokee: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUser(Statement):
+    """``superuser`` is False unless SUPERUSER was given (Cassandra's default)."""
+
+    name: str
+    password: str | None = None
+    hashed_password: str | None = None
+    superuser: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterUser(Statement):
+    """``superuser`` is None when neither SUPERUSER nor NOSUPERUSER was given."""
+
+    name: str
+    password: str | None = None
+    hashed_password: str | None = None
+    superuser: bool | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropUser(Statement):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListUsers(Statement):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A permission target. ``kind`` is one of: ALL KEYSPACES, KEYSPACE, TABLE, ALL TABLES
+    (in ``keyspace``), ALL ROLES, ROLE, ALL FUNCTIONS (``keyspace`` set for ``IN KEYSPACE``),
+    FUNCTION (``keyspace``/``name``/``arg_types``), ALL MBEANS, MBEAN, MBEANS (``name`` is
+    the pattern)."""
+
+    kind: str
+    keyspace: str | None = None
+    name: str | None = None
+    arg_types: tuple[TypeExpr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPermissions(Statement):
+    """``permissions`` are upper-case names; ``('ALL',)`` for ALL [PERMISSIONS]."""
+
+    permissions: tuple[str, ...]
+    resource: Resource
+    grantee: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevokePermissions(Statement):
+    permissions: tuple[str, ...]
+    resource: Resource
+    revokee: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListPermissions(Statement):
+    permissions: tuple[str, ...]
+    resource: Resource | None = None
+    of: str | None = None
+    recursive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AddIdentity(Statement):
+    identity: str
+    role: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropIdentity(Statement):
+    identity: str
+    if_exists: bool = False
+
+
+DESCRIBE_KINDS = frozenset(
+    ["CLUSTER", "SCHEMA", "KEYSPACES", "KEYSPACE", "TABLES", "TABLE", "TYPES", "TYPE",
+     "FUNCTIONS", "FUNCTION", "AGGREGATES", "AGGREGATE", "INDEX", "MATERIALIZED VIEW",
+     "GENERIC"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Describe(Statement):
+    """Server-side DESCRIBE. ``kind`` is in DESCRIBE_KINDS (GENERIC for ``DESCRIBE name``).
+
+    ``name``: None when absent; for KEYSPACE it is ``QualifiedName(None, ks)``.
+    ``full`` is FULL SCHEMA, ``only`` is ONLY KEYSPACE, ``internals`` is WITH INTERNALS.
+    """
+
+    kind: str
+    name: QualifiedName | None = None
+    only: bool = False
+    full: bool = False
+    internals: bool = False

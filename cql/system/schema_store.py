@@ -1,0 +1,285 @@
+"""The schema stored as rows of ``system_schema.*`` (read back at start-up).
+
+Like Cassandra, the schema lives in ``system_schema.*`` tables written through the storage
+engine, so it survives restarts and drivers read it with plain SELECTs.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import datetime, timezone
+
+from cassalite.storage.engine import StorageEngine
+from cassalite.storage.model import DeletionTime, Partition, RangeTombstone
+from cql import cells as rowcodec
+from cql.schema.metadata import (
+    ColumnMetadata,
+    DroppedColumn,
+    IndexMetadata,
+    KeyspaceMetadata,
+    Schema,
+    TableMetadata,
+    UserTypeMetadata,
+)
+from cql.types import UserType, parse_type
+from cql.types.comparable import BOTTOM, TOP
+
+from .tables import SYSTEM_TABLES
+
+
+def keyspace_row(ks: KeyspaceMetadata) -> dict:
+    return {
+        "keyspace_name": ks.name,
+        "durable_writes": ks.durable_writes,
+        "replication": dict(ks.replication),
+    }
+
+
+def _option_values(table: TableMetadata) -> dict:
+    return {k: v for k, v in table.options.items()}
+
+
+def table_row(table: TableMetadata) -> dict:
+    values = _option_values(table)
+    values.update(keyspace_name=table.keyspace, id=table.id)
+    if table.is_view:
+        values.update(
+            view_name=table.name,
+            base_table_name=table.view_of,
+            base_table_id=None,
+            include_all_columns=table.view_include_all,
+            where_clause=table.view_where,
+        )
+    else:
+        values.update(table_name=table.name, flags={"compound"})
+    return values
+
+
+def column_rows(table: TableMetadata) -> list[dict]:
+    return [
+        {
+            "keyspace_name": table.keyspace,
+            "table_name": table.name,
+            "column_name": c.name,
+            "clustering_order": c.clustering_order,
+            "column_name_bytes": c.name.encode("utf-8"),
+            "kind": c.kind,
+            "position": c.position,
+            "type": c.type.name,
+        }
+        for c in table.columns.values()
+    ]
+
+
+def dropped_column_rows(table: TableMetadata) -> list[dict]:
+    return [
+        {
+            "keyspace_name": table.keyspace,
+            "table_name": table.name,
+            "column_name": d.name,
+            "dropped_time": datetime.fromtimestamp(d.dropped_time / 1e6, timezone.utc).replace(
+                tzinfo=None
+            ),
+            "kind": d.kind,
+            "type": d.type.name,
+        }
+        for d in table.dropped_columns.values()
+    ]
+
+
+def index_rows(table: TableMetadata) -> list[dict]:
+    return [
+        {
+            "keyspace_name": table.keyspace,
+            "table_name": table.name,
+            "index_name": idx.name,
+            "kind": idx.kind,
+            "options": dict(idx.options, target=idx.target),
+        }
+        for idx in table.indexes.values()
+    ]
+
+
+def type_row(ut: UserTypeMetadata) -> dict:
+    return {
+        "keyspace_name": ut.keyspace,
+        "type_name": ut.name,
+        "field_names": list(ut.field_names),
+        "field_types": [t.name for t in ut.field_types],
+    }
+
+
+class SchemaStore:
+    """Reads and writes the schema as rows of the system_schema tables."""
+
+    def __init__(self, engine: StorageEngine, schema: Schema, clock: rowcodec.Clock):
+        self.engine = engine
+        self.schema = schema
+        self.clock = clock
+
+    def table(self, name: str) -> TableMetadata:
+        return self.schema.keyspaces["system_schema"].tables[name]
+
+    # ---- writing ------------------------------------------------------------------
+
+    def _upsert(self, table_name: str, rows: list[dict], now: int, ts: int) -> list:
+        table = self.table(table_name)
+        return [rowcodec.row_mutation(table, r, ts, now) for r in rows]
+
+    def _delete_rows(self, table_name: str, keyspace: str, prefix: list, now: int, ts: int):
+        """Range-delete every row of ``keyspace`` whose clustering starts with ``prefix``."""
+        table = self.table(table_name)
+        pk = rowcodec.partition_key_bytes(table, [keyspace])
+        if not prefix:
+            return rowcodec.partition_deletion(table, pk, ts, now)
+        p = rowcodec.clustering_prefix_bytes(table, prefix)
+        rt = RangeTombstone(p + bytes([BOTTOM]), p + bytes([TOP]), DeletionTime(ts, now))
+        return rowcodec.Mutation(str(table.id), pk, Partition(range_tombstones=[rt]))
+
+    def save_keyspace(self, ks: KeyspaceMetadata) -> None:
+        ts, now = self.clock.now(), _now()
+        self.engine.apply(self._upsert("keyspaces", [keyspace_row(ks)], now, ts))
+
+    def drop_keyspace(self, name: str) -> None:
+        ts, now = self.clock.now(), _now()
+        muts = [
+            self._delete_rows(t, name, [], now, ts) for t in SYSTEM_TABLES["system_schema"]
+        ]
+        self.engine.apply(muts)
+
+    def save_table(self, table: TableMetadata) -> None:
+        """Rewrite every row describing ``table`` (old columns/indexes are deleted first)."""
+        ts, now = self.clock.now(), _now()
+        muts = self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
+        if table.is_view:
+            muts += self._upsert("views", [table_row(table)], now, ts)
+        else:
+            muts += self._upsert("tables", [table_row(table)], now, ts)
+        muts += self._upsert("columns", column_rows(table), now, ts)
+        muts += self._upsert("dropped_columns", dropped_column_rows(table), now, ts)
+        muts += self._upsert("indexes", index_rows(table), now, ts)
+        self.engine.apply(muts)
+
+    def _table_deletions(self, keyspace: str, name: str, is_view: bool, now: int, ts: int):
+        muts = [self._delete_rows("views" if is_view else "tables", keyspace, [name], now, ts)]
+        for t in ("columns", "dropped_columns", "indexes", "triggers", "column_masks"):
+            muts.append(self._delete_rows(t, keyspace, [name], now, ts))
+        return muts
+
+    def drop_table(self, table: TableMetadata) -> None:
+        ts, now = self.clock.now(), _now()
+        self.engine.apply(self._table_deletions(table.keyspace, table.name, table.is_view, now, ts))
+
+    def save_type(self, ut: UserTypeMetadata) -> None:
+        ts, now = self.clock.now(), _now()
+        self.engine.apply(self._upsert("types", [type_row(ut)], now, ts))
+
+    def drop_type(self, keyspace: str, name: str) -> None:
+        ts, now = self.clock.now(), _now()
+        self.engine.apply([self._delete_rows("types", keyspace, [name], now, ts)])
+
+    # ---- reading ------------------------------------------------------------------
+
+    def _rows(self, table_name: str) -> list[dict]:
+        table = self.table(table_name)
+        out = []
+        for view in self.engine.scan(str(table.id)):
+            out.extend(rowcodec.decode_view(table, view))
+        return out
+
+    def load(self) -> None:
+        """Rebuild user keyspaces from the stored rows (system keyspaces are built in)."""
+        schema = self.schema
+        for r in self._rows("keyspaces"):
+            name = r["keyspace_name"]
+            if name in SYSTEM_TABLES:
+                continue
+            schema.keyspaces[name] = KeyspaceMetadata(
+                name, dict(r["replication"] or {}), bool(r["durable_writes"])
+            )
+
+        # User types may reference each other: resolve in passes until stable.
+        pending = [r for r in self._rows("types") if r["keyspace_name"] in schema.keyspaces]
+        while pending:
+            progressed, rest = False, []
+            for r in pending:
+                ks = schema.keyspaces[r["keyspace_name"]]
+                try:
+                    ftypes = [parse_type(t, _udt_lookup(schema, ks.name)) for t in r["field_types"]]
+                except Exception:
+                    rest.append(r)
+                    continue
+                ks.types[r["type_name"]] = UserTypeMetadata(
+                    ks.name, r["type_name"], list(r["field_names"]), ftypes
+                )
+                progressed = True
+            if not progressed:
+                break
+            pending = rest
+
+        columns: dict[tuple[str, str], list[dict]] = {}
+        for r in self._rows("columns"):
+            columns.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
+        dropped: dict[tuple[str, str], list[dict]] = {}
+        for r in self._rows("dropped_columns"):
+            dropped.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
+        indexes: dict[tuple[str, str], list[dict]] = {}
+        for r in self._rows("indexes"):
+            indexes.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
+
+        def build(r: dict, name: str) -> TableMetadata | None:
+            ks = schema.keyspaces.get(r["keyspace_name"])
+            if ks is None:
+                return None
+            lookup = _udt_lookup(schema, ks.name)
+            cols = {}
+            for c in columns.get((ks.name, name), []):
+                ctype = parse_type(c["type"], lookup)
+                cols[c["column_name"]] = ColumnMetadata(
+                    c["column_name"], ctype, c["kind"], c["position"],
+                    c["clustering_order"] == "desc",
+                )
+            options = {
+                k: v for k, v in r.items()
+                if k not in ("keyspace_name", "table_name", "view_name", "flags", "id",
+                             "base_table_id", "base_table_name", "include_all_columns",
+                             "where_clause") and v is not None
+            }
+            options = {k: dict(v) if isinstance(v, dict) else v for k, v in options.items()}
+            table = TableMetadata(ks.name, name, r["id"], cols, options)
+            for d in dropped.get((ks.name, name), []):
+                dt = d["dropped_time"]
+                micros = calendar.timegm(dt.timetuple()) * 1_000_000 + dt.microsecond
+                table.dropped_columns[d["column_name"]] = DroppedColumn(
+                    d["column_name"], parse_type(d["type"], lookup), d["kind"], micros
+                )
+            for i in indexes.get((ks.name, name), []):
+                opts = dict(i["options"] or {})
+                target = opts.pop("target", "")
+                table.indexes[i["index_name"]] = IndexMetadata(i["index_name"], target, i["kind"], opts)
+            ks.tables[name] = table
+            return table
+
+        for r in self._rows("tables"):
+            build(r, r["table_name"])
+        for r in self._rows("views"):
+            table = build(r, r["view_name"])
+            if table is not None:
+                table.view_of = r["base_table_name"]
+                table.view_where = r["where_clause"] or ""
+                table.view_include_all = bool(r["include_all_columns"])
+
+
+def _udt_lookup(schema: Schema, keyspace: str):
+    def lookup(name: str):
+        ut = schema.user_type(keyspace, name)
+        if ut is None:
+            raise ValueError(f"Unknown type {keyspace}.{name}")
+        return UserType(keyspace, name, list(ut.field_names), list(ut.field_types), False)
+
+    return lookup
+
+
+def _now() -> int:
+    return int(time.time())
