@@ -1764,8 +1764,40 @@ def _rows_headline(expected: list[tuple], actual: list[tuple], ordered: bool) ->
     return "rows differ (in any order: duplicates differ)"
 
 
-def run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
-    """Run one case in a fresh database; the outcome says what first went wrong."""
+class CaseTimeout(Exception):
+    """Raised (by a timer signal) in a case that runs longer than $CQLT_TIMEOUT seconds."""
+
+
+def case_timeout() -> float:
+    return float(os.environ.get("CQLT_TIMEOUT", "300"))
+
+
+def run_case(case: Case, mode: str, backend: Any = None, timeout: float | None = None
+             ) -> Outcome:
+    """Run one case in a fresh database; the outcome says what first went wrong. A case
+    still running after ``timeout`` seconds (default $CQLT_TIMEOUT, 300) is stopped and
+    reported as INTERNAL CaseTimeout (only where a timer signal can be used)."""
+    import signal
+    import threading
+
+    timeout = case_timeout() if timeout is None else timeout
+    if not timeout or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        return _run_case(case, mode, backend)
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise CaseTimeout(f"the case did not finish in {timeout:g}s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _run_case(case, mode, backend)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
     t0 = _time.perf_counter()
     owns = backend is None
     st: Statement | None = None
@@ -1997,6 +2029,20 @@ def _rate(passed: int, total: int) -> str:
     return f"{passed}/{total} {100.0 * passed / total:5.1f}%"
 
 
+def save_outcomes(outcomes: list[Outcome], path: str) -> None:
+    import json
+
+    with open(path, "w", encoding="utf-8") as f:
+        for o in outcomes:
+            f.write(json.dumps({"id": o.case_id, "mode": o.mode, "status": o.status,
+                                "seconds": round(o.seconds, 4), "reopens": o.reopens,
+                                "statements": len(CASE_STATEMENTS.get(o.case_id, ())),
+                                "headline": o.first_line}) + "\n")
+
+
+CASE_STATEMENTS: dict[str, list[Statement]] = {}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -2010,6 +2056,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
     ap.add_argument("-j", "--jobs", type=int, default=None,
                     help="worker processes for memory/LSM (default: $CQLT_JOBS or the CPUs)")
+    ap.add_argument("--save", metavar="FILE",
+                    help="write every outcome as a JSON line (id, mode, status, seconds...)")
     ap.add_argument("--all-server", action="store_true",
                     help="run every case (not only the sample) in server mode")
     args = ap.parse_args(argv)
@@ -2025,6 +2073,7 @@ def main(argv: list[str] | None = None) -> int:
         for w in cf.warnings:
             print(f"warning: {w}", file=sys.stderr)
     ncases = sum(len(cf.cases) for cf in files)
+    CASE_STATEMENTS.update({c.id: c.statements for cf in files for c in cf.cases})
     print(f"{len(files)} files, {ncases} cases, {sum(len(cf.skips) for cf in files)} skipped, "
           f"{len(errors)} files with parse errors", file=sys.stderr)
     if args.check:
@@ -2037,6 +2086,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes, timing = run_all(files, modes, args.pattern, args.jobs)
     finally:
         shutdown_server()
+    if args.save:
+        save_outcomes(outcomes, args.save)
     failures = [o for o in outcomes if not o.passed]
     for o in failures:
         print(o.message if args.verbose else f"FAIL {o.case_id} [{o.mode}]: {o.first_line}")

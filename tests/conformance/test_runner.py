@@ -356,3 +356,15 @@ def test_known_failures_rendering():
         failing.setdefault(("A.b", mode), "r1")
     text = U.render([cf], failing, "# h\n")
     assert text == "# h\n\nA.b: r1\nA.c [lsm]: r2\n"
+
+
+def test_a_case_that_hangs_is_stopped():
+    class Slow(_Stub):
+        def execute(self, st):
+            import time
+            time.sleep(5)
+
+    case = R.parse_file("X.cqlt", "case a\nSELECT 1\n").cases[0]
+    outcome = R.run_case(case, "memory", backend=Slow(None), timeout=0.2)
+    assert outcome.status == "internal"
+    assert "CaseTimeout: the case did not finish in 0.2s" in outcome.first_line

@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="worker processes for memory/LSM (default: $CQLT_JOBS or the CPUs)")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the file")
     ap.add_argument("--file", default=str(R.KNOWN_FAILURES))
+    ap.add_argument("--save", metavar="FILE", help="also write every outcome as a JSON line")
     args = ap.parse_args(argv)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if "server" in modes:
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         R.shutdown_server()
     wall = time.perf_counter() - t0
 
+    if args.save:
+        R.CASE_STATEMENTS.update({c.id: c.statements for cf in files for c in cf.cases})
+        R.save_outcomes(outcomes, args.save)
     ran = {(o.case_id, o.mode): o for o in outcomes}
     existing_ids = {c.id for cf in files for c in cf.cases}
     broken_files = {Path(e.path).stem for e in errors}
