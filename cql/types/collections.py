@@ -13,8 +13,10 @@ from typing import Any
 
 from sortedcontainers import SortedDict, SortedSet
 
+from cql.vocabulary import quote_name
+
 from . import comparable as bc
-from .base import CQLType, java_class_name, java_repr, json_quote, maybe_quote
+from .base import CQLType, java_class_name, java_repr, json_quote
 from .native import read_unsigned_vint, write_unsigned_vint
 from .values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
 
@@ -485,8 +487,14 @@ class _FieldSequenceType(CQLType):
         return self._build(out)
 
     def to_comparable(self, v: Any) -> bytes:
+        # Trailing nulls are left out (as Cassandra does since CASSANDRA-18990), so a value
+        # written before ALTER TYPE ... ADD is the same key as one written after with the new
+        # fields null.
+        n = len(v)
+        while n and v[n - 1] is None:
+            n -= 1
         parts = []
-        for t, x in zip(self.types, v):
+        for t, x in zip(self.types[:n], v):
             if x is None:
                 parts.append(b"\x3f")
             else:
@@ -499,6 +507,8 @@ class _FieldSequenceType(CQLType):
         out = []
         for t in self.types:
             b = _read_seq_comparable(data, pos)
+            if b == bc.TERMINATOR:
+                break
             if b == bc.NULL_SEP:
                 out.append(None)
                 pos += 1
@@ -509,6 +519,7 @@ class _FieldSequenceType(CQLType):
                 raise MarshalError(f"Malformed byte-comparable {self._what}")
         if _read_seq_comparable(data, pos) != bc.TERMINATOR:
             raise MarshalError(f"Malformed byte-comparable {self._what}")
+        out += [None] * (len(self.types) - len(out))
         return self._build(out), pos + 1
 
     _what = "tuple"
@@ -620,7 +631,7 @@ class UserType(_FieldSequenceType):
 
     @property
     def bare_name(self) -> str:
-        return maybe_quote(self.type_name)
+        return quote_name(self.type_name)
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -674,7 +685,7 @@ class UserType(_FieldSequenceType):
                            f"{type(v).__name__}: {v!r}")
 
     def _literal(self, v: Any) -> str:
-        return "{" + ", ".join(f"{maybe_quote(f)}: {t.to_cql_literal(x)}"
+        return "{" + ", ".join(f"{quote_name(f)}: {t.to_cql_literal(x)}"
                                for f, t, x in zip(self.field_names, self.types, v)) + "}"
 
     def _json(self, v: Any) -> str:
