@@ -12,6 +12,7 @@ from .errors import (
     AlreadyExists,
     ConfigurationException,
     CorruptionError,
+    DirectoryLockedError,
     DriverException,
     FunctionFailure,
     InvalidRequest,
@@ -21,6 +22,7 @@ from .errors import (
     RequestExecutionException,
     RequestValidationException,
     ServerError,
+    StorageError,
     SyntaxException,
     Unauthorized,
     Unavailable,
@@ -44,10 +46,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyExists", "BoundStatement", "ConfigurationException", "ConsistencyLevel",
-    "CorruptionError", "DriverException", "FunctionFailure", "InvalidRequest",
-    "PreparedStatement", "ProtocolError", "ReadFailure", "ReadTimeout",
+    "CorruptionError", "DirectoryLockedError", "DriverException", "FunctionFailure",
+    "InvalidRequest", "PreparedStatement", "ProtocolError", "ReadFailure", "ReadTimeout",
     "RequestExecutionException", "RequestValidationException", "ResultSet", "ServerError",
-    "Session", "SimpleStatement", "SyntaxException", "UNSET_VALUE", "Unauthorized",
-    "Unavailable", "WriteFailure", "WriteTimeout", "connect", "dict_factory",
+    "Session", "SimpleStatement", "StorageError", "SyntaxException", "UNSET_VALUE",
+    "Unauthorized", "Unavailable", "WriteFailure", "WriteTimeout", "connect", "dict_factory",
     "named_tuple_factory", "tuple_factory",
 ]

@@ -13,10 +13,12 @@ import threading
 import time
 from collections import OrderedDict
 
+from cassalite.storage import errors as storage_errors
 from cassalite.storage.engine import StorageEngine
+from cassalite.storage.errors import StorageError
 from cassalite.storage.tracing import QueryTrace, trace
 from cql.derived import indexes, views
-from cql.plan.base import NO_KEYSPACE, ExecutionContext, Prepared, Result
+from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Prepared, Result
 from cql.plan.terms import Markers, TermContext
 from cql.schema.metadata import Schema, TableMetadata
 from cql.syntax import ast
@@ -25,7 +27,7 @@ from cql.system.schema_store import SchemaStore
 from cql.types import CQLType, UserType
 
 from . import cells as rowcodec
-from . import system
+from . import errors, system
 from .cells import Clock
 from .errors import InvalidRequest
 from .planner import plan_statement
@@ -169,13 +171,19 @@ class Database:
         return Prepared(plan, markers.ordered(), statement, text)
 
     def execute(self, prepared: Prepared, ctx: ExecutionContext) -> Result:
-        plan = prepared.plan
-        if plan.is_schema_change:
-            with self.lock:
-                result = plan.execute(self, ctx)
-                self.schema_changed()
-                return result
-        return plan.execute(self, ctx)
+        return self.run(prepared.plan, ctx)
+
+    def run(self, plan: Plan, ctx: ExecutionContext) -> Result:
+        """Execute a plan: schema changes one at a time, storage errors as cql exceptions."""
+        try:
+            if plan.is_schema_change:
+                with self.lock:
+                    result = plan.execute(self, ctx)
+                    self.schema_changed()
+                    return result
+            return plan.execute(self, ctx)
+        except StorageError as exc:
+            raise cql_error(exc) from exc
 
     def apply(self, mutations: list) -> None:
         """Apply base-table mutations with the index entries and view rows they imply."""
@@ -250,3 +258,12 @@ class Database:
 
     def write_timestamp(self, ctx: ExecutionContext) -> int:
         return ctx.timestamp if ctx.timestamp is not None else self.clock.now()
+
+
+def cql_error(exc: StorageError) -> errors.StorageError:
+    """The ``cql`` exception for a storage engine's error (raise it ``from exc``)."""
+    if isinstance(exc, storage_errors.CorruptionError):
+        return errors.CorruptionError(exc.path, exc.offset, exc.detail)
+    if isinstance(exc, storage_errors.DirectoryLockedError):
+        return errors.DirectoryLockedError(str(exc))
+    return errors.StorageError(str(exc))

@@ -7,6 +7,34 @@ message text, word for word.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    """The native protocol's error codes (Cassandra's ``ExceptionCode``): the one table the
+    exception classes, the server's ERROR bodies and the shell's error lines key on."""
+
+    SERVER_ERROR = 0x0000
+    PROTOCOL_ERROR = 0x000A
+    BAD_CREDENTIALS = 0x0100
+    UNAVAILABLE = 0x1000
+    OVERLOADED = 0x1001
+    IS_BOOTSTRAPPING = 0x1002
+    TRUNCATE_ERROR = 0x1003
+    WRITE_TIMEOUT = 0x1100
+    READ_TIMEOUT = 0x1200
+    READ_FAILURE = 0x1300
+    FUNCTION_FAILURE = 0x1400
+    WRITE_FAILURE = 0x1500
+    CDC_WRITE_FAILURE = 0x1600
+    CAS_WRITE_UNKNOWN = 0x1700
+    SYNTAX_ERROR = 0x2000
+    UNAUTHORIZED = 0x2100
+    INVALID = 0x2200
+    CONFIG_ERROR = 0x2300
+    ALREADY_EXISTS = 0x2400
+    UNPREPARED = 0x2500
+
 
 class DriverException(Exception):
     """Base of everything cassalite raises on purpose."""
@@ -15,83 +43,83 @@ class DriverException(Exception):
 class RequestExecutionException(DriverException):
     """Errors the server reports for a request (codes below 0x2000)."""
 
-    code = 0x0000
+    code = ErrorCode.SERVER_ERROR
 
 
 class RequestValidationException(DriverException):
     """Errors in the request itself (codes 0x2000 and up)."""
 
-    code = 0x2200
+    code = ErrorCode.INVALID
 
 
 class ServerError(RequestExecutionException):
-    code = 0x0000
+    code = ErrorCode.SERVER_ERROR
 
 
 class ProtocolError(RequestExecutionException):
-    code = 0x000A
+    code = ErrorCode.PROTOCOL_ERROR
 
 
 class BadCredentials(RequestExecutionException):
-    code = 0x0100
+    code = ErrorCode.BAD_CREDENTIALS
 
 
 class Unavailable(RequestExecutionException):
-    code = 0x1000
+    code = ErrorCode.UNAVAILABLE
 
 
 class Overloaded(RequestExecutionException):
-    code = 0x1001
+    code = ErrorCode.OVERLOADED
 
 
 class IsBootstrapping(RequestExecutionException):
-    code = 0x1002
+    code = ErrorCode.IS_BOOTSTRAPPING
 
 
 class TruncateError(RequestExecutionException):
-    code = 0x1003
+    code = ErrorCode.TRUNCATE_ERROR
 
 
 class WriteTimeout(RequestExecutionException):
-    code = 0x1100
+    code = ErrorCode.WRITE_TIMEOUT
 
 
 class ReadTimeout(RequestExecutionException):
-    code = 0x1200
+    code = ErrorCode.READ_TIMEOUT
 
 
 class ReadFailure(RequestExecutionException):
-    code = 0x1300
+    code = ErrorCode.READ_FAILURE
 
 
 class FunctionFailure(RequestExecutionException):
-    code = 0x1400
+    code = ErrorCode.FUNCTION_FAILURE
 
 
 class WriteFailure(RequestExecutionException):
-    code = 0x1500
+    code = ErrorCode.WRITE_FAILURE
 
 
 class SyntaxException(RequestValidationException):
-    code = 0x2000
+    code = ErrorCode.SYNTAX_ERROR
 
 
 class Unauthorized(RequestValidationException):
-    code = 0x2100
+    code = ErrorCode.UNAUTHORIZED
 
 
 class InvalidRequest(RequestValidationException):
-    code = 0x2200
+    code = ErrorCode.INVALID
 
 
 class ConfigurationException(RequestValidationException):
-    code = 0x2300
+    code = ErrorCode.CONFIG_ERROR
 
 
 class AlreadyExists(ConfigurationException):
     """Carries the keyspace and table (table empty for a keyspace) like the driver's."""
 
-    code = 0x2400
+    code = ErrorCode.ALREADY_EXISTS
 
     def __init__(self, keyspace: str, table: str | None = None, message: str | None = None):
         self.keyspace = keyspace
@@ -105,37 +133,36 @@ class AlreadyExists(ConfigurationException):
 
 
 class Unprepared(RequestValidationException):
-    code = 0x2500
+    code = ErrorCode.UNPREPARED
 
 
-class CorruptionError(DriverException):
+class StorageError(DriverException):
+    """The storage engine failed (cassalite's own; no protocol code). The engine's error
+    (``cassalite.storage.errors``) is the ``__cause__``."""
+
+
+class CorruptionError(StorageError):
     """A file on disk failed its checksum or could not be decoded; names the file."""
 
     def __init__(self, path: str, offset: int | None = None, detail: str = ""):
         self.path = path
         self.offset = offset
+        self.detail = detail
         where = f"{path}" if offset is None else f"{path} at offset {offset}"
         super().__init__(f"Corrupt data in {where}" + (f": {detail}" if detail else ""))
 
 
-# Protocol code -> the name cqlsh prints in brackets ("code=2200 [Invalid query]").
-ERROR_LABELS = {
-    0x0000: "Server error",
-    0x000A: "Protocol error",
-    0x0100: "Bad credentials",
-    0x1000: "Unavailable exception",
-    0x1001: "Overloaded",
-    0x1002: "Is bootstrapping",
-    0x1003: "Truncate error",
-    0x1100: "Write timeout",
-    0x1200: "Read timeout",
-    0x1300: "Read failure",
-    0x1400: "Function failure",
-    0x1500: "Write failure",
-    0x2000: "Syntax error in CQL query",
-    0x2100: "Unauthorized",
-    0x2200: "Invalid query",
-    0x2300: "Invalid query",
-    0x2400: "Already exists",
-    0x2500: "Unprepared",
-}
+class DirectoryLockedError(StorageError):
+    """Another process (or another engine in this process) has the data directory open."""
+
+
+_CLASSES: dict[int, type[DriverException]] = {cls.code: cls for cls in (
+    ServerError, ProtocolError, BadCredentials, Unavailable, Overloaded, IsBootstrapping,
+    TruncateError, WriteTimeout, ReadTimeout, ReadFailure, FunctionFailure, WriteFailure,
+    SyntaxException, Unauthorized, InvalidRequest, ConfigurationException, AlreadyExists,
+    Unprepared)}
+
+
+def error_class(code: int) -> type[DriverException] | None:
+    """The exception class of a protocol error code (None for codes without one here)."""
+    return _CLASSES.get(code)

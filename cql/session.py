@@ -17,13 +17,13 @@ from typing import Any, Callable, Iterator, Sequence
 
 from cassalite.storage import tracing
 from cassalite.storage.engine import StorageEngine
+from cassalite.storage.errors import StorageError
 from cql.dml.batch import BatchPlan
-from cql.dml.modify import ModificationPlan
 from cql.plan.base import ExecutionContext, Result
-from cql.schema.metadata import quote_name
+from cql.vocabulary import quote_name
 
 from . import errors, system
-from .database import Database
+from .database import Database, cql_error
 from .params import interpolate
 
 ConsistencyLevel = type(
@@ -361,12 +361,12 @@ class Session:
                 prepared = self.database.prepare(query, self._keyspace)
             ctx = ExecutionContext(values=prepared.bind(parameters), timestamp=timestamp,
                                    keyspace=self._keyspace)
-            bound.append(_BoundPlan(prepared.plan, ctx))
-        result = _batch_plan(kind, bound).execute(
-            self.database, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace)
-        )
+            bound.append((prepared.plan, ctx))
+        batch = BatchPlan.from_plans(kind, bound)
+        result = self.database.run(
+            batch, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace))
         if bound and result.keyspace is None:
-            result.keyspace, result.table = bound[0].keyspace, bound[0].table
+            result.keyspace, result.table = batch.plans[0].keyspace, batch.plans[0].table
         return ResultSet(self, result, None)
 
     def prepare(self, query: str) -> PreparedStatement:
@@ -395,56 +395,6 @@ class Session:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-class _BoundPlan:
-    """A statement plan with its own bound values, standing in for a plan inside a
-    BatchPlan (whose statements otherwise share one list of bind values)."""
-
-    def __init__(self, plan, ctx: ExecutionContext):
-        self._plan = plan
-        self._ctx = ctx
-
-    def __getattr__(self, name: str):
-        return getattr(self._plan, name)
-
-    def keys(self, _bound):
-        return self._plan.keys(self._ctx.values)
-
-    def current_row(self, db, _ctx):
-        return self._plan.current_row(db, self._ctx)
-
-    def check(self, values, _bound):
-        return self._plan.check(values, self._ctx.values)
-
-    def mutations(self, db, _ctx, batch_ts=None):
-        return self._plan.mutations(db, self._ctx, batch_ts)
-
-
-def _batch_plan(kind: str, bound: list[_BoundPlan]):
-    """A BatchPlan over already planned statements, with BatchPlan's checks."""
-
-    for b in bound:
-        if not isinstance(b._plan, ModificationPlan):
-            raise errors.InvalidRequest(
-                "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed."
-            )
-    has_counter = any(b.is_counter for b in bound)
-    has_regular = any(not b.is_counter for b in bound)
-    if kind == "COUNTER" and has_regular:
-        raise errors.InvalidRequest("Cannot include non-counter statement in a counter batch")
-    if kind == "LOGGED" and has_counter:
-        raise errors.InvalidRequest("Cannot include a counter statement in a logged batch")
-    if has_counter and has_regular:
-        raise errors.InvalidRequest("Counter and non-counter mutations cannot exist in the same batch")
-    if has_counter and any(b.timestamp is not None for b in bound):
-        raise errors.InvalidRequest("Cannot provide custom timestamp for counter BATCH")
-    batch = BatchPlan.__new__(BatchPlan)
-    batch.kind, batch.timestamp, batch.plans = kind, None, bound
-    batch.conditional = any(b.conditional for b in bound)
-    if batch.conditional and len({(b.keyspace, b.table) for b in bound}) > 1:
-        raise errors.InvalidRequest("Batch with conditions cannot span multiple tables")
-    return batch
 
 
 def _uses_driver_placeholders(query: str, parameters) -> bool:
@@ -491,7 +441,11 @@ def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *
         session = Session(database, keyspace=keyspace)
         session._shared = True
         return session
-    return Session(Database(_open_engine(path, dict(options))), keyspace=keyspace)
+    try:
+        database = Database(_open_engine(path, dict(options)))
+    except StorageError as exc:  # a locked directory, a damaged file
+        raise cql_error(exc) from exc
+    return Session(database, keyspace=keyspace)
 
 
 __all__ = [

@@ -15,7 +15,8 @@ import logging
 
 import bcrypt
 
-from cassalite.server.errors import AUTH_ERROR, RequestError
+from cassalite.server.errors import RequestError
+from cql.errors import ErrorCode
 
 log = logging.getLogger("cassalite.server")
 
@@ -64,19 +65,19 @@ _DUMMY_HASH = hash_password("cassalite-no-such-role", rounds=BCRYPT_ROUNDS)
 def parse_plain(token: bytes | None) -> tuple[str, str]:
     """SASL PLAIN: ``authzid NUL authcid NUL password`` (authzid empty for drivers)."""
     if token is None:
-        raise RequestError(AUTH_ERROR, "Authentication ID must not be null")
+        raise RequestError(ErrorCode.BAD_CREDENTIALS, "Authentication ID must not be null")
     parts = token.split(b"\x00")
     if len(parts) != 3:
-        raise RequestError(AUTH_ERROR, "Invalid SASL PLAIN token")
+        raise RequestError(ErrorCode.BAD_CREDENTIALS, "Invalid SASL PLAIN token")
     _, user, password = parts
     if not user:
-        raise RequestError(AUTH_ERROR, "Authentication ID must not be null")
+        raise RequestError(ErrorCode.BAD_CREDENTIALS, "Authentication ID must not be null")
     if not password:
-        raise RequestError(AUTH_ERROR, "Password must not be null")
+        raise RequestError(ErrorCode.BAD_CREDENTIALS, "Password must not be null")
     try:
         return user.decode("utf-8"), password.decode("utf-8")
     except UnicodeDecodeError:
-        raise RequestError(AUTH_ERROR, "Invalid UTF-8 in SASL PLAIN token") from None
+        raise RequestError(ErrorCode.BAD_CREDENTIALS, "Invalid UTF-8 in SASL PLAIN token") from None
 
 
 class PasswordAuthenticator:
@@ -116,7 +117,7 @@ class PasswordAuthenticator:
         ok = verify_password(password, row[2] if row else _DUMMY_HASH)
         if row is None or not ok:
             raise RequestError(
-                AUTH_ERROR, f"Provided username {user} and/or password are incorrect")
+                ErrorCode.BAD_CREDENTIALS, f"Provided username {user} and/or password are incorrect")
         if not row[1]:
-            raise RequestError(AUTH_ERROR, f"{user} is not permitted to log in")
+            raise RequestError(ErrorCode.BAD_CREDENTIALS, f"{user} is not permitted to log in")
         return user

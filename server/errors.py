@@ -1,6 +1,6 @@
 """ERROR bodies: ``[int] code [string] message`` plus each code's extra fields.
 
-cql exceptions carry their protocol code; the extras are read from the attribute names
+cql exceptions carry their protocol code (:class:`cql.errors.ErrorCode`); the extras are read from the attribute names
 the DataStax driver uses, with single-node defaults, so every code encodes completely.
 """
 
@@ -9,25 +9,11 @@ from __future__ import annotations
 import logging
 
 from cassalite.server import wire
+from cql.errors import ErrorCode
 from cassalite.server.frame import Opcode
 from cassalite.server.wire import ProtocolViolation
 
 log = logging.getLogger("cassalite.server")
-
-SERVER_ERROR = 0x0000
-PROTOCOL_ERROR = 0x000A
-AUTH_ERROR = 0x0100
-UNAVAILABLE = 0x1000
-OVERLOADED = 0x1001
-WRITE_TIMEOUT = 0x1100
-READ_TIMEOUT = 0x1200
-READ_FAILURE = 0x1300
-FUNCTION_FAILURE = 0x1400
-WRITE_FAILURE = 0x1500
-CDC_WRITE_FAILURE = 0x1600
-CAS_WRITE_UNKNOWN = 0x1700
-ALREADY_EXISTS = 0x2400
-UNPREPARED = 0x2500
 
 # The driver cannot decode any other writeType string (and would drop the connection).
 WRITE_TYPES = frozenset({"SIMPLE", "BATCH", "UNLOGGED_BATCH", "COUNTER", "BATCH_LOG", "CAS",
@@ -45,7 +31,7 @@ class RequestError(Exception):
 
 
 def unprepared(query_id: bytes) -> RequestError:
-    return RequestError(UNPREPARED, f"Prepared query with ID {query_id.hex()} not found (either "
+    return RequestError(ErrorCode.UNPREPARED, f"Prepared query with ID {query_id.hex()} not found (either "
                         "the query was not prepared on this host (maybe the host has been "
                         "restarted?) or you have prepared too many queries and it has been "
                         "evicted from the internal cache)", query_id=query_id)
@@ -86,29 +72,29 @@ def _data_present(e: Exception) -> bytes:
 
 def extras(code: int, e: Exception) -> bytes:
     """The code-specific fields that follow the message."""
-    if code == UNAVAILABLE:
+    if code == ErrorCode.UNAVAILABLE:
         return (_consistency(e)
                 + wire.int32(int(_attr(e, ("required_replicas", "required"), 1)))
                 + wire.int32(int(_attr(e, ("alive_replicas", "alive"), 0))))
-    if code == WRITE_TIMEOUT:
+    if code == ErrorCode.WRITE_TIMEOUT:
         return _consistency(e) + _received(e) + _block_for(e) + _write_type(e)
-    if code == READ_TIMEOUT:
+    if code == ErrorCode.READ_TIMEOUT:
         return _consistency(e) + _received(e) + _block_for(e) + _data_present(e)
-    if code == READ_FAILURE:
+    if code == ErrorCode.READ_FAILURE:
         return _consistency(e) + _received(e) + _block_for(e) + _failures(e) + _data_present(e)
-    if code == WRITE_FAILURE:
+    if code == ErrorCode.WRITE_FAILURE:
         return _consistency(e) + _received(e) + _block_for(e) + _failures(e) + _write_type(e)
-    if code == CAS_WRITE_UNKNOWN:
+    if code == ErrorCode.CAS_WRITE_UNKNOWN:
         return _consistency(e) + _received(e) + _block_for(e)
-    if code == FUNCTION_FAILURE:
+    if code == ErrorCode.FUNCTION_FAILURE:
         args = _attr(e, ("arg_types", "argument_types"), ())
         return (wire.string(str(_attr(e, ("keyspace",), "")))
                 + wire.string(str(_attr(e, ("function", "function_name"), "")))
                 + wire.string_list([str(a) for a in args]))
-    if code == ALREADY_EXISTS:
+    if code == ErrorCode.ALREADY_EXISTS:
         return (wire.string(str(_attr(e, ("keyspace",), "")))
                 + wire.string(str(_attr(e, ("table",), ""))))
-    if code == UNPREPARED:
+    if code == ErrorCode.UNPREPARED:
         return wire.short_bytes(bytes(_attr(e, ("query_id", "id"), b"")))
     return b""
 
@@ -121,18 +107,18 @@ def from_exception(e: BaseException) -> tuple[int, bytes]:
     """ERROR (opcode, body) for any exception; unexpected ones become Server errors
     without a traceback on the wire (it goes to the log)."""
     if isinstance(e, ProtocolViolation):
-        return Opcode.ERROR, error_body(PROTOCOL_ERROR, str(e))
+        return Opcode.ERROR, error_body(ErrorCode.PROTOCOL_ERROR, str(e))
     code = getattr(e, "code", None)
     if not isinstance(code, int) or not isinstance(e, Exception):
         log.exception("Unexpected error while handling a request", exc_info=e)
-        return Opcode.ERROR, error_body(SERVER_ERROR, f"{type(e).__name__}: {e}")
+        return Opcode.ERROR, error_body(ErrorCode.SERVER_ERROR, f"{type(e).__name__}: {e}")
     return Opcode.ERROR, error_body(code, str(e), e)
 
 
 def overloaded() -> tuple[int, bytes]:
     """What Cassandra answers a request over the in-flight limit (THROW_ON_OVERLOAD)."""
     return Opcode.ERROR, error_body(
-        OVERLOADED, "Server is in overloaded state. Cannot accept more requests at this point")
+        ErrorCode.OVERLOADED, "Server is in overloaded state. Cannot accept more requests at this point")
 
 
 def request_timeout(kind: str) -> tuple[int, bytes]:
@@ -140,12 +126,12 @@ def request_timeout(kind: str) -> tuple[int, bytes]:
     consistency ONE, no replica answered in time (Cassandra's message)."""
     message = "Operation timed out - received only 0 responses."
     if kind == "read":
-        e = RequestError(READ_TIMEOUT, message, received=0, block_for=1, data_present=False)
-        return Opcode.ERROR, error_body(READ_TIMEOUT, message, e)
-    e = RequestError(WRITE_TIMEOUT, message, received=0, block_for=1,
+        e = RequestError(ErrorCode.READ_TIMEOUT, message, received=0, block_for=1, data_present=False)
+        return Opcode.ERROR, error_body(ErrorCode.READ_TIMEOUT, message, e)
+    e = RequestError(ErrorCode.WRITE_TIMEOUT, message, received=0, block_for=1,
                      write_type="BATCH" if kind == "batch" else "SIMPLE")
-    return Opcode.ERROR, error_body(WRITE_TIMEOUT, message, e)
+    return Opcode.ERROR, error_body(ErrorCode.WRITE_TIMEOUT, message, e)
 
 
 def protocol_error(message: str) -> tuple[int, bytes]:
-    return Opcode.ERROR, error_body(PROTOCOL_ERROR, message)
+    return Opcode.ERROR, error_body(ErrorCode.PROTOCOL_ERROR, message)

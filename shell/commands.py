@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cql.vocabulary import RESERVED_KEYWORDS
+
 from .lexer_tokens import Token, tokenize
 
 if TYPE_CHECKING:
@@ -18,16 +20,6 @@ if TYPE_CHECKING:
 CONSISTENCY_LEVELS = ("ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM",
                       "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE", "NODE_LOCAL")
 SERIAL_LEVELS = ("SERIAL", "LOCAL_SERIAL")
-# Words cqlsh's lexer reads as reserved, never as a name.
-_RESERVED = frozenset(
-    ["add", "allow", "alter", "and", "apply", "asc", "authorize", "batch", "begin", "by",
-     "columnfamily", "create", "delete", "desc", "describe", "drop", "entries", "execute", "from",
-     "full", "grant", "if", "in", "index", "infinity", "insert", "into", "is", "keyspace",
-     "limit", "materialized", "modify", "nan", "norecursive", "not", "null", "of", "on", "or",
-     "order", "primary", "rename", "revoke", "schema", "select", "set", "table", "to", "token",
-     "truncate", "unlogged", "update", "use", "using", "view", "where", "with"])
-
-
 class Improper(Exception):
     """The command did not parse: cqlsh prints 'Improper <WORD> command.'"""
 
@@ -64,7 +56,7 @@ def _is_name(tok: Token) -> bool:
     if tok.kind == "qident":
         return tok.closed
     return (tok.kind == "word" and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", tok.raw) is not None
-            and tok.raw.lower() not in _RESERVED)
+            and tok.raw.lower() not in RESERVED_KEYWORDS)
 
 
 def _qualified(toks: list[Token]) -> bool:

@@ -17,6 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cql.vocabulary import (
+    KEYSPACE_PROPERTIES,
+    NATIVE_TYPE_NAMES,
+    TABLE_PROPERTIES,
+    TYPE_CONSTRUCTORS,
+    quote_name,
+)
+
 from .commands import CONSISTENCY_LEVELS, SERIAL_LEVELS
 from .grammar_completion import (
     COLUMN,
@@ -37,10 +45,7 @@ SHELL_COMMANDS = ["CAPTURE", "CLEAR", "CLS", "CONSISTENCY", "COPY", "DESC", "DES
                   "exit", "quit", "history"]
 STATEMENT_STARTERS = ["ALTER", "APPLY", "BEGIN", "CREATE", "DELETE", "DROP", "GRANT", "INSERT",
                       "LIST", "REVOKE", "SELECT", "TRUNCATE", "UPDATE", "USE"]
-NATIVE_TYPES = ["ascii", "bigint", "blob", "boolean", "counter", "date", "decimal", "double",
-                "duration", "float", "frozen", "inet", "int", "list", "map", "set",
-                "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "tuple", "uuid",
-                "varchar", "varint", "vector"]
+NATIVE_TYPES = sorted(NATIVE_TYPE_NAMES | TYPE_CONSTRUCTORS)
 # Native functions as Cassandra 5 names them, plus the camelCase spellings of the older
 # names (toJson, blobAsText...), which are the same functions (identifiers fold to lower
 # case). TOKEN, TTL, WRITETIME, MAXWRITETIME and CAST have their own syntax and come from
@@ -70,12 +75,8 @@ def _camel(name: str) -> str:
 
 BUILTIN_FUNCTIONS = sorted([*_ONLY_NAME, *_WITH_LEGACY_NAME,
                             *(_camel(n) for n in _WITH_LEGACY_NAME)])
-TABLE_OPTIONS = ["additional_write_policy", "allow_auto_snapshot", "bloom_filter_fp_chance",
-                 "caching", "cdc", "comment", "compaction", "compression", "crc_check_chance",
-                 "default_time_to_live", "gc_grace_seconds", "incremental_backups",
-                 "max_index_interval", "memtable", "memtable_flush_period_in_ms",
-                 "min_index_interval", "read_repair", "speculative_retry"]
-KEYSPACE_OPTIONS = ["durable_writes", "replication"]
+TABLE_OPTIONS = sorted(TABLE_PROPERTIES - {"extensions", "id"})  # as cqlsh completes them
+KEYSPACE_OPTIONS = sorted(KEYSPACE_PROPERTIES)
 DESCRIBE_TARGETS = ["AGGREGATE", "AGGREGATES", "CLUSTER", "COLUMNFAMILIES", "FULL", "FUNCTION",
                     "FUNCTIONS", "INDEX", "KEYSPACE", "KEYSPACES", "MATERIALIZED", "ONLY",
                     "SCHEMA", "TABLE", "TABLES", "TYPE", "TYPES"]
@@ -86,8 +87,6 @@ COPY_OPTIONS = ["DELIMITER", "QUOTE", "ESCAPE", "HEADER", "NULL", "DATETIMEFORMA
                 "MAXPARSEERRORS", "MAXINSERTERRORS", "ERRFILE", "PREPAREDSTATEMENTS", "TTL",
                 "ENCODING", "PAGESIZE", "PAGETIMEOUT", "BEGINTOKEN", "ENDTOKEN", "MAXREQUESTS",
                 "MAXOUTPUTSIZE", "FLOATPRECISION", "DOUBLEPRECISION"]
-_RESERVED = frozenset(
-    ["add", "allow", "alter", "and", "apply", "asc", "authorize", "batch", "begin", "by", "columnfamily", "create", "delete", "desc", "describe", "drop", "entries", "execute", "from", "full", "grant", "if", "in", "index", "infinity", "insert", "into", "is", "keyspace", "limit", "materialized", "modify", "nan", "norecursive", "not", "null", "of", "on", "or", "order", "primary", "rename", "revoke", "schema", "select", "set", "table", "to", "token", "truncate", "unlogged", "update", "use", "using", "view", "where", "with"])
 
 
 @dataclass
@@ -114,12 +113,6 @@ def grammar_keywords() -> tuple[str, ...]:
         return tuple(sorted(set(STATEMENT_STARTERS)))
     words = set(re.findall(r'"([a-z_][a-z0-9_]*)"i', text))
     return tuple(sorted(w.upper() for w in words))
-
-
-def quote_if_needed(name: str) -> str:
-    if re.fullmatch(r"[a-z][a-z0-9_]*", name) and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 def snapshot(session: Any) -> SchemaSnapshot:
@@ -170,11 +163,11 @@ def _filter(candidates: list[str], prefix: str) -> list[str]:
 
 def _table_names(schema: SchemaSnapshot, qualifier: str | None) -> list[str]:
     if qualifier is not None:
-        return [quote_if_needed(t) for t in schema.tables.get(qualifier, {})]
+        return [quote_name(t) for t in schema.tables.get(qualifier, {})]
     out = []
     if schema.current_keyspace:
-        out += [quote_if_needed(t) for t in schema.tables.get(schema.current_keyspace, {})]
-    out += [quote_if_needed(ks) + "." for ks in schema.keyspaces]
+        out += [quote_name(t) for t in schema.tables.get(schema.current_keyspace, {})]
+    out += [quote_name(ks) + "." for ks in schema.keyspaces]
     return out
 
 
@@ -183,7 +176,7 @@ def _table_columns(schema: SchemaSnapshot, table: tuple[str | None, str] | None
     if table is None:
         return []
     ks = table[0] or schema.current_keyspace
-    return [quote_if_needed(c) for c in schema.tables.get(ks or "", {}).get(table[1], [])]
+    return [quote_name(c) for c in schema.tables.get(ks or "", {}).get(table[1], [])]
 
 
 def complete(text_before_cursor: str, schema: SchemaSnapshot) -> list[str]:
@@ -229,17 +222,17 @@ def _names(ctx: Context, schema: SchemaSnapshot) -> list[str]:
     q, cur = ctx.qualifier, schema.current_keyspace or ""
     kinds = ctx.kinds
     if KEYSPACE in kinds and not ctx.creating:
-        out += [quote_if_needed(k) for k in schema.keyspaces]
+        out += [quote_name(k) for k in schema.keyspaces]
     if TABLE in kinds:
         if q is not None:
             out += [] if ctx.creating else _table_names(schema, q)
         elif ctx.creating:
-            out += [quote_if_needed(ks) + "." for ks in schema.keyspaces]
+            out += [quote_name(ks) + "." for ks in schema.keyspaces]
         else:
             out += _table_names(schema, None)
     if COLUMN in kinds and q is None:
         cols = _table_columns(schema, ctx.table) + \
-            [quote_if_needed(c) for c in ctx.defined_columns]
+            [quote_name(c) for c in ctx.defined_columns]
         if not cols and ctx.table is None and not ctx.defined_columns:
             cols = _all_columns(schema)  # the table comes later (SELECT a, b FROM t)
         out += cols
@@ -247,11 +240,11 @@ def _names(ctx: Context, schema: SchemaSnapshot) -> list[str]:
         ks = q or (ctx.table[0] if ctx.table and ctx.table[0] else cur)
         if TYPE in kinds and q is None:
             out += NATIVE_TYPES
-        out += [quote_if_needed(t) for t in schema.types.get(ks, [])]
+        out += [quote_name(t) for t in schema.types.get(ks, [])]
     if FUNCTION in kinds and not ctx.creating:
         if q is None:
             out += BUILTIN_FUNCTIONS
-        out += [quote_if_needed(f) for f in schema.functions.get(cur if q is None else q, [])]
+        out += [quote_name(f) for f in schema.functions.get(cur if q is None else q, [])]
     if OPTION in kinds:
         stmt = ctx.statement
         if stmt[1:2] == ("keyspace_kw",):
@@ -268,7 +261,7 @@ def _fallback(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
     if pv == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
         return _table_names(schema, unquote_name(tokens[-2]))
     if pv in ("use", "keyspace"):
-        return [quote_if_needed(k) for k in schema.keyspaces]
+        return [quote_name(k) for k in schema.keyspaces]
     if pv in ("from", "into", "update", "table", "columnfamily", "truncate"):
         return _table_names(schema, None)
     if pv in ("where", "and", "set", "by"):
@@ -304,18 +297,18 @@ def _shell_candidates(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
         return [t.upper() for t in SHELL_HELP] + [t.upper() for t in CQL_HELP]
     if first in ("describe", "desc"):
         if len(tokens) == 1:
-            return DESCRIBE_TARGETS + [quote_if_needed(k) for k in schema.keyspaces] + \
+            return DESCRIBE_TARGETS + [quote_name(k) for k in schema.keyspaces] + \
                 _table_names(schema, None)
         if pv == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
             return _table_names(schema, unquote_name(tokens[-2]))
         if pv in ("keyspace",):
-            return [quote_if_needed(k) for k in schema.keyspaces]
+            return [quote_name(k) for k in schema.keyspaces]
         if pv in ("table", "columnfamily", "index", "view"):
             return _table_names(schema, None)
         if pv == "type":
-            return [quote_if_needed(t) for t in schema.types.get(schema.current_keyspace or "", [])]
+            return [quote_name(t) for t in schema.types.get(schema.current_keyspace or "", [])]
         if pv in ("function", "aggregate"):
-            return [quote_if_needed(f) for f in
+            return [quote_name(f) for f in
                     schema.functions.get(schema.current_keyspace or "", [])]
         if pv == "materialized":
             return ["VIEW"]
@@ -348,5 +341,5 @@ def _all_columns(schema: SchemaSnapshot) -> list[str]:
     ks = schema.current_keyspace
     if not ks:
         return []
-    return sorted({quote_if_needed(c) for cols in schema.tables.get(ks, {}).values()
+    return sorted({quote_name(c) for cols in schema.tables.get(ks, {}).values()
                    for c in cols})

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from cql.params import cql_literal
+from cql.vocabulary import quote_name
 
 from .formatting import FormatSettings, format_value, subtypes
 from .lexer_tokens import Token, tokenize, unquote_name
@@ -371,15 +372,11 @@ def run_copy(shell: Shell, st: Statement) -> None:
 
 
 def _qualified(ks: str, table: str) -> str:
-    from cql.types import maybe_quote
-
-    return f"{maybe_quote(ks)}.{maybe_quote(table)}"
+    return f"{quote_name(ks)}.{quote_name(table)}"
 
 
 def _quote_cols(cols: list[str]) -> str:
-    from cql.types import maybe_quote
-
-    return ", ".join(maybe_quote(c) for c in cols)
+    return ", ".join(quote_name(c) for c in cols)
 
 
 def _check_columns(columns: list[str], by_name: dict[str, Any]) -> None:

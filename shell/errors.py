@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from cql.errors import ErrorCode
+
 # Protocol code -> (class name the DataStax driver raises, summary in brackets, wrapped?).
 # Wrapped errors print 'Error from server: code=XXXX [summary] message="..."'; the others
 # print the raw server message (the driver raises those error objects directly).
-_BY_CODE: dict[int, tuple[str, str, bool]] = {
-    0x0000: ("ServerError", "Server error", False),
-    0x000A: ("ProtocolException", "Protocol error", False),
-    0x0100: ("AuthenticationFailed", "Bad credentials", False),
-    0x1000: ("Unavailable", "Unavailable exception", True),
-    0x1001: ("OverloadedErrorMessage", "Coordinator node overloaded", True),
-    0x1002: ("IsBootstrappingErrorMessage", "Coordinator node is bootstrapping", True),
-    0x1003: ("TruncateError", "Error during truncate", False),
-    0x1100: ("WriteTimeout", "Coordinator node timed out waiting for replica nodes' responses",
-             True),
-    0x1200: ("ReadTimeout", "Coordinator node timed out waiting for replica nodes' responses",
-             True),
-    0x1300: ("ReadFailure", "Replica(s) failed to execute read", True),
-    0x1400: ("FunctionFailure", "User Defined Function failure", True),
-    0x1500: ("WriteFailure", "Replica(s) failed to execute write", True),
-    0x2000: ("SyntaxException", "Syntax error in CQL query", False),
-    0x2100: ("Unauthorized", "Unauthorized", True),
-    0x2200: ("InvalidRequest", "Invalid query", True),
-    0x2300: ("ConfigurationException", "Query invalid because of configuration issue", False),
-    0x2400: ("AlreadyExists", "Item already exists", False),
-    0x2500: ("PreparedQueryNotFound", "Matching prepared statement not found on this node", True),
+_BY_CODE: dict[ErrorCode, tuple[str, str, bool]] = {
+    ErrorCode.SERVER_ERROR: ("ServerError", "Server error", False),
+    ErrorCode.PROTOCOL_ERROR: ("ProtocolException", "Protocol error", False),
+    ErrorCode.BAD_CREDENTIALS: ("AuthenticationFailed", "Bad credentials", False),
+    ErrorCode.UNAVAILABLE: ("Unavailable", "Unavailable exception", True),
+    ErrorCode.OVERLOADED: ("OverloadedErrorMessage", "Coordinator node overloaded", True),
+    ErrorCode.IS_BOOTSTRAPPING: (
+        "IsBootstrappingErrorMessage", "Coordinator node is bootstrapping", True),
+    ErrorCode.TRUNCATE_ERROR: ("TruncateError", "Error during truncate", False),
+    ErrorCode.WRITE_TIMEOUT: (
+        "WriteTimeout", "Coordinator node timed out waiting for replica nodes' responses", True),
+    ErrorCode.READ_TIMEOUT: (
+        "ReadTimeout", "Coordinator node timed out waiting for replica nodes' responses", True),
+    ErrorCode.READ_FAILURE: ("ReadFailure", "Replica(s) failed to execute read", True),
+    ErrorCode.FUNCTION_FAILURE: ("FunctionFailure", "User Defined Function failure", True),
+    ErrorCode.WRITE_FAILURE: ("WriteFailure", "Replica(s) failed to execute write", True),
+    ErrorCode.SYNTAX_ERROR: ("SyntaxException", "Syntax error in CQL query", False),
+    ErrorCode.UNAUTHORIZED: ("Unauthorized", "Unauthorized", True),
+    ErrorCode.INVALID: ("InvalidRequest", "Invalid query", True),
+    ErrorCode.CONFIG_ERROR: (
+        "ConfigurationException", "Query invalid because of configuration issue", False),
+    ErrorCode.ALREADY_EXISTS: ("AlreadyExists", "Item already exists", False),
+    ErrorCode.UNPREPARED: (
+        "PreparedQueryNotFound", "Matching prepared statement not found on this node", True),
 }
 
 
@@ -40,7 +45,7 @@ def error_line(err: BaseException) -> str:
     if code is None or code not in _BY_CODE:
         return f"{getattr(err, 'display_name', None) or type(err).__name__}: {err}"
     name, summary, wrapped = _BY_CODE[code]
-    if code == 0x2400:
+    if code == ErrorCode.ALREADY_EXISTS:
         keyspace = getattr(err, "keyspace", "")
         table = getattr(err, "table", "")
         if table:

@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import cql
 from cql import errors as cql_errors
+from cql.errors import ErrorCode
 from cql.types import (
     NATIVE_TYPES,
     CQLType,
@@ -30,15 +31,6 @@ from cql.types import (
     VectorType,
 )
 
-_BY_CODE: dict[int, type[cql_errors.DriverException]] = {
-    cls.code: cls for cls in (
-        cql_errors.ServerError, cql_errors.ProtocolError, cql_errors.BadCredentials,
-        cql_errors.Unavailable, cql_errors.Overloaded, cql_errors.IsBootstrapping,
-        cql_errors.TruncateError, cql_errors.WriteTimeout, cql_errors.ReadTimeout,
-        cql_errors.ReadFailure, cql_errors.FunctionFailure, cql_errors.WriteFailure,
-        cql_errors.SyntaxException, cql_errors.Unauthorized, cql_errors.InvalidRequest,
-        cql_errors.ConfigurationException, cql_errors.Unprepared)
-}
 _WRAPPED = re.compile(r'^Error from server: code=([0-9a-fA-F]+) \[[^\]]*\] message="(.*)"',
                       re.DOTALL)
 
@@ -177,15 +169,20 @@ def translate_error(e: BaseException) -> BaseException:
     if m:
         code, message = int(m.group(1), 16), m.group(2)
     if code is None:
-        for cls_name, c in (("InvalidRequest", 0x2200), ("Unauthorized", 0x2100),
-                            ("ConfigurationException", 0x2300), ("Unavailable", 0x1000),
-                            ("ReadTimeout", 0x1200), ("WriteTimeout", 0x1100),
-                            ("ReadFailure", 0x1300), ("WriteFailure", 0x1500),
-                            ("FunctionFailure", 0x1400), ("OperationTimedOut", None)):
+        for cls_name, c in (("InvalidRequest", ErrorCode.INVALID),
+                            ("Unauthorized", ErrorCode.UNAUTHORIZED),
+                            ("ConfigurationException", ErrorCode.CONFIG_ERROR),
+                            ("Unavailable", ErrorCode.UNAVAILABLE),
+                            ("ReadTimeout", ErrorCode.READ_TIMEOUT),
+                            ("WriteTimeout", ErrorCode.WRITE_TIMEOUT),
+                            ("ReadFailure", ErrorCode.READ_FAILURE),
+                            ("WriteFailure", ErrorCode.WRITE_FAILURE),
+                            ("FunctionFailure", ErrorCode.FUNCTION_FAILURE),
+                            ("OperationTimedOut", None)):
             if type(e).__name__ == cls_name:
                 code = c
                 break
-    cls = _BY_CODE.get(code) if isinstance(code, int) else None
+    cls = cql_errors.error_class(code) if isinstance(code, int) else None
     if cls is None:
         return DriverError(type(e).__name__, str(e))
     return cls(message)
@@ -358,7 +355,7 @@ class RemoteSession:
         return other
 
     def set_keyspace(self, keyspace: str) -> None:
-        from cql.schema.metadata import quote_name
+        from cql.vocabulary import quote_name
 
         self.execute(f"USE {quote_name(keyspace)}")
 

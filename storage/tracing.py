@@ -13,8 +13,6 @@ The objects are shaped like the DataStax driver's ``QueryTrace`` and ``TraceEven
 from __future__ import annotations
 
 import datetime
-import os
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,39 +20,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
+from .timeuuid import UUID_EPOCH, timeuuid
+
 # Stages, named after the Cassandra thread pools that do the same work, so traces read alike.
 COORDINATOR = "Native-Transport-Requests"
 READ = "ReadStage"
 MUTATION = "MutationStage"
 
-# A random node id (multicast bit set, as RFC 4122 asks of ids that are not MAC addresses).
-_NODE = int.from_bytes(os.urandom(6), "big") | 0x010000000000
-_UUID_EPOCH = 0x01B21DD213814000  # 1582-10-15 in 100 ns units before the Unix epoch
-
-
-_CLOCK_SEQ = int.from_bytes(os.urandom(2), "big") & 0x3FFF
-_last_ticks = 0
-_ticks_lock = threading.Lock()
-
-
-def timeuuid(unix_ns: int | None = None) -> uuid.UUID:
-    """A version-1 uuid for ``unix_ns`` (default now); ids never repeat within the process
-    (a tick already used moves on by 100 ns)."""
-    global _last_ticks
-    ticks = (time.time_ns() if unix_ns is None else unix_ns) // 100 + _UUID_EPOCH
-    with _ticks_lock:
-        if ticks <= _last_ticks:
-            ticks = _last_ticks + 1
-        _last_ticks = ticks
-    fields = (ticks & 0xFFFFFFFF, (ticks >> 32) & 0xFFFF, 0x1000 | (ticks >> 48) & 0x0FFF,
-              0x80 | _CLOCK_SEQ >> 8, _CLOCK_SEQ & 0xFF, _NODE)
-    return uuid.UUID(fields=fields)
-
-
 def uuid_datetime(u: uuid.UUID) -> datetime.datetime:
     """The moment a version-1 uuid was made, in UTC, computed exactly as the DataStax driver
     does for trace events (float seconds, so the same microsecond rounding; tz-aware)."""
-    return datetime.datetime.fromtimestamp((u.time - _UUID_EPOCH) / 1e7, datetime.UTC)
+    return datetime.datetime.fromtimestamp((u.time - UUID_EPOCH) / 1e7, datetime.UTC)
 
 
 class TraceEvent(NamedTuple):

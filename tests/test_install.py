@@ -120,7 +120,9 @@ def test_wheel_installs_exactly_cql_and_cassalite(wheel: Path) -> None:
     for data in DATA:
         folder, rest = data.split("/", 1)
         expected.add(f"{FOLDERS[folder]}/{rest}")
-    assert sorted(expected - names) == []
+    missing = sorted(expected - names)
+    assert not missing, (f"not in the wheel: {missing}; add the package to [tool.setuptools] "
+                         "packages (or its data to package-data) in pyproject.toml")
     for line in ("cassalite = cassalite.shell.__main__:main",
                  "cassalite-server = cassalite.server.__main__:main",
                  "cassalite-nodetool = cassalite.storage.nodetool:main",

@@ -15,7 +15,7 @@ from cql.derived import indexes
 from cql.errors import InvalidRequest
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Result, SchemaChange
 from cql.schema.metadata import KeyspaceMetadata, TableMetadata
-from cql.syntax import ast
+from cql.syntax import ast, unparse
 from cql.types import (
     CQLType,
     ListType,
@@ -143,21 +143,6 @@ def drop_table_storage(db: Database, table: TableMetadata) -> None:
 # Types as written in DDL -> CQLType, with CQL3Type.Raw.prepare's rules and messages
 
 
-def raw_type_text(texpr: ast.TypeExpr) -> str:
-    """A type as Cassandra's CQL3Type.Raw prints it in messages (what the user wrote)."""
-    if texpr.custom:
-        text = f"'{texpr.name}'"
-    elif texpr.name == "vector" and texpr.params:
-        text = f"vector<{raw_type_text(texpr.params[0])}, {texpr.params[1]}>"
-    elif texpr.params:
-        text = f"{texpr.name}<" + ", ".join(raw_type_text(p) for p in texpr.params) + ">"
-    elif texpr.keyspace is not None:
-        text = f"{texpr.keyspace}.{texpr.name}"
-    else:
-        text = texpr.name
-    return f"frozen<{text}>" if texpr.frozen else text
-
-
 def _is_freezable(texpr: ast.TypeExpr) -> bool:
     """Raw.supportsFreezing: collections and UDTs (tuples are born frozen)."""
     return texpr.is_collection or (texpr.is_udt and texpr.name not in ("tuple", "vector"))
@@ -194,7 +179,7 @@ class TypeResolver:
         return self._user_type(texpr, frozen)
 
     def _collection(self, texpr: ast.TypeExpr, frozen: bool) -> CQLType:
-        text = raw_type_text(texpr)
+        text = unparse.raw_type(texpr)
         params = texpr.params
         values = params[-1]
         keys = params[0] if texpr.name == "map" else None
@@ -231,7 +216,7 @@ class TypeResolver:
         elem_expr, dimension = texpr.params
         elem = self._prepare(elem_expr, True)
         if elem.is_counter:
-            raise InvalidRequest(f"vectors may not contain counters: {raw_type_text(texpr)}")
+            raise InvalidRequest(f"vectors may not contain counters: {unparse.raw_type(texpr)}")
         try:
             return VectorType(elem.freeze(), int(dimension))
         except ValueError as e:

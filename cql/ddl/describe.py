@@ -15,9 +15,10 @@ from cql import system
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Result
 from cql.schema import describe
-from cql.schema.metadata import KeyspaceMetadata, quote_name
+from cql.schema.metadata import KeyspaceMetadata
 from cql.syntax import ast
 from cql.types import TEXT, ListType, MapType
+from cql.vocabulary import quote_name
 
 from .common import ReadPlan
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from cql.derived import indexes
 from cql.errors import ConfigurationException, InvalidRequest
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Result
-from cql.schema.metadata import IndexMetadata, KeyspaceMetadata, TableMetadata, quote_name
+from cql.schema.metadata import IndexMetadata, KeyspaceMetadata, TableMetadata
 from cql.syntax import ast
+from cql.vocabulary import quote_name
 
 from .common import (
     SchemaPlan,

@@ -19,11 +19,11 @@ from cql.schema.metadata import (
     DroppedColumn,
     KeyspaceMetadata,
     TableMetadata,
-    quote_name,
 )
 from cql.schema.options import table_options
 from cql.syntax import ast
 from cql.types import CQLType
+from cql.vocabulary import quote_name
 
 from .common import (
     LOCAL_SYSTEM_KEYSPACES,

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from cql.errors import InvalidRequest, SyntaxException
 from cql.plan.base import ExecutionContext, Result
-from cql.schema.metadata import KeyspaceMetadata, UserTypeMetadata, quote_name
-from cql.syntax import ast
+from cql.schema.metadata import KeyspaceMetadata, UserTypeMetadata
+from cql.syntax import ast, unparse
 from cql.types import CQLType
+from cql.vocabulary import RESERVED_TYPE_NAMES, quote_name
 
 from .common import (
     SchemaPlan,
@@ -17,7 +18,6 @@ from .common import (
     existing_keyspace,
     keyspace_of,
     persist_table,
-    raw_type_text,
     refresh_type,
     schema_result,
     void_result,
@@ -25,11 +25,6 @@ from .common import (
 
 if TYPE_CHECKING:
     from cql.database import Database
-
-# Names the grammar keeps for future native types (Parser.g, userTypeName).
-RESERVED_TYPE_NAMES = frozenset(
-    {"byte", "complex", "enum", "date", "interval", "macaddr", "bitstring"})
-
 
 def check_type_name(name: str) -> None:
     if name.lower() in RESERVED_TYPE_NAMES:
@@ -127,14 +122,14 @@ def _add_field(db: Database, ks: KeyspaceMetadata, ut: UserTypeMetadata,
 
     if ftype.references_udt(ks.name, ut.name):
         raise InvalidRequest(
-            f"Cannot add new field {action.field} of type {raw_type_text(action.type)} to user "
+            f"Cannot add new field {action.field} of type {unparse.raw_type(action.type)} to user "
             f"type {_cql_name(ut)} as it would create a circular reference"
         )
     keyed = [t.full_name for t in ks.tables.values()
              if any(c.type.references_udt(ks.name, ut.name) for c in t.partition_key)]
     if keyed:
         raise InvalidRequest(
-            f"Cannot add new field {action.field} of type {raw_type_text(action.type)} to user "
+            f"Cannot add new field {action.field} of type {unparse.raw_type(action.type)} to user "
             f"type {_cql_name(ut)} as the type is being used in partition key by the following "
             f"tables: {', '.join(keyed)}"
         )

@@ -19,10 +19,9 @@ from cql.schema.metadata import (
     REGULAR,
     ColumnMetadata,
     TableMetadata,
-    quote_name,
 )
 from cql.schema.options import table_options
-from cql.syntax import ast
+from cql.syntax import ast, unparse
 
 from .common import (
     SchemaPlan,
@@ -50,36 +49,6 @@ VIEW_TTL = (
     "view always expire at the same time than the corresponding data in the parent table. "
     "default_time_to_live must be set to zero, see CASSANDRA-12868 for more information"
 )
-
-
-def term_text(term: object) -> str:
-    """A WHERE-clause term as CQL text (what Cassandra's Term.Raw.getText prints)."""
-    if isinstance(term, ast.Constant):
-        if term.kind == "string":
-            return "'" + term.text.replace("'", "''") + "'"
-        return term.text
-    if isinstance(term, ast.Null):
-        return "NULL"
-    if isinstance(term, tuple):
-        return "(" + ", ".join(term_text(t) for t in term) + ")"
-    if isinstance(term, (ast.ListLiteral, ast.SetLiteral, ast.TupleLiteral)):
-        left, right = {"ListLiteral": "[]", "SetLiteral": "{}", "TupleLiteral": "()"}[
-            type(term).__name__]
-        return left + ", ".join(term_text(t) for t in term.items) + right
-    if isinstance(term, ast.MapLiteral):
-        return "{" + ", ".join(f"{term_text(k)}: {term_text(v)}" for k, v in term.pairs) + "}"
-    raise InvalidRequest("Bind variables are not allowed in CREATE MATERIALIZED VIEW statements")
-
-
-def relation_text(relation: ast.Relation) -> str:
-    lhs = relation.lhs
-    if isinstance(lhs, ast.ColumnRef):
-        left = quote_name(lhs.name)
-    elif isinstance(lhs, ast.ColumnTuple):
-        left = "(" + ", ".join(quote_name(n) for n in lhs.names) + ")"
-    else:
-        left = str(lhs)
-    return f"{left} {relation.op} {term_text(relation.rhs)}"
 
 
 class CreateViewPlan(SchemaPlan):
@@ -124,26 +93,18 @@ def _selected_columns(st: ast.CreateView, base: TableMetadata) -> list[str]:
         if selector.alias is not None:
             raise InvalidRequest(
                 "Cannot use aliases when defining a materialized view (got "
-                f"{_selector_text(selector.expr)} AS {selector.alias})"
+                f"{unparse.view_selector(selector.expr)} AS {selector.alias})"
             )
         if not isinstance(selector.expr, ast.ColumnRef):
             raise InvalidRequest(
                 "Can only select columns by name when defining a materialized view (got "
-                f"{_selector_text(selector.expr)})"
+                f"{unparse.view_selector(selector.expr)})"
             )
         if base.column(selector.expr.name) is None:
             raise InvalidRequest(
                 f"Undefined column name {selector.expr.name} in table {base.full_name}")
         out.append(selector.expr.name)
     return out
-
-
-def _selector_text(expr: object) -> str:
-    if isinstance(expr, ast.ColumnRef):
-        return quote_name(expr.name)
-    if isinstance(expr, ast.FunctionCall):
-        return f"{expr.name}(" + ", ".join(_selector_text(a) for a in expr.args) + ")"
-    return term_text(expr) if not hasattr(expr, "expr") else type(expr).__name__.lower()
 
 
 def build_view(st: ast.CreateView, base: TableMetadata) -> TableMetadata:
@@ -251,7 +212,7 @@ def _check_where(st: ast.CreateView, base: TableMetadata, key: list[str]) -> str
             "Non-primary key columns can only be restricted with 'IS NOT NULL' (got: "
             f"{','.join(illegal)} restricted illegally)"
         )
-    return " AND ".join(relation_text(r) for r in st.where)
+    return " AND ".join(unparse.where_relation(r) for r in st.where)
 
 
 def _view_metadata(st: ast.CreateView, base: TableMetadata, selected: list[str], options: dict,

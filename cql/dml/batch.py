@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cassalite.storage.model import (
     Mutation,
     merge_partition_into,
@@ -9,24 +11,23 @@ from cassalite.storage.model import (
 from cassalite.storage.tracing import trace
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
-from cql.plan.terms import Markers, compile_term
+from cql.plan.terms import Markers, Term, compile_term
 from cql.syntax import ast
 
-from .modify import _unlogged_batch_warning, plan_modification, trace_cas
+from .modify import ModificationPlan, _unlogged_batch_warning, plan_modification, trace_cas
 from .operations import BIGINT, BOOLEAN
 
 
 class BatchPlan(Plan):
-    def __init__(self, db, stmt: ast.Batch, keyspace: str | None, markers: Markers):
-        if stmt.ttl is not None:
-            raise InvalidRequest("Global TTL on the BATCH statement is not supported.")
-        ctx = db.term_context(markers, keyspace)
-        self.kind = stmt.kind
-        self.timestamp = (
-            compile_term(stmt.timestamp, BIGINT, "[timestamp]", ctx)
-            if stmt.timestamp is not None else None
-        )
-        self.plans = [plan_modification(db, s, keyspace, markers) for s in stmt.statements]
+    """INSERT/UPDATE/DELETE plans run as one batch, with Cassandra's batch rules checked
+    once, here: built from a ``BEGIN BATCH`` statement (:meth:`from_statement`) or from
+    statements planned apart, each with its own bound values (:meth:`from_plans`, the
+    native protocol's BATCH message)."""
+
+    def __init__(self, kind: str, plans: list, timestamp: Term | None = None):
+        self.kind = kind
+        self.timestamp = timestamp
+        self.plans = plans
         has_counter = any(p.is_counter for p in self.plans)
         has_regular = any(not p.is_counter for p in self.plans)
         if self.kind == "COUNTER" and has_regular:
@@ -48,6 +49,31 @@ class BatchPlan(Plan):
                 raise InvalidRequest("Batch with conditions cannot span multiple tables")
         self.result_names = ["[applied]"] if self.conditional else []
         self.result_types = [BOOLEAN] if self.conditional else []
+
+    @classmethod
+    def from_statement(cls, db, stmt: ast.Batch, keyspace: str | None,
+                       markers: Markers) -> BatchPlan:
+        """The plan of a ``BEGIN ... APPLY BATCH`` statement (one list of bind values)."""
+        if stmt.ttl is not None:
+            raise InvalidRequest("Global TTL on the BATCH statement is not supported.")
+        ctx = db.term_context(markers, keyspace)
+        timestamp = (
+            compile_term(stmt.timestamp, BIGINT, "[timestamp]", ctx)
+            if stmt.timestamp is not None else None
+        )
+        plans = [plan_modification(db, s, keyspace, markers) for s in stmt.statements]
+        return cls(stmt.kind, plans, timestamp)
+
+    @classmethod
+    def from_plans(cls, kind: str, bound: Sequence[tuple[Plan, ExecutionContext]]) -> BatchPlan:
+        """A batch of statements planned apart, each ``(plan, context with its values)``."""
+        for plan, _ in bound:
+            if not isinstance(plan, ModificationPlan):
+                raise InvalidRequest(
+                    "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are "
+                    "allowed."
+                )
+        return cls(kind, [_BoundPlan(plan, ctx) for plan, ctx in bound])
 
     def execute(self, db, ctx: ExecutionContext) -> Result:
         if self.timestamp is not None:
@@ -123,5 +149,29 @@ def _merge(mutations) -> list[Mutation]:
     return list(merged.values())
 
 
+class _BoundPlan:
+    """A statement plan with its own bound values, standing in for a plan inside a
+    BatchPlan (whose statements otherwise share one list of bind values)."""
+
+    def __init__(self, plan, ctx: ExecutionContext):
+        self._plan = plan
+        self._ctx = ctx
+
+    def __getattr__(self, name: str):
+        return getattr(self._plan, name)
+
+    def keys(self, _bound):
+        return self._plan.keys(self._ctx.values)
+
+    def current_row(self, db, _ctx):
+        return self._plan.current_row(db, self._ctx)
+
+    def check(self, values, _bound):
+        return self._plan.check(values, self._ctx.values)
+
+    def mutations(self, db, _ctx, batch_ts=None):
+        return self._plan.mutations(db, self._ctx, batch_ts)
+
+
 def plan_batch(db, stmt: ast.Batch, keyspace: str | None, markers: Markers) -> BatchPlan:
-    return BatchPlan(db, stmt, keyspace, markers)
+    return BatchPlan.from_statement(db, stmt, keyspace, markers)

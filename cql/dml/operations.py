@@ -20,11 +20,11 @@ from cql.cells import (
     udt_path,
 )
 from cql.errors import InvalidRequest
-from cql.plan.restrictions import _text
 from cql.plan.terms import UNSET, Term, TermContext, compile_term
-from cql.schema.metadata import ColumnMetadata, TableMetadata, quote_name
-from cql.syntax import ast
+from cql.schema.metadata import ColumnMetadata, TableMetadata
+from cql.syntax import ast, unparse
 from cql.types import MapType, SetType, UserType, is_list, native_type
+from cql.vocabulary import quote_name
 
 MAX_TTL = 630720000
 COUNTER_TOMBSTONE_TIMESTAMP = (1 << 63) - 1
@@ -268,20 +268,6 @@ class DeleteElement(Operation):
 # --------------------------------------------------------------------------------------
 
 
-def _op_text(a: Any) -> str:
-    if isinstance(a, ast.AddTo):
-        return f"{a.column} = {a.column} + {_text(a.value)}"
-    if isinstance(a, ast.SubtractFrom):
-        return f"{a.column} = {a.column} - {_text(a.value)}"
-    if isinstance(a, ast.Prepend):
-        return f"{a.column} = {_text(a.value)} + {a.column}"
-    if isinstance(a, ast.SetElement):
-        return f"{a.column}[{_text(a.key)}] = {_text(a.value)}"
-    if isinstance(a, ast.SetField):
-        return f"{a.column}.{a.field} = {_text(a.value)}"
-    return f"{a.column} = {_text(a.value)}"
-
-
 def compile_assignment(table: TableMetadata, a: Any, ctx: TermContext) -> Operation:
     column = table.columns.get(a.column)
     if column is None:
@@ -303,43 +289,43 @@ def compile_assignment(table: TableMetadata, a: Any, ctx: TermContext) -> Operat
             return CounterAdd(column, compile_term(a.value, BIGINT, name, ctx), sign)
         if not ctype.is_collection:
             what = "tuple" if getattr(ctype, "is_tuple", False) else "non counter"
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for {what} column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for {what} column {name}")
         if not ctype.is_multicell:
             raise InvalidRequest(
-                f"Invalid operation ({_op_text(a)}) for frozen collection column {name}"
+                f"Invalid operation ({unparse.operation(a)}) for frozen collection column {name}"
             )
         if sign > 0:
             if isinstance(ctype, MapType) and not isinstance(
                 a.value, (ast.MapLiteral, ast.BindMarker)
             ):
                 raise InvalidRequest(
-                    f"Value for a map addition has to be a map, but was: '{_text(a.value)}'"
+                    f"Value for a map addition has to be a map, but was: '{unparse.term(a.value)}'"
                 )
             return CollectionAdd(column, compile_term(a.value, ctype, name, ctx))
         if isinstance(ctype, MapType):
             keyset = SetType(ctype.key_type, True)
             if not isinstance(a.value, (ast.SetLiteral, ast.BindMarker, ast.MapLiteral)):
                 raise InvalidRequest(
-                    f"Value for a map substraction has to be a set, but was: '{_text(a.value)}'"
+                    f"Value for a map substraction has to be a set, but was: '{unparse.term(a.value)}'"
                 )
             return CollectionRemove(column, compile_term(a.value, keyset, name, ctx))
         return CollectionRemove(column, compile_term(a.value, ctype, name, ctx))
     if isinstance(a, ast.Prepend):
         if not is_list(ctype):
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for non list column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for non list column {name}")
         if not ctype.is_multicell:
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for frozen list column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for frozen list column {name}")
         return CollectionAdd(column, compile_term(a.value, ctype, name, ctx), prepend=True)
     if isinstance(a, ast.SetElement):
         if not ctype.is_collection:
             raise InvalidRequest(
-                f"Invalid operation ({_op_text(a)}) for non collection column {name}"
+                f"Invalid operation ({unparse.operation(a)}) for non collection column {name}"
             )
         if isinstance(ctype, SetType):
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for set column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for set column {name}")
         if not ctype.is_multicell:
             raise InvalidRequest(
-                f"Invalid operation ({_op_text(a)}) for frozen collection column {name}"
+                f"Invalid operation ({unparse.operation(a)}) for frozen collection column {name}"
             )
         if is_list(ctype):
             key = compile_term(a.key, INT, f"idx({name})", ctx)
@@ -350,9 +336,9 @@ def compile_assignment(table: TableMetadata, a: Any, ctx: TermContext) -> Operat
         return SetElement(column, key, value)
     if isinstance(a, ast.SetField):
         if not isinstance(ctype, UserType):
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for non-UDT column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for non-UDT column {name}")
         if not ctype.is_multicell:
-            raise InvalidRequest(f"Invalid operation ({_op_text(a)}) for frozen UDT column {name}")
+            raise InvalidRequest(f"Invalid operation ({unparse.operation(a)}) for frozen UDT column {name}")
         if a.field not in ctype.field_names:
             raise InvalidRequest(f"UDT column {name} does not have a field named {a.field}")
         idx = list(ctype.field_names).index(a.field)

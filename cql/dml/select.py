@@ -19,13 +19,11 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, Table
 from cql.syntax import ast
 from cql.types import native_type
 
+from .grouping import fold_groups, plan_group_by
 from .paging import _after, _decode_state, _describe_range, _encode_state
 from .selection import (
     INT,
-    AggregateSelector,
     ColumnSelector,
-    FieldSelector,
-    FunctionSelector,
     RowData,
     SelectionCompiler,
     Selector,
@@ -43,12 +41,15 @@ class SelectPlan(Plan):
         self.stmt = stmt
         self.bound_ref: list = [[]]
         ctx = db.term_context(markers, table.keyspace)
+        ctx.partition_key = tuple(c.type for c in table.partition_key)  # what token() takes
         self.where = WhereClause(table, stmt.where, ctx, "SELECT")
         self._compile_selection(db, stmt, table, ctx)
         self._compile_limits(stmt, ctx)
         self._plan_keys(stmt, table)
         self._plan_order(stmt, table)
-        self._plan_grouping(stmt, table)
+        self.group_spec = plan_group_by(stmt, table, SelectionCompiler(db, table, ctx, self.bound_ref),
+                                        self._restricted_by_eq)
+        self.grouped = self.aggregate or self.group_spec is not None
         self.aggregate_warning = self._aggregate_warning(stmt)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
 
@@ -323,47 +324,9 @@ class SelectPlan(Plan):
         prs = self.where.partition_restrictions()
         self.post_sort = any(r.is_in for r in prs if r is not None)
 
-    def _plan_grouping(self, stmt: ast.Select, table: TableMetadata) -> None:
-        self.group_size = 0
-        if not stmt.group_by:
-            return
-        pk_order = table.primary_key
-        position = 0
-        crs = {c.name: self.where.columns.get(c.name) for c in table.clustering}
-        for i, g in enumerate(stmt.group_by):
-            if not isinstance(g, ast.ColumnRef):
-                raise InvalidRequest(
-                    "Functions are only supported on the last element of the GROUP BY clause"
-                    if i < len(stmt.group_by) - 1
-                    else "Only monotonic functions are supported in the GROUP BY clause."
-                )
-            name = g.name
-            if name not in table.columns:
-                raise _undefined(table, name)
-            col = table.columns[name]
-            if not col.is_primary_key:
-                raise InvalidRequest(
-                    "Group by is currently only supported on the columns of the PRIMARY KEY, "
-                    f"got {name}"
-                )
-            while position < len(pk_order) and pk_order[position].name != name:
-                skipped = pk_order[position]
-                r = crs.get(skipped.name)
-                if skipped.kind == CLUSTERING and r is not None and r.is_eq:
-                    position += 1
-                    continue
-                raise InvalidRequest(
-                    "Group by currently only support groups of columns following their declared "
-                    "order in the PRIMARY KEY"
-                )
-            position += 1
-        if position < len(table.partition_key):
-            raise InvalidRequest("Group by is not supported on only a part of the partition key")
-        if stmt.distinct and position > len(table.partition_key):
-            raise InvalidRequest(
-                "Grouping on clustering columns is not allowed for SELECT DISTINCT queries"
-            )
-        self.group_size = position
+    def _restricted_by_eq(self, column: ColumnMetadata) -> bool:
+        r = self.where.columns.get(column.name)
+        return r is not None and r.is_eq
 
     # ---- execute ------------------------------------------------------------------------
 
@@ -376,7 +339,7 @@ class SelectPlan(Plan):
         if v is UNSET:
             return None
         if v <= 0:
-            raise InvalidRequest("LIMIT must be strictly positive")
+            raise InvalidRequest(f"{what.upper()} must be strictly positive")
         return v
 
     def execute(self, db, ctx: ExecutionContext) -> Result:
@@ -386,15 +349,15 @@ class SelectPlan(Plan):
         ppl = self._int_option(self.ppl, bound, "per partition limit")
         state = _decode_state(ctx.paging_state) if ctx.paging_state else None
         page_size = ctx.fetch_size
-        if self.aggregate or self.post_sort:
+        if self.post_sort or (self.grouped and self.group_spec is None):
             page_size = None
         if state is not None and state[3] >= 0:
             limit = state[3]
         rows_out: list[tuple] = []
         next_state = None
         now = ctx.now
-        if self.aggregate:
-            rows_out = self._aggregate(db, ctx, bound, ppl, now, limit)
+        if self.grouped:
+            rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now)
         else:
             produced = 0
             cap = None  # rows any one partition read can contribute (pushed down to storage)
@@ -493,7 +456,7 @@ class SelectPlan(Plan):
             yield view
 
     def _rows(self, db, bound: list, ppl: int | None, state, now: int,
-              cap: int | None = None) -> Iterator:
+              cap: int | None = None, sort: bool = True) -> Iterator:
         table = self.meta
         slices = clustering_slices(table, self.where, self.usable_clustering, bound) \
             if self.has_ck_restriction else None
@@ -509,7 +472,7 @@ class SelectPlan(Plan):
         dropped = table.dropped_columns
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
-        post = self.post_sort
+        post = self.post_sort and sort
         gathered = []
         for view in self._partitions(db, bound, slices, state, now, cap):
             base = dict(zip(pk_names, partition_key_values(table, view.pk)))
@@ -560,39 +523,24 @@ class SelectPlan(Plan):
 
     # ---- aggregation ----------------------------------------------------------------------
 
-    def _aggregate(self, db, ctx, bound, ppl, now, limit) -> list[tuple]:
-        table = self.meta
-        group_cols = [c.name for c in table.primary_key[: self.group_size]]
-        out: list[tuple] = []
-        current_key = object()
-        states = None
-        first_row = None
-
-        def finish():
-            vals = []
-            for s, st in zip(self.selectors, states):
-                vals.append(_finish_selector(s, st, first_row, now))
-            out.append(tuple(vals))
-
-        for pk, ck, row, _ in self._rows(db, bound, ppl, None, now):
-            key = tuple(row.values.get(c) for c in group_cols) if group_cols else None
-            if states is None or (group_cols and key != current_key):
-                if states is not None:
-                    finish()
-                    if limit is not None and len(out) >= limit:
-                        return out
-                states = [_new_state(s) for s in self.selectors]
-                first_row = row
-                current_key = key
-            for s, st in zip(self.selectors, states):
-                _add_state(s, st, row, now)
-        if states is not None:
-            finish()
-        elif not group_cols:
-            states = [_new_state(s) for s in self.selectors]
-            first_row = None
-            finish()
-        return out[:limit] if limit is not None else out
+    def _grouped(self, db, bound, limit, ppl, state, page_size, now):
+        """Rows of an aggregate or GROUP BY query (LIMIT, PER PARTITION LIMIT and pages count
+        groups) and the paging state after them."""
+        rows = self._rows(db, bound, None, state, now, sort=False)
+        sort = self.post_sort
+        groups, end = fold_groups(
+            rows, self.selectors, self.group_spec, now,
+            limit=None if sort else limit, ppl=ppl, page_size=page_size,
+            resume_pk=state[0] if state else None, resume_groups=state[2] if state else 0)
+        if sort:  # IN with ORDER BY: groups sorted by their first row
+            groups.sort(key=lambda g: g[0].ck or b"", reverse=self.reverse)
+            if limit is not None:
+                groups = groups[:limit]
+        next_state = None
+        if end is not None:
+            remaining = -1 if limit is None else limit - end.produced
+            next_state = _encode_state(end.pk, end.ck, end.groups_in_partition, remaining)
+        return [values for _, values in groups], next_state
 
 
 def _contains_writetime(sel: Selector) -> bool:
@@ -604,50 +552,6 @@ def _contains_writetime(sel: Selector) -> bool:
                 return True
     inner = getattr(sel, "inner", None)
     return inner is not None and _contains_writetime(inner)
-
-
-class _AggState:
-    __slots__ = ("state", "children")
-
-    def __init__(self, state, children):
-        self.state = state
-        self.children = children
-
-
-def _new_state(sel: Selector):
-    if isinstance(sel, AggregateSelector):
-        return _AggState(sel.function.new_state(), None)
-    children = [_new_state(a) for a in getattr(sel, "args", []) or []]
-    inner = getattr(sel, "inner", None)
-    if inner is not None:
-        children = [_new_state(inner)]
-    return _AggState(None, children)
-
-
-def _add_state(sel: Selector, st: _AggState, row: RowData, now: int) -> None:
-    if isinstance(sel, AggregateSelector):
-        args = [a.value(row, now) for a in sel.args]
-        st.state = sel.function.add(st.state, args)
-        return
-    if not sel.is_aggregate:
-        return
-    subs = getattr(sel, "args", None) or ([sel.inner] if getattr(sel, "inner", None) else [])
-    for child, cst in zip(subs, st.children):
-        _add_state(child, cst, row, now)
-
-
-def _finish_selector(sel: Selector, st: _AggState, first_row: RowData | None, now: int):
-    if isinstance(sel, AggregateSelector):
-        return sel.function.result(st.state)
-    if not sel.is_aggregate:
-        return sel.value(first_row, now) if first_row is not None else None
-    if isinstance(sel, FunctionSelector):
-        args = [_finish_selector(a, c, first_row, now) for a, c in zip(sel.args, st.children)]
-        return sel.function.execute(args)
-    if isinstance(sel, FieldSelector):
-        v = _finish_selector(sel.inner, st.children[0], first_row, now)
-        return None if v is None else v[sel.index]
-    return None
 
 
 def _decode_into(row, columns, dropped, values: dict, cells: dict | None) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from cassalite.storage.model import ComplexColumn
 from cql.errors import InvalidRequest
-from cql.plan.restrictions import _text
-from cql.plan.terms import Term, TermContext, compile_term, resolve_type, type_expr_text
-from cql.schema.metadata import ColumnMetadata, TableMetadata, quote_name
-from cql.syntax import ast
+from cql.plan.terms import Term, TermContext, compile_term, resolve_type
+from cql.schema.metadata import ColumnMetadata, TableMetadata
+from cql.syntax import ast, unparse
 from cql.types import CQLType, ListType, MapType, SetType, UserType, is_list, native_type
+from cql.vocabulary import quote_name
 
 # cql.functions is imported where it is used: the function library takes ~20 ms to
 # import, which `import cql` (and a process that never calls a function) does not pay.
@@ -188,37 +188,6 @@ def _undefined(table: TableMetadata, name: str) -> InvalidRequest:
     )
 
 
-def expr_text(node: Any) -> str:
-    """The result column name Cassandra derives from a selector expression."""
-
-    if isinstance(node, ast.ColumnRef):
-        return node.name
-    if isinstance(node, ast.WritetimeOf):
-        return f"{node.kind}({expr_text(node.expr)})"
-    if isinstance(node, ast.CountAll):
-        return "count"
-    if isinstance(node, ast.FunctionCall):
-        ks = node.name.keyspace or "system"
-        return f"{ks}.{node.name.name}({', '.join(expr_text(a) for a in node.args)})"
-    if isinstance(node, ast.Cast):
-        return f"cast({expr_text(node.expr)} as {type_expr_text(node.type)})"
-    if isinstance(node, ast.FieldAccess):
-        return f"{expr_text(node.expr)}.{node.field}"
-    if isinstance(node, ast.ElementAccess):
-        return f"{expr_text(node.expr)}[{expr_text(node.key)}]"
-    if isinstance(node, ast.SliceAccess):
-        start = expr_text(node.start) if node.start is not None else ""
-        end = expr_text(node.end) if node.end is not None else ""
-        return f"{expr_text(node.expr)}[{start}..{end}]"
-    if isinstance(node, ast.BinaryOp):
-        return f"{expr_text(node.left)} {node.op} {expr_text(node.right)}"
-    if isinstance(node, ast.Negate):
-        return f"-{expr_text(node.expr)}"
-    if isinstance(node, ast.TypeHint):
-        return f"({type_expr_text(node.type)}){expr_text(node.expr)}"
-    return _text(node)
-
-
 class SelectionCompiler:
     def __init__(self, db, table: TableMetadata, ctx: TermContext, bound_ref: list):
         self.db, self.table, self.ctx, self.bound_ref = db, table, ctx, bound_ref
@@ -257,34 +226,34 @@ class SelectionCompiler:
             utype = inner.type
             if not isinstance(utype, UserType):
                 raise InvalidRequest(
-                    f"Invalid field selection: {expr_text(node.expr)} of type {utype.name} is not a "
+                    f"Invalid field selection: {unparse.selector(node.expr)} of type {utype.name} is not a "
                     "user type"
                 )
             if node.field not in utype.field_names:
                 raise InvalidRequest(f"{utype.name} has no field {node.field}")
             idx = list(utype.field_names).index(node.field)
-            return FieldSelector(inner, idx, utype.field_types[idx], expr_text(node))
+            return FieldSelector(inner, idx, utype.field_types[idx], unparse.selector(node))
         if isinstance(node, (ast.ElementAccess, ast.SliceAccess)):
             inner = self.compile(node.expr, in_aggregate)
             ctype = inner.type
             if is_list(ctype):
                 raise InvalidRequest(
                     f"Element selection is only allowed on sets and maps, but "
-                    f"{expr_text(node.expr)} is a list"
+                    f"{unparse.selector(node.expr)} is a list"
                 )
             if not isinstance(ctype, (MapType, SetType)):
                 raise InvalidRequest(
                     f"Element selection is only allowed on sets and maps, but "
-                    f"{expr_text(node.expr)} is a {ctype.name}"
+                    f"{unparse.selector(node.expr)} is a {ctype.name}"
                 )
             keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type
             if isinstance(node, ast.ElementAccess):
-                key = compile_term(node.key, keytype, f"key({expr_text(node.expr)})", self.ctx)
+                key = compile_term(node.key, keytype, f"key({unparse.selector(node.expr)})", self.ctx)
                 etype = ctype.value_type if isinstance(ctype, MapType) else keytype
-                return ElementSelector(inner, key, etype, expr_text(node), self.bound_ref)
+                return ElementSelector(inner, key, etype, unparse.selector(node), self.bound_ref)
             start = compile_term(node.start, keytype, "slice start", self.ctx) if node.start is not None else None
             end = compile_term(node.end, keytype, "slice end", self.ctx) if node.end is not None else None
-            return SliceSelector(inner, start, end, expr_text(node), self.bound_ref)
+            return SliceSelector(inner, start, end, unparse.selector(node), self.bound_ref)
         if isinstance(node, ast.FunctionCall):
             return self._function(node, in_aggregate)
         if isinstance(node, ast.Cast):
@@ -305,21 +274,21 @@ class SelectionCompiler:
             return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
         if isinstance(node, ast.TypeHint):
             ctype = resolve_type(node.type, self.ctx)
-            term = compile_term(node.expr, ctype, expr_text(node), self.ctx)
-            return self._term_selector(term, ctype, expr_text(node))
+            term = compile_term(node.expr, ctype, unparse.selector(node), self.ctx)
+            return self._term_selector(term, ctype, unparse.selector(node))
         if isinstance(node, ast.Constant):
             ctype = functions.literal_type(node.kind)
-            term = compile_term(node, ctype, expr_text(node), self.ctx)
-            return self._term_selector(term, ctype, expr_text(node))
+            term = compile_term(node, ctype, unparse.selector(node), self.ctx)
+            return self._term_selector(term, ctype, unparse.selector(node))
         if isinstance(node, ast.Null):
             raise InvalidRequest("Cannot infer type for term null in selection clause (try using a cast to force a type)")
         if isinstance(node, ast.BindMarker):
             raise InvalidRequest(
-                f"Cannot infer type for term {expr_text(node)} in selection clause (try using a "
+                f"Cannot infer type for term {unparse.selector(node)} in selection clause (try using a "
                 "cast to force a type)"
             )
         raise InvalidRequest(
-            f"Cannot infer type for term {expr_text(node)} in selection clause (try using a cast "
+            f"Cannot infer type for term {unparse.selector(node)} in selection clause (try using a cast "
             "to force a type)"
         )
 
@@ -333,8 +302,8 @@ class SelectionCompiler:
             except InvalidRequest:
                 ctype = None
             ctype = ctype or functions.literal_type(node.kind)
-            term = compile_term(node, ctype, expr_text(node), self.ctx)
-            return self._term_selector(term, ctype, expr_text(node))
+            term = compile_term(node, ctype, unparse.selector(node), self.ctx)
+            return self._term_selector(term, ctype, unparse.selector(node))
         return self.compile(node, in_aggregate)
 
     def _term_selector(self, term: Term, ctype: CQLType, name: str) -> Selector:
@@ -370,13 +339,13 @@ class SelectionCompiler:
                 sel = self.compile(a, in_aggregate or functions.is_aggregate_name(fname))
                 args.append(sel)
                 arg_types.append(sel.type)
-        texts = [expr_text(a) for a in node.args]
+        texts = [unparse.selector(a) for a in node.args]
         fn = functions.resolve(fname, arg_types, None, self.table.keyspace, arg_texts=texts,
                                context="selector")
         for i, a in enumerate(node.args):
             if args[i] is None:
                 term = compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", self.ctx)
-                args[i] = self._term_selector(term, fn.arg_types[i], expr_text(a))
+                args[i] = self._term_selector(term, fn.arg_types[i], unparse.selector(a))
         name = fn.column_name(texts)
         if fn.is_aggregate:
             if in_aggregate or any(a.is_aggregate for a in args):

@@ -30,15 +30,17 @@ class Function:
 
     def __init__(self, name: str, arg_types: Sequence[CQLType], return_type: CQLType,
                  impl: Callable[..., Any] | None = None, *, deterministic: bool = True,
-                 monotonic: bool = False, called_on_null: bool = False) -> None:
+                 monotonic: bool = False, partially_monotonic: bool = False,
+                 called_on_null: bool = False) -> None:
         self.name = name
         self.arg_types = tuple(arg_types)
         self.return_type = return_type
         self._impl = impl
         self.is_deterministic = deterministic
-        # GROUP BY needs monotonic functions: for floor() it holds in its first argument with
-        # the others constant, which is the only way GROUP BY can use it.
+        # GROUP BY needs monotonic functions; floor() is monotonic only in its first argument
+        # with the others fixed (Cassandra's isPartialApplicationMonotonic).
         self.is_monotonic = monotonic
+        self.is_partially_monotonic = partially_monotonic
         self.called_on_null = called_on_null
 
     @property

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import random
-import threading
 import time as _time
 import uuid as _uuid
 from typing import Any
 
+from cassalite.storage.timeuuid import UUID_EPOCH, timeuuid
 from cql.errors import InvalidRequest
 from cql.types.base import CQLType
 from cql.types.native import (
@@ -38,7 +36,7 @@ from .base import Function
 from .javanum import _java_int_div
 from .registry import _add
 
-_UUID_EPOCH_MS = -12219292800000  # 1582-10-15T00:00:00Z
+_UUID_EPOCH_MS = -(UUID_EPOCH // 10_000)  # 1582-10-15T00:00:00Z in Unix milliseconds
 _MIN_CLOCK_SEQ_AND_NODE = 0x8080808080808080
 _MAX_CLOCK_SEQ_AND_NODE = 0x7F7F7F7F7F7F7F7F
 
@@ -65,30 +63,8 @@ def max_timeuuid(ms: int) -> _uuid.UUID:
     return _timeuuid_from((ms - _UUID_EPOCH_MS) * 10000 + 9999, _MAX_CLOCK_SEQ_AND_NODE)
 
 
-class _TimeUUIDGenerator:
-    """Unique, increasing v1 uuids: 100ns ticks that never repeat, random clock seq + node."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = 0
-        seq = random.getrandbits(14)
-        node = int.from_bytes(os.urandom(6), "big") | 0x010000000000  # multicast bit: not a MAC
-        self._lsb = (0x8000 | seq) << 48 | node
-
-    def next(self) -> _uuid.UUID:
-        with self._lock:
-            ticks = (_time.time_ns() // 100) - _UUID_EPOCH_MS * 10000
-            if ticks <= self._last:
-                ticks = self._last + 1
-            self._last = ticks
-        return _timeuuid_from(ticks, self._lsb)
-
-
-_TIMEUUIDS = _TimeUUIDGenerator()
-
-
 def now_timeuuid() -> _uuid.UUID:
-    return _TIMEUUIDS.next()
+    return timeuuid()
 
 
 def _now_ms() -> int:
@@ -148,12 +124,12 @@ def _register_time_functions() -> None:
                           (DATE, DATE, DATE)):
         _add(Function("floor", (t, DURATION), ret,
                       lambda v, d, t=t, ret=ret: _floor_temporal(t, ret, v, d, None),
-                      monotonic=True))
+                      partially_monotonic=True))
         _add(Function("floor", (t, DURATION, start), ret,
                       lambda v, d, s, t=t, ret=ret, st=start: _floor_temporal(
                           t, ret, v, d, _temporal_ms(st, s)),
-                      monotonic=True))
-    _add(Function("floor", (TIME, DURATION), TIME, _floor_time, monotonic=True))
+                      partially_monotonic=True))
+    _add(Function("floor", (TIME, DURATION), TIME, _floor_time, partially_monotonic=True))
 
 
 def add_duration_ms(ms: int, months: int, days: int, nanos: int) -> int:

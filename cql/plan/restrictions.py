@@ -16,10 +16,11 @@ from cassalite.storage.engine import KeyRange
 from cassalite.storage.murmur3 import MAX_TOKEN, MIN_TOKEN, token_prefix
 from cql.cells import clustering_prefix_bytes, partition_key_bytes
 from cql.errors import InvalidRequest
-from cql.schema.metadata import ColumnMetadata, TableMetadata, quote_name
-from cql.syntax import ast
+from cql.schema.metadata import ColumnMetadata, TableMetadata
+from cql.syntax import ast, unparse
 from cql.types import ListType, MapType, TupleType, is_list, native_type
 from cql.types.comparable import BOTTOM, TOP
+from cql.vocabulary import quote_name
 
 from .terms import UNSET, Term, TermContext, compile_term
 
@@ -255,11 +256,11 @@ class WhereClause:
             self.has_not_null = True
             return
         if op == "!=":
-            raise InvalidRequest(f'Unsupported "!=" relation: {name} != {_text(rel.rhs)}')
+            raise InvalidRequest(f'Unsupported "!=" relation: {name} != {unparse.term(rel.rhs)}')
         if op == "LIKE":
             raise InvalidRequest(
                 f"LIKE restriction is only supported on properly indexed columns. "
-                f"{name} LIKE {_text(rel.rhs)} is not valid."
+                f"{name} LIKE {unparse.term(rel.rhs)} is not valid."
             )
         if ctype.is_multicell and op in ("=", "IN", "<", "<=", ">", ">="):
             if getattr(ctype, "is_udt", False):
@@ -408,23 +409,23 @@ class WhereClause:
         seen = set()
         for n in names:
             if n in seen:
-                raise InvalidRequest(f'Column "{n}" appeared twice in a relation: {_rel_text(rel)}')
+                raise InvalidRequest(f'Column "{n}" appeared twice in a relation: {unparse.tuple_relation(rel)}')
             seen.add(n)
         positions = [c.position for c in columns]
         if positions != list(range(positions[0], positions[0] + len(positions))):
             raise InvalidRequest(
                 "Clustering columns must appear in the PRIMARY KEY order in multi-column "
-                f"relations: {_rel_text(rel)}"
+                f"relations: {unparse.tuple_relation(rel)}"
             )
         ttype = TupleType([c.type for c in columns])
         if rel.op == "!=":
-            raise InvalidRequest(f'Unsupported "!=" relation: {_rel_text(rel)}')
+            raise InvalidRequest(f'Unsupported "!=" relation: {unparse.tuple_relation(rel)}')
 
         def tuple_term(node: Any) -> Term:
             if isinstance(node, ast.TupleLiteral) and len(node.items) != len(columns):
                 raise InvalidRequest(
                     f"Expected {len(columns)} elements in value tuple, but got "
-                    f"{len(node.items)}: {_text(node)}"
+                    f"{len(node.items)}: {unparse.term(node)}"
                 )
             return compile_term(node, ttype, "(" + ",".join(names) + ")", ctx)
 
@@ -540,31 +541,6 @@ class WhereClause:
             return None
         end = token_prefix(hi + 1) if hi < MAX_TOKEN else None
         return KeyRange(token_prefix(lo), True, end, False)
-
-
-def _text(node: Any) -> str:
-    """Source-like text of a term for error messages."""
-    if isinstance(node, ast.Constant):
-        if node.kind == "string":
-            return "'" + node.text.replace("'", "''") + "'"
-        return node.text
-    if isinstance(node, ast.BindMarker):
-        return "?" if node.name is None else f":{node.name}"
-    if isinstance(node, ast.Null):
-        return "null"
-    if isinstance(node, ast.TupleLiteral):
-        return "(" + ", ".join(_text(i) for i in node.items) + ")"
-    if isinstance(node, ast.ListLiteral):
-        return "[" + ", ".join(_text(i) for i in node.items) + "]"
-    if isinstance(node, ast.SetLiteral):
-        return "{" + ", ".join(_text(i) for i in node.items) + "}"
-    if isinstance(node, tuple):
-        return "(" + ", ".join(_text(i) for i in node) + ")"
-    return str(node)
-
-
-def _rel_text(rel: Any) -> str:
-    return f"({', '.join(rel.lhs.names)}) {rel.op} {_text(rel.rhs)}"
 
 
 # --------------------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from cql.errors import InvalidRequest
-from cql.schema.metadata import quote_name
-from cql.syntax import ast
+from cql.syntax import ast, unparse
 from cql.types import (
     CQLType,
     MapType,
@@ -141,6 +140,11 @@ class Call(Term):
 
     def bind(self, values: list) -> Any:
         args = [a.bind(values) for a in self.args]
+        for a in args:
+            if a is UNSET:
+                raise InvalidRequest(
+                    f"Invalid unset value for argument in call to function {self.function.name}"
+                )
         return self.function.execute(args)
 
 
@@ -149,6 +153,8 @@ class TermContext:
     markers: Markers
     keyspace: str | None
     udt_lookup: Callable[[str | None, str], CQLType] | None = None
+    #: the partition key column types of the statement's table: what token() takes
+    partition_key: tuple | None = None
 
 
 def compile_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -> Term:
@@ -325,22 +331,7 @@ def resolve_type(texpr: ast.TypeExpr, ctx: TermContext | None) -> CQLType:
         def lookup(name: str) -> CQLType:
             return ctx.udt_lookup(texpr.keyspace or ks, name)
 
-    return parse_type(type_expr_text(texpr), lookup)
-
-
-def type_expr_text(texpr: ast.TypeExpr) -> str:
-    if texpr.custom:
-        return f"'{texpr.name}'"
-    if texpr.params:
-        inner = ", ".join(
-            type_expr_text(p) if isinstance(p, ast.TypeExpr) else str(p) for p in texpr.params
-        )
-        text = f"{texpr.name}<{inner}>"
-    else:
-        text = texpr.name
-        if texpr.is_udt:
-            text = quote_name(texpr.name)
-    return f"frozen<{text}>" if texpr.frozen else text
+    return parse_type(unparse.type_expr(texpr), lookup)
 
 
 def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -> Term:
@@ -361,7 +352,8 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
     # A function call: resolve on argument types we know, literals by their kind.
     arg_types = [_static_type(a, ctx) for a in node.args]
     name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name
-    fn = functions.resolve(name, arg_types, receiver=ctype, keyspace=ctx.keyspace)
+    fn = functions.resolve(name, arg_types, receiver=ctype, keyspace=ctx.keyspace,
+                           partition_key=ctx.partition_key)
     args = [
         compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", ctx) for i, a in enumerate(node.args)
     ]
@@ -398,7 +390,8 @@ def _static_type(node: Any, ctx: TermContext):
     if isinstance(node, ast.FunctionCall):
         arg_types = [_static_type(a, ctx) for a in node.args]
         name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name
-        return functions.resolve(name, arg_types, None, ctx.keyspace).return_type
+        return functions.resolve(name, arg_types, None, ctx.keyspace,
+                                 partition_key=ctx.partition_key).return_type
     if isinstance(node, ast.Cast):
         return resolve_type(node.type, ctx)
     return functions.LiteralArg("collection")

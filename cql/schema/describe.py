@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from cql.types import CQLType, UserType
 from cql.types.base import java_float_str
+from cql.vocabulary import quote_name
 
 from .metadata import (
     CLUSTERING,
@@ -23,7 +24,6 @@ from .metadata import (
     KeyspaceMetadata,
     TableMetadata,
     UserTypeMetadata,
-    quote_name,
 )
 
 INDENT = "    "

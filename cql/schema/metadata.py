@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from cql.types import CQLType
-from cql.vocabulary import RESERVED_KEYWORDS
 
 PARTITION_KEY = "partition_key"
 CLUSTERING = "clustering"
@@ -52,17 +51,6 @@ DEFAULT_TABLE_OPTIONS: dict[str, object] = {
     "read_repair": "BLOCKING",
     "speculative_retry": "99p",
 }
-
-_UNQUOTED_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def quote_name(name: str) -> str:
-    """An identifier as CQL prints it: bare when that reads back the same, else quoted."""
-
-    if _UNQUOTED_NAME.match(name) and name.upper() not in RESERVED_KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
 
 def name_uuid(text: str) -> uuid.UUID:
     """Java's UUID.nameUUIDFromBytes: Cassandra derives system table ids this way."""

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cql.vocabulary import NATIVE_TYPE_NAMES
+
 # ---------------------------------------------------------------------------------------
 # Names and types
 
@@ -38,11 +40,6 @@ class QualifiedName:
 
     def __str__(self) -> str:
         return self.name if self.keyspace is None else f"{self.keyspace}.{self.name}"
-
-
-NATIVE_TYPES = frozenset(
-    ["ascii", "bigint", "blob", "boolean", "counter", "date", "decimal", "double", "duration", "float", "inet", "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint"]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +62,7 @@ class TypeExpr:
     @property
     def is_native(self) -> bool:
         return not self.custom and self.keyspace is None and not self.params and (
-            self.name in NATIVE_TYPES
+            self.name in NATIVE_TYPE_NAMES
         )
 
     @property
@@ -75,7 +72,7 @@ class TypeExpr:
     @property
     def is_udt(self) -> bool:
         return not self.custom and not self.params and (
-            self.keyspace is not None or self.name not in NATIVE_TYPES
+            self.keyspace is not None or self.name not in NATIVE_TYPE_NAMES
         )
 
 
@@ -258,7 +255,8 @@ class ColumnTuple:
 
 
 RELATION_OPS = frozenset(
-    ["=", "<", "<=", ">", ">=", "!=", "IN", "CONTAINS", "CONTAINS KEY", "LIKE", "IS NOT"]
+    ["=", "<", "<=", ">", ">=", "!=", "IN", "NOT IN", "BETWEEN", "CONTAINS", "CONTAINS KEY",
+     "NOT CONTAINS", "NOT CONTAINS KEY", "LIKE", "IS NOT"]
 )
 
 
@@ -269,7 +267,8 @@ class Relation:
     lhs: ColumnRef, ElementAccess(ColumnRef, key) for ``m[k] op t``, TokenOf, ColumnTuple.
     rhs: a term; for IN with a list, a tuple of terms (``IN ()`` is the empty tuple; for
     a ColumnTuple lhs the items are TupleLiterals or BindMarkers); for ``IN ?`` a
-    BindMarker; for ``IS NOT NULL`` Null().
+    BindMarker (``NOT IN`` likewise); for ``BETWEEN`` the pair (lower, upper); for
+    ``IS NOT NULL`` Null().
     """
 
     lhs: object

@@ -14,31 +14,23 @@ from typing import NamedTuple
 from cassalite import grammar
 from cassalite.grammar import Token
 from cql.errors import InvalidRequest, SyntaxException
+from cql.vocabulary import (
+    INDEX_PROPERTIES,
+    KEYSPACE_PROPERTIES,
+    NATIVE_TYPE_NAMES,
+    RESERVED_KEYWORDS,
+    RESERVED_TYPE_NAMES,
+    TABLE_PROPERTIES,
+    UNRESERVED_KEYWORDS,
+)
 
 from . import ast
-
-RESERVED_KEYWORDS = frozenset(
-    ["add", "allow", "alter", "and", "apply", "asc", "authorize", "batch", "begin", "by", "columnfamily", "create", "delete", "desc", "describe", "drop", "entries", "execute", "from", "full", "grant", "if", "in", "index", "infinity", "insert", "into", "is", "keyspace", "limit", "materialized", "modify", "nan", "norecursive", "not", "null", "of", "on", "or", "order", "primary", "rename", "revoke", "schema", "select", "set", "table", "to", "token", "truncate", "unlogged", "update", "use", "using", "view", "where", "with"]
-)
-
-UNRESERVED_KEYWORDS = frozenset(
-    ["keys", "as", "cluster", "clustering", "compact", "storage", "tables", "type", "types", "values", "map", "list", "filtering", "permission", "permissions", "keyspaces", "all", "user", "users", "role", "roles", "identity", "superuser", "nosuperuser", "login", "nologin", "options", "password", "hashed", "exists", "custom", "trigger", "contains", "internals", "only", "static", "frozen", "tuple", "function", "functions", "aggregate", "aggregates", "sfunc", "stype", "finalfunc", "initcond", "returns", "language", "called", "input", "like", "per", "partition", "group", "datacenters", "cidrs", "access", "default", "mbean", "mbeans", "replace", "unset", "masked", "unmask", "select_masked", "vector", "ann", "ttl", "count", "writetime", "maxwritetime", "key", "cast", "json", "distinct", "ascii", "bigint", "blob", "boolean", "counter", "date", "decimal", "double", "duration", "float", "inet", "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint"]
-)
 
 # Words an unquoted identifier can never be (reserved keywords and boolean literals).
 _NOT_IDENTIFIERS = RESERVED_KEYWORDS | {"true", "false"}
 # Words a user / identity name (IDENT token only in Cassandra) can never be.
 _KEYWORDS = RESERVED_KEYWORDS | UNRESERVED_KEYWORDS | {"true", "false", "columnfamilies",
                                                        "schema"}
-_RESERVED_TYPE_NAMES = frozenset(["byte", "complex", "enum", "date", "interval", "macaddr",
-                                  "bitstring"])
-
-TABLE_PROPERTIES = frozenset(
-    ["allow_auto_snapshot", "bloom_filter_fp_chance", "caching", "cdc", "comment", "compaction", "compression", "memtable", "crc_check_chance", "default_time_to_live", "extensions", "gc_grace_seconds", "incremental_backups", "max_index_interval", "memtable_flush_period_in_ms", "min_index_interval", "speculative_retry", "additional_write_policy", "read_repair", "id"]
-)
-KEYSPACE_PROPERTIES = frozenset(["replication", "durable_writes"])
-INDEX_PROPERTIES = frozenset(["options"])
-
 _NULL = ast.Null()
 _COMPACT = object()          # marker for WITH COMPACT STORAGE
 _NUMERIC_KINDS = frozenset(["integer", "float", "duration"])
@@ -126,9 +118,9 @@ def _freeze_nested(t: object) -> object:
 
 
 def _named_type(name: str, keyspace: str | None = None) -> ast.TypeExpr:
-    if keyspace is None and name in ast.NATIVE_TYPES:
+    if keyspace is None and name in NATIVE_TYPE_NAMES:
         return ast.TypeExpr(name)
-    if name in _RESERVED_TYPE_NAMES:
+    if name in RESERVED_TYPE_NAMES:
         raise _syntax(f"Invalid (reserved) user type name {name}")
     return ast.TypeExpr(name, keyspace=keyspace)
 
@@ -221,7 +213,7 @@ class CqlTransformer:
 
     def udt_name(self, c):
         name = c[-1]
-        if name in _RESERVED_TYPE_NAMES:
+        if name in RESERVED_TYPE_NAMES:
             raise _syntax(f"Invalid (reserved) user type name {name}")
         return ast.QualifiedName(c[0] if len(c) == 2 else None, name)
 
@@ -508,6 +500,27 @@ class CqlTransformer:
 
     def rel_in(self, c):
         return ast.Relation(ast.ColumnRef(c[0]), "IN", c[1])
+
+    def rel_not_in(self, c):
+        return ast.Relation(ast.ColumnRef(c[0]), "NOT IN", c[1])
+
+    def rel_between(self, c):
+        return ast.Relation(ast.ColumnRef(c[0]), "BETWEEN", (c[1], c[2]))
+
+    def rel_not_contains(self, c):
+        return ast.Relation(ast.ColumnRef(c[0]), "NOT CONTAINS", c[1])
+
+    def rel_not_contains_key(self, c):
+        return ast.Relation(ast.ColumnRef(c[0]), "NOT CONTAINS KEY", c[1])
+
+    def rel_token_between(self, c):
+        return ast.Relation(ast.TokenOf(tuple(c[:-2])), "BETWEEN", (c[-2], c[-1]))
+
+    def rel_multi_not_in(self, c):
+        return ast.Relation(ast.ColumnTuple(c[0]), "NOT IN", c[1])
+
+    def rel_multi_between(self, c):
+        return ast.Relation(ast.ColumnTuple(c[0]), "BETWEEN", (c[1], c[2]))
 
     def rel_contains(self, c):
         return ast.Relation(ast.ColumnRef(c[0]), "CONTAINS", c[1])

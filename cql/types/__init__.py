@@ -59,7 +59,7 @@ Decimal byte-comparable encodings keep no scale (1.0 and 1.00 are one clustering
 Cassandra too); decoding gives the shortest non-negative-scale form.
 """
 
-from .base import CONSTANT_KINDS, CQLType, maybe_quote
+from .base import CONSTANT_KINDS, CQLType
 from .collections import ListType, MapType, SetType, TupleType, UserType, VectorType
 from .comparable import (
     BOTTOM,
@@ -162,7 +162,6 @@ __all__ = [
     "deserialize_partition_key",
     "encode_clustering",
     "format_timestamp_ms",
-    "maybe_quote",
     "native_type",
     "parse_date_string",
     "parse_time_string",

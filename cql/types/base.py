@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import struct
 from decimal import Decimal
 from typing import Any
@@ -13,18 +12,6 @@ from .values import MarshalError
 
 # Constant kinds as the parser reports them, and as Cassandra names them in messages.
 CONSTANT_KINDS = ("string", "integer", "float", "boolean", "uuid", "hex", "duration")
-
-RESERVED_KEYWORDS = frozenset(["add", "allow", "alter", "and", "apply", "asc", "authorize", "batch", "begin", "by", "columnfamily", "create", "delete", "desc", "describe", "drop", "entries", "execute", "from", "full", "grant", "if", "in", "index", "infinity", "insert", "into", "is", "keyspace", "limit", "materialized", "modify", "nan", "norecursive", "not", "null", "of", "on", "or", "order", "primary", "rename", "revoke", "schema", "select", "set", "table", "to", "token", "truncate", "unlogged", "update", "use", "using", "view", "where", "with"])
-
-_UNQUOTED = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def maybe_quote(name: str) -> str:
-    """An identifier as Cassandra prints it: bare when it needs no quoting, else "double""quoted"."""
-    if _UNQUOTED.fullmatch(name) and name not in RESERVED_KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
 
 def java_class_name(obj: Any) -> str:
     """The Java class Jackson would have produced for a parsed JSON value (for messages)."""

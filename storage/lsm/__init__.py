@@ -7,9 +7,9 @@ File layouts are documented in ``storage/lsm/FORMAT.md``.
 
 from __future__ import annotations
 
+from ..errors import DirectoryLockedError
 from .admin import Admin
 from .engine import LSMEngine
-from .errors import DirectoryLockedError
 
 
 def admin(engine: LSMEngine) -> Admin:

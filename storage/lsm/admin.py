@@ -13,7 +13,7 @@ import shutil
 import time
 from typing import TYPE_CHECKING
 
-from .errors import is_corruption
+from ..errors import CorruptionError
 from .fsutil import fsync_dir
 from .sstable import SSTableReader
 
@@ -140,7 +140,7 @@ class Admin:
                 try:
                     s.verify()
                 except Exception as exc:
-                    if not is_corruption(exc):
+                    if not isinstance(exc, CorruptionError):
                         raise
                     problems.append(exc)
         problems += list(self.engine.unavailable().values())

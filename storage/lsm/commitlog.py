@@ -26,8 +26,8 @@ import time
 import zlib
 from collections.abc import Iterator
 
+from ..errors import CorruptionError
 from . import framing
-from .errors import corruption
 from .fsutil import fsync_dir, write_all
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class CommitLog:
         if self.ignore_replay_errors:
             self._warn(path, offset, detail + " (ignored: rest of segment skipped)")
             return
-        raise corruption(path, offset, f"commit log: {detail}")
+        raise CorruptionError(path, offset, f"commit log: {detail}")
 
     def _truncate(self, path: str, seg_id: int, size: int) -> None:
         if size <= HEADER_SIZE:

@@ -32,11 +32,11 @@ from typing import Self
 
 from .. import tracing
 from ..engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
+from ..errors import CorruptionError, DirectoryLockedError
 from ..model import Mutation, PartitionView
 from ..murmur3 import decorate
 from .commitlog import CommitLog, Position
 from .encoding import DecodeError, encode_mutations, iter_mutations, safe_decode_partition
-from .errors import DirectoryLockedError, corruption, is_corruption
 from .fsutil import fsync_dir
 from .manifest import Manifest, normalize_options
 from .sstable import ChunkCache
@@ -165,8 +165,8 @@ class LSMEngine(StorageEngine):
                 try:
                     st = manifest.load()
                 except Exception as exc:  # noqa: BLE001 - reported as a corrupt table
-                    if not is_corruption(exc):
-                        exc = corruption(manifest.path, None, f"unreadable manifest: {exc}")
+                    if not isinstance(exc, CorruptionError):
+                        exc = CorruptionError(manifest.path, None, f"unreadable manifest: {exc}")
                     log.error("table in %s unavailable: %s", tdir, exc)
                     self._unavailable[name.rpartition("-")[2]] = exc
                     continue
@@ -196,7 +196,7 @@ class LSMEngine(StorageEngine):
                     self.replayed += 1
             except DecodeError as exc:
                 path = os.path.join(self.commitlog_dir, f"CommitLog-7-{pos[0]}.log")
-                raise corruption(path, pos[1], f"commit log record does not decode: {exc}"
+                raise CorruptionError(path, pos[1], f"commit log record does not decode: {exc}"
                                  ) from None
             if self._active_bytes > self.memtable_size_bytes:
                 # Replaying a long log: flush as we go (everything before the next record).

@@ -23,8 +23,8 @@ import json
 import logging
 import os
 
+from ..errors import CorruptionError
 from . import framing
-from .errors import corruption
 from .fsutil import atomic_write, fsync_dir, write_all
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class Manifest:
         records, stop, problem = framing.read_frames(buf, 0)
         if problem is not None:
             if framing.valid_frame_after(buf, stop) is not None:
-                raise corruption(self.path, stop, f"manifest: {problem}")
+                raise CorruptionError(self.path, stop, f"manifest: {problem}")
             msg = f"manifest {self.path} at offset {stop}: {problem}; torn tail truncated"
             log.warning(msg)
             self.state.warnings.append(msg)
@@ -85,9 +85,9 @@ class Manifest:
                 rec = json.loads(payload)
                 self._apply(rec)
             except (ValueError, KeyError, TypeError) as exc:
-                raise corruption(self.path, off, f"manifest record not understood: {exc}") from None
+                raise CorruptionError(self.path, off, f"manifest record not understood: {exc}") from None
         if not st.table_id:
-            raise corruption(self.path, 0, "manifest has no table record")
+            raise CorruptionError(self.path, 0, "manifest has no table record")
         return st
 
     def _apply(self, rec: dict) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 import lz4.block
 
+from ..errors import CorruptionError
 from ..model import Partition
 from .bloom import BloomFilter
 from .encoding import (
@@ -34,7 +35,6 @@ from .encoding import (
     put_partition,
     put_uvarint,
 )
-from .errors import corruption
 from .fsutil import fsync_dir, write_file
 from .sdict import sorted_dict_from_sorted
 from .stats import Stats
@@ -349,7 +349,7 @@ class SSTableReader:
             with open(path, "rb") as f:
                 return f.read()
         except FileNotFoundError:
-            raise corruption(path, None, "component file missing") from None
+            raise CorruptionError(path, None, "component file missing") from None
 
     def _load(self) -> None:
         toc = self._read("TOC.txt")
@@ -358,18 +358,18 @@ class SSTableReader:
         except UnicodeDecodeError:
             names = []
         if names != [*COMPONENTS, ""]:
-            raise corruption(self.path("TOC.txt"), None, "unexpected component list")
+            raise CorruptionError(self.path("TOC.txt"), None, "unexpected component list")
         # CompressionInfo.db
         ci = self._read("CompressionInfo.db")
         path = self.path("CompressionInfo.db")
         if len(ci) < _COMPRESSION_HEAD.size + 12 or _crc32(ci[:-4]) != _U32.unpack_from(
                 ci, len(ci) - 4)[0]:
-            raise corruption(path, None, "checksum mismatch")
+            raise CorruptionError(path, None, "checksum mismatch")
         magic, kind, chunk_len, data_len, n = _COMPRESSION_HEAD.unpack_from(ci)
         if magic != b"CMP1" or kind not in (0, 1, 2) or chunk_len <= 0:
-            raise corruption(path, 0, "bad header")
+            raise CorruptionError(path, 0, "bad header")
         if len(ci) != _COMPRESSION_HEAD.size + 8 * n + 12:
-            raise corruption(path, None, "bad length")
+            raise CorruptionError(path, None, "bad length")
         self.kind = kind
         self.chunk_len = chunk_len
         self.data_len = data_len
@@ -380,18 +380,18 @@ class SSTableReader:
         try:
             self.stats = Stats.deserialize(self._read("Statistics.db"))
         except (ValueError, IndexError) as exc:
-            raise corruption(self.path("Statistics.db"), None, str(exc)) from None
+            raise CorruptionError(self.path("Statistics.db"), None, str(exc)) from None
         # Filter.db
         try:
             self.bloom = BloomFilter.deserialize(self._read("Filter.db"))
         except ValueError as exc:
-            raise corruption(self.path("Filter.db"), None, str(exc)) from None
+            raise CorruptionError(self.path("Filter.db"), None, str(exc)) from None
         # Summary.db
         sm = self._read("Summary.db")
         path = self.path("Summary.db")
         if len(sm) < 8 or sm[:4] != b"SUM1" or _crc32(sm[:-4]) != _U32.unpack_from(
                 sm, len(sm) - 4)[0]:
-            raise corruption(path, None, "checksum mismatch")
+            raise CorruptionError(path, None, "checksum mismatch")
         try:
             _, pos = get_uvarint(sm, 4)
             count, pos = get_uvarint(sm, pos)
@@ -406,16 +406,16 @@ class SSTableReader:
             self.first_dk, pos = get_bytes(sm, pos)
             self.last_dk, pos = get_bytes(sm, pos)
         except (IndexError, DecodeError) as exc:
-            raise corruption(path, None, f"undecodable: {exc}") from None
+            raise CorruptionError(path, None, f"undecodable: {exc}") from None
         self.sum_keys, self.sum_offs, self.sum_lens = keys, offs, lens
         # Digest.crc32: parsed now, compared by verify()
         digest = self._read("Digest.crc32").strip()
         if not digest.isdigit():
-            raise corruption(self.path("Digest.crc32"), None, "not a decimal CRC32")
+            raise CorruptionError(self.path("Digest.crc32"), None, "not a decimal CRC32")
         self.digest = int(digest)
         size = os.path.getsize(self.path("Data.db"))
         if size != self.file_len:
-            raise corruption(self.path("Data.db"), size,
+            raise CorruptionError(self.path("Data.db"), size,
                              f"length {size} differs from the {self.file_len} recorded")
         self.index_size = os.path.getsize(self.path("Index.db"))
         # Both stay open for the reader's lifetime: a compaction may unlink the files
@@ -466,17 +466,17 @@ class SSTableReader:
         blob = os.pread(self._fd, end - start, start)
         path = self.path("Data.db")
         if len(blob) != end - start or len(blob) < 4:
-            raise corruption(path, start, "chunk truncated")
+            raise CorruptionError(path, start, "chunk truncated")
         comp = blob[:-4]
         if _crc32(comp) != _U32.unpack_from(blob, len(blob) - 4)[0]:
-            raise corruption(path, start, f"chunk {i} checksum mismatch")
+            raise CorruptionError(path, start, f"chunk {i} checksum mismatch")
         size = min(self.chunk_len, self.data_len - i * self.chunk_len)
         try:
             data = _decompress(self.kind, comp, size)
         except Exception as exc:  # noqa: BLE001 - lz4/zlib raise assorted types
-            raise corruption(path, start, f"chunk {i} does not decompress: {exc}") from None
+            raise CorruptionError(path, start, f"chunk {i} does not decompress: {exc}") from None
         if len(data) != size:
-            raise corruption(path, start, f"chunk {i} decompressed to a wrong size")
+            raise CorruptionError(path, start, f"chunk {i} decompressed to a wrong size")
         if cache:
             self.cache.put(key, data)
         return data
@@ -502,7 +502,7 @@ class SSTableReader:
         path = self.path("Index.db")
         raw = os.pread(self._index_fd, length + 4, off)
         if len(raw) != length + 4 or _crc32(raw[:length]) != _U32.unpack_from(raw, length)[0]:
-            raise corruption(path, off, "index block checksum mismatch")
+            raise CorruptionError(path, off, "index block checksum mismatch")
         entries = []
         pos = 0
         try:
@@ -522,7 +522,7 @@ class SSTableReader:
                         offs.append(o)
                 entries.append((dk, dpos, size, cks, offs))
         except (IndexError, DecodeError) as exc:
-            raise corruption(path, off + pos, f"undecodable index entry: {exc}") from None
+            raise CorruptionError(path, off + pos, f"undecodable index entry: {exc}") from None
         block = ({e[0]: e for e in entries}, entries)
         if len(self._blocks) >= 256:
             try:
@@ -604,7 +604,7 @@ class SSTableReader:
             p.rows = sorted_dict_from_sorted(rows)
             return p
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
-            raise corruption(self.path("Data.db"), None,
+            raise CorruptionError(self.path("Data.db"), None,
                              f"undecodable partition at data position {pos}: {exc}") from None
 
     def get(self, dk: bytes, slices=None) -> Partition | None:
@@ -629,7 +629,7 @@ class SSTableReader:
             crc = _crc32(block, crc)
             pos += len(block)
         if crc != self.digest:
-            raise corruption(self.path("Digest.crc32"), None,
+            raise CorruptionError(self.path("Digest.crc32"), None,
                              f"Data.db digest {crc} differs from recorded {self.digest}")
         for i in range(len(self.chunk_offsets) - 1):
             self._chunk(i, cache=False)

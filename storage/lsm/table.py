@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import tracing
 from ..engine import KeyRange, TableInfo
+from ..errors import CorruptionError
 from ..model import (
     MIN_TIMESTAMP,
     Partition,
@@ -31,7 +32,6 @@ from ..model import (
 )
 from ..murmur3 import decorate
 from . import compaction
-from .errors import corruption, is_corruption
 from .manifest import Manifest, normalize_options
 from .memtable import Memtable
 from .options import TableOptions
@@ -139,8 +139,8 @@ class Table:
                 self.sstables.append(SSTableReader(self.directory, gen, self.engine.chunk_cache,
                                                    level))
             except Exception as exc:  # noqa: BLE001 - reported as a corrupt SSTable
-                if not is_corruption(exc):
-                    exc = corruption(component_path(self.directory, gen, "Data.db"), None,
+                if not isinstance(exc, CorruptionError):
+                    exc = CorruptionError(component_path(self.directory, gen, "Data.db"), None,
                                      f"cannot open SSTable: {exc}")
                 log.error("%s", exc)
                 self.corrupt.append(exc)
@@ -417,7 +417,7 @@ class Table:
         except BaseException as exc:
             for w, _ in outputs:
                 w.abort()
-            if is_corruption(exc):
+            if isinstance(exc, CorruptionError):
                 # Leave the damaged SSTable out of later compactions (reads still report
                 # it); the operator decides what to do (verify, restore a snapshot).
                 bad = {s.gen for s in task.inputs if getattr(exc, "path", None) in s.files()}

@@ -7,6 +7,7 @@ import struct
 import pytest
 
 import cql
+from cql.errors import ErrorCode
 from cql.plan.base import SchemaChange
 from cql.types import parse_type
 from cassalite.server import errors, frame, messages, results, wire
@@ -126,12 +127,12 @@ ERROR_CASES = [
     (cql.Unauthorized("no"), None),
     (cql.ServerError("boom"), None),
     (cql.ProtocolError("proto"), None),
-    (errors.RequestError(errors.AUTH_ERROR, "bad creds"), None),
-    (errors.RequestError(errors.OVERLOADED, "busy"), None),
+    (errors.RequestError(ErrorCode.BAD_CREDENTIALS, "bad creds"), None),
+    (errors.RequestError(ErrorCode.OVERLOADED, "busy"), None),
     (errors.RequestError(0x1002, "bootstrapping"), None),
     (errors.RequestError(0x1003, "truncate"), None),
-    (errors.RequestError(errors.CDC_WRITE_FAILURE, "cdc"), None),
-    (errors.RequestError(errors.CAS_WRITE_UNKNOWN, "cas"), None),
+    (errors.RequestError(ErrorCode.CDC_WRITE_FAILURE, "cdc"), None),
+    (errors.RequestError(ErrorCode.CAS_WRITE_UNKNOWN, "cas"), None),
 ]
 
 

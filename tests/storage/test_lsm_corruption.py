@@ -8,7 +8,7 @@ import struct
 import pytest
 from sortedcontainers import SortedDict
 
-from cql.errors import CorruptionError
+from cassalite.storage.errors import CorruptionError
 from cassalite.storage.engine import TableInfo
 from cassalite.storage.lsm import LSMEngine
 from cassalite.storage.lsm.sstable import COMPONENTS, component_path
@@ -171,7 +171,7 @@ def test_commitlog_corrupt_last_record_counts_as_torn_tail(lsm_dir):
 
 
 def test_second_engine_on_same_directory_is_refused(lsm_dir):
-    from cassalite.storage.lsm import DirectoryLockedError
+    from cassalite.storage.errors import DirectoryLockedError
 
     e = _open(lsm_dir)
     try:

@@ -11,6 +11,7 @@ import pytest
 from sortedcontainers import SortedDict, SortedSet
 
 import cql.types as T
+from cql.vocabulary import quote_name
 from cql.errors import InvalidRequest
 
 KINDS = ["string", "integer", "float", "boolean", "uuid", "hex", "duration"]
@@ -326,7 +327,7 @@ def test_parse_type_udts_and_errors():
         T.parse_type("map<int>")
     with pytest.raises(T.MarshalError):
         T.parse_type("list<int")
-    assert T.maybe_quote("select") == '"select"' and T.maybe_quote("ok_1") == "ok_1"
+    assert quote_name("select") == '"select"' and quote_name("ok_1") == "ok_1"
 
 
 def test_type_flags():

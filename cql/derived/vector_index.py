@@ -1,0 +1,445 @@
+"""Vector indexes (SAI on ``vector<float, n>``): the in-memory structure behind ``ANN OF``.
+
+One :class:`VectorStore` per vector index holds the live vector of every base row
+(``(dk, ck) -> vector``, with the write timestamp and expiry of the cell it came from), kept
+in step with every write by :func:`on_write` (insert, update, delete of the cell, the row,
+a range or the partition, compared by timestamp the way reconciliation does), emptied by
+TRUNCATE and dropped with the index. It is derived state: built from a scan of the base
+table the first time a query needs it (so an LSM database rebuilds it on open, from the
+same durable data everything else reads) and never written to disk itself.
+
+Searches are *exact* (brute force over every live vector: numpy when it is installed,
+plain Python otherwise) while the store is small, and go through an HNSW graph
+(``usearch``, optional) once it holds more than :data:`GRAPH_MIN_VECTORS` vectors. The
+rule comes from ``benchmarks/vector_search.py``: numpy brute force costs about
+``n * dim`` multiply-adds per query, the graph a near-constant ~0.3 ms, and they cross
+around ``n * dim = 2**22`` on the reference machine. Graph candidates are re-scored
+exactly, so the graph only decides *which* rows are candidates, never their order.
+Without ``usearch`` every search is exact.
+
+Scores are Cassandra's similarity values (higher is nearer): cosine ``(1 + cos) / 2``,
+euclidean ``1 / (1 + d^2)``, dot product ``(1 + a.b) / 2``; ties are broken by token order
+(decorated key, then clustering bytes) so results are deterministic.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+from typing import Callable, Iterable, Iterator
+
+from cassalite.storage.murmur3 import decorate
+from cassalite.storage.model import Cell, NO_TTL
+from cql.errors import InvalidRequest
+from cql.schema.metadata import IndexMetadata, TableMetadata
+
+try:  # optional: exact search works without it, only slower
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised by the pure-Python fallback test
+    np = None
+
+try:  # optional: the HNSW graph for large indexes
+    from usearch.index import Index as _UsearchIndex
+except ImportError:  # pragma: no cover
+    _UsearchIndex = None
+
+SIMILARITY_FUNCTIONS = ("cosine", "euclidean", "dot_product")
+DEFAULT_SIMILARITY = "cosine"
+#: Work (vectors x dimensions) above which a store answers through its graph.
+GRAPH_MIN_WORK = 1 << 22
+#: A store never uses a graph below this many vectors, whatever the dimension.
+GRAPH_MIN_VECTORS = 2048
+#: HNSW parameters (benchmarks/vector_search.py: recall@10 >= 0.95 at 100k x 384).
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 160
+
+Key = tuple  # (dk, ck)
+
+
+def similarity_of(index: IndexMetadata) -> str:
+    return str(index.options.get("similarity_function", DEFAULT_SIMILARITY)).lower()
+
+
+def is_vector_index(table: TableMetadata, index: IndexMetadata) -> bool:
+    column = table.columns.get(index.target_column)
+    return column is not None and bool(getattr(column.type, "is_vector", False)) and \
+        index.kind == "CUSTOM" and _is_sai_class(index.options.get("class_name", ""))
+
+
+def _is_sai_class(name: str) -> bool:
+    n = name.lower()
+    return n.endswith("storageattachedindex") or n == "sai"
+
+
+# ---- scores --------------------------------------------------------------------------------
+
+def score(similarity: str, a: list[float], b: list[float]) -> float:
+    """Cassandra's similarity of two vectors, in double precision (the reference order)."""
+    dot = math.fsum(x * y for x, y in zip(a, b))
+    if similarity == "cosine":
+        norm = math.sqrt(math.fsum(x * x for x in a) * math.fsum(y * y for y in b))
+        return (1 + dot / norm) / 2 if norm else 0.0
+    if similarity == "euclidean":
+        return 1 / (1 + math.fsum((x - y) ** 2 for x, y in zip(a, b)))
+    return (1 + dot) / 2
+
+
+def check_indexable(vector: list[float], similarity: str) -> None:
+    """What Cassandra refuses to index or query (VectorValidation)."""
+    for i, v in enumerate(vector):
+        if not math.isfinite(v):
+            raise InvalidRequest(f"non-finite value at vector[{i}]={_java_float(v)} cannot be indexed")
+    if similarity == "cosine" and math.fsum(v * v for v in vector) < 1e-10:
+        raise InvalidRequest(
+            "Zero and near-zero vectors cannot be indexed or queried with cosine similarity")
+
+
+def _java_float(v: float) -> str:
+    if math.isnan(v):
+        return "NaN"
+    return "Infinity" if v > 0 else "-Infinity"
+
+
+# ---- the store -----------------------------------------------------------------------------
+
+class VectorStore:
+    """Live vectors of one index, with exact and graph search."""
+
+    def __init__(self, dimension: int, similarity: str):
+        self.dimension = dimension
+        self.similarity = similarity
+        self.lock = threading.RLock()
+        self.slot_of: dict[Key, int] = {}
+        self.keys: list[Key | None] = []
+        self.stamp: list[tuple[int, int]] = []  # (timestamp, expiry second or 0)
+        self.vectors: list[list[float] | None] = []
+        self.free: list[int] = []
+        self.by_partition: dict[bytes, set[bytes]] = {}
+        self.matrix = None if np is None else np.zeros((16, dimension), dtype=np.float32)
+        self.norms = None if np is None else np.zeros(16, dtype=np.float64)
+        self.alive = None if np is None else np.zeros(16, dtype=bool)
+        self.graph = None
+        self.graph_stale = 0  # removals the graph still holds (rebuilt when too many)
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    # -- writes --
+
+    def upsert(self, key: Key, vector: list[float], timestamp: int, expiry: int) -> None:
+        with self.lock:
+            slot = self.slot_of.get(key)
+            if slot is not None:
+                if self.stamp[slot][0] > timestamp:
+                    return
+                self._clear_slot(slot, keep_key=True)
+            else:
+                slot = self.free.pop() if self.free else self._grow()
+                self.slot_of[key] = slot
+                self.keys[slot] = key
+                self.by_partition.setdefault(key[0], set()).add(key[1])
+            self.stamp[slot] = (timestamp, expiry)
+            self.vectors[slot] = vector
+            if self.matrix is not None:
+                self.matrix[slot] = vector
+                self.norms[slot] = math.sqrt(math.fsum(v * v for v in vector))
+                self.alive[slot] = True
+            if self.graph is not None:
+                self.graph.add(slot, np.asarray(vector, dtype=np.float32))
+
+    def remove(self, key: Key, timestamp: int) -> None:
+        """Delete ``key`` if its vector is not newer than a deletion at ``timestamp``."""
+        with self.lock:
+            slot = self.slot_of.get(key)
+            if slot is None or self.stamp[slot][0] > timestamp:
+                return
+            self._clear_slot(slot, keep_key=False)
+
+    def remove_partition(self, dk: bytes, timestamp: int,
+                         covers: Callable[[bytes], bool] | None = None) -> None:
+        with self.lock:
+            for ck in list(self.by_partition.get(dk, ())):
+                if covers is None or covers(ck):
+                    self.remove((dk, ck), timestamp)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.__init__(self.dimension, self.similarity)
+
+    def _grow(self) -> int:
+        slot = len(self.keys)
+        self.keys.append(None)
+        self.stamp.append((0, 0))
+        self.vectors.append(None)
+        if self.matrix is not None and slot >= len(self.matrix):
+            size = max(16, 2 * len(self.matrix))
+            for name in ("matrix", "norms", "alive"):
+                old = getattr(self, name)
+                new = np.zeros((size,) + old.shape[1:], dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+        return slot
+
+    def _clear_slot(self, slot: int, keep_key: bool) -> None:
+        if self.graph is not None and self.vectors[slot] is not None:
+            self.graph.remove(slot)
+            self.graph_stale += 1
+        self.vectors[slot] = None
+        if self.matrix is not None:
+            self.alive[slot] = False
+        if not keep_key:
+            key = self.keys[slot]
+            del self.slot_of[key]
+            cks = self.by_partition.get(key[0])
+            if cks is not None:
+                cks.discard(key[1])
+                if not cks:
+                    del self.by_partition[key[0]]
+            self.keys[slot] = None
+            self.free.append(slot)
+
+    # -- reads --
+
+    def uses_graph(self) -> bool:
+        n = len(self.slot_of)
+        return _UsearchIndex is not None and np is not None and n >= GRAPH_MIN_VECTORS \
+            and n * self.dimension >= GRAPH_MIN_WORK
+
+    def search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
+        """(score, key) of every live vector, best first (ties in key order). Lazily: the
+        graph path yields its candidates in widening rounds, then falls back to an exact
+        pass over whatever it did not reach, so a consumer that filters still gets
+        everything in order of score (exactly ordered within each round)."""
+        with self.lock:
+            if self.uses_graph():
+                yield from self._graph_search(query, now)
+            else:
+                yield from self._exact(query, now, None)
+
+    def exact(self, query: list[float], now: int) -> list[tuple[float, Key]]:
+        with self.lock:
+            return list(self._exact(query, now, None))
+
+    def _live(self, slot: int, now: int) -> bool:
+        expiry = self.stamp[slot][1]
+        return self.vectors[slot] is not None and (not expiry or now < expiry)
+
+    def _exact(self, query: list[float], now: int, exclude: set | None,
+               limit: int | None = None) -> Iterator[tuple[float, Key]]:
+        slots = [s for s in self._candidate_slots(query, limit)
+                 if self._live(s, now) and (exclude is None or s not in exclude)]
+        scored = [(-score(self.similarity, self.vectors[s], query), self.keys[s]) for s in slots]
+        scored.sort()
+        for neg, key in scored:
+            yield -neg, key
+
+    def _candidate_slots(self, query: list[float], limit: int | None) -> Iterable[int]:
+        """Every live slot, or (numpy, ``limit``) the slots whose float32 score may reach
+        the top ``limit`` once re-scored exactly."""
+        if self.matrix is None or limit is None or limit >= len(self.slot_of):
+            return [s for s, k in enumerate(self.keys) if k is not None]
+        n = len(self.keys)
+        approx = self._approx_scores(query, n)
+        approx[~self.alive[:n]] = -np.inf
+        kth = np.partition(approx, n - limit)[n - limit]
+        slack = 1e-4 * max(1.0, abs(float(kth)))
+        return np.nonzero(approx >= kth - slack)[0].tolist()
+
+    def _approx_scores(self, query: list[float], n: int):
+        q = np.asarray(query, dtype=np.float32)
+        mat = self.matrix[:n]
+        if self.similarity == "euclidean":
+            diff = mat - q
+            return 1.0 / (1.0 + np.einsum("ij,ij->i", diff, diff).astype(np.float64))
+        dots = (mat @ q).astype(np.float64)
+        if self.similarity == "cosine":
+            qn = float(np.linalg.norm(q.astype(np.float64)))
+            norms = self.norms[:n] * qn
+            norms[norms == 0] = np.inf
+            return (1 + dots / norms) / 2
+        return (1 + dots) / 2
+
+    def brute_force_top(self, query: list[float], k: int, now: int) -> list[tuple[float, Key]]:
+        """The exact top ``k`` (numpy pre-selection, exact re-scoring)."""
+        with self.lock:
+            out = []
+            for item in self._exact(query, now, None, limit=k):
+                out.append(item)
+                if len(out) == k:
+                    break
+            if len(out) < k and len(out) < len(self.slot_of):  # expired vectors were dropped
+                out = list(self._exact(query, now, None))[:k]
+            return out
+
+    def _graph_search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
+        graph = self._ensure_graph()
+        q = np.asarray(query, dtype=np.float32)
+        seen: set[int] = set()
+        want = 16
+        total = len(self.slot_of)
+        while want <= max(64, total // 4):
+            found = graph.search(q, want, exact=False)
+            slots = [int(s) for s in found.keys if int(s) not in seen]
+            fresh = []
+            for s in slots:
+                seen.add(s)
+                if self.keys[s] is not None and self._live(s, now):
+                    fresh.append((-score(self.similarity, self.vectors[s], query), self.keys[s]))
+            fresh.sort()
+            for neg, key in fresh:
+                yield -neg, key
+            if len(found.keys) < want:  # the graph has nothing more
+                return
+            want *= 4
+        # filters rejected too much: finish exactly over the vectors not yet returned
+        yield from self._exact(query, now, seen)
+
+    def _ensure_graph(self):
+        n_alive = len(self.slot_of)
+        if self.graph is not None and self.graph_stale > n_alive:
+            self.graph = None
+        if self.graph is None:
+            metric = {"cosine": "cos", "euclidean": "l2sq", "dot_product": "ip"}[self.similarity]
+            graph = _UsearchIndex(ndim=self.dimension, metric=metric, dtype="f32",
+                                  connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
+                                  expansion_search=EXPANSION_SEARCH)
+            slots = np.asarray([s for s, v in enumerate(self.vectors) if v is not None],
+                               dtype=np.uint64)
+            if len(slots):
+                graph.add(slots, self.matrix[slots.astype(np.int64)], threads=0)
+            self.graph = graph
+            self.graph_stale = 0
+        return self.graph
+
+
+# ---- the registry: one store per vector index of a database ----------------------------------
+
+class Registry:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.stores: dict[tuple, VectorStore] = {}
+
+    def _key(self, table: TableMetadata, index: IndexMetadata) -> tuple:
+        return (str(table.id), index.name, index.target, similarity_of(index))
+
+    def existing(self, table: TableMetadata, index: IndexMetadata) -> VectorStore | None:
+        return self.stores.get(self._key(table, index))
+
+    def store(self, engine, table: TableMetadata, index: IndexMetadata, now: int) -> VectorStore:
+        """The index's store, built from the base table on first use."""
+        key = self._key(table, index)
+        with self.lock:
+            store = self.stores.get(key)
+            if store is not None:
+                return store
+            column = table.columns[index.target_column]
+            store = VectorStore(column.type.dimension, similarity_of(index))
+            self.stores[key] = store
+            with store.lock:  # writes wait until the build is complete
+                _build(engine, table, column.name, column.is_static, store, now)
+            return store
+
+    def drop_table(self, table_id: str) -> None:
+        with self.lock:
+            for key in [k for k in self.stores if k[0] == table_id]:
+                del self.stores[key]
+
+    def drop_index(self, table: TableMetadata, index: IndexMetadata) -> None:
+        with self.lock:
+            self.stores.pop(self._key(table, index), None)
+
+
+def registry(db) -> Registry:
+    """The database's registry (created on first use)."""
+    reg = getattr(db, "_vector_registry", None)
+    if reg is None:
+        reg = Registry()
+        db._vector_registry = reg
+    return reg
+
+
+def _decode(cell: Cell) -> list[float]:
+    raw = cell.value
+    n = len(raw) // 4
+    if np is not None:
+        return np.frombuffer(raw, dtype=">f4", count=n).astype(np.float64).tolist()
+    import struct
+    return list(struct.unpack(f">{n}f", raw))
+
+
+def _expiry(cell: Cell) -> int:
+    return cell.local_deletion_time if cell.ttl != NO_TTL else 0
+
+
+def _build(engine, table: TableMetadata, column: str, static: bool, store: VectorStore,
+           now: int) -> None:
+    for view in engine.scan(str(table.id), now=now):
+        dk = decorate(view.pk)
+        rows = [(b"", view.static_row)] if static else view.rows
+        for ck, row in rows:
+            if row is None:
+                continue
+            cell = row.cells.get(column)
+            if isinstance(cell, Cell) and cell.value is not None and cell.is_live(now):
+                store.upsert((dk, ck), _decode(cell), cell.timestamp, _expiry(cell))
+
+
+# ---- the write path ------------------------------------------------------------------------
+
+def vector_indexes(table: TableMetadata) -> list[IndexMetadata]:
+    return [i for i in table.indexes.values() if is_vector_index(table, i)]
+
+
+def validate_writes(table: TableMetadata, mutations: list) -> None:
+    """Refuse vectors the index cannot hold (before anything is written)."""
+    for index in vector_indexes(table):
+        column = table.columns[index.target_column]
+        similarity = similarity_of(index)
+        for m in mutations:
+            rows = [m.update.static_row] if column.is_static else m.update.rows.values()
+            for row in rows:
+                cell = None if row is None else row.cells.get(column.name)
+                if isinstance(cell, Cell) and cell.value is not None:
+                    check_indexable(_decode(cell), similarity)
+
+
+def on_write(db, table: TableMetadata, mutations: list) -> None:
+    """Bring the built stores of ``table``'s vector indexes in step with applied mutations."""
+    reg = getattr(db, "_vector_registry", None)
+    if reg is None:
+        return
+    for index in vector_indexes(table):
+        store = reg.existing(table, index)
+        if store is None:
+            continue  # built from the table (with these writes) when first needed
+        column = table.columns[index.target_column]
+        for m in mutations:
+            _apply(store, column.name, column.is_static, decorate(m.pk), m.update)
+
+
+def _apply(store: VectorStore, column: str, static: bool, dk: bytes, update) -> None:
+    if update.deletion is not None:
+        store.remove_partition(dk, update.deletion.marked_at)
+    if not static:
+        for rt in update.range_tombstones:
+            store.remove_partition(dk, rt.deletion.marked_at, rt.covers)
+    rows = [(b"", update.static_row)] if static else update.rows.items()
+    for ck, row in rows:
+        if row is None:
+            continue
+        if row.deletion is not None:
+            store.remove((dk, ck), row.deletion.marked_at)
+        cell = row.cells.get(column)
+        if not isinstance(cell, Cell):
+            continue
+        if cell.value is None:
+            store.remove((dk, ck), cell.timestamp)
+        else:
+            store.upsert((dk, ck), _decode(cell), cell.timestamp, _expiry(cell))
+
+
+def top_k(scored: Iterable[tuple[float, Key]], k: int) -> list[tuple[float, Key]]:
+    """The best ``k`` of (score, key) pairs, best first, ties in key order."""
+    return [(-neg, key) for neg, key in heapq.nsmallest(k, ((-s, key) for s, key in scored))]
