@@ -224,7 +224,10 @@ def test_floor():
     with raises("The floor on date values cannot be computed for the 1h duration as precision "
                 "is below 1 day"):
         call("floor", [DATE, DURATION], [datetime.date(2016, 1, 1), d(0, 0, 3600 * 10**9)])
-    assert F.resolve("floor", [TIMESTAMP, DURATION]).is_monotonic
+    # monotonic only in its first argument once the others are fixed (Cassandra's
+    # isPartialApplicationMonotonic): GROUP BY floor(t, 5m, t) is rejected
+    floor = F.resolve("floor", [TIMESTAMP, DURATION])
+    assert floor.is_partially_monotonic and not floor.is_monotonic
     assert F.resolve("to_date", [TIMESTAMP]).is_monotonic
     assert not F.resolve("abs", [INT]).is_monotonic
 
