@@ -17,7 +17,7 @@ from cassalite.storage import errors as storage_errors
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
 from cassalite.storage.tracing import QueryTrace, trace
-from cql.derived import indexes, views
+from cql.derived import indexes, vector_index, views
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Prepared, Result
 from cql.plan.terms import Markers, TermContext
 from cql.schema.metadata import Schema, TableMetadata
@@ -198,6 +198,7 @@ class Database:
             if table is None:
                 continue
             if table.indexes:
+                vector_index.validate_writes(table, muts)
                 found = indexes.index_mutations(table, muts)
                 trace("Writing {} index entries for {}.{}", len(found), table.keyspace, table.name)
                 extra.extend(found)
@@ -205,12 +206,14 @@ class Database:
                 with_views.extend((table, m) for m in muts)
         if not with_views:
             self.engine.apply(mutations + extra if extra else mutations)
+            self._vector_writes(by_table)
             return
         now = int(time.time())
         with self.lock:
             trace("Reading base rows before the write to update materialized views")
             before = [views.affected_rows(self.engine, t, m, now) for t, m in with_views]
             self.engine.apply(mutations + extra)
+            self._vector_writes(by_table)
             out = []
             for (table, m), old in zip(with_views, before):
                 new = views.affected_rows(self.engine, table, m, now)
@@ -219,6 +222,16 @@ class Database:
             trace("Applying {} materialized view mutations", len(out))
             if out:
                 self.engine.apply(out)
+
+    def _vector_writes(self, by_table: dict) -> None:
+        """Keep the in-memory vector indexes in step with what was just applied."""
+        if getattr(self, "_vector_registry", None) is None:
+            return
+        tables = self._tables_by_id
+        for table_id, muts in by_table.items():
+            table = tables.get(table_id)
+            if table is not None and table.indexes:
+                vector_index.on_write(self, table, muts)
 
     def record_trace(self, t: QueryTrace) -> None:
         """Store a finished trace in system_traces.sessions/events (kept for a day, as

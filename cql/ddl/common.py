@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from cql import system
-from cql.derived import indexes
+from cql.derived import indexes, vector_index
 from cql.errors import InvalidRequest
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Result, SchemaChange
 from cql.schema.metadata import KeyspaceMetadata, TableMetadata
@@ -135,6 +135,7 @@ def drop_table_storage(db: Database, table: TableMetadata) -> None:
     """Forget a table: its schema rows, then its data and its indexes' data."""
     db.store.drop_table(table)
     db.engine.drop_table(str(table.id))
+    vector_index.registry(db).drop_table(str(table.id))
     for index in table.indexes.values():
         db.engine.drop_table(indexes.index_table_id(table, index))
 

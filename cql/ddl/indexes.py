@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from cql.derived import indexes
+from cql.derived import indexes, sai, vector_index
 from cql.errors import ConfigurationException, InvalidRequest
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Result
 from cql.schema.metadata import IndexMetadata, KeyspaceMetadata, TableMetadata
@@ -133,6 +133,8 @@ class CreateIndexPlan(SchemaPlan):
                 seen.add(column)
         for column, kind in targets:
             _validate_target(table, custom, column, kind)
+        if klass == SAI_CLASS:
+            sai.validate_create(table, targets, dict(st.options))
         name = st.name or available_index_name(
             ks, default_index_name(table.name, targets[0][0] if len(targets) == 1 else None))
         if not is_valid_name(name):
@@ -172,8 +174,8 @@ def _validate_target(table: TableMetadata, custom: bool, name: str, kind: str) -
         raise InvalidRequest(f"Column '{name}' doesn't exist")
     if custom and not is_valid_name(name):
         raise InvalidRequest(
-            f"Column '{name}' is longer than the permissible name length of 48 characters or "
-            "contains non-alphanumeric-underscore characters"
+            f"Column '{name}' is longer than the permissible name length of 48 characters"
+            if len(name) > 48 else f"Column '{name}' contains non-alphanumeric-underscore characters"
         )
     ctype = column.type
     if ctype.references_duration:
@@ -225,6 +227,7 @@ class DropIndexPlan(SchemaPlan):
         del table.indexes[index.name]
         persist_table(db, table)
         db.engine.drop_table(indexes.index_table_id(table, index))
+        vector_index.registry(db).drop_index(table, index)
         return schema_result("UPDATED", "TABLE", ks_name, table.name)
 
 

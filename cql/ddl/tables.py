@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
-from cql.derived import indexes
+from cql.derived import indexes, vector_index
 from cql.errors import AlreadyExists, ConfigurationException, InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
 from cql.schema.metadata import (
@@ -265,6 +265,7 @@ class TruncatePlan(Plan):
         if table.keyspace in LOCAL_SYSTEM_KEYSPACES:
             raise InvalidRequest(f"System keyspace '{table.keyspace}' is not user-modifiable")
         db.engine.truncate(str(table.id))
+        vector_index.registry(db).drop_table(str(table.id))  # rebuilt (empty) when next used
         for index in table.indexes.values():
             db.engine.truncate(indexes.index_table_id(table, index))
         ks = db.schema.keyspaces[table.keyspace]

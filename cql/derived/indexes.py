@@ -21,6 +21,8 @@ from cql.schema.metadata import IndexMetadata, TableMetadata, name_uuid
 from cql.types import BLOB, MapType, SetType
 from cql.types.comparable import decode_clustering, encode_clustering
 
+from . import sai
+
 _ENTRY_TYPES = [BLOB, BLOB]
 _ENTRY_ORDER = [False, False]
 
@@ -71,6 +73,8 @@ def supports(table: TableMetadata, index: IndexMetadata, restriction) -> str | N
     if index.kind == "CUSTOM" and "sai" not in index.options.get("class_name", "").lower() and \
             "storageattached" not in index.options.get("class_name", "").lower():
         return None
+    if not lookup_exact(table, index):
+        return None
     kind = _kind(table, index)
     if kind == "full" and restriction.eq is not None:
         return "="
@@ -81,6 +85,19 @@ def supports(table: TableMetadata, index: IndexMetadata, restriction) -> str | N
     if kind == "entries" and restriction.entries:
         return "ENTRY"
     return None
+
+
+def lookup_exact(table: TableMetadata, index: IndexMetadata) -> bool:
+    """Whether looking up the stored bytes of a value finds exactly the rows equal to it:
+    not for SAI vector indexes (ANN only), analysed text, or the types whose equal values
+    may be written as different bytes (decimal scale, IPv4-mapped IPv6 under SAI)."""
+    column = table.columns.get(index.target_column)
+    if column is None or not sai.is_sai(index):
+        return column is not None
+    name = getattr(column.type, "name", "")
+    if getattr(column.type, "is_vector", False) or name in ("decimal", "inet"):
+        return False
+    return sai.analyzer(table, index) is None
 
 
 def _entries_of(table: TableMetadata, index: IndexMetadata, data) -> list[tuple[bytes, int, int, int]]:
@@ -111,7 +128,7 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
     out: list[Mutation] = []
     for index in table.indexes.values():
         column = table.columns.get(index.target_column)
-        if column is None:
+        if column is None or not lookup_exact(table, index):
             continue
         iid = index_table_id(table, index)
         for m in mutations:

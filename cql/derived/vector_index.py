@@ -164,6 +164,20 @@ class VectorStore:
                 if covers is None or covers(ck):
                     self.remove((dk, ck), timestamp)
 
+    def vector(self, key: Key) -> list[float] | None:
+        slot = self.slot_of.get(key)
+        return None if slot is None else self.vectors[slot]
+
+    def resync(self, key: Key, vector: list[float] | None) -> None:
+        """Make ``key`` hold the live ``vector`` (a query found the entry out of date)."""
+        with self.lock:
+            slot = self.slot_of.get(key)
+            stamp = self.stamp[slot] if slot is not None else (0, 0)
+            if slot is not None:
+                self._clear_slot(slot, keep_key=False)
+            if vector is not None:
+                self.upsert(key, vector, stamp[0], stamp[1])
+
     def clear(self) -> None:
         with self.lock:
             self.__init__(self.dimension, self.similarity)

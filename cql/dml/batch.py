@@ -112,9 +112,9 @@ class BatchPlan(Plan):
         for p in self.plans:
             if not p.conditional:
                 continue
-            _, _, values = p.current_row(db, ctx)
+            _, _, values, exists = p.current_row(db, ctx)
             checked.append((p, values))
-            if not p.check(values, ctx.values):
+            if not p.check(values, ctx.values, exists):
                 applied = False
         trace_cas(applied)
         if applied:
@@ -166,8 +166,8 @@ class _BoundPlan:
     def current_row(self, db, _ctx):
         return self._plan.current_row(db, self._ctx)
 
-    def check(self, values, _bound):
-        return self._plan.check(values, self._ctx.values)
+    def check(self, values, _bound, exists):
+        return self._plan.check(values, self._ctx.values, exists)
 
     def mutations(self, db, _ctx, batch_ts=None):
         return self._plan.mutations(db, self._ctx, batch_ts)

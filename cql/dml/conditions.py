@@ -9,7 +9,7 @@ from cql.errors import InvalidRequest
 from cql.plan.terms import UNSET, Term, TermContext, compile_term
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast
-from cql.types import ListType, MapType, SetType, UserType, is_list
+from cql.types import InValuesType, MapType, SetType, UserType, is_list
 
 from .operations import INT, _undefined
 
@@ -161,7 +161,7 @@ def compile_condition(table: TableMetadata, cond: Any, ctx: TermContext) -> Cond
         raise InvalidRequest(f"Slice conditions ( {op} ) are not supported on durations")
     if op == "IN":
         if isinstance(cond.rhs, ast.BindMarker):
-            terms: Any = compile_term(cond.rhs, ListType(vtype, True), f"in({column.name})", ctx)
+            terms: Any = compile_term(cond.rhs, InValuesType(vtype), f"in({column.name})", ctx)
         else:
             terms = [compile_term(t, vtype, column.name, ctx) for t in cond.rhs]
     elif op == "CONTAINS":

@@ -7,7 +7,6 @@ read the row first under the database lock, as do lightweight transactions.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from cassalite.storage.model import (
@@ -28,7 +27,8 @@ from cql.cells import (
 )
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
-from cql.plan.restrictions import WhereClause, clustering_slices
+from cql.plan.restrictions import WhereClause
+from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast
@@ -124,6 +124,9 @@ class ModificationPlan(Plan):
         missing = [c.name for c in table.partition_key if c.name not in self.key_terms]
         if missing:
             raise InvalidRequest(f"Some partition key parts are missing: {', '.join(missing)}")
+        for name in table.not_null_columns:
+            if name not in names:
+                raise InvalidRequest(f"Column '{name}' has to be specified as part of this query.")
         missing = [c.name for c in table.clustering if c.name not in self.key_terms]
         self.static_only = bool(self.operations) and all(
             op.column.is_static for op in self.operations
@@ -141,6 +144,9 @@ class ModificationPlan(Plan):
         else:
             for t in stmt.targets:
                 self.operations.append(compile_deletion(table, t, ctx))
+            for op in self.operations:
+                if op.column.name in table.not_null_columns:
+                    raise InvalidRequest(f"Column '{op.column.name}' can not be set to null.")
         where = self.where = WhereClause(table, stmt.where, ctx, kind)
         for r in where.columns.values():
             if not r.column.is_primary_key:
@@ -170,11 +176,8 @@ class ModificationPlan(Plan):
                 f"Invalid restrictions on clustering columns since the {kind} statement modifies "
                 "only static columns"
             )
-        full = all(r is not None and r.is_eq_or_in for r in crs) and where.multi is None
-        if where.multi is not None and where.multi.op in ("=", "IN") and \
-                len(where.multi.columns) == len(table.clustering) and all(
-                    r is None for r in crs):
-            full = True
+        full = where.clustering.prefix_width == len(table.clustering) and \
+            where.clustering.slice is None
         self.full_key = full
         if kind == "UPDATE":
             if any(r is not None and r.is_slice for r in crs) or (
@@ -282,23 +285,13 @@ class ModificationPlan(Plan):
         if self.static_only and not self.full_key:
             return [(pk, []) for pk in pks]
         if self.full_key:
-            if where.multi is not None:
-                cks = [clustering_bytes(table, list(t)) for t in where.multi.tuples(bound)]
-            else:
-                per = [r.values(bound) for r in where.clustering_restrictions()]
-                cks = [clustering_bytes(table, list(c)) for c in itertools.product(*per)]
+            cks = [clustering_bytes(table, c) for c in where.clustering_prefixes(bound)]
             return [(pk, cks) for pk in pks]
         # DELETE of a partition or a clustering range
         has_ck = any(r is not None for r in where.clustering_restrictions()) or where.multi is not None
         if not has_ck:
             return [(pk, None) for pk in pks]
-        usable = 0
-        for r in where.clustering_restrictions():
-            if r is not None and r.is_eq_or_in:
-                usable += 1
-            else:
-                break
-        slices = clustering_slices(table, where, usable, bound) or []
+        slices = clustering_slices(table, where, bound)
         return [(pk, [tuple(s) for s in slices]) for pk in pks]
 
     def mutations(self, db, ctx: ExecutionContext, batch_ts: int | None = None) -> list[Mutation]:
@@ -307,7 +300,10 @@ class ModificationPlan(Plan):
         now = ctx.now
         table_id = str(self.meta.id)
         out = []
-        for pk, cks in self.keys(bound):
+        keys = self.keys(bound)
+        if self.meta.constrained and self.kind != "DELETE":
+            check_constraints(self.meta, keys, self.operations, bound)
+        for pk, cks in keys:
             update = Partition()
             if cks is None:
                 update.deletion = DeletionTime(ts, now)
@@ -370,40 +366,57 @@ class ModificationPlan(Plan):
 
     # ---- LWT ------------------------------------------------------------------------------
 
-    def current_row(self, db, ctx: ExecutionContext) -> tuple[bytes, bytes | None, dict | None]:
+    def current_row(self, db, ctx: ExecutionContext) -> tuple[bytes, bytes | None, dict | None, bool]:
+        """The CAS read, as Cassandra's CQL3CasRequest does it: ``(pk, ck, values, exists)``.
+
+        ``values`` are the columns of what was read (None when nothing was: the result then
+        shows only ``[applied]``), ``exists`` whether the statement's row (the static row for
+        a static-only statement) is there. With conditions on static columns only, the read
+        is the static row and the partition's first live row."""
         keys = self.keys(ctx.values)
         pk, cks = keys[0]
         ck = cks[0] if cks else None
         table = self.meta
-        slices = [(ck, ck + b"\x00")] if ck is not None else [(b"", b"")]
-        view = db.engine.read_partition(str(table.id), pk, slices, False, ctx.now)
+        static_read = (ck is not None and bool(self.conditions)
+                       and all(c.column.is_static for c in self.conditions))
+        if ck is None or static_read:
+            view = db.engine.read_partition(str(table.id), pk, None, False, ctx.now, 1)
+        else:
+            view = db.engine.read_partition(str(table.id), pk, [(ck, ck + b"\x00")], False,
+                                            ctx.now)
         if view is None:
-            return pk, ck, None
+            return pk, ck, None, False
+        static_row = view.static_row
+        if ck is not None and not any(c.column.is_static for c in self.conditions):
+            static_row = None  # static columns are read for static conditions only
+        if static_row is None and not view.rows:
+            return pk, ck, None, False
         values = dict(zip((c.name for c in table.partition_key), partition_key_values(table, pk)))
-        decode_row_values(table, view.static_row, values)
-        if ck is not None:
-            if not view.rows:
-                return pk, ck, None
-            values.update(zip((c.name for c in table.clustering), clustering_values(table, ck)))
-            decode_row_values(table, view.rows[0][1], values)
-        elif view.static_row is None:
-            return pk, ck, None
-        return pk, ck, values
+        decode_row_values(table, static_row, values)
+        exists = static_row is not None if ck is None else False
+        if view.rows:
+            row_ck, row = view.rows[0]
+            values.update(zip((c.name for c in table.clustering), clustering_values(table, row_ck)))
+            decode_row_values(table, row, values)
+            exists = exists or row_ck == ck
+        return pk, ck, values, exists
 
-    def check(self, values: dict | None, bound: list) -> bool:
+    def check(self, values: dict | None, bound: list, exists: bool) -> bool:
         if self.if_not_exists:
-            return values is None
+            return not exists
         if self.if_exists:
-            return values is not None
+            return exists
         for c in self.conditions:
             c.check_values(bound)
         return all(c.holds(values or {}, bound) for c in self.conditions)
 
     def cas_columns(self) -> list[ColumnMetadata]:
+        """The columns of a failed CAS result: all for IF (NOT) EXISTS, else those of the
+        conditions, regular ones first (Cassandra's ColumnConditions.getColumns)."""
         if self.if_not_exists or self.if_exists:
             return list(self.meta.select_star)
         seen, out = set(), []
-        for c in self.conditions:
+        for c in sorted(self.conditions, key=lambda c: c.column.is_static):
             if c.column.name not in seen:
                 seen.add(c.column.name)
                 out.append(c.column)
@@ -412,8 +425,8 @@ class ModificationPlan(Plan):
     def _execute_conditional(self, db, ctx: ExecutionContext) -> Result:
         with db.lock:
             trace("Reading existing values for CAS precondition")
-            _, _, values = self.current_row(db, ctx)
-            applied = self.check(values, ctx.values)
+            _, _, values, exists = self.current_row(db, ctx)
+            applied = self.check(values, ctx.values, exists)
             trace_cas(applied)
             if applied:
                 db.apply(self.mutations(db, ctx))
@@ -446,6 +459,33 @@ def _unlogged_batch_warning(db, mutations: list[Mutation]) -> list[str]:
 def trace_cas(applied: bool) -> None:
     trace("CAS precondition is met; applying the update" if applied
           else "CAS precondition does not match current values")
+
+
+def check_constraints(table: TableMetadata, keys: list, operations: list[Operation],
+                      bound: list) -> None:
+    """Evaluate the table's CHECK constraints on what a write sets: its key values and the
+    values it assigns (ModificationStatement's constraint validation)."""
+    constrained = table.constrained
+    keyed = [c for c in table.partition_key if c.name in constrained]
+    clustered = [c for c in table.clustering if c.name in constrained]
+    for pk, cks in keys:
+        if keyed:
+            values = partition_key_values(table, pk)
+            for column in keyed:
+                constrained[column.name].check(values[column.position])
+        if clustered:
+            for ck in cks or ():
+                if isinstance(ck, tuple):
+                    continue
+                values = clustering_values(table, ck)
+                for column in clustered:
+                    constrained[column.name].check(values[column.position])
+    for op in operations:
+        checks = constrained.get(op.column.name)
+        if checks is not None and isinstance(op, SetColumn):
+            value = op.term.bind(bound)
+            if value is not UNSET:
+                checks.check(value)
 
 
 def _check_key_size(pk: bytes) -> None:

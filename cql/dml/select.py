@@ -10,7 +10,7 @@ from cassalite.storage.murmur3 import decorate
 from cassalite.storage.tracing import current as current_trace
 from cassalite.storage.tracing import trace
 from cql.cells import _without_dropped, clustering_values, decode_cell_value, partition_key_values
-from cql.derived import indexes
+from cql.derived import indexes, sai
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
 from cql.plan.restrictions import REQUIRES_ALLOW_FILTERING, WhereClause, clustering_slices
@@ -19,6 +19,7 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, Table
 from cql.syntax import ast
 from cql.types import native_type
 
+from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
 from .paging import _after, _decode_state, _describe_range, _encode_state
 from .selection import (
@@ -45,7 +46,10 @@ class SelectPlan(Plan):
         self.where = WhereClause(table, stmt.where, ctx, "SELECT")
         self._compile_selection(db, stmt, table, ctx)
         self._compile_limits(stmt, ctx)
+        self.ann = plan_ann(stmt, table, self.where, ctx, self.aggregate)
         self._plan_keys(stmt, table)
+        if table.indexes:
+            self.filters = [sai.analyzed(table, r) for r in self.filters]
         self._plan_order(stmt, table)
         self.group_spec = plan_group_by(stmt, table, SelectionCompiler(db, table, ctx, self.bound_ref),
                                         self._restricted_by_eq)
@@ -134,7 +138,10 @@ class SelectPlan(Plan):
 
     def _plan_keys(self, stmt: ast.Select, table: TableMetadata) -> None:
         where = self.where
-        allow = stmt.allow_filtering
+        # SAI (one index group) answers every restriction it serves together: a query it
+        # covers needs no ALLOW FILTERING; ANN's restrictions were checked by plan_ann.
+        self.uses_sai = self.ann is not None or sai.serves_query(table, where)
+        allow = stmt.allow_filtering or self.uses_sai
         filtering = False
         # Partition key
         prs = where.partition_restrictions()
@@ -290,7 +297,7 @@ class SelectPlan(Plan):
                     "Order by is currently only supported on the clustered columns of the "
                     f"PRIMARY KEY, got {name}"
                 )
-        if self.key_mode == "index":
+        if self.key_mode == "index" or self.uses_sai:
             raise InvalidRequest(
                 "ORDER BY with 2ndary indexes is not supported, except for ANN queries."
             )
@@ -343,6 +350,8 @@ class SelectPlan(Plan):
         return v
 
     def execute(self, db, ctx: ExecutionContext) -> Result:
+        if self.ann is not None:
+            return execute_ann(self, db, ctx)
         bound = ctx.values
         self.bound_ref[0] = bound
         limit = self._int_option(self.limit, bound, "limit")
@@ -456,7 +465,9 @@ class SelectPlan(Plan):
             yield view
 
     def _rows(self, db, bound: list, ppl: int | None, state, now: int,
-              cap: int | None = None, sort: bool = True) -> Iterator:
+              cap: int | None = None, sort: bool = True, views: list | None = None) -> Iterator:
+        """(pk, ck, row, rank in partition) of the selected rows; ``views`` replaces the
+        partitions the key restrictions select (ANN reads its own candidates)."""
         table = self.meta
         slices = clustering_slices(table, self.where, self.usable_clustering, bound) \
             if self.has_ck_restriction else None
@@ -474,7 +485,9 @@ class SelectPlan(Plan):
         start_pk = state[0] if state else None
         post = self.post_sort and sort
         gathered = []
-        for view in self._partitions(db, bound, slices, state, now, cap):
+        if views is None:
+            views = self._partitions(db, bound, slices, state, now, cap)
+        for view in views:
             base = dict(zip(pk_names, partition_key_values(table, view.pk)))
             base_cells: dict = {}
             if view.static_row is not None:

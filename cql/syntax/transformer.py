@@ -604,6 +604,8 @@ class CqlTransformer:
             plain = []
             for o in order_by:
                 if isinstance(o, ast.AnnOrdering):
+                    if ann is not None:  # StatementRestrictions.addOrderingRestrictions
+                        raise InvalidRequest("Cannot specify more than one ANN ordering")
                     ann = o
                 else:
                     plain.append(o)

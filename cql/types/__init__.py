@@ -60,7 +60,7 @@ Cassandra too); decoding gives the shortest non-negative-scale form.
 """
 
 from .base import CONSTANT_KINDS, CQLType
-from .collections import ListType, MapType, SetType, TupleType, UserType, VectorType
+from .collections import InValuesType, ListType, MapType, SetType, TupleType, UserType, VectorType
 from .comparable import (
     BOTTOM,
     NULL_SEP,
@@ -148,6 +148,7 @@ __all__ = [
     "Duration",
     "FrozenSortedDict",
     "FrozenSortedSet",
+    "InValuesType",
     "ListType",
     "MapType",
     "MarshalError",

@@ -123,6 +123,7 @@ class _CollectionType(CQLType):
 class ListType(_CollectionType):
     kind = "list"
     type_id = 0x0020
+    nulls_allowed = False
 
     def __init__(self, elem: CQLType, frozen: bool = False):
         super().__init__(frozen)
@@ -154,7 +155,10 @@ class ListType(_CollectionType):
         out = []
         for x in v:
             if x is None:
-                raise MarshalError(_NULL_IN_COLLECTION)
+                if not self.nulls_allowed:
+                    raise MarshalError(_NULL_IN_COLLECTION)
+                out.append(None)
+                continue
             out.append(e._val(x, h))
         return tuple(out) if h else out
 
@@ -178,7 +182,10 @@ class ListType(_CollectionType):
         for _ in range(n):
             b = r.value()
             if b is None:
-                raise MarshalError(_NULL_IN_COLLECTION)
+                if not self.nulls_allowed:
+                    raise MarshalError(_NULL_IN_COLLECTION)
+                out.append(None)
+                continue
             out.append(e._des(b, h))
         if not r.done():
             raise MarshalError(f"Unexpected extraneous bytes after {kind} value")
@@ -224,6 +231,22 @@ class ListType(_CollectionType):
                 raise MarshalError(_NULL_IN_COLLECTION)
             out.append(self.elem._from_json(x, h))
         return tuple(out) if h else out
+
+
+class InValuesType(ListType):
+    """The receiver of ``IN ?`` in an LWT condition: a frozen list whose elements may be null
+    (Cassandra's ``Terms.ofListMarker``; ``IF v IN ?`` bound to ``[1, null]`` is valid)."""
+
+    nulls_allowed = True
+
+    def __init__(self, elem: CQLType):
+        super().__init__(elem, True)
+
+    def _key(self) -> tuple:
+        return ("in-values", self.elem)
+
+    def freeze(self) -> InValuesType:
+        return self
 
 
 class SetType(ListType):
