@@ -61,12 +61,16 @@ class ColumnSelector(Selector):
 
 
 class WritetimeSelector(Selector):
-    def __init__(self, column: ColumnMetadata, kind: str):
+    """WRITETIME / MAXWRITETIME / TTL of a column, or of a field, element or slice of it:
+    the cells behind the selected value (see :func:`_cells_of`)."""
+
+    def __init__(self, target: Selector, column: ColumnMetadata, kind: str, name: str):
+        self.target = target
         self.column = column
         self.kind = kind
-        self.name = f"{kind}({column.name})"
+        self.name = f"{kind}({name})"
         self.columns = (column.name,)
-        multicell = column.type.is_multicell
+        multicell = _selects_many_cells(target)
         if kind == "ttl":
             self.type = ListType(INT, True) if multicell else INT
         elif kind == "writetime":
@@ -75,19 +79,81 @@ class WritetimeSelector(Selector):
             self.type = BIGINT
 
     def value(self, row: RowData, now: int) -> Any:
-        data = row.cells.get(self.column.name)
+        found = _cells_of(self.target, row, now)
+        if found is None:
+            return None
+        many, cells = found
+        if self.kind == "maxwritetime":
+            stamps = [c.timestamp for c in cells if c is not None]
+            return max(stamps) if stamps else None
+        if self.kind == "writetime":
+            out = [None if c is None else c.timestamp for c in cells]
+        else:
+            out = [None if c is None else c.remaining_ttl(now) for c in cells]
+        return out if many else out[0]
+
+
+def _selects_many_cells(sel: Selector) -> bool:
+    """Whether a WRITETIME/TTL target is several cells (a non-frozen collection or UDT, or a
+    slice of a non-frozen collection): its WRITETIME and TTL are lists."""
+    if isinstance(sel, ColumnSelector):
+        return sel.type.is_multicell
+    if isinstance(sel, SliceSelector):
+        return _selects_many_cells(sel.inner)
+    return False
+
+
+def _cells_of(sel: Selector, row: RowData, now: int):
+    """The cells behind a WRITETIME/TTL target: ``(many, cells)`` or None without a value.
+
+    A frozen value (or anything inside one) is one cell; a non-frozen collection has a cell
+    per element and a non-frozen UDT a cell per field (None where a field has none).
+    """
+    if isinstance(sel, ColumnSelector):
+        data = row.cells.get(sel.column.name)
         if data is None:
             return None
-        cells = list(data.cells.values()) if isinstance(data, ComplexColumn) else [data]
-        if not cells:
+        if not isinstance(data, ComplexColumn):
+            return None if data.value is None else (False, [data])
+        if not data.cells:
             return None
-        if self.kind == "maxwritetime":
-            return max(c.timestamp for c in cells)
-        if self.kind == "writetime":
-            stamps = [c.timestamp for c in cells]
-            return stamps if isinstance(data, ComplexColumn) else stamps[0]
-        ttls = [c.remaining_ttl(now) for c in cells]
-        return ttls if isinstance(data, ComplexColumn) else ttls[0]
+        ctype = sel.type
+        if isinstance(ctype, UserType):
+            fields: list = [None] * len(ctype.field_types)
+            for path, cell in data.cells.items():
+                index = int.from_bytes(path, "big")
+                if index < len(fields) and cell.value is not None:
+                    fields[index] = cell
+            return (True, fields) if any(c is not None for c in fields) else None
+        return True, list(data.cells.values())
+    if not isinstance(sel, (FieldSelector, ElementSelector, SliceSelector)):
+        return None
+    found = _cells_of(sel.inner, row, now)
+    if found is None:
+        return None
+    many, cells = found
+    if not many:  # inside one cell: that cell, if the selected part has a value
+        return found if sel.value(row, now) is not None else None
+    if isinstance(sel, FieldSelector):
+        cell = cells[sel.index]
+        return None if cell is None else (False, [cell])
+    keys = _element_keys(sel.inner.type, sel.inner.value(row, now))
+    if isinstance(sel, ElementSelector):
+        key = sel.key.bind(sel.bound_ref[0])
+        for k, cell in zip(keys, cells):
+            if k == key:
+                return False, [cell]
+        return None
+    inside = sel.bounds()
+    kept = [cell for k, cell in zip(keys, cells) if inside(k)]
+    return (True, kept) if kept else None
+
+
+def _element_keys(ctype: CQLType, value: Any) -> list:
+    """The keys of a non-frozen set or map value, in cell order."""
+    if value is None:
+        return []
+    return list(value.keys()) if isinstance(ctype, MapType) else list(value)
 
 
 class FieldSelector(Selector):
@@ -125,10 +191,8 @@ class SliceSelector(Selector):
         self.columns = inner.columns
         self.bound_ref = bound_ref
 
-    def value(self, row: RowData, now: int) -> Any:
-        v = self.inner.value(row, now)
-        if v is None:
-            return None
+    def bounds(self):
+        """A predicate: whether an element key lies in the slice (for this execution)."""
         ctype = self.inner.type
         keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type
         bound = self.bound_ref[0]
@@ -141,6 +205,14 @@ class SliceSelector(Selector):
             kk = keytype.to_comparable(k)
             return (lok is None or kk >= lok) and (hik is None or kk <= hik)
 
+        return inside
+
+    def value(self, row: RowData, now: int) -> Any:
+        v = self.inner.value(row, now)
+        if v is None:
+            return None
+        ctype = self.inner.type
+        inside = self.bounds()
         if isinstance(ctype, MapType):
             out = {k: val for k, val in v.items() if inside(k)}
         else:
@@ -204,12 +276,14 @@ class SelectionCompiler:
         if isinstance(node, ast.ColumnRef):
             return ColumnSelector(self.column(node.name))
         if isinstance(node, ast.WritetimeOf):
-            target = node.expr
-            if not isinstance(target, ast.ColumnRef):
+            root = node.expr
+            while isinstance(root, (ast.FieldAccess, ast.ElementAccess, ast.SliceAccess)):
+                root = root.expr
+            if not isinstance(root, ast.ColumnRef):
                 raise InvalidRequest(
                     f"Cannot use selection function {node.kind} on a field or an element"
                 )
-            column = self.column(target.name)
+            column = self.column(root.name)
             if column.is_primary_key:
                 raise InvalidRequest(
                     f"Cannot use selection function {node.kind} on PRIMARY KEY part {column.name}"
@@ -218,7 +292,8 @@ class SelectionCompiler:
                 raise InvalidRequest(
                     f"Cannot use selection function {node.kind} on counter column {column.name}"
                 )
-            return WritetimeSelector(column, node.kind)
+            target = self.compile(node.expr, in_aggregate)
+            return WritetimeSelector(target, column, node.kind, target.name)
         if isinstance(node, ast.CountAll):
             return AggregateSelector(functions.count_rows(), [], "count")
         if isinstance(node, ast.FieldAccess):
@@ -236,14 +311,15 @@ class SelectionCompiler:
         if isinstance(node, (ast.ElementAccess, ast.SliceAccess)):
             inner = self.compile(node.expr, in_aggregate)
             ctype = inner.type
+            what = "Element" if isinstance(node, ast.ElementAccess) else "Slice"
             if is_list(ctype):
                 raise InvalidRequest(
-                    f"Element selection is only allowed on sets and maps, but "
+                    f"{what} selection is only allowed on sets and maps, but "
                     f"{unparse.selector(node.expr)} is a list"
                 )
             if not isinstance(ctype, (MapType, SetType)):
                 raise InvalidRequest(
-                    f"Element selection is only allowed on sets and maps, but "
+                    f"{what} selection is only allowed on sets and maps, but "
                     f"{unparse.selector(node.expr)} is a {ctype.name}"
                 )
             keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type

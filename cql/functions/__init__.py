@@ -2,7 +2,8 @@
 
 One module per family, as Cassandra's ``cql3/functions/*Fcts``: ``time`` (time, timeuuid
 and uuid functions), ``blob``, ``cast``, ``operators`` (arithmetic operators), ``aggregates``,
-``math``, ``collection``, ``masking``, ``vector`` and ``json``; under them ``javanum``
+``math``, ``collection``, ``masking``, ``vector``, ``json``, ``format`` (format_bytes,
+format_time) and ``length`` (length, octet_length); under them ``javanum``
 (Java number semantics), ``arguments`` (argument descriptions and assignability), ``base``
 (function objects), ``factories`` and ``registry`` (the name -> overloads registry, filled
 on first use, and ``resolve``).

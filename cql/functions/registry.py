@@ -69,7 +69,9 @@ def _ensure_built() -> None:
             blob,
             cast,
             collection,
+            format,
             json,
+            length,
             masking,
             math,
             operators,
@@ -88,6 +90,8 @@ def _ensure_built() -> None:
         masking._register_masking_functions()
         vector._register_vector_functions()
         json._register_json_functions()
+        format._register_format_functions()
+        length._register_length_functions()
         _BUILT = True
 
 
