@@ -20,6 +20,7 @@ from cql.schema.metadata import (
     KeyspaceMetadata,
     TableMetadata,
 )
+from cql.schema.constraints import constraint_from_ast, validate_constraints
 from cql.schema.options import table_options
 from cql.syntax import ast
 from cql.types import CQLType
@@ -146,16 +147,27 @@ def build_table(db: Database, ks: KeyspaceMetadata, st: ast.CreateTable, options
         if options["default_time_to_live"] > 0:
             raise InvalidRequest("Cannot set default_time_to_live on a table with counters")
     descending = {name for name, order in st.clustering_order if order == "DESC"}
+    checks = {c.name: column_constraints(c) for c in st.columns}
     columns: dict[str, ColumnMetadata] = {}
     for i, name in enumerate(st.partition_key):
-        columns[name] = ColumnMetadata(name, types[name], PARTITION_KEY, i)
+        columns[name] = ColumnMetadata(name, types[name], PARTITION_KEY, i,
+                                       constraints=checks[name])
     for i, name in enumerate(st.clustering):
-        columns[name] = ColumnMetadata(name, types[name], CLUSTERING, i, name in descending)
+        columns[name] = ColumnMetadata(name, types[name], CLUSTERING, i, name in descending,
+                                       checks[name])
     for column in st.columns:
         if column.name not in key_columns:
             kind = STATIC if column.static else REGULAR
-            columns[column.name] = ColumnMetadata(column.name, types[column.name], kind)
+            columns[column.name] = ColumnMetadata(column.name, types[column.name], kind,
+                                                  constraints=checks[column.name])
+    for column in columns.values():
+        validate_constraints(column.constraints, column, st.name.name, ks.name)
     return TableMetadata(ks.name, st.name.name, table_id, columns, options)
+
+
+def column_constraints(column: ast.ColumnDef) -> tuple:
+    """The schema form of a column definition's CHECK constraints."""
+    return tuple(constraint_from_ast(c, column.name) for c in column.constraints)
 
 
 def _check_primary_key(st: ast.CreateTable, types: dict[str, CQLType], statics: set) -> None:
@@ -336,6 +348,21 @@ def _alter_mask(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
     return False
 
 
+def _alter_constraints(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
+                       action: ast.AlterColumnConstraints) -> bool:
+    """``ALTER c CHECK ...`` replaces the column's constraints; ``ALTER c DROP CHECK`` drops
+    them (AlterTableStatement.AlterConstraints / DropConstraints)."""
+    column = table.column(action.column)
+    if column is None:
+        if action.if_exists:
+            return False
+        raise InvalidRequest(f"Column '{action.column}' doesn't exist")
+    constraints = tuple(constraint_from_ast(c, column.name) for c in action.constraints or ())
+    validate_constraints(constraints, column, table.name, ks.name)
+    column.constraints = constraints
+    return True
+
+
 def _drop_compact(db: Database, ks: KeyspaceMetadata, table: TableMetadata, action) -> bool:
     raise InvalidRequest("DROP COMPACT STORAGE is disabled. Enable in cassandra.yaml to use.")
 
@@ -360,8 +387,11 @@ def _add_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
             )
         _check_readd(table, column, ctype, was_counter)
         kind = STATIC if column.static else REGULAR
-        table.columns[column.name] = ColumnMetadata(column.name, ctype, kind)
-        added.append(table.columns[column.name])
+        added_column = ColumnMetadata(column.name, ctype, kind,
+                                      constraints=column_constraints(column))
+        validate_constraints(added_column.constraints, added_column, table.name, ks.name)
+        table.columns[column.name] = added_column
+        added.append(added_column)
     for column in added:
         if was_counter and not column.type.is_counter:
             raise ConfigurationException(
@@ -509,6 +539,7 @@ def _alter_options(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
 _ALTER_HANDLERS = {
     ast.AlterColumnType: _alter_type,
     ast.AlterColumnMask: _alter_mask,
+    ast.AlterColumnConstraints: _alter_constraints,
     ast.DropCompactStorage: _drop_compact,
     ast.AddColumns: _add_columns,
     ast.DropColumns: _drop_columns,

@@ -33,6 +33,7 @@ from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast
 
+from .cas import CasRequest
 from .conditions import Condition, compile_condition
 from .json_insert import compile_insert_json
 from .operations import (
@@ -64,17 +65,18 @@ class ModificationPlan(Plan):
         self.if_not_exists = getattr(stmt, "if_not_exists", False)
         self.if_exists = getattr(stmt, "if_exists", False)
         self.conditions: list[Condition] = []
+        self.partition_in = self.clustering_in = False
         self.ttl = compile_term(stmt.ttl, INT, "[ttl]", ctx) if getattr(stmt, "ttl", None) is not None else None
         self.timestamp = (
             compile_term(stmt.timestamp, BIGINT, "[timestamp]", ctx)
             if stmt.timestamp is not None else None
         )
+        for cond in getattr(stmt, "conditions", ()) or ():
+            self.conditions.append(compile_condition(table, cond, ctx))
         if self.kind == "INSERT":
             self._compile_insert(stmt, table, ctx)
         else:
             self._compile_where(stmt, table, ctx)
-        for cond in getattr(stmt, "conditions", ()) or ():
-            self.conditions.append(compile_condition(table, cond, ctx))
         self.conditional = self.if_not_exists or self.if_exists or bool(self.conditions)
         if self.conditional:
             self._check_conditional()
@@ -128,13 +130,19 @@ class ModificationPlan(Plan):
             if name not in names:
                 raise InvalidRequest(f"Column '{name}' has to be specified as part of this query.")
         missing = [c.name for c in table.clustering if c.name not in self.key_terms]
-        self.static_only = bool(self.operations) and all(
-            op.column.is_static for op in self.operations
-        )
+        self.static_only = len(missing) == len(table.clustering) and self._only_static()
         if missing and not self.static_only:
             raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
         if missing:
             self.row_marker = False
+
+    def _only_static(self) -> bool:
+        """Cassandra's appliesOnlyToStaticColumns: static operations or conditions, and
+        neither on a regular column."""
+        if self.kind == "DELETE" and not self.operations:
+            return False  # a whole-row deletion applies to the regular columns
+        columns = [op.column for op in self.operations] + [c.column for c in self.conditions]
+        return bool(columns) and all(c.is_static for c in columns)
 
     def _compile_where(self, stmt: Any, table: TableMetadata, ctx: TermContext) -> None:
         kind = self.kind
@@ -166,12 +174,10 @@ class ModificationPlan(Plan):
         missing = [c.name for c, r in zip(table.partition_key, prs) if r is None]
         if missing:
             raise InvalidRequest(f"Some partition key parts are missing: {', '.join(missing)}")
-        self.static_only = bool(self.operations) and all(
-            op.column.is_static for op in self.operations
-        )
+        self.static_only = self._only_static()
         crs = where.clustering_restrictions()
         has_ck = any(r is not None for r in crs) or where.multi is not None
-        if self.static_only and has_ck and kind == "UPDATE":
+        if self.static_only and has_ck:
             raise InvalidRequest(
                 f"Invalid restrictions on clustering columns since the {kind} statement modifies "
                 "only static columns"
@@ -205,22 +211,15 @@ class ModificationPlan(Plan):
                         )
 
     def _check_conditional(self) -> None:
-        kind = "updates" if self.kind != "DELETE" else "deletions"
         if self.timestamp is not None:
             raise InvalidRequest("Cannot provide custom timestamp for conditional updates")
         if self.meta.is_counter:
             raise InvalidRequest("Conditional updates are not supported on counter tables")
         if self.where is not None:
-            for r in self.where.partition_restrictions():
-                if r is not None and r.is_in:
-                    raise InvalidRequest(
-                        f"IN on the partition key is not supported with conditional {kind}"
-                    )
-            for r in self.where.clustering_restrictions():
-                if r is not None and r.is_in:
-                    raise InvalidRequest(
-                        f"IN on the clustering key columns is not supported with conditional {kind}"
-                    )
+            self.partition_in = any(r is not None and r.is_in
+                                    for r in self.where.partition_restrictions())
+            self.clustering_in = any(r is not None and r.is_in
+                                     for r in self.where.clustering_restrictions())
             if self.kind == "DELETE" and not self.full_key and not self.static_only:
                 what = "use IF condition on non static columns" if self.conditions else \
                     "delete non static columns"
@@ -366,49 +365,26 @@ class ModificationPlan(Plan):
 
     # ---- LWT ------------------------------------------------------------------------------
 
-    def current_row(self, db, ctx: ExecutionContext) -> tuple[bytes, bytes | None, dict | None, bool]:
-        """The CAS read, as Cassandra's CQL3CasRequest does it: ``(pk, ck, values, exists)``.
+    def check_cas_keys(self, in_batch: bool = False) -> None:
+        """What Cassandra checks when it builds the CAS request of this statement."""
+        kind = "updates" if self.kind != "DELETE" else "deletions"
+        if self.partition_in:
+            raise InvalidRequest(
+                "Batch with conditions cannot span multiple partitions (you cannot use IN on "
+                "the partition key)" if in_batch else
+                f"IN on the partition key is not supported with conditional {kind}")
+        if self.clustering_in:
+            raise InvalidRequest(
+                f"IN on the clustering key columns is not supported with conditional {kind}")
 
-        ``values`` are the columns of what was read (None when nothing was: the result then
-        shows only ``[applied]``), ``exists`` whether the statement's row (the static row for
-        a static-only statement) is there. With conditions on static columns only, the read
-        is the static row and the partition's first live row."""
-        keys = self.keys(ctx.values)
-        pk, cks = keys[0]
-        ck = cks[0] if cks else None
-        table = self.meta
-        static_read = (ck is not None and bool(self.conditions)
-                       and all(c.column.is_static for c in self.conditions))
-        if ck is None or static_read:
-            view = db.engine.read_partition(str(table.id), pk, None, False, ctx.now, 1)
-        else:
-            view = db.engine.read_partition(str(table.id), pk, [(ck, ck + b"\x00")], False,
-                                            ctx.now)
-        if view is None:
-            return pk, ck, None, False
-        static_row = view.static_row
-        if ck is not None and not any(c.column.is_static for c in self.conditions):
-            static_row = None  # static columns are read for static conditions only
-        if static_row is None and not view.rows:
-            return pk, ck, None, False
-        values = dict(zip((c.name for c in table.partition_key), partition_key_values(table, pk)))
-        decode_row_values(table, static_row, values)
-        exists = static_row is not None if ck is None else False
-        if view.rows:
-            row_ck, row = view.rows[0]
-            values.update(zip((c.name for c in table.clustering), clustering_values(table, row_ck)))
-            decode_row_values(table, row, values)
-            exists = exists or row_ck == ck
-        return pk, ck, values, exists
+    def bound_values(self, ctx: ExecutionContext) -> list:
+        """The bind values of this statement (in a batch of prepared statements, its own)."""
+        return ctx.values
 
-    def check(self, values: dict | None, bound: list, exists: bool) -> bool:
-        if self.if_not_exists:
-            return not exists
-        if self.if_exists:
-            return exists
-        for c in self.conditions:
-            c.check_values(bound)
-        return all(c.holds(values or {}, bound) for c in self.conditions)
+    def cas_key(self, bound: list) -> tuple[bytes, bytes | None]:
+        """The partition and the row (None: the static row) this statement writes."""
+        pk, cks = self.keys(bound)[0]
+        return pk, cks[0] if cks else None
 
     def cas_columns(self) -> list[ColumnMetadata]:
         """The columns of a failed CAS result: all for IF (NOT) EXISTS, else those of the
@@ -423,20 +399,27 @@ class ModificationPlan(Plan):
         return out
 
     def _execute_conditional(self, db, ctx: ExecutionContext) -> Result:
+        self.check_cas_keys()
+        pk, ck = self.cas_key(ctx.values)
+        request = CasRequest(self.meta, pk)
+        request.add(self, ck, ctx.values)
         with db.lock:
             trace("Reading existing values for CAS precondition")
-            _, _, values, exists = self.current_row(db, ctx)
-            applied = self.check(values, ctx.values, exists)
+            current = request.read(db, ctx)
+            applied = current.applies()
             trace_cas(applied)
             if applied:
                 db.apply(self.mutations(db, ctx))
-        names, types, row = ["[applied]"], [BOOLEAN], [applied]
-        if not applied and values is not None:
-            for c in self.cas_columns():
-                names.append(c.name)
-                types.append(c.type)
-                row.append(values.get(c.name))
-        return Result("rows", names, types, [tuple(row)], keyspace=self.keyspace, table=self.table)
+        names, types = ["[applied]"], [BOOLEAN]
+        rows = [(applied,)]
+        if not applied:
+            columns = self.cas_columns()
+            failed = current.result_rows(columns)
+            if failed:
+                names += [c.name for c in columns]
+                types += [c.type for c in columns]
+                rows = failed
+        return Result("rows", names, types, rows, keyspace=self.keyspace, table=self.table)
 
 
 UNLOGGED_BATCH_WARN_PARTITIONS = 10  # Cassandra's unlogged_batch_across_partitions_warn_threshold

@@ -15,6 +15,8 @@ from typing import Iterator
 
 from cql.types import CQLType
 
+from .constraints import NOT_NULL, CompiledConstraints
+
 PARTITION_KEY = "partition_key"
 CLUSTERING = "clustering"
 STATIC = "static"
@@ -67,6 +69,7 @@ class ColumnMetadata:
     kind: str = REGULAR
     position: int = -1  # index within the partition key or clustering key
     reversed: bool = False  # clustering column declared DESC
+    constraints: tuple = ()  # CEP-42 CHECK constraints (cql.schema.constraints.Constraint)
 
     @property
     def is_primary_key(self) -> bool:
@@ -152,6 +155,12 @@ class TableMetadata:
         self.clustering_types = [c.type for c in self.clustering]
         self.clustering_reversed = [c.reversed for c in self.clustering]
         self.partition_key_types = [c.type for c in self.partition_key]
+        # CEP-42 constraints: empty for almost every table, so writes test one dict.
+        self.constrained = {c.name: CompiledConstraints(c) for c in cols if c.constraints}
+        self.not_null_columns = [
+            c.name for c in self.select_star
+            if any(k.function == NOT_NULL for k in c.constraints)
+        ]
 
     @property
     def full_name(self) -> str:

@@ -499,11 +499,27 @@ class ColumnMask:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnConstraint:
+    """One CEP-42 constraint of a column, as written after CHECK (or ``NOT NULL``).
+
+    ``kind`` is ``scalar`` (``c < 4``: ``column`` names c), ``function`` (``LENGTH() < 4``)
+    or ``unary`` (``NOT NULL``, ``JSON()``); ``function`` is the upper-cased function name
+    (``NOT_NULL`` for NOT NULL); ``term`` is the value's source text (quotes included)."""
+
+    kind: str
+    function: str | None = None
+    column: str | None = None
+    op: str | None = None
+    term: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnDef:
     name: str
     type: TypeExpr
     static: bool = False
     mask: ColumnMask | None = None
+    constraints: tuple[ColumnConstraint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +556,15 @@ class AlterColumnMask:
 
     column: str
     mask: ColumnMask | None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnConstraints:
+    """``ALTER [IF EXISTS] c CHECK ...`` or, with constraints None, ``ALTER c DROP CHECK``."""
+
+    column: str
+    constraints: tuple[ColumnConstraint, ...] | None
     if_exists: bool = False
 
 
@@ -826,6 +851,11 @@ class DropUser(Statement):
 
 @dataclass(frozen=True, slots=True)
 class ListUsers(Statement):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ListSuperUsers(Statement):
     pass
 
 

@@ -166,6 +166,17 @@ class _ParenIdent(NamedTuple):
     name: str
 
 
+_NOT_NULL_CONSTRAINT = ast.ColumnConstraint("unary", "NOT_NULL")
+
+
+def _column_constraints(not_null: object, checks: tuple | None) -> tuple:
+    """``NOT NULL`` before CHECK is the NOT_NULL constraint, written once only."""
+    constraints = ((_NOT_NULL_CONSTRAINT,) if not_null else ()) + (checks or ())
+    if constraints.count(_NOT_NULL_CONSTRAINT) > 1:
+        raise InvalidRequest("Duplicate definition of NOT NULL constraint")
+    return constraints
+
+
 def _opt(children: list) -> tuple:
     """Items of an optional list: Lark gives [None] when the list is absent."""
     return tuple(c for c in children if c is not None)
@@ -796,8 +807,34 @@ class CqlTransformer:
         return _opt(c)
 
     def column_def(self, c):
-        name, type_, static, mask, inline_pk = c
-        return ("column", ast.ColumnDef(name, type_, bool(static), mask), bool(inline_pk))
+        name, type_, static, mask, not_null, checks, inline_pk = c
+        return ("column", ast.ColumnDef(name, type_, bool(static), mask,
+                                        _column_constraints(not_null, checks)), bool(inline_pk))
+
+    # ---------------------------------------------------------------- column constraints
+    def column_not_null(self, c):
+        return True
+
+    def column_constraints(self, c):
+        return tuple(c)
+
+    def cc_not_null(self, c):
+        return _NOT_NULL_CONSTRAINT
+
+    def cc_function(self, c):
+        return ast.ColumnConstraint("function", c[0].upper(), None, c[1], c[2])
+
+    def cc_unary(self, c):
+        return ast.ColumnConstraint("unary", c[0].upper())
+
+    def cc_scalar(self, c):
+        return ast.ColumnConstraint("scalar", None, c[0], c[1], c[2])
+
+    def constraint_term(self, c):
+        return c[0].value
+
+    def constraint_neg_term(self, c):
+        return "-" + c[0].value
 
     def pk_clause(self, c):
         return ("pk", c[0], tuple(c[1:]))
@@ -869,8 +906,15 @@ class CqlTransformer:
         return ast.AlterColumnMask(c[1], None, bool(c[0]))
 
     def add_column(self, c):
-        name, type_, static, mask = c
-        return ast.ColumnDef(name, type_, bool(static), mask)
+        name, type_, static, mask, not_null, checks = c
+        return ast.ColumnDef(name, type_, bool(static), mask,
+                             _column_constraints(not_null, checks))
+
+    def at_constraints(self, c):
+        return ast.AlterColumnConstraints(c[1], c[2], bool(c[0]))
+
+    def at_drop_check(self, c):
+        return ast.AlterColumnConstraints(c[1], None, bool(c[0]))
 
     def at_add(self, c):
         return ast.AddColumns(tuple(c[1:]), bool(c[0]))
@@ -1054,7 +1098,7 @@ class CqlTransformer:
         return ast.Resource("TABLE", keyspace=name.keyspace, name=name.name)
 
     def res_all_tables(self, c):
-        return ast.Resource("ALL TABLES", keyspace=c[1])
+        return ast.Resource("ALL TABLES", keyspace=c[-1])
 
     def res_all_roles(self, c):
         return ast.Resource("ALL ROLES")
@@ -1172,6 +1216,9 @@ class CqlTransformer:
 
     def list_users(self, c):
         return ast.ListUsers()
+
+    def list_superusers(self, c):
+        return ast.ListSuperUsers()
 
     def add_identity(self, c):
         return ast.AddIdentity(c[1], c[2], bool(c[0]))

@@ -7,12 +7,15 @@ engine, so it survives restarts and drivers read it with plain SELECTs.
 from __future__ import annotations
 
 import calendar
+import dataclasses
+import json
 import time
 from datetime import datetime, timezone
 
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.model import DeletionTime, Partition, RangeTombstone
 from cql import cells as rowcodec
+from cql.schema.constraints import Constraint
 from cql.schema.metadata import (
     ColumnMetadata,
     DroppedColumn,
@@ -69,6 +72,18 @@ def column_rows(table: TableMetadata) -> list[dict]:
             "type": c.type.name,
         }
         for c in table.columns.values()
+    ]
+
+
+def constraint_rows(table: TableMetadata) -> list[dict]:
+    return [
+        {
+            "keyspace_name": table.keyspace,
+            "table_name": table.name,
+            "column_name": c.name,
+            "constraints": [json.dumps(dataclasses.asdict(k)) for k in c.constraints],
+        }
+        for c in table.columns.values() if c.constraints
     ]
 
 
@@ -157,13 +172,15 @@ class SchemaStore:
         else:
             muts += self._upsert("tables", [table_row(table)], now, ts)
         muts += self._upsert("columns", column_rows(table), now, ts)
+        muts += self._upsert("column_constraints", constraint_rows(table), now, ts)
         muts += self._upsert("dropped_columns", dropped_column_rows(table), now, ts)
         muts += self._upsert("indexes", index_rows(table), now, ts)
         self.engine.apply(muts)
 
     def _table_deletions(self, keyspace: str, name: str, is_view: bool, now: int, ts: int):
         muts = [self._delete_rows("views" if is_view else "tables", keyspace, [name], now, ts)]
-        for t in ("columns", "dropped_columns", "indexes", "triggers", "column_masks"):
+        for t in ("columns", "dropped_columns", "indexes", "triggers", "column_masks",
+                  "column_constraints"):
             muts.append(self._delete_rows(t, keyspace, [name], now, ts))
         return muts
 
@@ -224,6 +241,10 @@ class SchemaStore:
         dropped: dict[tuple[str, str], list[dict]] = {}
         for r in self._rows("dropped_columns"):
             dropped.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
+        checks: dict[tuple[str, str, str], tuple] = {}
+        for r in self._rows("column_constraints"):
+            checks[(r["keyspace_name"], r["table_name"], r["column_name"])] = tuple(
+                Constraint(**json.loads(k)) for k in r["constraints"] or ())
         indexes: dict[tuple[str, str], list[dict]] = {}
         for r in self._rows("indexes"):
             indexes.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
@@ -239,6 +260,7 @@ class SchemaStore:
                 cols[c["column_name"]] = ColumnMetadata(
                     c["column_name"], ctype, c["kind"], c["position"],
                     c["clustering_order"] == "desc",
+                    checks.get((ks.name, name, c["column_name"]), ()),
                 )
             options = {
                 k: v for k, v in r.items()

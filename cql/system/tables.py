@@ -90,6 +90,13 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
             "options frozen<map<text, text>>",
             ("keyspace_name",), ("table_name", "trigger_name"),
         ),
+        # cassalite's record of CEP-42 CHECK constraints (trunk keeps them in its cluster
+        # metadata log): one JSON object per constraint, in declaration order.
+        "column_constraints": (
+            "keyspace_name text, table_name text, column_name text, "
+            "constraints frozen<list<text>>",
+            ("keyspace_name",), ("table_name", "column_name"),
+        ),
         "column_masks": (
             "keyspace_name text, table_name text, column_name text, "
             "function_keyspace text, function_name text, function_argument_types "
@@ -124,6 +131,7 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
             "salted_hash text",
             ("role",), (),
         ),
+        "role_members": ("role text, member text", ("role",), ("member",)),
         "role_permissions": (
             "role text, resource text, permissions set<text>", ("role",), ("resource",),
         ),
