@@ -343,13 +343,13 @@ class SelectionCompiler:
             right = self.compile_operand(node.right, node.left, in_aggregate)
             fn = functions.arithmetic(node.op, left.type, right.type,
                                       arg_texts=[left.name, right.name])
-            return FunctionSelector(fn, [left, right], fn.column_name([left.name, right.name]))
+            return FunctionSelector(fn, [left, right], unparse.selector(node))
         if isinstance(node, ast.Negate):
             inner = self.compile(node.expr, in_aggregate)
             fn = functions.negate(inner.type, arg_texts=[inner.name])
-            return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
+            return FunctionSelector(fn, [inner], unparse.selector(node))
         if isinstance(node, ast.TypeHint):
-            ctype = resolve_type(node.type, self.ctx)
+            ctype = resolve_type(node.type, self.ctx).freeze()  # a value: one frozen cell
             term = compile_term(node.expr, ctype, unparse.selector(node), self.ctx)
             return self._term_selector(term, ctype, unparse.selector(node))
         if isinstance(node, ast.Constant):
@@ -408,9 +408,10 @@ class SelectionCompiler:
         args: list[Selector] = []
         arg_types: list = []
         for a in node.args:
-            if isinstance(a, (ast.Constant, ast.Null, ast.BindMarker)):
+            literal = _literal_arg(a)
+            if literal is not None:  # typed by the function's signature
                 args.append(None)  # type: ignore[arg-type]
-                arg_types.append(_literal_arg(a))
+                arg_types.append(literal)
             else:
                 sel = self.compile(a, in_aggregate or functions.is_aggregate_name(fname))
                 args.append(sel)
@@ -433,8 +434,24 @@ class SelectionCompiler:
 
 
 def _literal_arg(node: Any):
+    """What overload resolution knows about a literal argument (constants, null, markers and
+    collection/tuple literals made of them), or None when the argument is not a literal."""
     from cql import functions
 
     if isinstance(node, ast.Constant):
         return functions.LiteralArg(node.kind, node.text)
-    return functions.LiteralArg("null" if isinstance(node, ast.Null) else "marker")
+    if isinstance(node, ast.Null):
+        return functions.LiteralArg("null")
+    if isinstance(node, ast.BindMarker):
+        return functions.LiteralArg("marker")
+    kinds = {ast.ListLiteral: "list", ast.SetLiteral: "set", ast.TupleLiteral: "tuple"}
+    kind = kinds.get(type(node))
+    if kind is not None:
+        items = [_literal_arg(i) for i in node.items]
+        return None if None in items else functions.LiteralArg(kind, elements=tuple(items))
+    if isinstance(node, ast.MapLiteral):
+        pairs = [(_literal_arg(k), _literal_arg(v)) for k, v in node.pairs]
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        return functions.LiteralArg("map", elements=tuple(pairs))
+    return None

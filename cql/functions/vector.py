@@ -26,7 +26,7 @@ def _vector_param(other: int) -> _Param:
         return _known_type(a)
 
     def check(t: CQLType) -> bool:
-        return _collection_kind(t) in ("vector", "list") and _elem_type(t) is FLOAT
+        return _collection_kind(t) == "vector" and _elem_type(t) is FLOAT
 
     return _Param("vector<float, n>", check=check, same_as=other, prefer_other=False, infer=infer,
                   message="Function {name} requires a float vector argument, but found "
@@ -50,7 +50,7 @@ def _similarity(name: str, f: Callable[[list, list], float],
             xs = [float(v) for v in x]
             ys = [float(v) for v in y]
             if not zero_ok and (not any(xs) or not any(ys)):
-                raise InvalidRequest(f"Function {name} doesn't support all-zero vectors.")
+                raise InvalidRequest(f"Function system.{name} doesn't support all-zero vectors.")
             return to_float32(f(xs, ys))
         return Function(name, (ts[0], ts[0]), FLOAT, run)
     return build

@@ -94,12 +94,30 @@ def selector(node: Any) -> str:
         end = selector(node.end) if node.end is not None else ""
         return f"{selector(node.expr)}[{start}..{end}]"
     if isinstance(node, ast.BinaryOp):
-        return f"{selector(node.left)} {node.op} {selector(node.right)}"
+        level = _PRECEDENCE[node.op]
+        return (f"{_operand(node.left, level, False)} {node.op} "
+                f"{_operand(node.right, level, True)}")
     if isinstance(node, ast.Negate):
-        return f"-{selector(node.expr)}"
+        return f"-{_operand(node.expr, 3, False)}"
     if isinstance(node, ast.TypeHint):
-        return f"({type_expr(node.type)}){selector(node.expr)}"
+        return f"({type_expr(node.type)}){_operand(node.expr, 3, False)}"
+    if isinstance(node, ast.Null):
+        return "NULL"
     return term(node)
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2}
+
+
+def _operand(node: Any, level: int, right: bool) -> str:
+    """An operand in a selector's name, parenthesised where precedence (and left
+    associativity) needs it, as the user must have written it."""
+    text = selector(node)
+    if isinstance(node, ast.BinaryOp):
+        own = _PRECEDENCE[node.op]
+        if own < level or (right and own == level):
+            return f"({text})"
+    return text
 
 
 def operation(a: Any) -> str:

@@ -587,7 +587,7 @@ def test_vector_similarity():
     lit = L("list", elements=(L("float", "1.0"), L("float", "2.0")))
     fn = F.resolve("similarity_cosine", [v2, lit])
     assert fn.arg_types == (v2, v2) and fn.return_type is FLOAT
-    with raises("Function similarity_cosine doesn't support all-zero vectors."):
+    with raises("Function system.similarity_cosine doesn't support all-zero vectors."):
         call("similarity_cosine", [v2, v2], [[0.0, 0.0], [1.0, 0.0]])
     assert call("similarity_euclidean", [v2, v2], [[0.0, 0.0], [0.0, 0.0]]) == 1.0
     with raises("All arguments must have the same vector dimensions, but found "
