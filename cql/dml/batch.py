@@ -14,6 +14,7 @@ from cql.plan.base import ExecutionContext, Plan, Result
 from cql.plan.terms import Markers, Term, compile_term
 from cql.syntax import ast
 
+from .cas import CasRequest
 from .modify import ModificationPlan, _unlogged_batch_warning, plan_modification, trace_cas
 from .operations import BIGINT, BOOLEAN
 
@@ -103,33 +104,37 @@ class BatchPlan(Plan):
         return result
 
     def _conditional(self, db, ctx: ExecutionContext, ts: int) -> Result:
-        pks = {p.keys(ctx.values)[0][0] for p in self.plans}
-        if len(pks) > 1:
-            raise InvalidRequest("Batch with conditions cannot span multiple partitions")
-        checked = []
-        applied = True
-        trace("Reading existing values for CAS precondition")
+        request = None
+        columns: list | None = []
         for p in self.plans:
+            p.check_cas_keys(in_batch=True)
+            pk, ck = p.cas_key(ctx.values)
+            if request is None:
+                request = CasRequest(p.meta, pk)
+            elif pk != request.pk:
+                raise InvalidRequest("Batch with conditions cannot span multiple partitions")
             if not p.conditional:
+                request.updates_static = request.updates_static or any(
+                    op.column.is_static for op in p.operations)
                 continue
-            _, _, values, exists = p.current_row(db, ctx)
-            checked.append((p, values))
-            if not p.check(values, ctx.values, exists):
-                applied = False
+            request.add(p, ck, p.bound_values(ctx))
+            if p.if_exists or p.if_not_exists:
+                columns = None  # the result shows every column
+            elif columns is not None:
+                columns += [c for c in p.cas_columns() if c not in columns]
+        trace("Reading existing values for CAS precondition")
+        current = request.read(db, ctx)
+        applied = current.applies()
         trace_cas(applied)
         if applied:
             db.apply(_merge(m for p in self.plans for m in p.mutations(db, ctx, ts)))
             return Result("rows", ["[applied]"], [BOOLEAN], [(True,)])
-        table = self.plans[0].meta
-        columns = list(table.primary_key)
-        for p, _ in checked:
-            for c in p.cas_columns():
-                if c not in columns:
-                    columns.append(c)
-        rows = []
-        for p, values in checked:
-            if values is not None:
-                rows.append(tuple([False] + [values.get(c.name) for c in columns]))
+        table = request.table
+        if columns is None:
+            columns = list(table.select_star)
+        else:
+            columns = list(table.primary_key) + [c for c in columns if not c.is_primary_key]
+        rows = current.result_rows(columns)
         if not rows:
             return Result("rows", ["[applied]"], [BOOLEAN], [(False,)])
         return Result("rows", ["[applied]"] + [c.name for c in columns],
@@ -163,11 +168,11 @@ class _BoundPlan:
     def keys(self, _bound):
         return self._plan.keys(self._ctx.values)
 
-    def current_row(self, db, _ctx):
-        return self._plan.current_row(db, self._ctx)
+    def cas_key(self, _bound):
+        return self._plan.cas_key(self._ctx.values)
 
-    def check(self, values, _bound, exists):
-        return self._plan.check(values, self._ctx.values, exists)
+    def bound_values(self, _ctx):
+        return self._ctx.values
 
     def mutations(self, db, _ctx, batch_ts=None):
         return self._plan.mutations(db, self._ctx, batch_ts)

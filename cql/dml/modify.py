@@ -196,6 +196,18 @@ class ModificationPlan(Plan):
                 missing = [c.name for c, r in zip(table.clustering, crs) if r is None]
                 raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
         else:
+            conditional = self.if_exists or self.conditions
+            if conditional and not full:
+                # DeleteStatement.Parsed.prepareInternal
+                regular_ops = not self.operations or any(
+                    not op.column.is_static for op in self.operations)
+                if regular_ops or any(not c.column.is_static for c in self.conditions):
+                    what = "delete non static columns" if regular_ops else \
+                        "use IF condition on non static columns"
+                    raise InvalidRequest(
+                        "DELETE statements must restrict all PRIMARY KEY columns with equality "
+                        f"relations in order to {what}"
+                    )
             if self.operations and not full and not self.static_only:
                 raise InvalidRequest("Range deletions are not supported for specific columns")
             if not full:
@@ -220,13 +232,6 @@ class ModificationPlan(Plan):
                                     for r in self.where.partition_restrictions())
             self.clustering_in = any(r is not None and r.is_in
                                      for r in self.where.clustering_restrictions())
-            if self.kind == "DELETE" and not self.full_key and not self.static_only:
-                what = "use IF condition on non static columns" if self.conditions else \
-                    "delete non static columns"
-                raise InvalidRequest(
-                    "DELETE statements must restrict all PRIMARY KEY columns with equality "
-                    f"relations in order to {what}"
-                )
 
     # ---- execution ----------------------------------------------------------------------
 
