@@ -4,7 +4,7 @@ BigDecimal division and remainders as Cassandra computes them."""
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 from cql.types.base import CQLType, java_float_str, to_float32
@@ -129,24 +129,13 @@ def _java_int_rem(a: int, b: int) -> int:
 
 
 def _decimal_divide(a: Decimal, b: Decimal) -> Decimal:
-    """DecimalType.divide: scale from the operands (>= 32, <= 1000), HALF_UP, trailing zeros
-    stripped."""
+    """DecimalType.divide: BigDecimal.divide(b, MathContext.DECIMAL128) -- 34 significant
+    digits, HALF_EVEN, the exact quotient at its preferred scale when it fits."""
     if b == 0:
         raise ArithmeticError("Division undefined" if a == 0 else "Division by zero")
-
-    def precision(d: Decimal) -> int:
-        digits = d.as_tuple().digits
-        return len(digits) if any(digits) else 1
-
-    def scale(d: Decimal) -> int:
-        return -int(d.as_tuple().exponent)
-
-    first_digit = (precision(a) - scale(a)) - (precision(b) - scale(b))
-    sc = max(32 - first_digit, scale(a), scale(b), 32)
-    sc = min(sc, 1000)
-    with localcontext(_big_context()):
-        q = (a / b).quantize(Decimal(1).scaleb(-sc), rounding=ROUND_HALF_UP)
-        return _strip_zeros(q)
+    with localcontext(Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=999999999,
+                              Emin=-999999999)):
+        return a / b
 
 
 def _strip_zeros(d: Decimal) -> Decimal:
