@@ -19,7 +19,7 @@ RESERVED_KEYWORDS = frozenset("""
 
 #: Keywords that may still be used as names (Parser.g, unreserved_keyword).
 UNRESERVED_KEYWORDS = frozenset("""
-    access aggregate aggregates all ann as ascii between bigint blob boolean called cast check cidrs cluster
+    access aggregate aggregates all ann as ascii bigint blob boolean called cast check cidrs cluster
     clustering compact contains count counter custom datacenters date decimal default distinct
     double duration exists filtering finalfunc float frozen function functions group hashed
     identity inet initcond input int internals json key keys keyspaces language like list login
