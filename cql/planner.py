@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cql.ddl import describe, indexes, keyspaces, tables, udts, unsupported, views
+from cql.ddl import (describe, indexes, keyspaces, permissions, roles, table_like, tables, udts,
+                     unsupported, views)
 from cql.ddl.common import keyspace_of
 from cql.dml import batch, modify, select
 from cql.plan.base import Plan
@@ -59,6 +60,7 @@ PLANNERS: dict[type[ast.Statement], Planner] = {
     ast.AlterTable: _named(tables.AlterTablePlan),
     ast.DropTable: _named(tables.DropTablePlan),
     ast.Truncate: _schema(tables.TruncatePlan),
+    ast.CreateTableLike: _schema(table_like.CreateTableLikePlan),
     # ddl/udts.py
     ast.CreateType: _schema(udts.plan_create_type),
     ast.AlterType: _named(udts.AlterTypePlan),
@@ -72,9 +74,23 @@ PLANNERS: dict[type[ast.Statement], Planner] = {
     ast.DropView: _named(views.DropViewPlan),
     # ddl/describe.py
     ast.Describe: _schema(describe.DescribePlan),
-    # ddl/unsupported.py: UDFs, UDAs, triggers, roles, users, permissions
-    ast.ListRoles: _schema(unsupported.plan_list_roles),
-    ast.ListUsers: _schema(unsupported.plan_list_roles),
+    # ddl/roles.py
+    ast.CreateRole: _schema(roles.CreateRolePlan),
+    ast.CreateUser: _schema(roles.CreateRolePlan),
+    ast.AlterRole: _schema(roles.AlterRolePlan),
+    ast.AlterUser: _schema(roles.AlterRolePlan),
+    ast.DropRole: _schema(roles.DropRolePlan),
+    ast.DropUser: _schema(roles.DropRolePlan),
+    ast.GrantRole: _schema(roles.RoleGrantPlan),
+    ast.RevokeRole: _schema(roles.RoleGrantPlan),
+    ast.ListRoles: _schema(roles.ListRolesPlan),
+    ast.ListUsers: _schema(roles.ListRolesPlan),
+    ast.ListSuperUsers: _schema(roles.ListSuperUsersPlan),
+    # ddl/permissions.py
+    ast.GrantPermissions: _schema(permissions.PermissionsPlan),
+    ast.RevokePermissions: _schema(permissions.PermissionsPlan),
+    ast.ListPermissions: _schema(permissions.ListPermissionsPlan),
+    # ddl/unsupported.py: UDFs, UDAs, triggers, identities
     **{cls: _schema(unsupported.plan_unsupported) for cls in unsupported.UNSUPPORTED},
 }
 

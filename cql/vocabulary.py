@@ -19,10 +19,11 @@ RESERVED_KEYWORDS = frozenset("""
 
 #: Keywords that may still be used as names (Parser.g, unreserved_keyword).
 UNRESERVED_KEYWORDS = frozenset("""
-    access aggregate aggregates all ann as ascii bigint blob boolean called cast check cidrs cluster
+    access aggregate aggregates all ann as ascii between bigint blob boolean called cast check cidrs cluster
     clustering compact contains count counter custom datacenters date decimal default distinct
     double duration exists filtering finalfunc float frozen function functions group hashed
-    identity inet initcond input int internals json key keys keyspaces language like list login
+    identity indexes inet initcond input int internals json key keys keyspaces language like list
+    login
     map masked maxwritetime mbean mbeans nologin nosuperuser only options partition password
     per permission permissions replace returns role roles select_masked sfunc smallint static
     storage stype superuser tables text time timestamp timeuuid tinyint trigger ttl tuple type

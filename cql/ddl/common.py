@@ -242,25 +242,29 @@ def _nested_non_frozen(inner: ast.TypeExpr, text: str) -> None:
     raise InvalidRequest(f"Non-frozen UDTs are not allowed inside collections: {text}")
 
 
-def refresh_type(ctype: CQLType, ks: KeyspaceMetadata) -> CQLType:
-    """``ctype`` rebuilt with the keyspace's current UDT definitions (after ALTER TYPE)."""
+def refresh_type(ctype: CQLType, ks: KeyspaceMetadata, source: str | None = None) -> CQLType:
+    """``ctype`` rebuilt with the keyspace's current UDT definitions (after ALTER TYPE); with
+    ``source``, the UDTs of that keyspace are replaced by ``ks``'s same-named ones (CREATE
+    TABLE LIKE into another keyspace)."""
     if isinstance(ctype, UserType):
-        ut = ks.types.get(ctype.type_name) if ctype.keyspace == ks.name else None
+        own = ctype.keyspace == (source or ks.name)
+        ut = ks.types.get(ctype.type_name) if own else None
         if ut is None:
             return ctype
         fresh = UserType(ks.name, ut.name, list(ut.field_names),
-                         [refresh_type(t, ks) for t in ut.field_types], False)
+                         [refresh_type(t, ks, source) for t in ut.field_types], False)
         return fresh.freeze() if ctype.frozen else fresh
     if isinstance(ctype, SetType):
-        return SetType(refresh_type(ctype.elem, ks), ctype.frozen)
+        return SetType(refresh_type(ctype.elem, ks, source), ctype.frozen)
     if isinstance(ctype, ListType):
-        return ListType(refresh_type(ctype.elem, ks), ctype.frozen)
+        return ListType(refresh_type(ctype.elem, ks, source), ctype.frozen)
     if isinstance(ctype, MapType):
-        return MapType(refresh_type(ctype.key, ks), refresh_type(ctype.value, ks), ctype.frozen)
+        return MapType(refresh_type(ctype.key, ks, source), refresh_type(ctype.value, ks, source),
+                       ctype.frozen)
     if isinstance(ctype, TupleType):
-        return TupleType([refresh_type(t, ks) for t in ctype.types])
+        return TupleType([refresh_type(t, ks, source) for t in ctype.types])
     if isinstance(ctype, VectorType):
-        return VectorType(refresh_type(ctype.elem, ks), ctype.dimension)
+        return VectorType(refresh_type(ctype.elem, ks, source), ctype.dimension)
     return ctype
 
 

@@ -539,6 +539,17 @@ class CreateTable(Statement):
     if_not_exists: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CreateTableLike(Statement):
+    """``CREATE TABLE [IF NOT EXISTS] name LIKE source [WITH INDEXES AND options]`` (trunk)."""
+
+    name: QualifiedName
+    source: QualifiedName
+    options: Options = ()
+    with_indexes: bool = False
+    if_not_exists: bool = False
+
+
 # ALTER TABLE actions
 
 

@@ -158,6 +158,9 @@ def _split_table_options(items: list | None, what: str, table: ast.QualifiedName
     return _properties(props, TABLE_PROPERTIES), tuple(order), compact
 
 
+_LIKE_INDEXES = object()  # WITH INDEXES of CREATE TABLE LIKE
+
+
 class _ClusteringOrder(NamedTuple):
     items: tuple
 
@@ -891,6 +894,18 @@ class CqlTransformer:
         options, order, compact = _split_table_options(with_items, "table", name)
         return ast.CreateTable(name, tuple(columns), partition_key, clustering, options, order,
                                compact, bool(if_not_exists))
+
+    def create_table_like(self, c):
+        _, if_not_exists, name, source, options = c
+        options = [o for o in options or () if o is not _LIKE_INDEXES]
+        return ast.CreateTableLike(name, source, _properties(options, TABLE_PROPERTIES),
+                                   _LIKE_INDEXES in (c[4] or ()), bool(if_not_exists))
+
+    def like_options(self, c):
+        return c
+
+    def like_indexes(self, c):
+        return _LIKE_INDEXES
 
     def alter_table(self, c):
         _, if_exists, name, action = c
