@@ -7,7 +7,10 @@ read the row first under the database lock, as do lightweight transactions.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+
+from sortedcontainers import SortedDict
 
 from cassalite.storage.model import (
     DeletionTime,
@@ -15,7 +18,10 @@ from cassalite.storage.model import (
     Mutation,
     Partition,
     RangeTombstone,
+    ComplexColumn,
     Row,
+    merge_column,
+    merge_row_into,
 )
 from cassalite.storage.tracing import trace
 from cql.cells import (
@@ -40,6 +46,7 @@ from .operations import (
     BIGINT,
     BOOLEAN,
     COUNTER_TOMBSTONE_TIMESTAMP,
+    CounterAdd,
     INT,
     MAX_TTL,
     Operation,
@@ -86,6 +93,8 @@ class ModificationPlan(Plan):
         if self.is_counter and self.ttl is not None:
             raise InvalidRequest("Cannot provide custom TTL for counter updates")
         self.requires_read = any(op.requires_read for op in self.operations)
+        names = [op.column.name for op in self.operations]
+        self.merge_operations = len(set(names)) < len(names)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         if self.conditional:
             self.result_names = ["[applied]"]
@@ -328,8 +337,7 @@ class ModificationPlan(Plan):
             if static_ops:
                 srow = Row()
                 wc = WriteContext(bound, ts, ttl, now, *current.get(None, ({}, {})))
-                for op in static_ops:
-                    op.apply(srow, wc)
+                self._apply(static_ops, srow, wc)
                 update.static_row = srow
             for ck in row_keys:
                 if not regular_ops and not self.row_marker:
@@ -338,11 +346,27 @@ class ModificationPlan(Plan):
                 if self.row_marker:
                     row.liveness = LivenessInfo(ts, ttl, now + ttl) if ttl else LivenessInfo(ts)
                 wc = WriteContext(bound, ts, ttl, now, *current.get(ck, ({}, {})))
-                for op in regular_ops:
-                    op.apply(row, wc)
+                self._apply(regular_ops, row, wc)
                 update.rows[ck] = row
             out.append(Mutation(table_id, pk, update))
         return out
+
+    def _apply(self, operations: list[Operation], row: Row, wc: WriteContext) -> None:
+        if not self.merge_operations:
+            for op in operations:
+                op.apply(row, wc)
+            return
+        # Several operations on one column: each writes apart and the results reconcile as
+        # the cells of one update do in Cassandra (same timestamp: a tombstone wins, then
+        # the greater value), so `l[2] = 7, l[2] = 8` keeps 8 and `s = s + {3}, s = s - {3}`
+        # removes 3. (Counter operations add up on the row instead.)
+        for op in operations:
+            if isinstance(op, CounterAdd):
+                op.apply(row, wc)
+                continue
+            part = Row()
+            op.apply(part, _with_pending(wc, row, op) if op.requires_read else wc)
+            merge_row_into(row, part)
 
     def _read_current(self, db, pk: bytes, cks: list[bytes], now: int) -> dict:
         """Decoded values and raw cells of the rows an operation must read first."""
@@ -425,6 +449,26 @@ class ModificationPlan(Plan):
                 types += [c.type for c in columns]
                 rows = failed
         return Result("rows", names, types, rows, keyspace=self.keyspace, table=self.table)
+
+
+def _with_pending(wc: WriteContext, row: Row, op: Operation) -> WriteContext:
+    """``wc`` whose current cells of ``op``'s column include what the earlier operations of
+    the statement wrote (Cassandra's UpdateParameters.getPrefetchedRow merges the pending
+    update in), so ``l = l + [3, 4], l[3] = 7`` sets the appended element."""
+    name = op.column.name
+    pending = row.cells.get(name)
+    if not isinstance(pending, ComplexColumn):
+        return wc
+    cells = dict(wc.current_cells or {})
+    old = cells.get(name)
+    merged = merge_column(old, pending) if isinstance(old, ComplexColumn) else pending.copy()
+    deletion = merged.deletion
+    merged.cells = SortedDict(
+        (path, cell) for path, cell in merged.cells.items()
+        if cell.value is not None and (deletion is None or cell.timestamp > deletion.marked_at))
+    merged.deletion = None
+    cells[name] = merged
+    return replace(wc, current_cells=cells)
 
 
 UNLOGGED_BATCH_WARN_PARTITIONS = 10  # Cassandra's unlogged_batch_across_partitions_warn_threshold

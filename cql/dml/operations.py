@@ -111,10 +111,19 @@ class CounterAdd(Operation):
             return
         if delta is None:
             raise InvalidRequest("Invalid null value for counter increment/decrement")
-        current = (wc.current or {}).get(self.column.name) or 0
+        name = self.column.name
+        pending = row.cells.get(name)
+        if pending is not None:  # an earlier operation of this statement on this counter
+            current, ts = BIGINT.deserialize(pending.value), pending.timestamp
+        else:
+            current = (wc.current or {}).get(name) or 0
+            # A counter cell holds its total, so it must win over the one it was read from
+            # even when both carry one timestamp (two statements of a batch).
+            cell = (wc.current_cells or {}).get(name)
+            ts = wc.timestamp if cell is None else max(wc.timestamp, cell.timestamp + 1)
         total = current + self.sign * delta
         total = ((total + (1 << 63)) % (1 << 64)) - (1 << 63)
-        row.cells[self.column.name] = Cell(BIGINT.serialize(total), wc.timestamp)
+        row.cells[name] = Cell(BIGINT.serialize(total), ts)
 
 
 class CollectionAdd(Operation):
@@ -181,22 +190,31 @@ class SetElement(Operation):
     def apply(self, row: Row, wc: WriteContext) -> None:
         key = self.key.bind(wc.bound)
         value = self.term.bind(wc.bound) if self.term is not None else None
-        if value is UNSET:
-            return
         col = self.column
         ctype = col.type
-        cc = _complex(row, col.name)
         if is_list(ctype):
             if key is None:
                 raise InvalidRequest("Invalid null value for list index")
+            if key is UNSET:
+                raise InvalidRequest("Invalid unset value for list index")
+            data = (wc.current_cells or {}).get(col.name)
+            if not isinstance(data, ComplexColumn) or not data.cells:
+                raise InvalidRequest("Attempted to set an element on a list which is null")
             path = _list_path_at(col, wc, key)
-            cc.cells[path] = (
+            if value is UNSET:
+                return
+            _complex(row, col.name).cells[path] = (
                 tombstone(wc.timestamp, wc.now) if value is None
                 else wc.cell(ctype.element_type.serialize(value))
             )
         else:
             if key is None:
                 raise InvalidRequest("Invalid null map key")
+            if key is UNSET:
+                raise InvalidRequest("Invalid unset map key")
+            if value is UNSET:
+                return
+            cc = _complex(row, col.name)
             path = ctype.key_type.to_comparable(key)
             cc.cells[path] = (
                 tombstone(wc.timestamp, wc.now) if value is None
@@ -244,23 +262,30 @@ class DeleteElement(Operation):
 
     def apply(self, row: Row, wc: WriteContext) -> None:
         key = self.key.bind(wc.bound)
-        if key is UNSET:
-            return
         col = self.column
         ctype = col.type
-        cc = _complex(row, col.name)
         dead = tombstone(wc.timestamp, wc.now)
         if is_list(ctype):
+            if key is None:
+                raise InvalidRequest("Invalid null value for list index")
+            if key is UNSET:
+                return
             data = (wc.current_cells or {}).get(col.name)
             if not isinstance(data, ComplexColumn) or not data.cells:
                 raise InvalidRequest("Attempted to delete an element from a list which is null")
-            cc.cells[_list_path_at(col, wc, key)] = dead
+            _complex(row, col.name).cells[_list_path_at(col, wc, key)] = dead
         elif isinstance(ctype, SetType):
-            cc.cells[ctype.element_type.to_comparable(key)] = dead
+            if key is None:
+                raise InvalidRequest("Invalid null set element")
+            if key is UNSET:
+                return
+            _complex(row, col.name).cells[ctype.element_type.to_comparable(key)] = dead
         else:
             if key is None:
                 raise InvalidRequest("Invalid null map key")
-            cc.cells[ctype.key_type.to_comparable(key)] = dead
+            if key is UNSET:
+                raise InvalidRequest("Invalid unset map key")
+            _complex(row, col.name).cells[ctype.key_type.to_comparable(key)] = dead
 
 
 # --------------------------------------------------------------------------------------

@@ -290,7 +290,14 @@ def _tuple_literal(node: ast.TupleLiteral, ctype: CQLType, receiver: str, ctx: T
         compile_term(item, types[i], f"{receiver}[{i}]", ctx) for i, item in enumerate(node.items)
     ]
     width = len(types)
-    return _finish(parts, lambda vs: tuple(list(vs) + [None] * (width - len(vs))), ctype)
+
+    def build(vs: list) -> tuple:
+        for i, v in enumerate(vs):
+            if v is UNSET:
+                raise InvalidRequest(f"Invalid unset value for tuple field number {i}")
+        return tuple(list(vs) + [None] * (width - len(vs)))
+
+    return _finish(parts, build, ctype)
 
 
 def _udt_literal(node: ast.UDTLiteral, ctype: CQLType, receiver: str, ctx: TermContext) -> Term:
@@ -316,7 +323,12 @@ def _udt_literal(node: ast.UDTLiteral, ctype: CQLType, receiver: str, ctx: TermC
     def build(vs: list) -> tuple:
         out: list = [None] * width
         for pos, v in zip(positions, vs):
-            out[pos] = None if v is UNSET else v
+            if v is UNSET:
+                raise InvalidRequest(
+                    f"Invalid unset value for field '{names[pos]}' of user defined type "
+                    f"{ctype.type_name}"
+                )
+            out[pos] = v
         return tuple(out)
 
     return _finish(parts, build, ctype)
@@ -338,8 +350,8 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
     from cql import functions
 
     if isinstance(node, ast.BinaryOp):
-        left = _infer(node.left, ctype, receiver, ctx)
-        right = _infer(node.right, ctype, receiver, ctx)
+        left = _infer(_grouped(node.left), ctype, receiver, ctx)
+        right = _infer(_grouped(node.right), ctype, receiver, ctx)
         fn = functions.arithmetic(node.op, left[1], right[1])
         return _call(fn, [left[0], right[0]], ctype, receiver)
     if isinstance(node, ast.Negate):
@@ -358,6 +370,14 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
         compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", ctx) for i, a in enumerate(node.args)
     ]
     return _call(fn, args, ctype, receiver)
+
+
+def _grouped(node: Any) -> Any:
+    """An operator's operand written in parentheses, ``1 * (1 + 1)``, parses as a one-element
+    tuple: it is the expression inside."""
+    if isinstance(node, ast.TupleLiteral) and len(node.items) == 1:
+        return node.items[0]
+    return node
 
 
 def _call(fn, args: list[Term], ctype: CQLType, receiver: str) -> Term:
