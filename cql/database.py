@@ -17,6 +17,7 @@ from cassalite.storage import errors as storage_errors
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
 from cassalite.storage.tracing import QueryTrace, trace
+from cql.auth import Authorizer, RoleStore
 from cql.derived import indexes, vector_index, views
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Prepared, Result
 from cql.plan.terms import Markers, TermContext
@@ -53,7 +54,9 @@ class Database:
         self._plans_lock = threading.Lock()
         self.native_address = ("127.0.0.1", 9042)
         self.host_id = None
+        self.auth = Authorizer(RoleStore(self))
         self.bootstrap()
+        self.auth.store.start()
 
     # ---- start-up ---------------------------------------------------------------------
 
@@ -180,6 +183,8 @@ class Database:
                 with self.lock:
                     result = plan.execute(self, ctx)
                     self.schema_changed()
+                    if result.schema_change is not None:
+                        self.auth.schema_changed(result.schema_change, ctx.user)
                     return result
             return plan.execute(self, ctx)
         except StorageError as exc:
@@ -187,6 +192,15 @@ class Database:
 
     def apply(self, mutations: list) -> None:
         """Apply base-table mutations with the index entries and view rows they imply."""
+        auth_ids = self.auth.store.table_ids
+        if any(m.table_id in auth_ids for m in mutations):
+            try:
+                return self._apply(mutations)
+            finally:  # a write to system_auth: cached roles and grants are stale
+                self.auth.store.changed()
+        return self._apply(mutations)
+
+    def _apply(self, mutations: list) -> None:
         tables = self._tables_by_id
         extra = []
         with_views = []

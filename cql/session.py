@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 from cassalite.storage import tracing
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
+from cql.auth.access import authorize
 from cql.dml.batch import BatchPlan
 from cql.plan.base import ExecutionContext, Result
 from cql.vocabulary import quote_name
@@ -227,6 +228,8 @@ class Session:
         self._keyspace: str | None = None
         self._shared = False
         self.client_address = "127.0.0.1"  # who traces name as the client (servers set it)
+        #: the role logged in (``login``); None: a trusted session, no permission checks
+        self.user: str | None = None
         if keyspace:
             self.set_keyspace(keyspace)
 
@@ -238,6 +241,13 @@ class Session:
 
     def set_keyspace(self, keyspace: str) -> None:
         self.execute(f"USE {quote_name(keyspace)}")
+
+    # ---- authentication -------------------------------------------------------------------
+
+    def login(self, user: str, password: str) -> None:
+        """Log in as a role (PasswordAuthenticator): from now on every statement is checked
+        against the role's permissions. BadCredentials when the login fails."""
+        self.user = self.database.auth.authenticate(user, password)
 
     # ---- execution ----------------------------------------------------------------------
 
@@ -279,6 +289,9 @@ class Session:
         return self._run(prepared, parameters, fetch_size, paging_state, timestamp, trace)
 
     def _run(self, prepared, parameters, fetch_size, paging_state, timestamp, trace) -> ResultSet:
+        user = self.user
+        if user is not None:
+            authorize(self.database.auth, user, self.schema, prepared.statement, self._keyspace)
         ctx = ExecutionContext(
             values=prepared.bind(parameters),
             fetch_size=fetch_size if fetch_size and fetch_size > 0 else None,
@@ -286,6 +299,7 @@ class Session:
             timestamp=timestamp,
             trace=trace,
             keyspace=self._keyspace,
+            user=user,
         )
         result = self.database.execute(prepared, ctx)
         if result.new_keyspace is not None:
@@ -359,12 +373,16 @@ class Session:
                 if parameters is not None and _uses_driver_placeholders(query, parameters):
                     query, parameters = interpolate(query, parameters), None
                 prepared = self.database.prepare(query, self._keyspace)
+            if self.user is not None:
+                authorize(self.database.auth, self.user, self.schema, prepared.statement,
+                          self._keyspace)
             ctx = ExecutionContext(values=prepared.bind(parameters), timestamp=timestamp,
-                                   keyspace=self._keyspace)
+                                   keyspace=self._keyspace, user=self.user)
             bound.append((prepared.plan, ctx))
         batch = BatchPlan.from_plans(kind, bound)
         result = self.database.run(
-            batch, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace))
+            batch, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace,
+                                    user=self.user))
         if bound and result.keyspace is None:
             result.keyspace, result.table = batch.plans[0].keyspace, batch.plans[0].table
         return ResultSet(self, result, None)
@@ -425,27 +443,42 @@ def _open_engine(path: str, options: dict) -> StorageEngine:
     raise ValueError(f"Unknown storage engine {engine_name!r} (expected 'lsm' or 'memory')")
 
 
-def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, **options) -> Session:
+def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *,
+            user: str | None = None, password: str | None = None, **options) -> Session:
     """Open a database: ``":memory:"`` (``":memory:name"`` shared in-process) or a directory.
 
+    ``user``/``password`` log the session in as that role, whose permissions are then
+    enforced on every statement; without them the session is trusted (no checks).
     ``options`` are engine settings: ``engine="lsm"|"memory"``, ``commitlog_sync=
     "periodic"|"batch"|"group"``, ``commitlog_sync_period_ms``, ``memtable_size_bytes`` ...
     """
-    path = os.fspath(path)
+    session = _open(os.fspath(path), options)
+    if user is not None:
+        try:
+            session.login(user, password or "")
+        except errors.DriverException:
+            session.close()
+            raise
+    if keyspace:
+        session.set_keyspace(keyspace)
+    return session
+
+
+def _open(path: str, options: dict) -> Session:
     if path.startswith(":memory:") and path != ":memory:":
         # Named in-memory databases are shared by every connect() in this process.
         with _named_lock:
             database = _named_memory.get(path)
             if database is None:
                 database = _named_memory[path] = Database(_open_engine(":memory:", {}))
-        session = Session(database, keyspace=keyspace)
+        session = Session(database)
         session._shared = True
         return session
     try:
         database = Database(_open_engine(path, dict(options)))
     except StorageError as exc:  # a locked directory, a damaged file
         raise cql_error(exc) from exc
-    return Session(database, keyspace=keyspace)
+    return Session(database)
 
 
 __all__ = [

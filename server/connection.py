@@ -307,6 +307,7 @@ class Connection:
 
     def _open_session(self) -> None:
         self.session = self.server.new_session()
+        self.session.user = self.role  # None without --auth: every statement allowed
         if isinstance(self.peer, tuple) and self.peer:
             self.session.client_address = self.peer[0]  # traces name the client
 

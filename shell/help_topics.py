@@ -44,8 +44,6 @@ _NO_UDA = """cassalite has no user-defined functions, hence no user-defined aggr
     AGGREGATES)."""
 _NO_TRIGGER = """cassalite cannot load Java classes: it parses this statement and rejects it
     with InvalidRequest."""
-_NO_AUTH = """cassalite has no authentication or authorization (like Cassandra with
-    AllowAllAuthenticator): it parses this statement and rejects it with InvalidRequest."""
 
 _ORDERS = ("create_table",)
 
@@ -178,7 +176,7 @@ CQL_HELP: dict[str, Topic] = {
         the '=' that ALTER ROLE uses. Only a superuser can change superuser status.""",
         """
         ALTER USER sam WITH PASSWORD 'n3w-secret';""",
-        unsupported=_NO_AUTH),
+        after=("create_user",)),
     "apply": _topic(
         "batchStmt",
         _BATCH_SYNOPSIS,
@@ -415,12 +413,12 @@ CQL_HELP: dict[str, Topic] = {
         A role serves both as a user and as a group: give it LOGIN = true and a password so
         clients can sign in with it, or grant it to other roles so they inherit its
         permissions. LOGIN and SUPERUSER default to false, and only a superuser can create
-        another superuser. Role names fold to lower case unless quoted, and passwords are only
-        checked when the cluster runs PasswordAuthenticator.""",
+        another superuser. Role names fold to lower case unless quoted, and passwords are
+        checked when clients log in (cassalite-server --auth, or cql.connect(..., user=...,
+        password=...)).""",
         """
         CREATE ROLE IF NOT EXISTS clerk
-          WITH PASSWORD = 'change-me' AND LOGIN = true;""",
-        unsupported=_NO_AUTH),
+          WITH PASSWORD = 'change-me' AND LOGIN = true;"""),
     "create_table": _topic(
         "createTableStmt",
         _TABLE_SYNOPSIS,
@@ -496,8 +494,7 @@ CQL_HELP: dict[str, Topic] = {
         NOSUPERUSER is the default. Unlike CREATE ROLE there is no '=' after PASSWORD. New
         scripts should prefer CREATE ROLE.""",
         """
-        CREATE USER IF NOT EXISTS sam WITH PASSWORD 'change-me' NOSUPERUSER;""",
-        unsupported=_NO_AUTH),
+        CREATE USER IF NOT EXISTS sam WITH PASSWORD 'change-me' NOSUPERUSER;"""),
     "date": _topic(
         "usingdates",
         """
@@ -610,8 +607,7 @@ CQL_HELP: dict[str, Topic] = {
         had been granted this role lose what they inherited through it. You cannot drop the
         role you are logged in with, and only a superuser can drop a superuser.""",
         """
-        DROP ROLE IF EXISTS clerk;""",
-        unsupported=_NO_AUTH),
+        DROP ROLE IF EXISTS clerk;"""),
     "drop_table": _topic(
         "dropTableStmt",
         """
@@ -652,8 +648,7 @@ CQL_HELP: dict[str, Topic] = {
         The older form of DROP ROLE. You cannot drop the user you are logged in as, and only a
         superuser can drop a superuser.""",
         """
-        DROP USER IF EXISTS sam;""",
-        unsupported=_NO_AUTH),
+        DROP USER IF EXISTS sam;"""),
     "functions": _topic(
         "functions",
         """
@@ -692,7 +687,7 @@ CQL_HELP: dict[str, Topic] = {
         everything. Granting needs AUTHORIZE on the resource, or a superuser.""",
         """
         GRANT SELECT ON KEYSPACE shop TO clerk;""",
-        unsupported=_NO_AUTH),
+        after=("create_keyspace", "create_role")),
     "insert": _topic(
         "insertStmt",
         """
@@ -791,7 +786,7 @@ CQL_HELP: dict[str, Topic] = {
         NORECURSIVE is given.""",
         """
         LIST ALL PERMISSIONS OF clerk;""",
-        unsupported=_NO_AUTH),
+        after=("create_role",)),
     "list_roles": _topic(
         "listRolesStmt",
         """
@@ -824,11 +819,12 @@ CQL_HELP: dict[str, Topic] = {
         lists roles, EXECUTE calls functions, and UNMASK and SELECT_MASKED concern columns with
         dynamic data masking. Resources form a hierarchy (ALL KEYSPACES, a keyspace, a table;
         ALL ROLES, a role; ALL FUNCTIONS, the functions of a keyspace, one function), and a
-        permission on one level covers everything below it. Permissions are only checked when
-        the cluster runs an authorizer such as CassandraAuthorizer.""",
+        permission on one level covers everything below it. Permissions are checked for
+        sessions that logged in (cassalite-server --auth); embedded sessions opened without
+        credentials are trusted.""",
         """
         GRANT MODIFY ON TABLE shop.orders TO clerk;""",
-        unsupported=_NO_AUTH),
+        after=("create_table", "create_role")),
     "revoke": _topic(
         "revokeRoleStmt",
         """
@@ -839,7 +835,7 @@ CQL_HELP: dict[str, Topic] = {
         that also inherits the permission through another role keeps it.""",
         """
         REVOKE SELECT ON KEYSPACE shop FROM clerk;""",
-        unsupported=_NO_AUTH),
+        after=("create_keyspace", "create_role")),
     "select": _topic(
         "selectStmt",
         """

@@ -32,6 +32,7 @@ CQL_LEVELS: list[set[str]] = [
     {"system", "functions"},
     {"plan"},
     {"derived"},
+    {"auth"},
     {"dml", "ddl"},
     {"planner"},
     {"database"},

@@ -38,6 +38,8 @@ class ExecutionContext:
     trace: bool = False
     keyspace: str | None = None
     now: int = field(default_factory=lambda: int(time.time()))
+    #: the logged-in role running the statement; None for a trusted (embedded) session
+    user: str | None = None
 
 
 @dataclass
