@@ -198,6 +198,19 @@ def decode_row_values(table: TableMetadata, row: Row | None, into: dict) -> dict
     return into
 
 
+def has_visible_cells(table: TableMetadata, row: Row) -> bool:
+    """Whether ``row`` keeps a cell once dropped columns' cells are ignored: a row without
+    a primary key liveness (written by UPDATE) whose cells were all dropped is gone."""
+    columns, dropped = table.columns, table.dropped_columns
+    for name, data in row.cells.items():
+        if name not in columns:
+            continue
+        d = dropped.get(name)
+        if d is None or _without_dropped(data, d.dropped_time) is not None:
+            return True
+    return False
+
+
 def _without_dropped(data, dropped_time: int):
     """Cells written before a column was dropped stay invisible if it is re-added."""
     if isinstance(data, Cell):

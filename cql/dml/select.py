@@ -7,20 +7,34 @@ from typing import Iterator
 
 from cassalite.storage.engine import KeyRange
 from cassalite.storage.murmur3 import decorate
+from cassalite.storage.murmur3 import token as partition_token
 from cassalite.storage.tracing import current as current_trace
 from cassalite.storage.tracing import trace
-from cql.cells import _without_dropped, clustering_values, decode_cell_value, partition_key_values
+from cql.cells import (
+    _without_dropped,
+    clustering_values,
+    decode_cell_value,
+    has_visible_cells,
+    partition_key_values,
+)
 from cql.derived import indexes, sai
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
-from cql.plan.restrictions import REQUIRES_ALLOW_FILTERING, WhereClause, clustering_slices
+from cql.plan.restrictions import (
+    CLUSTERING_REQUIRES_FILTERING,
+    REQUIRES_ALLOW_FILTERING,
+    ColumnRestriction,
+    WhereClause,
+    check_bound,
+)
+from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
 from cql.syntax import ast
 from cql.types import native_type
 
-from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
+from .ann import execute_ann, plan_ann
 from .paging import _after, _decode_state, _describe_range, _encode_state
 from .selection import (
     INT,
@@ -43,7 +57,7 @@ class SelectPlan(Plan):
         self.bound_ref: list = [[]]
         ctx = db.term_context(markers, table.keyspace)
         ctx.partition_key = tuple(c.type for c in table.partition_key)  # what token() takes
-        self.where = WhereClause(table, stmt.where, ctx, "SELECT")
+        self.where = WhereClause(table, stmt.where, ctx, "SELECT", stmt.allow_filtering)
         self._compile_selection(db, stmt, table, ctx)
         self._compile_limits(stmt, ctx)
         self.ann = plan_ann(stmt, table, self.where, ctx, self.aggregate)
@@ -143,63 +157,38 @@ class SelectPlan(Plan):
         self.uses_sai = self.ann is not None or sai.serves_query(table, where)
         allow = stmt.allow_filtering or self.uses_sai
         filtering = False
+        candidate = self._choose_index(table)
+        indexed = {r.name for r in where.columns.values() if self._indexed(table, r)}
+        if candidate is not None:
+            indexed.add(candidate[1].name)
+        if not allow:
+            error = where.ordering_error(indexed)
+            if error is not None:
+                raise InvalidRequest(error)
         # Partition key
         prs = where.partition_restrictions()
-        if where.token is not None:
+        if where.token is not None and not where.has_full_partition_key():
             self.key_mode = "token"
             if any(r is not None for r in prs):
-                if not all(r is not None and r.is_eq for r in prs):
-                    filtering = True
+                filtering = True
         elif where.has_full_partition_key():
             self.key_mode = "keys"
         else:
             self.key_mode = "scan"
             if any(r is not None for r in prs):
                 filtering = True
-        # Clustering prefix
-        crs = where.clustering_restrictions()
-        usable = 0
-        blocked_by: tuple[str, ColumnMetadata] | None = None
-        multi = where.multi
-        if multi is not None:
-            first = multi.columns[0].position
-            for r in crs[:first]:
-                if r is None or not r.is_eq_or_in:
-                    filtering = True
-            if multi.op != "SLICE":
-                usable = len(multi.columns) + first
-        for i, r in enumerate(crs):
-            if multi is not None:
-                break
-            if r is None:
-                if blocked_by is None:
-                    blocked_by = ("missing", table.clustering[i])
-                continue
-            if blocked_by is not None:
-                if not allow:
-                    kind, prev = blocked_by
-                    if kind == "missing":
-                        raise InvalidRequest(
-                            f'PRIMARY KEY column "{r.name}" cannot be restricted as preceding '
-                            f'column "{prev.name}" is not restricted'
-                        )
-                    raise InvalidRequest(
-                        f'Clustering column "{r.name}" cannot be restricted (preceding column '
-                        f'"{prev.name}" is restricted by a non-EQ relation)'
-                    )
-                filtering = True
-                continue
-            if r.is_contains:
-                filtering = True
-                blocked_by = ("slice", r.column)
-                continue
-            if r.is_eq_or_in:
-                usable = i + 1
-                continue
-            # a slice: usable as the last element of the prefix
-            blocked_by = ("slice", r.column)
-        self.usable_clustering = usable if multi is None else usable
-        has_ck_restriction = any(r is not None for r in crs) or multi is not None
+        if filtering and not allow and candidate is None:
+            raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
+        # Clustering: an = / IN prefix and a slice select byte slices, the rest is filtered
+        ca = where.clustering
+        if ca.has_contains and not allow and candidate is None:
+            raise InvalidRequest(CLUSTERING_REQUIRES_FILTERING)
+        if ca.needs_filtering:
+            filtering = True
+            if not allow and candidate is None and ca.gap_error is not None:
+                raise InvalidRequest(ca.gap_error)
+        has_ck_restriction = bool(where.clustering_restrictions() and any(
+            r is not None for r in where.clustering_restrictions())) or bool(where.multis)
         if has_ck_restriction and self.key_mode != "keys":
             filtering = True
         if has_ck_restriction and self.static_only and not stmt.distinct:
@@ -207,63 +196,101 @@ class SelectPlan(Plan):
                 "Cannot restrict clustering columns when selecting only static columns"
             )
         self.has_ck_restriction = has_ck_restriction
+        self.uses_slices = bool(ca.prefix) or ca.slice is not None
         # Everything else is a filter
-        non_key = where.non_key_restrictions()
-        if non_key:
+        if where.non_key_restrictions():
             filtering = True
         self.index = None
-        if filtering:
-            self.index = self._choose_index(table)
-            if self.index is not None:
-                filtering = self._needs_filtering_besides(self.index[1], table)
-                self.key_mode = "index"
+        if filtering and candidate is not None:
+            self.index = candidate
+            filtering = self._needs_filtering_besides(candidate[1], table)
+            self.key_mode = "index"
         if filtering and not allow:
             raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
-        self.row_filtering = filtering or self.key_mode == "index" or (
-            multi is not None and multi.op == "SLICE"
-        )
-        self.filters = [r for r in where.columns.values()]
-        self.filter_multi = multi
+        for m in ca.leftover_multi:
+            if m.is_slice:
+                raise InvalidRequest("Multi-column slice restrictions cannot be used for filtering.")
+            if m.op == "IN" and len(m.columns) > 1:
+                raise InvalidRequest("Multicolumn IN filters are not supported")
+        # Row filters: what the key selection does not already guarantee
+        if self.key_mode == "index":
+            self.filters = list(where.columns.values())
+            self.filter_multis = list(where.multis)
+        else:
+            selected = set()
+            if self.key_mode == "keys":
+                selected.update(r.name for r in prs if r is not None)
+            for group in ca.prefix:
+                if isinstance(group, ColumnRestriction):
+                    selected.add(group.name)
+            if ca.slice is not None and ca.slice[1] is not None:
+                selected.add(ca.slice[1].name)
+            self.filters = [r for r in where.columns.values() if r.name not in selected]
+            self.filter_multis = list(ca.leftover_multi)
+        self.row_filtering = bool(self.filters or self.filter_multis)
+
+    def _indexed(self, table: TableMetadata, r) -> bool:
+        return len(r.ops) <= 1 and any(index.target_column == r.name and indexes.supports(table, index, r)
+                   for index in table.indexes.values())
 
     def _choose_index(self, table: TableMetadata):
-        """(index, restriction, operation) of the first restriction an index answers."""
-        for r in self.where.columns.values():
+        """(index, restriction, operation) of a restriction an index answers: the first
+        one that leaves nothing to filter, else the first one."""
+        found = []
+        for r in self.where.index_candidates():
             for index in table.indexes.values():
                 if index.target_column != r.name:
                     continue
                 op = indexes.supports(table, index, r)
                 if op is not None:
-                    return index, r, op
-        return None
+                    found.append((index, r, op))
+        for candidate in found:
+            if not self._needs_filtering_besides(candidate[1], table):
+                return candidate
+        return found[0] if found else None
 
     def _needs_filtering_besides(self, used, table: TableMetadata) -> bool:
         """Whether restrictions other than the indexed one still need ALLOW FILTERING."""
         where = self.where
+        full = where.has_full_partition_key()
+        ca = where.clustering
+        if len(used.ops) > 1:  # an index answers one relation (CONTAINS a AND CONTAINS b)
+            return True
         for r in where.columns.values():
             if r is used:
                 continue
             if r.column.kind == PARTITION_KEY:
-                if not where.has_full_partition_key():
+                if not full:
                     return True
                 continue
-            if r.column.kind == CLUSTERING and where.has_full_partition_key():
+            if r.column.kind == CLUSTERING and full and not ca.needs_filtering:
                 continue
             return True
-        return where.multi is not None and not where.has_full_partition_key()
+        for m in where.multis:
+            if used.source is m and len(m.columns) == 1:
+                continue
+            if not full or m in ca.leftover_multi:
+                return True
+        return False
 
     def _index_partitions(self, db, bound: list, slices, state, now: int) -> Iterator:
         """Base partitions (one row each) found through the chosen index."""
         index, r, op = self.index
         table = self.meta
+        what = r.what
         if op == "=":
-            key = indexes.lookup_key(table, index, op, r.eq.bind(bound))
+            key = indexes.lookup_key(table, index, op, check_bound(r.eq.bind(bound), what))
         elif op == "CONTAINS":
-            key = indexes.lookup_key(table, index, op, r.contains[0].bind(bound))
+            key = indexes.lookup_key(table, index, op, check_bound(r.contains[0].bind(bound), what))
         elif op == "CONTAINS KEY":
-            key = indexes.lookup_key(table, index, op, r.contains_key[0].bind(bound))
+            key = indexes.lookup_key(table, index, op,
+                                     check_bound(r.contains_key[0].bind(bound), what))
         else:
             k, v = r.entries[0]
-            key = indexes.lookup_key(table, index, op, v.bind(bound), k.bind(bound))
+            key = indexes.lookup_key(table, index, op, check_bound(v.bind(bound), what),
+                                     check_bound(k.bind(bound), what))
+        if len(key) > 65535:
+            raise InvalidRequest("Index expression values may not be larger than 64K")
         wanted = None
         if self.where.has_full_partition_key():
             wanted = set(self.where.partition_keys(bound))
@@ -426,6 +453,9 @@ class SelectPlan(Plan):
             return
         if self.key_mode == "keys":
             pks = self.where.partition_keys(bound)
+            if self.where.token is not None:  # keys and a token range: keys filtered
+                accept = self.where.token_filter(bound)
+                pks = [pk for pk in pks if accept(partition_token(pk))]
             if start_pk is not None:
                 if start_pk in pks:
                     pks = pks[pks.index(start_pk):]
@@ -469,12 +499,11 @@ class SelectPlan(Plan):
         """(pk, ck, row, rank in partition) of the selected rows; ``views`` replaces the
         partitions the key restrictions select (ANN reads its own candidates)."""
         table = self.meta
-        slices = clustering_slices(table, self.where, self.usable_clustering, bound) \
-            if self.has_ck_restriction else None
+        filters = [r.bind(bound) for r in self.filters]
+        multis = [m.bind(bound) for m in self.filter_multis]
+        slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
         if slices is not None and not slices:
             return
-        filters = self.filters
-        multi = self.filter_multi
         need_cells = self.needs_cells
         distinct = self.stmt.distinct
         pk_names = [c.name for c in table.partition_key]
@@ -487,6 +516,8 @@ class SelectPlan(Plan):
         gathered = []
         if views is None:
             views = self._partitions(db, bound, slices, state, now, cap)
+        elif slices is not None:
+            views = [_within(view, slices) for view in views]
         for view in views:
             base = dict(zip(pk_names, partition_key_values(table, view.pk)))
             base_cells: dict = {}
@@ -499,16 +530,18 @@ class SelectPlan(Plan):
             if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
                 if distinct or view.static_row is not None:
                     row = RowData(base, base_cells, view.pk, None)
-                    if self._keep(row, filters, multi, bound, static_row=True):
+                    if self._keep(row, filters, multis, static_row=True):
                         yield view.pk, None, row, count + 1
                 continue
             for ck, srow in view.rows:
+                if dropped and srow.liveness is None and not has_visible_cells(table, srow):
+                    continue
                 values = dict(base)
                 values.update(zip(ck_names, clustering_values(table, ck)))
                 cells = dict(base_cells) if need_cells else base_cells
                 _decode_into(srow, columns, dropped, values, cells if need_cells else None)
                 row = RowData(values, cells, view.pk, ck)
-                if not self._keep(row, filters, multi, bound):
+                if not self._keep(row, filters, multis):
                     continue
                 count += 1
                 if post:
@@ -522,16 +555,19 @@ class SelectPlan(Plan):
             for ck, pk, row, count in gathered:
                 yield pk, ck, row, count
 
-    def _keep(self, row: RowData, filters, multi, bound, static_row: bool = False) -> bool:
+    @staticmethod
+    def _keep(row: RowData, filters, multis, static_row: bool = False) -> bool:
         values = row.values
-        for r in filters:
-            col = r.column
+        for f in filters:
+            col = f.column
             if static_row and col.kind in (CLUSTERING, "regular"):
                 return False
-            if not r.matches(values.get(col.name), bound):
+            if not f.matches(values.get(col.name)):
                 return False
-        if multi is not None and not static_row and not multi.matches_row(values, bound):
-            return False
+        if multis and not static_row:
+            for m in multis:
+                if not m.matches(values):
+                    return False
         return True
 
     # ---- aggregation ----------------------------------------------------------------------
@@ -580,6 +616,13 @@ def _decode_into(row, columns, dropped, values: dict, cells: dict | None) -> Non
         values[name] = decode_cell_value(column, data)
         if cells is not None:
             cells[name] = data
+
+
+def _within(view, slices):
+    """``view`` with only the rows inside the clustering ``slices`` ([lo, hi) byte ranges)."""
+    rows = [(ck, row) for ck, row in view.rows
+            if any(lo <= ck and (hi is None or ck < hi) for lo, hi in slices)]
+    return type(view)(view.pk, view.static_row, rows)
 
 
 def plan_select(db, stmt: ast.Select, keyspace: str | None, markers: Markers) -> SelectPlan:

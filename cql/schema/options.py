@@ -226,7 +226,12 @@ def compression_from_map(options: dict[str, str]) -> dict[str, str]:
         return {"enabled": "false"}
     if not options:
         return dict(DEFAULT_TABLE_OPTIONS["compression"])  # type: ignore[arg-type]
-    name = rest.pop("class", None) or rest.pop("sstable_compression")
+    name = rest.pop("class", None)
+    legacy = rest.pop("sstable_compression", None)
+    name = legacy if name is None else name
+    if not name:
+        raise ConfigurationException(
+            "The 'class' option must not be empty. To disable compression use 'enabled' : false")
     full = name if "." in name else _COMPRESSION_PACKAGE + name
     short = full[len(_COMPRESSION_PACKAGE):] if full.startswith(_COMPRESSION_PACKAGE) else None
     if short not in COMPRESSORS:
@@ -240,13 +245,24 @@ def compression_from_map(options: dict[str, str]) -> dict[str, str]:
     if length & (length - 1):
         raise ConfigurationException("chunk_length_in_kb must be a power of 2")
     ratio = rest.pop("min_compress_ratio", None)
+    if ratio is not None:
+        try:
+            ratio = float(ratio)
+        except ValueError:
+            raise ConfigurationException(
+                f"Invalid value for min_compress_ratio: {ratio}") from None
+        if ratio < 0:
+            raise ConfigurationException("Invalid negative min_compress_ratio")
+        if ratio != 0.0 and ratio < 1.0:
+            raise ConfigurationException(
+                "min_compress_ratio can either be 0 or greater than or equal to 1")
     unknown = [k for k in rest if k not in COMPRESSORS[short] and k != "crc_check_chance"]
     if unknown:
-        raise ConfigurationException(f"Unknown compression options {_java_set(dict.fromkeys(unknown))}")
+        raise ConfigurationException(f"Unknown compression options {', '.join(unknown)}")
     rest.pop("crc_check_chance", None)
     out = {"chunk_length_in_kb": str(length), "class": full, **rest}
-    if ratio is not None and float(ratio) != 0.0:
-        out["min_compress_ratio"] = str(float(ratio))
+    if ratio is not None and ratio != 0.0:
+        out["min_compress_ratio"] = str(ratio)
     return out
 
 
@@ -435,6 +451,7 @@ NTS = STRATEGY_PACKAGE + "NetworkTopologyStrategy"
 LOCAL_STRATEGY = STRATEGY_PACKAGE + "LocalStrategy"
 DATACENTER = "datacenter1"
 NODE_COUNT = 1
+DEFAULT_KEYSPACE_RF = 1  # cassandra.yaml default_keyspace_rf
 
 
 def keyspace_options(options: tuple) -> dict[str, Any]:
@@ -480,11 +497,10 @@ def _simple_strategy(keyspace: str, options: dict[str, str]) -> dict[str, str]:
                 f"Unrecognized strategy option {{{key}}} passed to SimpleStrategy for keyspace "
                 f"{keyspace}"
             )
-    if "replication_factor" not in options:
-        raise ConfigurationException(
-            "SimpleStrategy requires a replication_factor strategy option.")
-    _check_replication_factor(options["replication_factor"])
-    return {"replication_factor": options["replication_factor"]}
+    # ReplicationParams.fromMapWithDefaults: a missing factor is default_keyspace_rf (1)
+    rf = options.get("replication_factor", str(DEFAULT_KEYSPACE_RF))
+    _check_replication_factor(rf)
+    return {"replication_factor": rf}
 
 
 def _network_topology(keyspace: str, options: dict[str, str],
