@@ -381,12 +381,19 @@ def _grouped(node: Any) -> Any:
 
 
 def _call(fn, args: list[Term], ctype: CQLType, receiver: str) -> Term:
+    from cql.functions.arguments import value_compatible
+
+    term: Term = Call(fn, args)
     if ctype is not None and not _assignable(fn.return_type, ctype):
-        raise InvalidRequest(
-            f"Type error: cannot assign result of function {fn.keyspace}.{fn.name} "
-            f"(type {_type_text(fn.return_type)}) to {receiver} (type {_type_text(ctype)})"
-        )
-    term = Call(fn, args)
+        if not value_compatible(ctype, fn.return_type):
+            raise InvalidRequest(
+                f"Type error: cannot assign result of function {fn.keyspace}.{fn.name} "
+                f"(type {_type_text(fn.return_type)}) to {receiver} (type {_type_text(ctype)})"
+            )
+        # the receiver reads the result's bytes (now() into a uuid, a bigint into a timestamp)
+        rtype = fn.return_type
+        term = Composite(lambda vs: vs[0] if vs[0] is None else
+                         ctype.deserialize(rtype.serialize(vs[0])), [term])
     if all(a.is_constant for a in args) and getattr(fn, "is_deterministic", False):
         try:
             return Value(term.bind([]))
