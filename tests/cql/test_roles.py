@@ -1,0 +1,167 @@
+"""Roles and permissions through the embedded API: logged-in sessions are checked with
+Cassandra's messages, trusted sessions are not, grants follow inheritance and survive a
+restart."""
+
+from __future__ import annotations
+
+import pytest
+
+import cql
+from cql.errors import BadCredentials, InvalidRequest, Unauthorized
+
+
+@pytest.fixture
+def admin(request):
+    name = f":memory:roles_{request.node.name}"
+    s = cql.connect(name)
+    s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+              "'replication_factor': 1}")
+    s.execute("CREATE TABLE ks.t (k int PRIMARY KEY, v int)")
+    s.execute("INSERT INTO ks.t (k, v) VALUES (1, 10)")
+    s.execute("CREATE ROLE alice WITH LOGIN = true AND PASSWORD = 'pw'")
+    s.name = name
+    return s
+
+
+def login(admin, user="alice", password="pw"):
+    return cql.connect(admin.name, user=user, password=password)
+
+
+def test_select_without_permission_is_refused(admin):
+    alice = login(admin)
+    with pytest.raises(Unauthorized) as info:
+        alice.execute("SELECT * FROM ks.t")
+    assert str(info.value) == ("User alice has no SELECT permission on <table ks.t> "
+                               "or any of its parents")
+
+
+def test_grant_and_revoke_take_effect_at_once(admin):
+    alice = login(admin)
+    admin.execute("GRANT SELECT ON KEYSPACE ks TO alice")
+    assert list(alice.execute("SELECT k, v FROM ks.t")) == [(1, 10)]
+    with pytest.raises(Unauthorized, match="^User alice has no MODIFY permission on "
+                                           "<table ks.t> or any of its parents$"):
+        alice.execute("INSERT INTO ks.t (k, v) VALUES (2, 20)")
+    admin.execute("REVOKE SELECT ON KEYSPACE ks FROM alice")
+    with pytest.raises(Unauthorized, match="no SELECT permission on <table ks.t>"):
+        alice.execute("SELECT k, v FROM ks.t")
+
+
+def test_permissions_are_inherited_through_roles(admin):
+    alice = login(admin)
+    admin.execute("CREATE ROLE readers")
+    admin.execute("CREATE ROLE writers")
+    admin.execute("GRANT SELECT ON TABLE ks.t TO readers")
+    admin.execute("GRANT MODIFY ON ALL KEYSPACES TO writers")
+    admin.execute("GRANT readers TO writers")
+    admin.execute("GRANT writers TO alice")
+    alice.execute("INSERT INTO ks.t (k, v) VALUES (2, 20)")
+    assert len(list(alice.execute("SELECT * FROM ks.t"))) == 2
+    assert list(admin.execute("LIST ROLES OF alice")) == [
+        ("alice", False, True, {}, "ALL"), ("readers", False, False, {}, "ALL"),
+        ("writers", False, False, {}, "ALL")]
+    assert list(admin.execute("LIST ALL PERMISSIONS OF alice")) == [
+        ("readers", "readers", "<table ks.t>", "SELECT"),
+        ("writers", "writers", "<all keyspaces>", "MODIFY")]
+    admin.execute("REVOKE readers FROM writers")
+    with pytest.raises(Unauthorized, match="no SELECT permission"):
+        alice.execute("SELECT * FROM ks.t")
+    with pytest.raises(InvalidRequest, match="^alice is a member of writers$"):
+        admin.execute("GRANT alice TO writers")
+    with pytest.raises(InvalidRequest, match="^writers is not a member of readers$"):
+        admin.execute("REVOKE readers FROM writers")
+
+
+def test_schema_statements_need_their_permissions(admin):
+    alice = login(admin)
+    with pytest.raises(Unauthorized, match="^User alice has no CREATE permission on "
+                                           "<all tables in ks> or any of its parents$"):
+        alice.execute("CREATE TABLE ks.u (k int PRIMARY KEY)")
+    with pytest.raises(Unauthorized, match="^User alice has no CREATE permission on "
+                                           "<all keyspaces> or any of its parents$"):
+        alice.execute("CREATE KEYSPACE ks2 WITH replication = {'class': 'SimpleStrategy', "
+                      "'replication_factor': 1}")
+    admin.execute("GRANT CREATE ON KEYSPACE ks TO alice")
+    alice.execute("CREATE TABLE ks.u (k int PRIMARY KEY)")
+    # the creator of a table may do everything with it
+    alice.execute("INSERT INTO ks.u (k) VALUES (1)")
+    assert list(alice.execute("SELECT k FROM ks.u")) == [(1,)]
+    with pytest.raises(Unauthorized, match="^system keyspace is not user-modifiable.$"):
+        login(admin, "cassandra", "cassandra").execute("DROP TABLE system.local")
+
+
+def test_superuser_and_system_tables(admin):
+    root = login(admin, "cassandra", "cassandra")
+    assert list(root.execute("SELECT k FROM ks.t")) == [(1,)]
+    alice = login(admin)
+    # drivers' tables are readable by everyone, system_auth is not
+    assert alice.execute("SELECT key FROM system.local").one() == ("local",)
+    with pytest.raises(Unauthorized, match="no SELECT permission on <table system_auth.roles>"):
+        alice.execute("SELECT * FROM system_auth.roles")
+    with pytest.raises(Unauthorized, match="^User alice has no CREATE permission on "
+                                           "<all roles> or any of its parents$"):
+        alice.execute("CREATE ROLE bob")
+    with pytest.raises(Unauthorized, match="^You are not authorized to view superuser details$"):
+        alice.execute("LIST SUPERUSERS")
+    assert list(alice.execute("LIST ROLES")) == [("alice", False, True, {}, "ALL")]
+    with pytest.raises(Unauthorized, match="^You are not authorized to view everyone's "
+                                           "permissions$"):
+        alice.execute("LIST ALL PERMISSIONS")
+
+
+def test_logins(admin):
+    with pytest.raises(BadCredentials, match="^Provided username alice and/or password "
+                                             "are incorrect$"):
+        login(admin, "alice", "wrong")
+    admin.execute("CREATE ROLE nologin WITH PASSWORD = 'pw'")
+    with pytest.raises(BadCredentials, match="^nologin is not permitted to log in$"):
+        login(admin, "nologin", "pw")
+    alice = login(admin)
+    alice.execute("ALTER ROLE alice WITH PASSWORD = 'new'")  # one's own password
+    with pytest.raises(Unauthorized, match="^You aren't allowed to alter LOGIN$"):
+        alice.execute("ALTER ROLE alice WITH LOGIN = false")
+    login(admin, "alice", "new")
+    with pytest.raises(InvalidRequest, match="^Cannot DROP primary role for current login$"):
+        login(admin, "cassandra", "cassandra").execute("DROP ROLE cassandra")
+
+
+def test_grant_messages_and_warnings(admin):
+    with pytest.raises(InvalidRequest, match="^Role nobody doesn't exist$"):
+        admin.execute("GRANT SELECT ON ks.t TO nobody")
+    with pytest.raises(InvalidRequest, match="^Resource <table ks.nope> doesn't exist$"):
+        admin.execute("GRANT SELECT ON ks.nope TO alice")
+    with pytest.raises(InvalidRequest, match="^Resource type DataResource does not support the "
+                                             "requested permissions: DESCRIBE$"):
+        admin.execute("GRANT SELECT, DESCRIBE ON ks.t TO alice")
+    admin.execute("GRANT SELECT ON ks.t TO alice")
+    rs = admin.execute("GRANT SELECT, MODIFY ON ks.t TO alice")
+    assert rs.warnings == ["Role 'alice' was already granted SELECT on <table ks.t>"]
+    rs = admin.execute("REVOKE ALTER ON ks.t FROM alice")
+    assert rs.warnings == ["Role 'alice' was not granted ALTER on <table ks.t>"]
+    # a dropped table takes its grants with it
+    admin.execute("DROP TABLE ks.t")
+    assert list(admin.execute("LIST ALL PERMISSIONS OF alice")) == []
+
+
+def test_trusted_sessions_are_not_checked(admin):
+    assert admin.user is None
+    assert list(admin.execute("SELECT role FROM system_auth.role_permissions")) == []
+
+
+def test_roles_and_grants_survive_a_restart(tmp_path):
+    path = tmp_path / "db"
+    with cql.connect(path) as s:
+        s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+                  "'replication_factor': 1}")
+        s.execute("CREATE TABLE ks.t (k int PRIMARY KEY)")
+        s.execute("CREATE ROLE alice WITH LOGIN = true AND PASSWORD = 'pw'")
+        s.execute("CREATE ROLE readers")
+        s.execute("GRANT SELECT ON ks.t TO readers")
+        s.execute("GRANT readers TO alice")
+        s.execute("DROP ROLE cassandra")  # stays dropped: roles exist
+    with cql.connect(path, user="alice", password="pw") as alice:
+        assert list(alice.execute("SELECT k FROM ks.t")) == []
+        with pytest.raises(Unauthorized, match="no MODIFY permission on <table ks.t>"):
+            alice.execute("INSERT INTO ks.t (k) VALUES (1)")
+    with cql.connect(path) as s:
+        assert [r.role for r in s.execute("LIST ROLES")] == ["alice", "readers"]
