@@ -17,6 +17,7 @@ from cassalite.storage.engine import TableInfo
 from cassalite.storage.model import ComplexColumn, LivenessInfo, Mutation, Partition, Row
 from cassalite.storage.murmur3 import decorate
 from cql.cells import clustering_values, partition_key_values
+from cql.errors import InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata, name_uuid
 from cql.types import BLOB, MapType, SetType
 from cql.types.comparable import decode_clustering, encode_clustering
@@ -123,6 +124,9 @@ def _entries_of(table: TableMetadata, index: IndexMetadata, data) -> list[tuple[
     return out
 
 
+_MAX_INDEXED_SIZE = 65535  # CassandraIndex.validateIndexedValue: FBUtilities.MAX_UNSIGNED_SHORT
+
+
 def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mutation]:
     """Index entries for the values ``mutations`` write into ``table``."""
     out: list[Mutation] = []
@@ -148,6 +152,11 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
                         continue
                     entries = _entries_of(table, index, data)
                 for key, ts, ttl, expiry in entries:
+                    if len(key) >= _MAX_INDEXED_SIZE:
+                        raise InvalidRequest(
+                            f"Cannot index value of size {len(key)} for index {index.name} on "
+                            f"{table.keyspace}.{table.name}({column.name}) (maximum allowed "
+                            f"size={_MAX_INDEXED_SIZE})")
                     entry_ck = encode_clustering(_ENTRY_TYPES, [dk, ck], _ENTRY_ORDER)
                     marker = LivenessInfo(ts, ttl, expiry) if ttl else LivenessInfo(ts)
                     update = Partition()

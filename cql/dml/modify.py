@@ -281,7 +281,7 @@ class ModificationPlan(Plan):
             for name, term in self.key_terms.items():
                 v = term.bind(bound)
                 if v is None:
-                    raise InvalidRequest(f"Invalid null value in condition for column {name}")
+                    raise InvalidRequest(f"Invalid null value for column {name}")
                 if v is UNSET:
                     raise InvalidRequest(f"Invalid unset value for column {name}")
                 vals[name] = v
@@ -290,6 +290,8 @@ class ModificationPlan(Plan):
             if self.static_only and any(c.name not in vals for c in table.clustering):
                 return [(pk, [])]
             ck = clustering_bytes(table, [vals[c.name] for c in table.clustering])
+            if len(ck) > MAX_KEY_LENGTH:
+                _check_clustering_size(table, [vals[c.name] for c in table.clustering])
             return [(pk, [ck])]
         where = self.where
         pks = where.partition_keys(bound)
@@ -298,7 +300,12 @@ class ModificationPlan(Plan):
         if self.static_only and not self.full_key:
             return [(pk, []) for pk in pks]
         if self.full_key:
-            cks = [clustering_bytes(table, c) for c in where.clustering_prefixes(bound)]
+            cks = []
+            for c in where.clustering_prefixes(bound):
+                ck = clustering_bytes(table, c)
+                if len(ck) > MAX_KEY_LENGTH:
+                    _check_clustering_size(table, c)
+                cks.append(ck)
             return [(pk, cks) for pk in pks]
         # DELETE of a partition or a clustering range
         has_ck = any(r is not None for r in where.clustering_restrictions()) or where.multi is not None
@@ -520,11 +527,23 @@ def check_constraints(table: TableMetadata, keys: list, operations: list[Operati
                 checks.check(value)
 
 
+MAX_KEY_LENGTH = 65535
+
+
 def _check_key_size(pk: bytes) -> None:
-    if len(pk) > 65535:
+    if len(pk) > MAX_KEY_LENGTH:
         raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
     if not pk:
         raise InvalidRequest("Key may not be empty")
+
+
+def _check_clustering_size(table: TableMetadata, values: list) -> None:
+    """A clustering's serialized size (the sum of its values) is at most 65535 bytes; called
+    only when its byte-comparable key, never much shorter, is longer than that."""
+    size = sum(len(t.serialize(v)) for t, v in zip(table.clustering_types, values)
+               if v is not None)
+    if size > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"Key length of {size} is longer than maximum of {MAX_KEY_LENGTH}")
 
 
 def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> ModificationPlan:
