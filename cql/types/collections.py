@@ -555,10 +555,27 @@ class TupleType(_FieldSequenceType):
     type_id = 0x0031
     is_tuple = True
     frozen = True
+    # a string constant is parsed as by TupleType.fromString ('1:text', '@' a null, a colon
+    # escaped by a backslash)
+    constant_kinds = frozenset({"string"})
 
     def __init__(self, types: Iterable[CQLType]):
         # tuples are frozen, and so is everything inside them
         self.types = tuple(t.freeze() for t in types)
+
+    def _from_constant(self, kind: str, text: str) -> tuple:
+        fields = re.split(r"(?<!\\):", text)
+        if len(fields) > len(self.types):
+            raise MarshalError(f"Invalid tuple literal: too many elements. Type {self.name} "
+                               f"expects {len(self.types)} but got {len(fields)}")
+        out = []
+        for t, field in zip(self.types, fields):
+            if field == "@":
+                out.append(None)
+                continue
+            field = field.replace("\\:", ":").replace("\\@", "@")
+            out.append(t._from_constant("string", field))
+        return self._build(out + [None] * (len(self.types) - len(out)))
 
     def _key(self) -> tuple:
         return ("tuple", self.types)

@@ -11,8 +11,8 @@ import pytest
 from sortedcontainers import SortedDict, SortedSet
 
 import cql.types as T
-from cql.vocabulary import quote_name
 from cql.errors import InvalidRequest
+from cql.vocabulary import quote_name
 
 KINDS = ["string", "integer", "float", "boolean", "uuid", "hex", "duration"]
 ACCEPTS = {
@@ -34,9 +34,18 @@ def test_accepts_constant_mirrors_cassandra(name):
 
 
 def test_collections_accept_no_constant():
-    for text in ["list<int>", "set<int>", "map<int, int>", "tuple<int>", "vector<float, 2>"]:
+    for text in ["list<int>", "set<int>", "map<int, int>", "vector<float, 2>"]:
         t = T.parse_type(text)
         assert not any(t.accepts_constant(k) for k in KINDS)
+
+
+def test_tuple_accepts_a_string_constant():
+    # Cassandra parses it with TupleType.fromString (TupleTypeTest.testTupleFromString)
+    t = T.parse_type("tuple<int, text>")
+    assert {k for k in KINDS if t.accepts_constant(k)} == {"string"}
+    assert t.from_constant("string", "1:a\\:b") == (1, "a:b")
+    assert t.from_constant("string", "@:x") == (None, "x")
+    assert t.from_constant("string", "2") == (2, None)
 
 
 def test_marshal_error_is_invalid_request_and_value_error():
