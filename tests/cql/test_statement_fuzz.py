@@ -16,7 +16,6 @@ import os
 import random
 import re
 import time
-import traceback
 
 import pytest
 
@@ -177,41 +176,23 @@ def session():
 RESET_EVERY = 100
 
 
-#: Python exceptions the fuzzer found, with the error Cassandra gives for each. They are
-#: in cql/ (being restructured when the fuzzer landed); fixing them turns these xfails
-#: into failures: then remove the marks here and on the fuzz test.
-KNOWN_CRASHES = [
-    # index lookup with a null value: TypeError in storage/murmur3.py (decorate(None))
-    ("SELECT k FROM t WHERE v = null", "Unsupported null value for column v"),
-    # DELETE of a null set element: TypeError in the set's to_comparable
+#: Python exceptions the fuzzer found (since fixed), with the error Cassandra (trunk) gives
+#: for each: they stay as regression tests.
+FOUND_CRASHES = [
+    # index lookup with a null value (was a TypeError in storage/murmur3.py)
+    ("SELECT k FROM t WHERE v = null", "Invalid null value for column v"),
+    # DELETE of a null set element (was a TypeError in the set's to_comparable)
     ("DELETE s[null] FROM t WHERE k = 1 AND c = 'a'", "Invalid null set element"),
-    # multi-column slice with a null bound: AttributeError in text's serialize
-    ("SELECT k FROM t WHERE k = 1 AND (c) >= (null)",
-     "Invalid null value in condition for column c"),
+    # multi-column slice with a null bound (was an AttributeError in text's serialize)
+    ("SELECT k FROM t WHERE k = 1 AND (c) >= (null)", "Invalid null value for c in tuple (c)"),
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="cql/ raises TypeError/AttributeError (see KNOWN_CRASHES)")
-@pytest.mark.parametrize("statement,message", KNOWN_CRASHES)
-def test_known_crashes_are_invalid_requests(session, statement, message):
+@pytest.mark.parametrize("statement,message", FOUND_CRASHES)
+def test_found_crashes_are_invalid_requests(session, statement, message):
     with pytest.raises(cql.InvalidRequest) as e:
         session.execute(statement)
     assert str(e.value) == message
-
-
-#: where the KNOWN_CRASHES raise (exception type, file, function): tolerated by the fuzz
-#: test until they are fixed; remove together with KNOWN_CRASHES.
-KNOWN_CRASH_SITES = {
-    ("TypeError", "murmur3.py", "decorate"),
-    ("TypeError", "comparable.py", "signed_to_comparable"),
-    ("AttributeError", "native.py", "serialize"),
-}
-
-
-def _known_crash(error: BaseException) -> bool:
-    last = traceback.extract_tb(error.__traceback__)[-1]
-    return (type(error).__name__, os.path.basename(last.filename), last.name) in \
-        KNOWN_CRASH_SITES
 
 
 def test_mutated_statements_only_raise_cql_errors(session):
@@ -227,8 +208,7 @@ def test_mutated_statements_only_raise_cql_errors(session):
         try:
             _run_one(session, rng, statement)
         except Exception as e:  # noqa: BLE001 - what we check
-            if not _known_crash(e):
-                _check(e, statement, SEED, case)
+            _check(e, statement, SEED, case)
     assert case > 50
     # the database is still healthy afterwards
     assert session.execute("SELECT release_version FROM system.local").one()[0] == "5.0.0"
