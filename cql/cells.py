@@ -156,11 +156,12 @@ def decode_complex(column: ColumnMetadata, data: ComplexColumn):
         return [elem.deserialize(c.value) for c in cells.values()]
     if isinstance(ctype, SetType):
         elem = ctype.element_type
-        return ctype.validate([elem.from_comparable(path, 0)[0] for path in cells.keys()])
+        return ctype.validate([elem.from_comparable(path, 0, True)[0] for path in cells.keys()])
     if isinstance(ctype, MapType):
         kt, vt = ctype.key_type, ctype.value_type
         return ctype.validate(
-            {kt.from_comparable(path, 0)[0]: vt.deserialize(c.value) for path, c in cells.items()}
+            {kt.from_comparable(path, 0, True)[0]: vt.deserialize(c.value)
+             for path, c in cells.items()}
         )
     if isinstance(ctype, UserType):
         fields = [None] * len(ctype.field_types)

@@ -269,8 +269,9 @@ def _map_literal(node: ast.MapLiteral, ctype: CQLType, receiver: str, ctx: TermC
         parts.append(compile_term(k, kt, f"key({receiver})", ctx))
         parts.append(compile_term(v, vt, f"value({receiver})", ctx))
 
-    def build(vs: list) -> dict:
-        return {_element_check(vs[i]): _element_check(vs[i + 1]) for i in range(0, len(vs), 2)}
+    def build(vs: list) -> list:
+        # pairs, not a dict: a key may be a collection, hashable only once validated
+        return [(_element_check(vs[i]), _element_check(vs[i + 1])) for i in range(0, len(vs), 2)]
 
     return _finish(parts, build, ctype)
 

@@ -191,8 +191,11 @@ class CQLType:
         """Byte-comparable, prefix-free encoding: unsigned byte order == CQL order."""
         raise NotImplementedError
 
-    def from_comparable(self, data: bytes, pos: int = 0) -> tuple[Any, int]:
-        return self._fcmp(data, pos, False)
+    def from_comparable(self, data: bytes, pos: int = 0,
+                        hashable: bool = False) -> tuple[Any, int]:
+        """``(value, next position)``; ``hashable`` gives nested collections their hashable
+        forms (for a set element or a map key)."""
+        return self._fcmp(data, pos, hashable)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Any, int]:
         raise NotImplementedError
