@@ -124,13 +124,10 @@ class DescribePlan(ReadPlan):
     def _table(self, db: Database, st: ast.Describe) -> Result:
         ks = self._element_keyspace(db, st.name)
         table = ks.tables.get(st.name.name)
-        if table is None:
+        if table is None or table.is_view:
             raise InvalidRequest(f"Table '{st.name.name}' not found in keyspace '{ks.name}'")
-        elements = [("materialized_view" if table.is_view else "table", table.name,
-                     describe.table_cql(table, st.internals))]
-        for name in describe.by_name(table.indexes):
-            elements.append(("index", name, describe.index_cql(table, table.indexes[name])))
-        return _element_result(ks.name, elements)
+        # the table, its indexes and its views (DescribeStatement.forTable)
+        return _element_result(ks.name, describe.table_elements(ks, table, st.internals))
 
     def _index(self, db: Database, st: ast.Describe) -> Result:
         ks = self._element_keyspace(db, st.name)

@@ -154,7 +154,8 @@ def test_types_after_a_new_column_name():
     # a table of another keyspace uses that keyspace's types
     assert complete("CREATE TABLE other.x (a ", SCHEMA) == _sorted(NATIVE_TYPES + ["point"])
     assert complete("CREATE TABLE x (a other.", SCHEMA) == ["point"]
-    assert complete("CREATE TABLE x (a int ", SCHEMA) == ["MASKED", "PRIMARY", "STATIC"]
+    assert complete("CREATE TABLE x (a int ", SCHEMA) == ["CHECK", "MASKED", "NOT", "PRIMARY",
+                                                          "STATIC"]
 
 
 def test_table_options_after_with():
