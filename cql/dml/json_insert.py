@@ -21,6 +21,8 @@ def parse_json_row(table: TableMetadata, text: Any, default_unset: bool) -> dict
         obj = json.loads(text, parse_float=Decimal)
     except ValueError as e:
         raise InvalidRequest(f"Could not decode JSON string as a map: {e}") from None
+    if obj is None:  # the JSON text 'null'
+        raise InvalidRequest("Got null for INSERT JSON values")
     if not isinstance(obj, dict):
         raise InvalidRequest(
             f"Could not decode JSON string as a map: {text}"

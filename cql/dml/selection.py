@@ -217,7 +217,8 @@ class SliceSelector(Selector):
             out = {k: val for k, val in v.items() if inside(k)}
         else:
             out = [k for k in v if inside(k)]
-        return ctype.validate(out) if out else None
+        # a frozen value slices to a (maybe empty) value; a non-frozen one's cells to none
+        return ctype.validate(out) if out or ctype.frozen else None
 
 
 class FunctionSelector(Selector):
@@ -350,6 +351,14 @@ class SelectionCompiler:
             return FunctionSelector(fn, [inner], unparse.selector(node))
         if isinstance(node, ast.TypeHint):
             ctype = resolve_type(node.type, self.ctx).freeze()  # a value: one frozen cell
+            if isinstance(node.expr, _SELECTOR_NODES):  # a hint on an expression of columns
+                inner = self.compile(node.expr, in_aggregate)
+                if inner.type.freeze() != ctype:
+                    raise InvalidRequest(
+                        f"Type error: {unparse.selector(node.expr)} of type {inner.type.name} "
+                        f"cannot be used as {ctype.name}")
+                inner.name = unparse.selector(node)
+                return inner
             term = compile_term(node.expr, ctype, unparse.selector(node), self.ctx)
             return self._term_selector(term, ctype, unparse.selector(node))
         if isinstance(node, ast.Constant):
@@ -431,6 +440,12 @@ class SelectionCompiler:
                 )
             return AggregateSelector(fn, args, name)
         return FunctionSelector(fn, args, name)
+
+
+#: selector expressions that are not terms (they read the row)
+_SELECTOR_NODES = (ast.ColumnRef, ast.BinaryOp, ast.Negate, ast.FunctionCall, ast.Cast,
+                   ast.FieldAccess, ast.ElementAccess, ast.SliceAccess, ast.WritetimeOf,
+                   ast.CountAll)
 
 
 def _literal_arg(node: Any):
