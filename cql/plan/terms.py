@@ -167,6 +167,8 @@ def compile_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -> 
             )
         return Value(ctype.validate(ctype.from_constant(node.kind, node.text)))
     if isinstance(node, ast.Null):
+        if ctype.is_counter:  # Constants.NULL_LITERAL: not assignable to a counter
+            raise InvalidRequest("Invalid null value for counter increment/decrement")
         return Value(None)
     if isinstance(node, ast.BindMarker):
         ctx.markers.add(node, ctype, receiver)
