@@ -103,12 +103,13 @@ def _register_masking_functions() -> None:
     def partial(name: str, inner: bool) -> Callable[..., Function]:
         def build(ts: list[CQLType], r: Any, a: Any) -> Function:
             def run(v: str | None, b: int | None, e: int | None, c: str | None = None) -> Any:
-                if v is None:
-                    return None
+                # the padding is checked first: a bad one fails even on null values
                 if c is not None and len(c) != 1:
                     raise InvalidRequest(f"The padding argument for function {SYSTEM}.{name} "
                                          f"should be single-character, but '{c}' has {len(c)} "
                                          "characters.")
+                if v is None:
+                    return None
                 return mask_partial(v, b or 0, e or 0, "*" if c is None else c, inner)
             return Function(name, ts, ts[0], run, called_on_null=True)
         return build
@@ -122,13 +123,14 @@ def _register_masking_functions() -> None:
         src = ts[0]
 
         def run(v: Any, algorithm: str | None = None) -> Any:
-            if v is None:
-                return None
+            # the digest is looked up first: an unknown algorithm fails even on null values
             algo = algorithm if algorithm is not None else "SHA-256"
             try:
                 h = hashlib.new(algo.replace("-", "").lower())
             except ValueError:
                 raise InvalidRequest(f"Hash algorithm not found: {algo}") from None
+            if v is None:
+                return None
             h.update(src.serialize(v) or b"")
             return h.digest()
         return Function("mask_hash", ts, BLOB, run, called_on_null=True)
