@@ -61,9 +61,10 @@ _WITH_LEGACY_NAME = (
     "to_unix_timestamp", *(f"blob_as_{t}" for t in _CONVERTIBLE),
     *(f"{t}_as_blob" for t in _CONVERTIBLE), *(f"cast_as_{t}" for t in _CASTABLE))
 _ONLY_NAME = ("abs", "avg", "collection_avg", "collection_count", "collection_max",
-              "collection_min", "collection_sum", "count", "exp", "floor", "log", "log10",
-              "map_keys", "map_values", "mask_default", "mask_hash", "mask_inner", "mask_null",
-              "mask_outer", "mask_replace", "max", "min", "now", "round",
+              "collection_min", "collection_sum", "count", "exp", "floor", "format_bytes",
+              "format_time", "length", "log", "log10", "map_keys", "map_values",
+              "mask_default", "mask_hash", "mask_inner", "mask_null",
+              "mask_outer", "mask_replace", "max", "min", "now", "octet_length", "round",
               "similarity_cosine", "similarity_dot_product", "similarity_euclidean", "sum",
               "uuid")
 
