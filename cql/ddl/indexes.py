@@ -173,6 +173,7 @@ def _validate_target(table: TableMetadata, custom: bool, name: str, kind: str) -
     if column is None:
         raise InvalidRequest(f"Column '{name}' doesn't exist")
     if custom and not is_valid_name(name):
+        # trunk's wording (5.0 said "is longer than ... or contains ...")
         raise InvalidRequest(
             f"Column '{name}' is longer than the permissible name length of 48 characters"
             if len(name) > 48 else f"Column '{name}' contains non-alphanumeric-underscore characters"

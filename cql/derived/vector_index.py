@@ -47,13 +47,13 @@ except ImportError:  # pragma: no cover
 SIMILARITY_FUNCTIONS = ("cosine", "euclidean", "dot_product")
 DEFAULT_SIMILARITY = "cosine"
 #: Work (vectors x dimensions) above which a store answers through its graph.
-GRAPH_MIN_WORK = 1 << 22
+GRAPH_MIN_WORK = 1 << 25
 #: A store never uses a graph below this many vectors, whatever the dimension.
 GRAPH_MIN_VECTORS = 2048
 #: HNSW parameters (benchmarks/vector_search.py: recall@10 >= 0.95 at 100k x 384).
 CONNECTIVITY = 16
-EXPANSION_ADD = 128
-EXPANSION_SEARCH = 160
+EXPANSION_ADD = 64
+EXPANSION_SEARCH = 512
 
 Key = tuple  # (dk, ck)
 
@@ -118,8 +118,9 @@ class VectorStore:
         self.free: list[int] = []
         self.by_partition: dict[bytes, set[bytes]] = {}
         self.matrix = None if np is None else np.zeros((16, dimension), dtype=np.float32)
-        self.norms = None if np is None else np.zeros(16, dtype=np.float64)
         self.alive = None if np is None else np.zeros(16, dtype=bool)
+        self.expiry = None if np is None else np.zeros(16, dtype=np.int64)
+        self.norms = None if np is None else np.zeros(16, dtype=np.float64)
         self.graph = None
         self.graph_stale = 0  # removals the graph still holds (rebuilt when too many)
 
@@ -144,8 +145,9 @@ class VectorStore:
             self.vectors[slot] = vector
             if self.matrix is not None:
                 self.matrix[slot] = vector
-                self.norms[slot] = math.sqrt(math.fsum(v * v for v in vector))
                 self.alive[slot] = True
+                self.expiry[slot] = expiry
+                self.norms[slot] = float(np.linalg.norm(self.matrix[slot].astype(np.float64)))
             if self.graph is not None:
                 self.graph.add(slot, np.asarray(vector, dtype=np.float32))
 
@@ -189,7 +191,7 @@ class VectorStore:
         self.vectors.append(None)
         if self.matrix is not None and slot >= len(self.matrix):
             size = max(16, 2 * len(self.matrix))
-            for name in ("matrix", "norms", "alive"):
+            for name in ("matrix", "alive", "expiry", "norms"):
                 old = getattr(self, name)
                 new = np.zeros((size,) + old.shape[1:], dtype=old.dtype)
                 new[: len(old)] = old
@@ -222,110 +224,185 @@ class VectorStore:
             and n * self.dimension >= GRAPH_MIN_WORK
 
     def search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
-        """(score, key) of every live vector, best first (ties in key order). Lazily: the
-        graph path yields its candidates in widening rounds, then falls back to an exact
-        pass over whatever it did not reach, so a consumer that filters still gets
-        everything in order of score (exactly ordered within each round)."""
+        """(score, key) of every live vector, best first, lazily. Exact (ties in key order)
+        unless the store answers through its graph: then candidates come in widening graph
+        rounds, each re-scored exactly and sorted, and when filtering consumers have
+        rejected a quarter of the store the rest follows exactly."""
         with self.lock:
             if self.uses_graph():
                 yield from self._graph_search(query, now)
             else:
-                yield from self._exact(query, now, None)
+                yield from self._ordered(self._all_slots(), query, now)
 
-    def exact(self, query: list[float], now: int) -> list[tuple[float, Key]]:
+    def search_partitions(self, query: list[float], dks: Iterable[bytes],
+                          now: int) -> Iterator[tuple[float, Key]]:
+        """Exact, best first: the live vectors of the given partitions only."""
         with self.lock:
-            return list(self._exact(query, now, None))
+            slots = [self.slot_of[(dk, ck)] for dk in dks
+                     for ck in self.by_partition.get(dk, ())]
+            yield from self._ordered(slots, query, now)
+
+    def _all_slots(self):
+        if np is not None:
+            return np.nonzero(self.alive[: len(self.keys)])[0]
+        return [s for s, k in enumerate(self.keys) if k is not None]
 
     def _live(self, slot: int, now: int) -> bool:
         expiry = self.stamp[slot][1]
         return self.vectors[slot] is not None and (not expiry or now < expiry)
 
-    def _exact(self, query: list[float], now: int, exclude: set | None,
-               limit: int | None = None) -> Iterator[tuple[float, Key]]:
-        slots = [s for s in self._candidate_slots(query, limit)
-                 if self._live(s, now) and (exclude is None or s not in exclude)]
-        scored = [(-score(self.similarity, self.vectors[s], query), self.keys[s]) for s in slots]
-        scored.sort()
-        for neg, key in scored:
-            yield -neg, key
+    def _ordered(self, slots, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
+        """Exact scores of ``slots``, best first, ties in key order. With numpy, a float32
+        pass orders the candidates and windows of them are re-scored exactly; a window ends
+        only where two consecutive approximate scores differ by more than twice the float32
+        error bound (``slack``), so no candidate after it can score better than one in it
+        and the exact order across windows is the global one."""
+        if np is None:
+            live = [s for s in slots if self._live(s, now)]
+            scored = sorted((-score(self.similarity, self.vectors[s], query), self.keys[s])
+                            for s in live)
+            for neg, key in scored:
+                yield -neg, key
+            return
+        slots = np.asarray(slots, dtype=np.int64)
+        if len(slots) == 0:
+            return
+        expiry = self.expiry[slots]
+        slots = slots[self.alive[slots] & ((expiry == 0) | (expiry > now))]
+        if len(slots) == 0:
+            return
+        q32 = np.asarray(query, dtype=np.float32)
+        q64 = np.asarray(query, dtype=np.float64)
+        qnorm = float(np.linalg.norm(q64))
+        approx = self._approx(slots, q32, qnorm)
+        slack = self._slack(slots, qnorm, float(approx.max()))
+        n = len(slots)
+        # the best 256 first (argpartition); the full order only if a consumer goes past them
+        head = min(n, 256)
+        if head < n:
+            part = np.argpartition(-approx, head - 1)[:head]
+            order = part[np.argsort(-approx[part], kind="stable")]
+            rest_max = float(np.max(np.delete(approx, part)))
+        else:
+            order = np.argsort(-approx, kind="stable")
+            rest_max = -np.inf
+        ranked = np.append(-approx[order], -rest_max)  # ascending, then the rest's best
+        i, m = 0, len(order)
+        while i < m:
+            j = min(i + 32, m)
+            gaps = np.diff(ranked[j - 1:])
+            wide = np.nonzero(gaps > slack)[0]
+            if len(wide) == 0:
+                break  # the window would run past the head: continue in full order
+            j = j + int(wide[0])
+            chunk = slots[order[i:j]]
+            exact = _similarity(self.similarity, self.matrix[chunk].astype(np.float64), q64)
+            items = sorted(zip((-exact).tolist(), (self.keys[c] for c in chunk.tolist())))
+            for neg, key in items:
+                yield -neg, key
+            i = j
+        if i < n:
+            done = order[:i]
+            order = np.argsort(-approx, kind="stable")
+            if i:
+                order = order[~np.isin(order, done)]
+            yield from self._windows(slots, order, approx, q64, slack)
 
-    def _candidate_slots(self, query: list[float], limit: int | None) -> Iterable[int]:
-        """Every live slot, or (numpy, ``limit``) the slots whose float32 score may reach
-        the top ``limit`` once re-scored exactly."""
-        if self.matrix is None or limit is None or limit >= len(self.slot_of):
-            return [s for s, k in enumerate(self.keys) if k is not None]
-        n = len(self.keys)
-        approx = self._approx_scores(query, n)
-        approx[~self.alive[:n]] = -np.inf
-        kth = np.partition(approx, n - limit)[n - limit]
-        slack = 1e-4 * max(1.0, abs(float(kth)))
-        return np.nonzero(approx >= kth - slack)[0].tolist()
+    def _windows(self, slots, order, approx, q64, slack) -> Iterator[tuple[float, Key]]:
+        ranked = -approx[order]
+        i, n = 0, len(order)
+        while i < n:
+            j = min(i + 32, n)
+            if j < n:
+                wide = np.nonzero(np.diff(ranked[j - 1:]) > slack)[0]
+                j = n if len(wide) == 0 else j + int(wide[0])
+            chunk = slots[order[i:j]]
+            exact = _similarity(self.similarity, self.matrix[chunk].astype(np.float64), q64)
+            for neg, key in sorted(zip((-exact).tolist(), (self.keys[c] for c in chunk.tolist()))):
+                yield -neg, key
+            i = j
 
-    def _approx_scores(self, query: list[float], n: int):
-        q = np.asarray(query, dtype=np.float32)
-        mat = self.matrix[:n]
-        if self.similarity == "euclidean":
-            diff = mat - q
-            return 1.0 / (1.0 + np.einsum("ij,ij->i", diff, diff).astype(np.float64))
-        dots = (mat @ q).astype(np.float64)
+    def _slack(self, slots, qnorm: float, best: float) -> float:
+        """Twice a bound on |float32 score - exact score| (|error of a float32 dot product|
+        <= n * 2^-24 * |a| * |b|, propagated through each similarity's formula)."""
+        top = float(self.norms[slots].max()) if len(slots) else 0.0
         if self.similarity == "cosine":
-            qn = float(np.linalg.norm(q.astype(np.float64)))
-            norms = self.norms[:n] * qn
-            norms[norms == 0] = np.inf
-            return (1 + dots / norms) / 2
-        return (1 + dots) / 2
+            scale = 2.0
+        elif self.similarity == "euclidean":  # d(1/(1+x))/dx = -score^2
+            scale = 2.0 * (qnorm + top) ** 2 * min(1.0, 1.01 * best) ** 2
+        else:
+            scale = qnorm * top
+        return 2 * 4 * self.dimension * 2.0 ** -24 * scale + 1e-12
 
-    def brute_force_top(self, query: list[float], k: int, now: int) -> list[tuple[float, Key]]:
-        """The exact top ``k`` (numpy pre-selection, exact re-scoring)."""
-        with self.lock:
-            out = []
-            for item in self._exact(query, now, None, limit=k):
-                out.append(item)
-                if len(out) == k:
-                    break
-            if len(out) < k and len(out) < len(self.slot_of):  # expired vectors were dropped
-                out = list(self._exact(query, now, None))[:k]
-            return out
+    def _approx(self, slots, q32, qnorm: float):
+        """float32 scores of ``slots`` (einsum, not BLAS: no thread pool to wake)."""
+        n = len(self.keys)
+        whole = len(slots) * 2 > n
+        mat = self.matrix[:n] if whole else self.matrix[slots]
+        if self.similarity == "euclidean":
+            norms = self.norms[:n] if whole else self.norms[slots]
+            dots = np.einsum("ij,j->i", mat, q32).astype(np.float64)
+            out = 1.0 / (1.0 + np.maximum(norms * norms - 2 * dots + qnorm * qnorm, 0))
+        else:
+            dots = np.einsum("ij,j->i", mat, q32).astype(np.float64)
+            if self.similarity == "cosine":
+                norms = (self.norms[:n] if whole else self.norms[slots]) * qnorm
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    out = np.where(norms > 0, (1 + dots / np.where(norms > 0, norms, 1)) / 2, 0.0)
+            else:
+                out = (1 + dots) / 2
+        return out[slots] if whole else out
 
     def _graph_search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
         graph = self._ensure_graph()
         q = np.asarray(query, dtype=np.float32)
         seen: set[int] = set()
         want = 16
-        total = len(self.slot_of)
-        while want <= max(64, total // 4):
-            found = graph.search(q, want, exact=False)
-            slots = [int(s) for s in found.keys if int(s) not in seen]
-            fresh = []
-            for s in slots:
-                seen.add(s)
-                if self.keys[s] is not None and self._live(s, now):
-                    fresh.append((-score(self.similarity, self.vectors[s], query), self.keys[s]))
-            fresh.sort()
-            for neg, key in fresh:
-                yield -neg, key
-            if len(found.keys) < want:  # the graph has nothing more
+        limit = max(64, len(self.slot_of) // 4)
+        while True:
+            found = graph.search(q, want)
+            fresh = [s for s in np.asarray(found.keys, dtype=np.int64).tolist()
+                     if s not in seen and self.keys[s] is not None]
+            seen.update(fresh)
+            yield from self._ordered(fresh, query, now)
+            if len(found.keys) < want:  # the graph holds nothing more
                 return
-            want *= 4
+            if want >= limit:
+                break
+            want = min(want * 4, limit)
         # filters rejected too much: finish exactly over the vectors not yet returned
-        yield from self._exact(query, now, seen)
+        rest = self._all_slots()
+        if seen:
+            rest = rest[~np.isin(rest, np.fromiter(seen, dtype=np.int64))]
+        yield from self._ordered(rest, query, now)
 
     def _ensure_graph(self):
-        n_alive = len(self.slot_of)
-        if self.graph is not None and self.graph_stale > n_alive:
-            self.graph = None
+        if self.graph is not None and self.graph_stale > len(self.slot_of):
+            self.graph = None  # more removed than live entries: rebuild
         if self.graph is None:
             metric = {"cosine": "cos", "euclidean": "l2sq", "dot_product": "ip"}[self.similarity]
             graph = _UsearchIndex(ndim=self.dimension, metric=metric, dtype="f32",
                                   connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
                                   expansion_search=EXPANSION_SEARCH)
-            slots = np.asarray([s for s, v in enumerate(self.vectors) if v is not None],
-                               dtype=np.uint64)
+            slots = self._all_slots().astype(np.uint64)
             if len(slots):
                 graph.add(slots, self.matrix[slots.astype(np.int64)], threads=0)
             self.graph = graph
             self.graph_stale = 0
         return self.graph
+
+
+def _similarity(similarity: str, block, q):
+    """numpy form of :func:`score` over the rows of ``block`` (float64)."""
+    if similarity == "euclidean":
+        diff = block - q
+        return 1.0 / (1.0 + np.einsum("ij,ij->i", diff, diff))
+    dots = block @ q
+    if similarity == "cosine":
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block)) * math.sqrt(float(q @ q))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(norms > 0, (1 + dots / np.where(norms > 0, norms, 1)) / 2, 0.0)
+    return (1 + dots) / 2
 
 
 # ---- the registry: one store per vector index of a database ----------------------------------

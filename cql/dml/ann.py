@@ -159,8 +159,11 @@ def execute_ann(plan, db, ctx) -> Result:
     query = [float(v) for v in query]
     check_indexable(query, ann.similarity)
     now = ctx.now
-    if plan.key_mode in ("keys", "token"):
+    if plan.key_mode == "token":
         picked = _exact(plan, db, bound, query, limit, now)
+    elif plan.where.has_full_partition_key():
+        dks = [decorate(pk) for pk in plan.where.partition_keys(bound)]
+        picked = _through_index(plan, db, bound, query, limit, now, dks)
     else:
         picked = _through_index(plan, db, bound, query, limit, now)
     rows = [plan._project(row, now) for row in picked]
@@ -185,8 +188,9 @@ def _exact(plan, db, bound, query, limit, now) -> list:
     return [t[3] for t in best]
 
 
-def _through_index(plan, db, bound, query, limit, now) -> list:
-    """Walk the vector index best first, keeping the candidates the other restrictions pass."""
+def _through_index(plan, db, bound, query, limit, now, dks=None) -> list:
+    """Walk the vector index best first (only partitions ``dks`` when given, exactly),
+    keeping the candidates the other restrictions pass."""
     ann: AnnOrdering = plan.ann
     store = vector_index.registry(db).store(db.engine, plan.meta, ann.index, now)
     name = ann.column.name
@@ -194,7 +198,8 @@ def _through_index(plan, db, bound, query, limit, now) -> list:
     for _ in range(3):  # a stale entry is repaired, then the search restarts
         found: list = []
         stale = False
-        search = store.search(query, now)
+        search = store.search(query, now) if dks is None else \
+            store.search_partitions(query, dks, now)
         try:
             for s, key in search:
                 dk, ck = key
