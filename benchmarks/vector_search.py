@@ -25,7 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one query at a time: no BLAS pool
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

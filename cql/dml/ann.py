@@ -213,8 +213,9 @@ def _through_index(plan, db, bound, query, limit, now, dks=None) -> list:
                     if value is None:
                         store.resync(key, None)
                         continue
-                    if [float(v) for v in value] != store.vector(key):
-                        store.resync(key, [float(v) for v in value])
+                    live = value if isinstance(value, list) else list(value)
+                    if live != store.vector(key):
+                        store.resync(key, [float(v) for v in live])
                         stale = True
                         break
                     found.append((-s, dk, row_ck or b"", row))

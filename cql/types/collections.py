@@ -807,6 +807,14 @@ class VectorType(CQLType):
         if len(items) != self.dimension:
             raise MarshalError(f"Invalid vector value of type {self.name}; expected "
                                f"{self.dimension} elements, but given {len(items)}")
+        fmt = getattr(self.elem, "_struct", None)
+        if fmt is not None and fmt.format == ">f" and \
+                all(type(x) is float or type(x) is int for x in items):
+            try:  # float32 rounding of plain numbers in one pack/unpack
+                packed = struct.unpack(f">{len(items)}f", struct.pack(f">{len(items)}f", *items))
+                return packed if h else list(packed)
+            except (struct.error, OverflowError):
+                pass  # the element type reports the bad value
         out = []
         for x in items:
             if x is None:
@@ -838,6 +846,10 @@ class VectorType(CQLType):
                     return None
                 raise MarshalError(f"Expected {size * n} bytes for a {self.name} "
                                    f"({len(data)})")
+            fmt = getattr(e, "_struct", None)
+            if fmt is not None and fmt.format in (">f", ">d"):  # float/double: one unpack
+                values = struct.unpack(f">{n}{fmt.format[1]}", data)
+                return values if h else list(values)
             for i in range(n):
                 out.append(e._des(data[i * size:(i + 1) * size], h))
         else:
