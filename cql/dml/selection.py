@@ -133,7 +133,10 @@ def _cells_of(sel: Selector, row: RowData, now: int):
         return None
     many, cells = found
     if not many:  # inside one cell: that cell, if the selected part has a value
-        return found if sel.value(row, now) is not None else None
+        part = sel.value(row, now)
+        if part is None or (isinstance(sel, SliceSelector) and not part):
+            return None
+        return found
     if isinstance(sel, FieldSelector):
         cell = cells[sel.index]
         return None if cell is None else (False, [cell])
