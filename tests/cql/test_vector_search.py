@@ -1,0 +1,315 @@
+"""ANN OF: exact nearest neighbours on the exact path, recall on the graph path, the index
+kept in step with every write, and Cassandra 5.0's messages for every rule."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cql
+from cql import InvalidRequest
+from cql.derived import vector_index
+from cql.derived.vector_index import VectorStore, score
+
+_NAMES = itertools.count()
+KS = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
+
+
+def session(*statements: str, path: str | None = None) -> cql.Session:
+    s = cql.connect(path or f":memory:vector-{next(_NAMES)}")
+    s.row_factory = cql.tuple_factory
+    s.execute(KS)
+    s.set_keyspace("ks")
+    for statement in statements:
+        s.execute(statement)
+    return s
+
+
+def q(s, query, params=None):
+    return list(s.execute(query, params))
+
+
+def reference(s, table: str, column: str, similarity: str, query: list[float], k: int,
+              where: str = "", allow: bool = False) -> list[tuple[float, tuple]]:
+    """Exact top-k by brute force over SELECT * (token order breaks ties)."""
+    rows = q(s, f"SELECT * FROM {table} {where}" + (" ALLOW FILTERING" if allow else ""))
+    names = [c for c in s.execute(f"SELECT * FROM {table} LIMIT 1").column_names]
+    i = names.index(column)
+    scored = [(score(similarity, [float(x) for x in r[i]], query), pos, r)
+              for pos, r in enumerate(rows) if r[i] is not None]
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [(sc, r) for sc, _, r in scored[:k]]
+
+
+def assert_exact(got: list[tuple], ref: list[tuple[float, tuple]], scores: list[float]) -> None:
+    """Same length, each row's exact score equal to the reference's at its rank (so only
+    rows with equal scores may trade places), every row a real row of the reference."""
+    assert len(got) == len(ref)
+    for (ref_score, _), sc in zip(ref, scores):
+        assert sc == pytest.approx(ref_score, rel=1e-12, abs=1e-12)
+
+
+def test_issue_example_returns_nearest_not_token_order():
+    s = session("CREATE TABLE v (id int PRIMARY KEY, e vector<float, 3>)",
+                "CREATE CUSTOM INDEX ON v (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}")
+    for i in range(100):
+        s.execute("INSERT INTO v (id, e) VALUES (%s, %s)", (i, [float(i), 1.0, 2.0]))
+    got = q(s, "SELECT id FROM v ORDER BY e ANN OF [3.0, 1.0, 2.0] LIMIT 3")
+    # 2 and 4 tie (distance 1) behind 3: token order decides
+    token_order = [r[0] for r in q(s, "SELECT id FROM v") if r[0] in (2, 4)]
+    assert got == [(3,)] + [(i,) for i in token_order]
+
+
+vectors = st.lists(st.integers(-3, 3).map(float), min_size=3, max_size=3).filter(any)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(similarity=st.sampled_from(["cosine", "euclidean", "dot_product"]),
+       ops=st.lists(st.tuples(st.sampled_from(["put", "put", "put", "del_row", "del_part",
+                                               "null", "tag"]),
+                              st.integers(0, 3), st.integers(0, 5), vectors,
+                              st.integers(0, 2)), max_size=40),
+       query=vectors, k=st.integers(1, 8), mode=st.sampled_from(["all", "part", "tag"]))
+def test_exact_path_equals_brute_force(similarity, ops, query, k, mode):
+    s = session("CREATE TABLE t (p int, c int, e vector<float, 3>, tag int, PRIMARY KEY (p, c))",
+                "CREATE CUSTOM INDEX ON t (tag) USING 'sai'",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                f"WITH OPTIONS = {{'similarity_function': '{similarity}'}}")
+    q(s, "SELECT * FROM t ORDER BY e ANN OF [1.0, 1.0, 1.0] LIMIT 1")  # the store exists
+    for op, p, c, vec, tag in ops:
+        if op == "put":
+            s.execute("INSERT INTO t (p, c, e, tag) VALUES (%s, %s, %s, %s)", (p, c, vec, tag))
+        elif op == "del_row":
+            s.execute("DELETE FROM t WHERE p = %s AND c = %s", (p, c))
+        elif op == "del_part":
+            s.execute("DELETE FROM t WHERE p = %s", (p,))
+        elif op == "null":
+            s.execute("UPDATE t SET e = null WHERE p = %s AND c = %s", (p, c))
+        else:
+            s.execute("UPDATE t SET tag = %s WHERE p = %s AND c = %s", (tag, p, c))
+    where = {"all": "", "part": "WHERE p = 1", "tag": "WHERE tag = 1"}[mode]
+    got = q(s, f"SELECT p, c, e, tag FROM t {where} ORDER BY e ANN OF %s LIMIT {k}", (query,))
+    ref = reference(s, "t", "e", similarity, query, k, where, allow=mode == "tag")
+    assert_exact(got, ref, [score(similarity, [float(x) for x in r[2]], query) for r in got])
+    assert len({r[:2] for r in got}) == len(got)
+    live = {r[:2]: r for r in q(s, f"SELECT p, c, e, tag FROM t {where}"
+                                   + (" ALLOW FILTERING" if mode == "tag" else ""))}
+    assert all(live.get(r[:2]) == r for r in got)
+
+
+def test_ties_in_token_order():
+    s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>)",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai'")
+    for i in range(20):
+        s.execute("INSERT INTO t (id, e) VALUES (%s, [1.0, 2.0])", (i,))
+    token_order = [r[0] for r in q(s, "SELECT id FROM t")]
+    assert [r[0] for r in q(s, "SELECT id FROM t ORDER BY e ANN OF [1.0, 2.0] LIMIT 20")] == \
+        token_order
+
+
+def test_store_exact_search_matches_python_reference_at_scale():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(3)
+    for similarity in ("cosine", "euclidean", "dot_product"):
+        data = rng.standard_normal((3000, 16)).astype(np.float32)
+        data[10] = data[20] = data[30]  # exact ties
+        store = VectorStore(16, similarity)
+        for i, v in enumerate(data):
+            store.upsert((i.to_bytes(8, "big"), b""), v.astype(np.float64).tolist(), 1, 0)
+        for query in (rng.standard_normal(16).tolist(), data[20].astype(np.float64).tolist()):
+            search = store.search(query, 0)
+            got = [next(search) for _ in range(300)]
+            search.close()
+            ref = sorted((-score(similarity, data[i].astype(np.float64).tolist(), query),
+                          i.to_bytes(8, "big")) for i in range(len(data)))[:300]
+            assert [key[0] for _, key in got] == [key for _, key in ref]
+
+
+def test_graph_path_recall(monkeypatch):
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    rng = np.random.default_rng(5)
+    dim, n = 32, 4000
+    centres = rng.standard_normal((40, dim))
+    data = (centres[rng.integers(0, 40, n)] + 0.3 * rng.standard_normal((n, dim))).astype(np.float32)
+    store = VectorStore(dim, "cosine")
+    for i, v in enumerate(data):
+        store.upsert((i.to_bytes(8, "big"), b""), v.astype(np.float64).tolist(), 1, 0)
+    assert store.uses_graph()
+    recalls = []
+    for _ in range(40):
+        query = (centres[rng.integers(0, 40)] + 0.3 * rng.standard_normal(dim)).tolist()
+        search = store.search(query, 0)
+        got = {next(search)[1] for _ in range(10)}
+        search.close()
+        exact = set(key for _, key in itertools.islice(store._ordered(
+            store._all_slots(), query, 0), 10))
+        recalls.append(len(got & exact) / 10)
+    assert sum(recalls) / len(recalls) >= 0.95
+    # the graph follows deletes and updates
+    victim = next(iter(store.slot_of))
+    store.remove(victim, 2)
+    query = data[int.from_bytes(victim[0], "big")].astype(np.float64).tolist()
+    search = store.search(query, 0)
+    assert victim not in {next(search)[1] for _ in range(10)}
+    search.close()
+
+
+def test_graph_path_through_cql(monkeypatch):
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>, tag int)",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}",
+                "CREATE CUSTOM INDEX ON t (tag) USING 'sai'")
+    for i in range(300):
+        s.execute("INSERT INTO t (id, e, tag) VALUES (%s, %s, %s)", (i, [float(i), 0.0], i % 7))
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [100.2, 0.0] LIMIT 3") == [(100,), (101,), (99,)]
+    # a selective filter: the graph rounds widen, then the rest is searched exactly
+    assert q(s, "SELECT id FROM t WHERE tag = 3 ORDER BY e ANN OF [100.2, 0.0] LIMIT 2") == \
+        [(101,), (94,)]
+    s.execute("DELETE FROM t WHERE id = 100")
+    s.execute("UPDATE t SET e = [500.0, 0.0] WHERE id = 101")
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [100.2, 0.0] LIMIT 2") == [(99,), (102,)]
+
+
+def test_pure_python_fallback(monkeypatch):
+    monkeypatch.setattr(vector_index, "np", None)
+    monkeypatch.setattr(vector_index, "_UsearchIndex", None)
+    s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>)",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'dot_product'}")
+    for i in range(30):
+        s.execute("INSERT INTO t (id, e) VALUES (%s, %s)", (i, [i / 30, 1 - i / 30]))
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [1.0, 0.0] LIMIT 2") == [(29,), (28,)]
+
+
+def test_index_follows_ttl_truncate_drop_and_reopen(tmp_path):
+    s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>)",
+                "CREATE CUSTOM INDEX e_idx ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}")
+    s.execute("INSERT INTO t (id, e) VALUES (1, [0.0, 0.0]) USING TTL 1")
+    s.execute("INSERT INTO t (id, e) VALUES (2, [5.0, 5.0])")
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 1") == [(1,)]
+    time.sleep(2.1)
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2") == [(2,)]
+    s.execute("TRUNCATE t")
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2") == []
+    s.execute("INSERT INTO t (id, e) VALUES (3, [1.0, 1.0])")
+    s.execute("DROP INDEX e_idx")
+    with pytest.raises(InvalidRequest, match="requires the column to be indexed"):
+        q(s, "SELECT id FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2")
+    s.execute("CREATE CUSTOM INDEX e_idx ON t (e) USING 'sai'")
+    assert q(s, "SELECT id FROM t ORDER BY e ANN OF [1.0, 1.0] LIMIT 2") == [(3,)]
+    # LSM: the index is rebuilt from the table on open
+    path = str(tmp_path / "db")
+    d = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>)",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}", path=path)
+    for i in range(10):
+        d.execute("INSERT INTO t (id, e) VALUES (%s, %s)", (i, [float(i), 0.0]))
+    assert q(d, "SELECT id FROM t ORDER BY e ANN OF [4.1, 0.0] LIMIT 2") == [(4,), (5,)]
+    d.execute("DELETE FROM t WHERE id = 4")
+    d.cluster.shutdown() if hasattr(d, "cluster") else d.close()
+    r = cql.connect(path)
+    r.row_factory = cql.tuple_factory
+    r.set_keyspace("ks")
+    assert q(r, "SELECT id FROM t ORDER BY e ANN OF [4.1, 0.0] LIMIT 2") == [(5,), (3,)]
+    r.close()
+
+
+# ---- every rule, with Cassandra's message ------------------------------------------------
+
+SETUP = (
+    "CREATE TABLE t (pk int, ck int, v vector<float, 3>, w vector<float, 3>, "
+    "iv vector<int, 2>, one vector<float, 1>, n int, x int, s text, PRIMARY KEY (pk, ck))",
+    "CREATE CUSTOM INDEX ON t (v) USING 'sai'",
+    "CREATE CUSTOM INDEX ON t (n) USING 'sai'",
+)
+
+MESSAGES = [
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0], w ANN OF [1.0, 2.0, 3.0] LIMIT 1",
+     "Cannot specify more than one ANN ordering"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0], ck ASC LIMIT 1",
+     "ANN ordering does not support any other ordering"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0] DESC LIMIT 1",
+     "Descending ANN ordering is not supported"),
+    ("SELECT * FROM t ORDER BY nope ANN OF [1.0] LIMIT 1",
+     "Undefined column name nope in table ks.t"),
+    ("SELECT * FROM t ORDER BY n ANN OF 1 LIMIT 1",
+     "ANN ordering is only supported on float vector indexes"),
+    ("SELECT * FROM t ORDER BY w ANN OF [1.0, 2.0, 3.0] LIMIT 1",
+     "ANN ordering by vector requires the column to be indexed"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0] LIMIT 1",
+     "Invalid vector literal for v of type vector<float, 3>; expected 3 elements, but given 2"),
+    ("SELECT * FROM t WHERE x = 1 ORDER BY v ANN OF [1.0, 2.0, 3.0] LIMIT 1 ALLOW FILTERING",
+     "ANN ordering by vector requires all restricted column(s) to be indexed"),
+    ("SELECT * FROM t WHERE ck > 1 ORDER BY v ANN OF [1.0, 2.0, 3.0] LIMIT 1 ALLOW FILTERING",
+     "ANN ordering by vector requires all restricted column(s) to be indexed"),
+    ("SELECT * FROM t WHERE pk > 1 ORDER BY v ANN OF [1.0, 2.0, 3.0] LIMIT 1 ALLOW FILTERING",
+     "ANN ordering by vector requires all restricted column(s) to be indexed"),
+    ("SELECT count(*) FROM t WHERE pk = 1 ORDER BY v ANN OF [1.0, 2.0, 3.0] LIMIT 1",
+     "Top-K queries can not be run with aggregation"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0] PER PARTITION LIMIT 1 LIMIT 1",
+     "Top-K queries do not support per-partition limits"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0]",
+     "Top-K queries must have a limit specified and the limit must be less than the query "
+     "page size"),
+    ("SELECT * FROM t ORDER BY v ANN OF [1.0, 2.0, 3.0] LIMIT 1001",
+     "Use of ANN OF in an ORDER BY clause requires a LIMIT that is not greater than 1000. "
+     "LIMIT was 1001"),
+    ("SELECT * FROM t ORDER BY v ANN OF [0.0, 0.0, 0.0] LIMIT 1",
+     "Zero and near-zero vectors cannot be indexed or queried with cosine similarity"),
+    ("INSERT INTO t (pk, ck, v) VALUES (1, 1, [0.0, 0.0, 0.0])",
+     "Zero and near-zero vectors cannot be indexed or queried with cosine similarity"),
+    ("SELECT * FROM t WHERE v = [1.0, 2.0, 3.0]", "Vector indexes only support ANN queries"),
+    ("SELECT * FROM t ORDER BY n ASC", None),  # not an ANN rule: checked elsewhere
+    ("CREATE CUSTOM INDEX ON t (iv) USING 'sai'",
+     "SAI ANN indexes are only allowed on vector columns with float elements"),
+    ("CREATE CUSTOM INDEX ON t (one) USING 'sai'",
+     "Cosine similarity is not supported for single-dimension vectors"),
+    ("CREATE CUSTOM INDEX ON t (w) USING 'sai' WITH OPTIONS = {'similarity_function': 'l1'}",
+     "Similarity function l1 was not recognized for the vector index. Valid values are: "
+     "cosine, euclidean, dot_product"),
+    ("CREATE CUSTOM INDEX ON t (w) USING 'sai' WITH OPTIONS = {'shards': '2'}",
+     "vector column does not support sharding"),
+    ("CREATE CUSTOM INDEX ON t (w) USING 'sai' WITH OPTIONS = "
+     "{'maximum_node_connections': '10'}", "custom vector index parameters are disabled"),
+    ("SELECT * FROM t ORDER BY v ANN OF ? LIMIT 1", "Unsupported null value for column v"),
+]
+
+
+@pytest.mark.parametrize("statement, message", [m for m in MESSAGES if m[1] is not None])
+def test_ann_message_table(statement, message):
+    s = session(*SETUP)
+    params = (None,) if "?" in statement else None
+    with pytest.raises(InvalidRequest) as info:
+        if params:
+            s.execute(s.prepare(statement), params)
+        else:
+            s.execute(statement)
+    assert message in str(info.value)
+
+
+def test_allowed_ann_shapes():
+    s = session(*SETUP)
+    for i in range(6):
+        s.execute("INSERT INTO t (pk, ck, v, n) VALUES (%s, %s, %s, %s)",
+                  (i % 2, i, [1.0, float(i), 1.0], i % 3))
+    v = "[1.0, 2.0, 1.0]"
+    assert q(s, f"SELECT ck FROM t WHERE pk = 0 ORDER BY v ANN OF {v} LIMIT 2") == [(2,), (4,)]
+    assert q(s, f"SELECT ck FROM t WHERE pk = 0 AND ck > 2 ORDER BY v ANN OF {v} LIMIT 2") == \
+        [(4,)]
+    assert q(s, f"SELECT ck FROM t WHERE pk IN (0, 1) ORDER BY v ANN OF {v} LIMIT 1") == [(2,)]
+    assert q(s, f"SELECT ck FROM t WHERE n = 1 ORDER BY v ANN OF {v} LIMIT 2") == [(4,), (1,)]
+    # one page: top-k queries are not paged
+    assert len(list(s.execute(f"SELECT ck FROM t ORDER BY v ANN OF {v} LIMIT 5",
+                              fetch_size=2))) == 5
