@@ -12,8 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cql.ddl import (describe, indexes, keyspaces, permissions, roles, table_like, tables, udts,
-                     unsupported, views)
+from cql.ddl import (
+    describe,
+    indexes,
+    keyspaces,
+    permissions,
+    roles,
+    table_like,
+    tables,
+    udts,
+    unsupported,
+    views,
+)
 from cql.ddl.common import keyspace_of
 from cql.dml import batch, modify, select
 from cql.plan.base import Plan

@@ -16,11 +16,11 @@ import re
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from cql.system import CQL_VERSION
 from cassalite.server import errors, frame, handler, messages, wire
 from cassalite.server.frame import Frame, Header, Opcode
 from cassalite.server.handler import Response
 from cassalite.server.wire import ProtocolViolation
+from cql.system import CQL_VERSION
 
 if TYPE_CHECKING:
     from cassalite.server.server import CQLServer

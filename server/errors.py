@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 
 from cassalite.server import wire
-from cql.errors import ErrorCode
 from cassalite.server.frame import Opcode
 from cassalite.server.wire import ProtocolViolation
+from cql.errors import ErrorCode
 
 log = logging.getLogger("cassalite.server")
 

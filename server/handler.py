@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cql
-from cql.session import PreparedStatement, ResultSet, Session
 from cassalite.server import results
 from cassalite.server.messages import Batch, Execute, Prepare, Query, QueryParams, Value
 from cassalite.server.prepared import PreparedCache
 from cassalite.server.wire import Unset
+from cql.session import PreparedStatement, ResultSet, Session
 
 
 @dataclass(slots=True)

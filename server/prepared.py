@@ -13,8 +13,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from cql.session import PreparedStatement, Session
 from cassalite.server.errors import unprepared
+from cql.session import PreparedStatement, Session
 
 DEFAULT_CAPACITY = 10_000
 

@@ -10,10 +10,10 @@ import struct
 from collections.abc import Sequence
 from typing import Any
 
-from cql.types import CQLType
 from cassalite.server import wire
 from cassalite.server.frame import Opcode
 from cassalite.server.messages import schema_change_body
+from cql.types import CQLType
 
 VOID = 0x0001
 ROWS = 0x0002

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, Self
 
 import cql
-from cql.session import Session
-from cql.system import CQL_VERSION
 from cassalite.server.auth import PasswordAuthenticator
 from cassalite.server.config import ServerConfig
 from cassalite.server.connection import Connection
 from cassalite.server.messages import schema_change_event
 from cassalite.server.prepared import PreparedCache
 from cassalite.server.scheduling import CostModel
+from cql.session import Session
+from cql.system import CQL_VERSION
 
 log = logging.getLogger("cassalite.server")
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cql.derived import indexes, vector_index
 from cql.errors import AlreadyExists, ConfigurationException, InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
+from cql.schema.constraints import constraint_from_ast, validate_constraints
 from cql.schema.metadata import (
     CLUSTERING,
     PARTITION_KEY,
@@ -20,7 +21,6 @@ from cql.schema.metadata import (
     KeyspaceMetadata,
     TableMetadata,
 )
-from cql.schema.constraints import constraint_from_ast, validate_constraints
 from cql.schema.options import table_options
 from cql.syntax import ast
 from cql.types import CQLType

@@ -29,8 +29,8 @@ import math
 import threading
 from typing import Callable, Iterable, Iterator
 
+from cassalite.storage.model import NO_TTL, Cell
 from cassalite.storage.murmur3 import decorate
-from cassalite.storage.model import Cell, NO_TTL
 from cql.errors import InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata
 

@@ -13,12 +13,12 @@ from typing import Any
 from sortedcontainers import SortedDict
 
 from cassalite.storage.model import (
+    ComplexColumn,
     DeletionTime,
     LivenessInfo,
     Mutation,
     Partition,
     RangeTombstone,
-    ComplexColumn,
     Row,
     merge_column,
     merge_row_into,
@@ -46,9 +46,9 @@ from .operations import (
     BIGINT,
     BOOLEAN,
     COUNTER_TOMBSTONE_TIMESTAMP,
-    CounterAdd,
     INT,
     MAX_TTL,
+    CounterAdd,
     Operation,
     SetColumn,
     WriteContext,

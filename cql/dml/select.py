@@ -33,8 +33,8 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, Table
 from cql.syntax import ast
 from cql.types import native_type
 
-from .grouping import fold_groups, plan_group_by
 from .ann import execute_ann, plan_ann
+from .grouping import fold_groups, plan_group_by
 from .paging import _after, _decode_state, _describe_range, _encode_state
 from .selection import (
     INT,

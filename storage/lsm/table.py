@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Position = tuple[int, int]
-_by_max_ts = lambda s: -s.stats.max_ts
+
+
+def _by_max_ts(s) -> int:
+    return -s.stats.max_ts
 
 
 class CompactionAborted(Exception):

@@ -15,15 +15,7 @@ from cql.errors import (
 )
 from cql.session import Session
 
-KS = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
-
-
-@pytest.fixture
-def session():
-    s = cql.connect(":memory:")
-    s.execute(KS)
-    s.execute("USE ks")
-    return s
+from .conftest import KS
 
 
 def rows(session, query):

@@ -7,8 +7,7 @@ import pytest
 import cql
 from cql.errors import InvalidRequest
 
-KS = ("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
-      "'replication_factor': 1}")
+from .conftest import KS
 
 OPTIONS = """    AND additional_write_policy = '99p'
     AND allow_auto_snapshot = true
@@ -38,14 +37,6 @@ def with_options(head: str, first: str | None = None) -> str:
         lines[0] = lines[0].replace("    AND ", "", 1)
         return head + " WITH " + "\n".join(lines)
     return head + " WITH " + first + "\n" + "\n".join(lines)
-
-
-@pytest.fixture
-def session():
-    s = cql.connect(":memory:")
-    s.execute(KS)
-    s.execute("USE ks")
-    return s
 
 
 def statements(session, query: str) -> list[str]:

@@ -12,18 +12,6 @@ ALLOW_FILTERING = (
 )
 
 
-@pytest.fixture
-def s():
-    session = cql.connect(":memory:")
-    session.row_factory = cql.tuple_factory
-    session.execute(
-        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
-    )
-    session.set_keyspace("ks")
-    yield session
-    session.close()
-
-
 def rows(s, query, params=None):
     return list(s.execute(query, params))
 

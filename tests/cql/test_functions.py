@@ -626,8 +626,8 @@ def test_json_functions():
 # -- token -----------------------------------------------------------------------------------
 
 def test_token():
-    from cql.types.comparable import serialize_partition_key
     from cassalite.storage.murmur3 import token
+    from cql.types.comparable import serialize_partition_key
 
     fn = F.resolve("token", [INT])
     assert fn.return_type is BIGINT and fn.execute([1]) == token(b"\x00\x00\x00\x01")

@@ -7,18 +7,14 @@ import pytest
 import cql
 from cql import InvalidRequest
 
+from .conftest import ks_session
+
 
 @pytest.fixture
 def s():
-    session = cql.connect(":memory:")
-    session.row_factory = cql.tuple_factory
-    session.execute(
-        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
-    )
-    session.set_keyspace("ks")
-    session.execute("CREATE TABLE t (k int, c int, v int, tags set<text>, m map<text, int>, "
-                    "l list<int>, PRIMARY KEY (k, c))")
-    yield session
+    with ks_session("CREATE TABLE t (k int, c int, v int, tags set<text>, m map<text, int>, "
+                    "l list<int>, PRIMARY KEY (k, c))", row_factory=cql.tuple_factory) as session:
+        yield session
 
 
 def q(s, query, params=None):

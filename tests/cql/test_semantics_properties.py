@@ -1,20 +1,18 @@
 """Property tests: collection operations against a Python model; views equal their query."""
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cql
+
+from .conftest import ks_session
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _session():
-    s = cql.connect(":memory:")
-    s.row_factory = cql.tuple_factory
-    s.execute("CREATE KEYSPACE ks WITH replication = "
-              "{'class': 'SimpleStrategy', 'replication_factor': 1}")
-    s.set_keyspace("ks")
-    return s
+    return ks_session(row_factory=cql.tuple_factory)
 
 
 small = st.integers(0, 5)

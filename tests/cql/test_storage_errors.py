@@ -9,7 +9,7 @@ import pytest
 import cql
 from cassalite.storage import errors as storage_errors
 
-REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+from .conftest import KS
 
 
 def test_a_locked_data_directory_is_a_cql_exception(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_a_locked_data_directory_is_a_cql_exception(tmp_path: Path) -> None:
 
 def test_a_damaged_file_read_through_cql_is_a_cql_exception(tmp_path: Path) -> None:
     with cql.connect(tmp_path) as s:
-        s.execute(f"CREATE KEYSPACE ks WITH replication = {REPLICATION}")
+        s.execute(KS)
         s.execute("CREATE TABLE ks.t (k int PRIMARY KEY, v text)")
         for i in range(50):
             s.execute("INSERT INTO ks.t (k, v) VALUES (%s, %s)", (i, "x" * 100))

@@ -10,14 +10,11 @@ import pytest
 import cql
 from cassalite.storage import tracing
 
-KS = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
+from .conftest import ks_session
 
 
 def _session(path=":memory:"):
-    s = cql.connect(path)
-    s.execute(KS)
-    s.execute("CREATE TABLE ks.t (k int, c int, v text, PRIMARY KEY (k, c))")
-    return s
+    return ks_session("CREATE TABLE ks.t (k int, c int, v text, PRIMARY KEY (k, c))", path=path)
 
 
 @pytest.fixture

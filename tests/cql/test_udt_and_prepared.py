@@ -5,19 +5,16 @@ import pytest
 import cql
 from cql import InvalidRequest
 
+from .conftest import ks_session
+
 
 @pytest.fixture
 def s():
-    session = cql.connect(":memory:")
-    session.row_factory = cql.tuple_factory
-    session.execute(
-        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
-    )
-    session.set_keyspace("ks")
-    session.execute("CREATE TYPE addr (city text, zip int)")
-    session.execute("CREATE TABLE u (k int PRIMARY KEY, a addr, fa frozen<addr>, "
-                    "m map<text, int>, t tuple<int, text>)")
-    return session
+    with ks_session("CREATE TYPE addr (city text, zip int)",
+                    "CREATE TABLE u (k int PRIMARY KEY, a addr, fa frozen<addr>, "
+                    "m map<text, int>, t tuple<int, text>)",
+                    row_factory=cql.tuple_factory) as session:
+        yield session
 
 
 def test_udt_fields(s):

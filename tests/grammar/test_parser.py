@@ -7,14 +7,14 @@ import dataclasses
 import re
 
 import pytest
-from cql_cases import VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Token, Tree
 
-from cql.syntax import ast
 from cql.errors import InvalidRequest, SyntaxException
-from cql.syntax import parse, parse_statements, split_statements
+from cql.syntax import ast, parse, parse_statements, split_statements
+
+from .cql_cases import VALID
 
 Q = ast.QualifiedName
 C = ast.Constant

@@ -7,12 +7,12 @@ import struct
 import pytest
 
 import cql
-from cql.errors import ErrorCode
-from cql.plan.base import SchemaChange
-from cql.types import parse_type
 from cassalite.server import errors, frame, messages, results, wire
 from cassalite.server.config import ServerConfig
 from cassalite.server.wire import UNSET, ProtocolViolation, Reader
+from cql.errors import ErrorCode
+from cql.plan.base import SchemaChange
+from cql.types import parse_type
 
 protocol = pytest.importorskip("cassandra.protocol")
 

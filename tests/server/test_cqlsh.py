@@ -137,9 +137,7 @@ def _run(cmd: list[str], home, stdin: str, cwd=None) -> tuple[int, str, str]:
 
 
 def _cassalite_command() -> list[str]:
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    code = (f"import sys; sys.path.insert(0, {root!r}); "
-            "from shell.cli import main; sys.exit(main())")
+    code = "import sys; from cassalite.shell.cli import main; sys.exit(main())"
     return [sys.executable, "-c", code]
 
 

@@ -17,10 +17,11 @@ import threading
 import time
 
 import pytest
-from rawclient import RawClient
 
 from cassalite.server import ServerConfig, ServerThread, wire
 from cassalite.server.frame import HEADER, Opcode
+
+from .rawclient import RawClient
 
 SEED = 20240611
 CASES = 2000

@@ -10,10 +10,11 @@ import threading
 import time
 
 import pytest
-from rawclient import RawClient
 
 from cassalite.server import ServerConfig, ServerThread, handler, wire
 from cassalite.server.frame import Opcode
+
+from .rawclient import RawClient
 
 SLOW = "/*slow*/ SELECT key FROM system.local"
 

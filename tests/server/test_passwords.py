@@ -6,11 +6,12 @@ import base64
 import hashlib
 
 import pytest
-from rawclient import RawClient
 
 from cassalite.server import ServerConfig, ServerThread, wire
 from cassalite.server.auth import hash_password, verify_password
 from cassalite.server.frame import Opcode
+
+from .rawclient import RawClient
 
 #: bcrypt (cost 4) of 'super_secret_thing', as Cassandra's tests hash it
 CASSANDRA_HASH = "$2a$04$PoiUnv/9OZ5nYjlN087uIe5KLMV6yJfDkgKAAHO0pRVTEvB3UQU/i"

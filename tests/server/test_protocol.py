@@ -7,11 +7,12 @@ import socket
 import struct
 
 import pytest
-from rawclient import RawClient
 
 from cassalite.server import ServerConfig, ServerThread, wire
 from cassalite.server.frame import HEADER, Opcode
 from cassalite.server.wire import Reader
+
+from .rawclient import RawClient
 
 CREATE_KS = ("CREATE KEYSPACE IF NOT EXISTS proto WITH replication = "
              "{'class': 'SimpleStrategy', 'replication_factor': 1}")

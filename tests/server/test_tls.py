@@ -15,11 +15,12 @@ import sys
 import warnings
 
 import pytest
-from certs import make_certs
-from rawclient import RawClient
 
 from cassalite.server import ServerConfig, ServerThread
 from cassalite.server.frame import Opcode
+
+from .certs import make_certs
+from .rawclient import RawClient
 
 cluster_mod = pytest.importorskip("cassandra.cluster")
 NoHostAvailable = cluster_mod.NoHostAvailable

@@ -11,6 +11,17 @@ import tabulate
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cassalite.shell.formatting import (
+    Cell,
+    FormatSettings,
+    columnize,
+    display_width,
+    format_cell,
+    format_column_name,
+    format_value,
+    table_lines,
+    vertical_lines,
+)
 from cql.types import (
     BLOB,
     BOOLEAN,
@@ -29,17 +40,6 @@ from cql.types import (
     Time,
     TupleType,
     UserType,
-)
-from cassalite.shell.formatting import (
-    Cell,
-    FormatSettings,
-    columnize,
-    display_width,
-    format_column_name,
-    format_cell,
-    format_value,
-    table_lines,
-    vertical_lines,
 )
 
 PLAIN = FormatSettings()

@@ -6,13 +6,14 @@ import io
 import re
 
 import pytest
-from shellio import FakeTTY
 
 import cql
 from cassalite.shell.cli import main
 from cassalite.shell.help import CQL_HELP, DOC_URL, SHELL_HELP
 from cassalite.shell.help_topics import Topic
 from cassalite.shell.splitter import split_statements
+
+from .shellio import FakeTTY
 
 
 def run(*commands: str) -> tuple[int, str, str]:

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from shellio import FakeTTY
 
 from cassalite.shell.cli import main
+
+from .shellio import FakeTTY
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,10 +1,11 @@
 """The conformance body against every engine (MemoryEngine is the oracle)."""
 
 import pytest
-from engine_conformance import run_workload
 
 from cassalite.storage.lsm import LSMEngine
 from cassalite.storage.memory import MemoryEngine
+
+from .engine_conformance import run_workload
 
 
 def test_memory_engine_against_itself():

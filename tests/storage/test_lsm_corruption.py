@@ -8,8 +8,8 @@ import struct
 import pytest
 from sortedcontainers import SortedDict
 
-from cassalite.storage.errors import CorruptionError
 from cassalite.storage.engine import TableInfo
+from cassalite.storage.errors import CorruptionError
 from cassalite.storage.lsm import LSMEngine
 from cassalite.storage.lsm.sstable import COMPONENTS, component_path
 from cassalite.storage.model import Cell, LivenessInfo, Mutation, Partition, Row
@@ -39,7 +39,7 @@ def _contents(engine, table):
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
-    from conftest import fast_tmpdir
+    from .conftest import fast_tmpdir
 
     path = fast_tmpdir()
     e = _open(path)

@@ -2,7 +2,7 @@
 and compactions) 50 times; every acknowledged write must survive and the write in flight
 must be all-or-nothing. ``tests/storage/crash_soak.py`` runs the same loop for longer."""
 
-import crash_soak
+from . import crash_soak
 
 
 def test_crash_loop_keeps_acknowledged_writes():

@@ -1,5 +1,4 @@
 from hypothesis import given, settings
-from lsm_strategies import partitions
 
 from cassalite.storage.lsm.encoding import (
     decode_partition,
@@ -9,6 +8,8 @@ from cassalite.storage.lsm.encoding import (
     put_partition,
 )
 from cassalite.storage.model import Mutation
+
+from .lsm_strategies import partitions
 
 
 @settings(max_examples=120)

@@ -5,11 +5,11 @@ import time
 
 from sortedcontainers import SortedDict
 
+from cassalite.storage import murmur3
 from cassalite.storage.engine import TableInfo
 from cassalite.storage.lsm import LSMEngine
 from cassalite.storage.lsm.compaction import Leveled, SizeTiered, TimeWindow, make_strategy
 from cassalite.storage.lsm.options import TableOptions, strategy_name
-from cassalite.storage import murmur3
 from cassalite.storage.model import Cell, DeletionTime, LivenessInfo, Mutation, Partition, Row
 
 WIDE = TableInfo("wide0000-0000-0000-0000-000000000001", "ks", "wide", {})

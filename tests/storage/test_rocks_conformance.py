@@ -1,7 +1,8 @@
 """The conformance body against the optional RocksDB engine (skipped without rocksdict)."""
 
 import pytest
-from engine_conformance import run_workload
+
+from .engine_conformance import run_workload
 
 pytest.importorskip("rocksdict")
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from cqltypes_strategies import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cql.types as T
+from cql.types.comparable import invert
+
+from .cqltypes_strategies import (
     ALL_NATIVES,
     ORDERED_NATIVES,
     cmp,
@@ -12,11 +18,6 @@ from cqltypes_strategies import (
     udt_lookup,
     values,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-import cql.types as T
-from cql.types.comparable import invert
 
 FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
