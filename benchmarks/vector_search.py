@@ -19,13 +19,12 @@ on the LSM engine; the default is ``:memory:``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one query at a time: no BLAS pool
 
