@@ -2,12 +2,15 @@
 
     import cql
     session = cql.connect(":memory:")           # or cql.connect("/path/to/data")
+    # or a cluster: cql.connect("cassandra://host1,host2:9042/ks?consistency=LOCAL_QUORUM")
     session.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
                     "'replication_factor': 1}")
 """
 
 from cql.plan.terms import UNSET as UNSET_VALUE
 
+from .cluster import ClusterSession
+from .connecting import connect
 from .errors import (
     AlreadyExists,
     ConfigurationException,
@@ -30,13 +33,14 @@ from .errors import (
     WriteTimeout,
 )
 from .session import (
+    BatchStatement,
+    BatchType,
     BoundStatement,
     ConsistencyLevel,
     PreparedStatement,
     ResultSet,
     Session,
     SimpleStatement,
-    connect,
     dict_factory,
     named_tuple_factory,
     tuple_factory,
@@ -45,7 +49,7 @@ from .session import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlreadyExists", "BoundStatement", "ConfigurationException", "ConsistencyLevel",
+    "AlreadyExists", "BatchStatement", "BatchType", "BoundStatement", "ClusterSession", "ConfigurationException", "ConsistencyLevel",
     "CorruptionError", "DirectoryLockedError", "DriverException", "FunctionFailure",
     "InvalidRequest", "PreparedStatement", "ProtocolError", "ReadFailure", "ReadTimeout",
     "RequestExecutionException", "RequestValidationException", "ResultSet", "ServerError",

@@ -214,6 +214,61 @@ class SimpleStatement:
         self.serial_consistency_level = serial_consistency_level
 
 
+class BatchType:
+    """Batch kinds, with the driver's values (``cassandra.query.BatchType``)."""
+
+    LOGGED = 0
+    UNLOGGED = 1
+    COUNTER = 2
+
+
+_BATCH_KINDS = {0: "LOGGED", 1: "UNLOGGED", 2: "COUNTER"}
+
+
+def batch_kind(batch_type: Any) -> str:
+    """LOGGED / UNLOGGED / COUNTER from a BatchType value, a driver BatchType or a name."""
+    if isinstance(batch_type, str):
+        return batch_type.upper()
+    value = getattr(batch_type, "value", batch_type)
+    if value not in _BATCH_KINDS:
+        raise errors.InvalidRequest(f"Invalid batch kind {batch_type!r}")
+    return _BATCH_KINDS[value]
+
+
+class BatchStatement:
+    """Statements and their values run as one batch, shaped like the driver's:
+    ``batch.add(statement, parameters)``, then ``session.execute(batch)``."""
+
+    def __init__(self, batch_type: Any = BatchType.LOGGED, retry_policy: Any = None,
+                 consistency_level: int | None = None,
+                 serial_consistency_level: int | None = None, session: Any = None,
+                 timestamp: int | None = None):
+        self.batch_type = batch_type
+        self.consistency_level = consistency_level
+        self.serial_consistency_level = serial_consistency_level
+        self.timestamp = timestamp
+        self._statements_and_parameters: list[tuple[Any, Any]] = []
+
+    def add(self, statement: Any, parameters: Sequence | dict | None = None) -> BatchStatement:
+        self._statements_and_parameters.append((statement, parameters))
+        return self
+
+    def add_all(self, statements: Sequence, parameters: Sequence) -> BatchStatement:
+        for statement, values in zip(statements, parameters):
+            self.add(statement, values)
+        return self
+
+    def clear(self) -> None:
+        self._statements_and_parameters.clear()
+
+    @property
+    def statements(self) -> list[tuple[Any, Any]]:
+        return list(self._statements_and_parameters)
+
+    def __len__(self) -> int:
+        return len(self._statements_and_parameters)
+
+
 class Session:
     """An open database. Thread-safe for concurrent ``execute`` calls."""
 
@@ -262,6 +317,10 @@ class Session:
         trace: bool = False,
         timeout: float | None = None,
     ) -> ResultSet:
+        if isinstance(query, BatchStatement):
+            return self.execute_batch(query.statements, batch_kind(query.batch_type),
+                                      timestamp=timestamp if timestamp is not None
+                                      else query.timestamp, trace=trace)
         if trace:
             return self._traced(_request_type(query), query, fetch_size, lambda: self._execute(
                 query, parameters, fetch_size, paging_state, timestamp, True))
@@ -357,7 +416,7 @@ class Session:
             statements = list(statements)  # read once: the traced run below reads it again
             return self._traced("Execute batch of CQL3 queries", statements, None,
                                 lambda: self.execute_batch(statements, kind, timestamp=timestamp))
-        kind = kind.upper()
+        kind = batch_kind(kind)
         if kind not in ("LOGGED", "UNLOGGED", "COUNTER"):
             raise errors.InvalidRequest(f"Invalid batch kind {kind}")
         bound = []
@@ -482,7 +541,7 @@ def _open(path: str, options: dict) -> Session:
 
 
 __all__ = [
-    "ConsistencyLevel", "PreparedStatement", "BoundStatement", "ResultSet", "Session",
+    "BatchStatement", "BatchType", "ConsistencyLevel", "PreparedStatement", "BoundStatement", "ResultSet", "Session",
     "SimpleStatement", "connect", "dict_factory", "named_tuple_factory", "tuple_factory",
     "system",
 ]

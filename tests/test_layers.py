@@ -38,6 +38,8 @@ CQL_LEVELS: list[set[str]] = [
     {"database"},
     {"params"},
     {"session"},
+    {"cluster"},  # sessions on a cluster (cassandra-driver), with the session's API
+    {"connecting"},  # cql.connect: a directory, :memory: or a cluster URL
     {"__init__"},  # the public API: cql/__init__.py
 ]
 FRONT_ENDS = ("cassalite.shell", "cassalite.server", "cassalite.pytest_plugin",
