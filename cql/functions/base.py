@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import DecimalException
 from typing import Any
 
 from cql.errors import FunctionFailure, InvalidRequest
@@ -112,7 +113,9 @@ class _OperationFunction(Function):
         try:
             return self._impl(*args)  # type: ignore[misc]
         except (ArithmeticError, ValueError, MarshalError) as e:
-            msg = str(e) or type(e).__name__
+            # a decimal signal (Overflow, Underflow...) as Java's BigDecimal words it
+            msg = type(e).__name__ if isinstance(e, DecimalException) else str(e) or \
+                type(e).__name__
             raise FunctionFailure(f"the operation '{self.arg_types[0].name} {self.symbol} "
                                   f"{self.arg_types[1].name}' failed: {msg}") from None
 

@@ -239,7 +239,8 @@ def decimal_to_comparable(v: Decimal) -> bytes:
             out.append(0x80 - mant[0] - 1)
             # remainder = 1 - 0.rest (base 100), written with the same number of digits
             k = len(rest)
-            n = 100**k - int("".join(f"{d:02d}" for d in rest))
+            # through Decimal, not str: int(str) refuses more than 4300 digits
+            n = 100**k - int(Decimal((0, tuple(x for d in rest for x in divmod(d, 10)), 0)))
             comp = [int(x) for x in _base100_digits(n, k)]
             out += bytes(0x80 + d for d in comp)
         else:
@@ -282,7 +283,7 @@ def decimal_from_comparable(data: bytes, pos: int) -> tuple[Decimal, int]:
     for d in digits:
         n = n * 100 + d
     # value = n * 100^(E-k), built exactly (Decimal arithmetic would round to the context)
-    value = Decimal((1 if n < 0 else 0, tuple(map(int, str(abs(n)))), 2 * (E - k)))
+    value = Decimal((1 if n < 0 else 0, Decimal(abs(n)).as_tuple().digits, 2 * (E - k)))
     return _tidy_decimal(value), end + 1
 
 

@@ -335,9 +335,8 @@ class _DecimalType(CQLType):
         if v is None:
             return None
         sign, digits, exp = v.as_tuple()
-        unscaled = int("".join(map(str, digits)) or "0")
-        if sign:
-            unscaled = -unscaled
+        # through Decimal, not str: int(str) refuses more than 4300 digits
+        unscaled = int(Decimal((sign, digits, 0)))
         scale = -exp
         if not -(2**31) <= scale < 2**31:
             raise MarshalError(f"Decimal scale out of range: {v}")
@@ -350,7 +349,8 @@ class _DecimalType(CQLType):
             raise MarshalError(f"Expected at least 5 bytes for a decimal ({len(data)})")
         scale = _I32.unpack_from(data)[0]
         unscaled = int.from_bytes(data[4:], "big", signed=True)
-        return Decimal((1 if unscaled < 0 else 0, tuple(map(int, str(abs(unscaled)))), -scale))
+        sign, digits, _ = Decimal(unscaled).as_tuple()
+        return Decimal((sign, digits, -scale))
 
     def to_comparable(self, v: Decimal) -> bytes:
         return bc.decimal_to_comparable(v)
