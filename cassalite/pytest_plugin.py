@@ -9,6 +9,11 @@ installed; ``-p no:cassalite`` turns it off.
     ``@pytest.mark.cql_schema("schema.cql")`` (a path relative to the test file, or CQL
     text) to run a schema script in that keyspace first.
 
+    With ``--cql-target=cassandra://host:9042`` (or ``$CASSALITE_TARGET``) the same tests
+    run on a real cluster instead: each test gets a session on the cluster and a fresh
+    keyspace of the same name (NetworkTopologyStrategy over the cluster's data centres,
+    replication factor up to 3 in each), dropped when the test ends.
+
 ``cql_server``
     A CQL native-protocol server on a free loopback port, for code that uses
     ``cassandra-driver``. One per test session (like a container started once); its
@@ -18,6 +23,7 @@ installed; ``-p no:cassalite`` turns it off.
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -65,6 +71,37 @@ def _schema_script(request: pytest.FixtureRequest) -> str | None:
     return str(arg)
 
 
+TARGET_ENV = "CASSALITE_TARGET"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cassalite")
+    group.addoption(
+        "--cql-target", dest="cql_target", default=None, metavar="URL",
+        help="run cql_session tests on a cluster (cassandra://host1,host2:9042?dc=...) "
+             f"instead of in-memory cassalite databases; default: ${TARGET_ENV}")
+
+
+def cql_target(config: pytest.Config) -> str | None:
+    """The cluster the ``cql_session`` tests run on (None: embedded databases)."""
+    return config.getoption("cql_target", None) or os.environ.get(TARGET_ENV) or None
+
+
+def replication_for(session: Any) -> str:
+    """NetworkTopologyStrategy over the data centres the cluster's nodes report (RF up to
+    3 in each); SimpleStrategy, RF 1, if the nodes name none."""
+    nodes: dict[str, int] = {}
+    rows = [*session.execute("SELECT data_center FROM system.local"),
+            *session.execute("SELECT data_center FROM system.peers")]
+    for (dc,) in rows:
+        if dc:
+            nodes[dc] = nodes.get(dc, 0) + 1
+    if not nodes:
+        return REPLICATION
+    factors = ", ".join(f"'{dc}': {min(3, n)}" for dc, n in sorted(nodes.items()))
+    return f"{{'class': 'NetworkTopologyStrategy', {factors}}}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -73,13 +110,52 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
-def cql_session(request: pytest.FixtureRequest) -> Iterator[cql.Session]:
-    """A private in-memory database with the keyspace ``keyspace_name(test name)`` in use."""
-    session = cql.connect(":memory:")
+class _ClusterTarget:
+    """One connection to ``--cql-target`` for the test session; a session per test."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.root = cql.connect(url)
+        self.root.row_factory = cql.tuple_factory
+        self.replication = replication_for(self.root)
+
+    def session(self) -> Any:
+        session = self.root.sibling()
+        session.row_factory = cql.named_tuple_factory
+        return session
+
+    def close(self) -> None:
+        self.root.close()
+
+
+@pytest.fixture(scope="session")
+def _cql_target(request: pytest.FixtureRequest) -> Iterator[_ClusterTarget | None]:
+    url = cql_target(request.config)
+    if url is None:
+        yield None
+        return
+    target = _ClusterTarget(url)
     try:
-        name = keyspace_name(request.node.name)
-        session.execute(f"CREATE KEYSPACE {name} WITH replication = {REPLICATION}")
+        yield target
+    finally:
+        target.close()
+
+
+@pytest.fixture
+def cql_session(request: pytest.FixtureRequest,
+                _cql_target: _ClusterTarget | None) -> Iterator[cql.Session]:
+    """A private in-memory database with the keyspace ``keyspace_name(test name)`` in use;
+    with ``--cql-target``, a session on that cluster and a fresh keyspace of that name."""
+    name = keyspace_name(request.node.name)
+    if _cql_target is None:
+        session = cql.connect(":memory:")
+        replication = REPLICATION
+    else:
+        session = _cql_target.session()
+        replication = _cql_target.replication
+        session.execute(f"DROP KEYSPACE IF EXISTS {name}")  # left by an interrupted run
+    try:
+        session.execute(f"CREATE KEYSPACE {name} WITH replication = {replication}")
         session.set_keyspace(name)
         script = _schema_script(request)
         if script is not None:
@@ -87,7 +163,16 @@ def cql_session(request: pytest.FixtureRequest) -> Iterator[cql.Session]:
             session.set_keyspace(name)  # a script that says USE elsewhere does not leak
         yield session
     finally:
-        session.close()
+        try:
+            if _cql_target is not None:
+                session.execute(f"DROP KEYSPACE IF EXISTS {name}")
+        finally:
+            session.close()
+
+
+#: Cluster arguments that the driver does not allow together with execution profiles.
+LEGACY_CLUSTER_OPTIONS = {"load_balancing_policy", "default_retry_policy",
+                          "speculative_execution_policy"}
 
 
 @dataclass
@@ -117,7 +202,13 @@ class CqlServer:
         from cassandra.policies import RoundRobinPolicy
 
         kwargs.setdefault("protocol_version", 4)
-        kwargs.setdefault("load_balancing_policy", RoundRobinPolicy())  # one node
+        if not set(kwargs) & LEGACY_CLUSTER_OPTIONS:
+            # one node, round robin; set in an execution profile (the legacy Cluster
+            # argument makes the driver warn: DeprecationWarning in every user suite)
+            profile = cluster_module.ExecutionProfile(load_balancing_policy=RoundRobinPolicy())
+            profiles = dict(kwargs.get("execution_profiles") or {})
+            profiles.setdefault(cluster_module.EXEC_PROFILE_DEFAULT, profile)
+            kwargs["execution_profiles"] = profiles
         return cluster_module.Cluster(self.contact_points, port=self.port, **kwargs)
 
 

@@ -10,6 +10,14 @@ import pytest
 
 from cassalite.pytest_plugin import keyspace_name
 
+try:  # imported here, before any in-process inner run: pytester restores sys.modules
+    # after each, and a server module first imported inside one would be dropped again
+    import cassandra.cluster  # noqa: F401
+
+    import cassalite.server  # noqa: F401
+except ImportError:
+    pass
+
 pytest_plugins = ["pytester"]
 
 SAMPLE = Path(__file__).parent / "plugin_sample"
@@ -100,3 +108,72 @@ def test_auto_registered_in_a_fresh_process(sample: pytest.Pytester) -> None:
     test_registered_as_a_pytest11_entry_point()
     result = sample.runpytest_subprocess(*QUICK, "test_session.py", "-q", "-k", "schema")
     result.assert_outcomes(passed=2)
+
+
+# ---- the same tests on a cluster (--cql-target) ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def target_server():
+    """A cassalite-server standing in for the cluster a team's CI would point at."""
+    pytest.importorskip("cassandra", reason="--cql-target uses cassandra-driver")
+    from cassalite.server import ServerConfig, ServerThread
+
+    thread = ServerThread(ServerConfig(memory=True, host="127.0.0.1", port=0,
+                                       log_level="WARNING")).start()
+    yield f"cassandra://127.0.0.1:{thread.port}/?protocol_version=4", thread
+    thread.stop()
+
+
+def _test_keyspaces(url: str) -> list[str]:
+    import cql
+
+    with cql.connect(url) as session:
+        return sorted(r.keyspace_name for r in session.execute(
+            "SELECT keyspace_name FROM system_schema.keyspaces")
+            if r.keyspace_name.startswith("test_"))
+
+
+def test_the_same_suite_runs_on_a_cluster(sample: pytest.Pytester, target_server) -> None:
+    url, _ = target_server
+    # (in a subprocess: an in-process run restores sys.modules afterwards, and the driver's
+    # modules imported inside it would then be half-forgotten by this process)
+    result = sample.runpytest_subprocess(*PLUGIN, "test_session.py", "-q",
+                                         f"--cql-target={url}")
+    result.assert_outcomes(passed=8)
+    assert _test_keyspaces(url) == []  # each test's keyspace is dropped afterwards
+
+
+def test_cassalite_target_variable(sample: pytest.Pytester, target_server,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    url, _ = target_server
+    sample.makepyfile(test_where="""
+        import cql
+
+        def test_on_the_cluster(cql_session):
+            assert isinstance(cql_session, cql.ClusterSession)
+            row = cql_session.execute("SELECT replication FROM system_schema.keyspaces "
+                                      "WHERE keyspace_name = %s", [cql_session.keyspace]).one()
+            assert row.replication == {
+                "class": "org.apache.cassandra.locator.NetworkTopologyStrategy",
+                "datacenter1": "1"}
+            cql_session.execute("CREATE TABLE t (k int PRIMARY KEY)")
+    """)
+    monkeypatch.setenv("CASSALITE_TARGET", url)
+    result = sample.runpytest_subprocess(*PLUGIN, "test_where.py", "-q")
+    result.assert_outcomes(passed=1)
+    monkeypatch.delenv("CASSALITE_TARGET")
+    result = sample.runpytest_subprocess(*PLUGIN, "test_where.py", "-q")  # embedded
+    result.assert_outcomes(failed=1)
+
+
+def test_cql_server_cluster_emits_no_deprecation_warning() -> None:
+    pytest.importorskip("cassandra")
+    import warnings
+
+    from cassalite.pytest_plugin import CqlServer
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cluster = CqlServer("127.0.0.1", 9042, ":memory:x").cluster()
+    cluster.shutdown()
+    assert [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)] == []
