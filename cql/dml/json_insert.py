@@ -17,6 +17,8 @@ def parse_json_row(table: TableMetadata, text: Any, default_unset: bool) -> dict
     """{column name: value} for every column (missing ones null, or UNSET with DEFAULT UNSET)."""
     if text is None:
         raise InvalidRequest("Got null for INSERT JSON values")
+    if text is UNSET:
+        text = ""  # Cassandra reads the unset marker's empty bytes as the JSON text
     try:
         obj = json.loads(text, parse_float=Decimal)
     except ValueError as e:
