@@ -165,14 +165,6 @@ class ModificationPlan(Plan):
                 if op.column.name in table.not_null_columns:
                     raise InvalidRequest(f"Column '{op.column.name}' can not be set to null.")
         where = self.where = WhereClause(table, stmt.where, ctx, kind)
-        for r in where.columns.values():
-            if not r.column.is_primary_key:
-                raise InvalidRequest(
-                    f"Non PRIMARY KEY columns found in where clause: {r.name} "
-                )
-            if r.is_contains:
-                op = "CONTAINS KEY" if r.contains_key else "CONTAINS"
-                raise InvalidRequest(f"Cannot use {kind} with {op}")
         prs = where.partition_restrictions()
         for r in prs:
             if r is not None and r.is_slice:
@@ -204,7 +196,11 @@ class ModificationPlan(Plan):
             if not full and not self.static_only:
                 missing = [c.name for c, r in zip(table.clustering, crs) if r is None]
                 raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
+            self._check_where_columns(where)
         else:
+            if not full and where.clustering.gap_error:
+                raise InvalidRequest(where.clustering.gap_error)
+            self._check_where_columns(where)
             conditional = self.if_exists or self.conditions
             if conditional and not full:
                 # DeleteStatement.Parsed.prepareInternal
@@ -219,17 +215,18 @@ class ModificationPlan(Plan):
                     )
             if self.operations and not full and not self.static_only:
                 raise InvalidRequest("Range deletions are not supported for specific columns")
-            if not full:
-                # prefix / slice checks for range deletions
-                seen_gap = False
-                for c, r in zip(table.clustering, crs):
-                    if r is None:
-                        seen_gap = True
-                    elif seen_gap:
-                        raise InvalidRequest(
-                            f'PRIMARY KEY column "{c.name}" cannot be restricted as preceding '
-                            "column is not restricted"
-                        )
+
+    def _check_where_columns(self, where: WhereClause) -> None:
+        """StatementRestrictions' last checks for UPDATE/DELETE (after the key checks)."""
+        for r in where.columns.values():
+            if not r.column.is_primary_key:
+                raise InvalidRequest(
+                    f"Non PRIMARY KEY columns found in where clause: {r.name} "
+                )
+            if r.is_contains:
+                op = ("CONTAINS" if r.contains else "CONTAINS KEY" if r.contains_key
+                      else "NOT CONTAINS" if r.not_contains else "NOT CONTAINS KEY")
+                raise InvalidRequest(f"Cannot use {self.kind} with {op}")
 
     def _check_conditional(self) -> None:
         if self.timestamp is not None:

@@ -476,8 +476,6 @@ class WhereClause:
         if isinstance(rel, ast.CustomIndexExpression):
             raise InvalidRequest(f"Unable to find index {rel.index}")
         lhs, op = rel.lhs, rel.op
-        if self.statement in ("UPDATE", "DELETE") and op in _CONTAINS_OPS:
-            raise InvalidRequest(f"Cannot use {self.statement} with {op}")
         if isinstance(lhs, ast.TokenOf):
             self._add_token(rel, ctx)
             return

@@ -112,7 +112,7 @@ CASES = [
     ("INSERT INTO t (a, b, c, d, v) VALUES (1, 1, 1, 1, 'x')", InvalidRequest,
      'Invalid STRING constant (x) for "v" of type int'),
     ("INSERT INTO t (a, b, c, d) VALUES (1, null, 1, 1)", InvalidRequest,
-     "Invalid null value in condition for column b"),
+     "Invalid null value for column b"),  # trunk's wording (5.0: "... in condition for ...")
     ("UPDATE t SET v = 1 WHERE a = 1 AND b = 1 AND c = 1 AND d > 1", InvalidRequest,
      "Slice restrictions are not supported on the clustering columns in UPDATE statements"),
     ("UPDATE t SET v = v + 1 WHERE a = 1 AND b = 1 AND c = 1 AND d = 1", InvalidRequest,
