@@ -301,12 +301,14 @@ class SelectPlan(Plan):
             pk = dk[8:]
             if wanted is not None and pk not in wanted:
                 continue
+            s = [(ck, ck + b"\x00")] if ck else slices
             if resume is not None and (dk, ck) <= resume:
-                continue
+                if ck or dk != resume[0] or not resume[1]:
+                    continue
+                s = _after(slices, resume[1], False)  # a partition-level (static) entry
             if (dk, ck) in seen:
                 continue
             seen.add((dk, ck))
-            s = [(ck, ck + b"\x00")] if ck else slices
             view = db.engine.read_partition(table_id, pk, s, False, now)
             if view is not None:
                 yield view
