@@ -17,7 +17,7 @@ SCHEMAS = sorted(EXAMPLES.glob("*/schema.cql"))
 def test_every_example_has_a_schema_and_a_script() -> None:
     names = {p.parent.name for p in SCHEMAS}
     assert names == {"messages", "feed", "word_count", "beam_pipeline", "face_features",
-                     "iot_timeseries"}
+                     "iot_timeseries", "semantic_search"}
     for name in names:
         assert (EXAMPLES / name / "app.py").is_file()
         assert (EXAMPLES / name / "README.md").is_file()
