@@ -25,6 +25,7 @@ from cassalite.server.connection import Connection
 from cassalite.server.messages import schema_change_event
 from cassalite.server.prepared import PreparedCache
 from cassalite.server.scheduling import CostModel
+from cassalite.storage import paths
 from cql.session import Session
 from cql.system import CQL_VERSION
 
@@ -32,7 +33,8 @@ log = logging.getLogger("cassalite.server")
 
 
 def default_data_dir() -> Path:
-    return Path.home() / ".local" / "share" / "cassalite" / "data"
+    """The database the shell opens by default, so both see the same data."""
+    return paths.default_data_dir()
 
 
 class CQLServer:

@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog=NAME,
-        usage=f"Usage: {NAME} [options] [host [port]]",
+        usage=f"{NAME} [options] [host [port]]",  # argparse says "usage: " itself
         description="CQL shell for cassalite, the embedded Cassandra-compatible database "
                     "(a drop-in for cqlsh).",
         epilog="Without host, opens the embedded database in --data-dir (default "

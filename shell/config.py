@@ -10,10 +10,11 @@ from __future__ import annotations
 import configparser
 import datetime
 import os
-import sys
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cassalite.storage.paths import default_data_dir
 
 from .formatting import DEFAULT_TIME_FORMAT, FormatSettings
 
@@ -22,18 +23,8 @@ COPY_SECTIONS = ("copy", "copy-to", "copy-from")
 
 def user_data_dir() -> Path:
     """Where databases and history live: $CASSALITE_DATA_DIR, else the platform's user
-    data directory (XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows)."""
-    env = os.environ.get("CASSALITE_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    home = Path.home()
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / "cassalite"
-    if os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
-        return Path(base) / "cassalite"
-    base = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-    return Path(base) / "cassalite"
+    data directory (the same default as cassalite-server and cassalite-nodetool)."""
+    return default_data_dir()
 
 
 def user_config_file() -> Path:

@@ -35,7 +35,7 @@ SHELL_HELP: dict[str, str] = {
         COPY <table> [(<col>, ...)] FROM ('<file>[, <file> ...]' | STDIN) [WITH ...];
 
         Export a table to CSV or import CSV into a table. File names may be globs.
-        On STDIN, end the data with a line holding only '\\.'.
+        On STDIN, end the data with a line holding only '.' (or with Ctrl-D).
 
         Common options: DELIMITER=',' QUOTE='"' ESCAPE='\\' HEADER=false NULL=''
           DATETIMEFORMAT (cqlshrc time_format) MAXATTEMPTS=5 REPORTFREQUENCY=0.25

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from prompt_toolkit import PromptSession
+from prompt_toolkit import PromptSession, search
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings
 
@@ -100,7 +101,11 @@ def key_bindings() -> KeyBindings:
 
     @kb.add("enter")
     def _(event: Any) -> None:
-        buf = event.current_buffer
+        if is_searching():
+            # Ctrl-R, type, Enter: take the match into the statement buffer, close the
+            # search bar, and run it (the binding would otherwise act on the search text)
+            search.accept_search()
+        buf = event.app.current_buffer
         if buf.complete_state is not None and buf.complete_state.current_completion:
             buf.apply_completion(buf.complete_state.current_completion)
             return

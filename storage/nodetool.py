@@ -19,12 +19,14 @@ import json
 import os
 import sys
 
+from cassalite.storage.paths import default_data_dir
+
 
 def _engine(path: str):
     from cassalite.storage.lsm import LSMEngine
 
     if not os.path.isdir(path):
-        raise SystemExit(f"error: data directory {path} does not exist")
+        raise FileNotFoundError(f"data directory {path} does not exist")
     return LSMEngine(path, compaction_in_background=False)
 
 
@@ -92,8 +94,10 @@ def main(argv: list[str] | None = None, out=None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="cassalite-nodetool", description=__doc__.split(
         "\n")[0])
-    parser.add_argument("-d", "--data-dir", default=os.environ.get("CASSALITE_DATA", "."),
-                        help="cassalite data directory (default: $CASSALITE_DATA or .)")
+    parser.add_argument("-d", "--data-dir", default=None,
+                        help="cassalite data directory (default: the one the shell and "
+                             "server use: $CASSALITE_DATA_DIR or the user data directory, "
+                             f"here {default_data_dir()})")
     sub = parser.add_subparsers(dest="verb", required=True)
     for verb in ("flush", "compact", "verify"):
         p = sub.add_parser(verb)
@@ -111,7 +115,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        engine = _engine(args.data_dir)
+        engine = _engine(str(args.data_dir or default_data_dir()))
     except Exception as exc:  # noqa: BLE001 - a command line tool reports, not crashes
         print(f"error: {exc}", file=sys.stderr)
         return 2

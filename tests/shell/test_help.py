@@ -198,3 +198,11 @@ def test_no_topic_is_left_a_one_liner():
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(topic.paragraphs))
         assert len(sentences) >= 2, name
         assert topic.synopsis and topic.example.rstrip().endswith(";"), name
+
+
+def test_help_copy_gives_the_stdin_terminator_that_works():
+    # the one COPY FROM STDIN stops at (test_copy.py: test_stdin_ends_at_a_lone_dot)
+    rc, out, _ = run("HELP COPY")
+    assert rc == 0
+    assert "On STDIN, end the data with a line holding only '.' (or with Ctrl-D).\n" in out
+    assert "\\." not in out

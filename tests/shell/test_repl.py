@@ -111,3 +111,26 @@ def test_repl_copy_from_stdin_keeps_empty_lines_as_rows(session, tmp_path, monke
     assert session.execute("SELECT name FROM ks.users WHERE id = 8").one() is not None
     assert list(history.load_history_strings()) == [
         "COPY ks.users FROM STDIN WITH NUMPROCESSES = 1;"]
+
+
+def test_ctrl_r_search_then_enter_runs_the_match(session):
+    out = io.StringIO()
+    shell = Shell(session, ShellSettings(tty=True), out=out, err=out)
+    history = RedactingMemoryHistory()
+    history.append_string("SELECT name FROM ks.users WHERE id = 3;")
+    history.append_string("SELECT id FROM ks.users WHERE id = 1;")
+    with create_pipe_input() as inp:
+        thread = threading.Thread(target=run_repl, args=(shell,), daemon=True,
+                                  kwargs={"input": inp, "output": DummyOutput(),
+                                          "history": history, "banner": False})
+        thread.start()
+        time.sleep(0.3)
+        inp.send_text("\x12")                      # Ctrl-R: reverse search
+        inp.send_text("name FROM")
+        time.sleep(0.3)
+        inp.send_text("\r")                        # Enter runs the match at once
+        _wait_for(lambda: "(1 rows)" in out.getvalue())
+        inp.send_text("\x04")
+        thread.join(10)
+    assert not thread.is_alive()
+    assert " name\n------\n   u3\n" in out.getvalue()

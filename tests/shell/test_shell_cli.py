@@ -86,8 +86,16 @@ def test_usage_errors_exit_2_like_cqlsh(argv, message, capsys):
     assert info.value.code == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == f"usage: Usage: cassalite [options] [host [port]]\ncassalite: error: " \
+    assert captured.err == f"usage: cassalite [options] [host [port]]\ncassalite: error: " \
                            f"{message}\n"
+
+
+def test_help_starts_with_one_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        run(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: cassalite [options] [host [port]]\n\nCQL shell for cassalite")
 
 
 def test_password_warning():
