@@ -805,7 +805,8 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
     conv = Converter(opts)
     source = _RecordSource(opts, target, lines)
     execute = shell.session.execute
-    aborted = False
+    aborted = interrupted = False
+    handled = 0  # records of the current chunk already handled (for a Ctrl-C mid-chunk)
     try:
         source.start()
     except OSError as e:
@@ -833,6 +834,7 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
                 meter.increment(len(raw))
                 aborted = errors.max_exceeded()
                 continue
+            handled = 0
             by_message: dict[str, list[list[str]]] = {}
             good = []
             for record in (r.fields for r in chunk):
@@ -844,15 +846,22 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
                     by_message.setdefault(str(e), []).append(record)
             for msg, rows in by_message.items():
                 errors.report("ParseError", msg, rows)
+                handled += len(rows)
                 if errors.max_exceeded():
                     aborted = True  # cqlsh stops listening at once: later errors go unreported
                     break
             for values in good:
                 _insert(execute, prepared, values, types, valid, errors, opts["maxattempts"])
+                handled += 1
             if aborted or errors.max_exceeded():
                 aborted = True  # cqlsh stops before this chunk is acknowledged
                 break
             meter.increment(len(chunk))
+            handled = 0
+    except KeyboardInterrupt:
+        # Ctrl-C: what was written stays written; say so, and how much that was
+        interrupted = True
+        meter.increment(handled)
     finally:
         source.close()
     if errors.failed:
@@ -862,6 +871,10 @@ def import_(shell: Shell, cmd: CopyCommand, ks: str) -> None:
     meter.done()
     say(f"\n{meter.total - errors.failed} rows imported from {source.num_sources} files in "
         f"{describe_interval(meter.elapsed)} ({opts['skiprows']} skipped).")
+    if interrupted:
+        shell.printerr(f"COPY FROM interrupted (Ctrl-C): partial import, only the "
+                       f"{meter.total - errors.failed} rows above were written to "
+                       f"{ks}.{cmd.table}; the rest of the input was not imported")
     shell.import_rate = meter.total / max(meter.elapsed, 1e-9)
 
 

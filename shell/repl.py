@@ -96,6 +96,17 @@ def toolbar(shell: Shell) -> str:
             f"{'on' if s.tracing else 'off'} ")
 
 
+def continuation(shell: Shell) -> Any:
+    """The prompt before each line after the first: the continuation prompt before a new
+    line of the statement, nothing before a line that is only a long line soft-wrapped (the
+    prompt in the middle of a word would read as part of the statement)."""
+
+    def prompt(width: int, line_number: int, wrap_count: int) -> str:
+        return "" if wrap_count else shell.continuation_prompt()
+
+    return prompt
+
+
 def key_bindings() -> KeyBindings:
     kb = KeyBindings()
 
@@ -137,7 +148,7 @@ def build_session(shell: Shell, history: History, *, input: Any = None, output: 
         lexer=lexer,
         multiline=True,
         key_bindings=key_bindings(),
-        prompt_continuation=lambda width, line_no, wrap: shell.continuation_prompt(),
+        prompt_continuation=continuation(shell),
         bottom_toolbar=lambda: toolbar(shell),
         enable_open_in_editor=True,
         enable_history_search=False,

@@ -468,3 +468,31 @@ def test_duration_values_import(home):
     assert err == ""
     assert out.endswith("2 rows imported from 1 files in N seconds (0 skipped).\n\n"
                         " k | du\n---+-------\n 1 |  1d2h\n 2 | 1y2mo\n\n(2 rows)\n")
+
+
+def test_ctrl_c_during_copy_from_reports_the_partial_import(tmp_path, monkeypatch):
+    from cassalite.shell import copy as copy_module
+
+    session = cql.connect(":memory:")
+    session.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+                    "'replication_factor': 1}")
+    session.execute("CREATE TABLE ks.t (k int PRIMARY KEY, v text)")
+    path = tmp_path / "in.csv"
+    path.write_text("".join(f"{k},v{k}\n" for k in range(20)))
+    real_insert, calls = copy_module._insert, []
+
+    def insert(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 13:
+            raise KeyboardInterrupt
+        return real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(copy_module, "_insert", insert)
+    out = io.StringIO()
+    shell = Shell(session, ShellSettings(), out=out, err=out)
+    shell.feed_text(f"COPY ks.t FROM '{path}' WITH CHUNKSIZE = 5;\n")
+    text = out.getvalue()
+    assert "\n12 rows imported from 1 files in " in text
+    assert text.endswith("COPY FROM interrupted (Ctrl-C): partial import, only the 12 rows "
+                         "above were written to ks.t; the rest of the input was not imported\n")
+    assert session.execute("SELECT count(*) FROM ks.t").one()[0] == 12

@@ -134,3 +134,23 @@ def test_ctrl_r_search_then_enter_runs_the_match(session):
         thread.join(10)
     assert not thread.is_alive()
     assert " name\n------\n   u3\n" in out.getvalue()
+
+
+def test_soft_wrapped_lines_get_no_continuation_prompt(session):
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.layout.containers import Window
+    from prompt_toolkit.layout.controls import BufferControl
+
+    from cassalite.shell.repl import build_session
+
+    shell = Shell(session, ShellSettings(tty=True), out=io.StringIO())
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        prompt_session = build_session(shell, RedactingMemoryHistory(), input=inp,
+                                       output=DummyOutput(), highlight=False)
+        prompt_session.message = "cqlsh> "
+        window = next(w for w in prompt_session.layout.find_all_windows()
+                      if isinstance(w, Window) and isinstance(w.content, BufferControl)
+                      and w.content.buffer is prompt_session.default_buffer)
+        margin = window.get_line_prefix
+        assert "".join(t for _, t in margin(1, 0)) == shell.continuation_prompt() == "       ... "
+        assert "".join(t for _, t in margin(0, 1)) == ""  # a soft-wrapped piece of line 1
