@@ -499,7 +499,12 @@ def _open_engine(path: str, options: dict) -> StorageEngine:
         from cassalite.storage.memory import MemoryEngine
 
         return MemoryEngine()
-    raise ValueError(f"Unknown storage engine {engine_name!r} (expected 'lsm' or 'memory')")
+    if engine_name == "rocks":  # pip install cassalite[rocks]
+        from cassalite.storage.rocks import RocksEngine
+
+        return RocksEngine(os.fspath(path), **options)
+    raise ValueError(f"Unknown storage engine {engine_name!r} "
+                     "(expected 'lsm', 'memory' or 'rocks')")
 
 
 def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *,

@@ -32,7 +32,8 @@ class RocksEngine(StorageEngine):
         try:
             from rocksdict import Options, Rdict, WriteBatch, WriteOptions
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise RuntimeError("the RocksDB engine needs the 'rocksdict' package") from exc
+            raise RuntimeError("the RocksDB engine needs the 'rocksdict' package "
+                               "(pip install cassalite[rocks])") from exc
         self._WriteBatch = WriteBatch
         opts = Options(raw_mode=True)
         opts.create_if_missing(True)
