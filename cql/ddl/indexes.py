@@ -152,6 +152,8 @@ class CreateIndexPlan(SchemaPlan):
                     return void_result()
                 raise InvalidRequest(
                     f"Index {index.name} is a duplicate of existing index {existing.name}")
+        if klass == SAI_CLASS:
+            sai.check_one_per_column(table, targets)
         table.indexes[name] = index
         persist_table(db, table)
         indexes.build(db.engine, table, index, ctx.now)

@@ -21,6 +21,7 @@ columns).
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
 from typing import Any, Callable
 
@@ -65,6 +66,8 @@ def analyzer(table: TableMetadata, index: IndexMetadata) -> Callable[[str], str]
     if not is_sai(index):
         return None
     column = table.columns.get(index.target_column)
+    if column is not None and _base_name(column.type) == "inet":
+        return _inet_key  # SAI indexes IPv4 as IPv4-mapped IPv6: both spellings are equal
     if column is None or _base_name(column.type) not in _TEXT:
         return None
     fold_case = not _bool_option(index, "case_sensitive", True)
@@ -84,6 +87,13 @@ def analyzer(table: TableMetadata, index: IndexMetadata) -> Callable[[str], str]
         return text
 
     return analyze
+
+
+def _inet_key(value) -> bytes:
+    address = ipaddress.ip_address(str(value))
+    if address.version == 4:
+        return b"\x00" * 10 + b"\xff\xff" + address.packed
+    return address.packed
 
 
 def _base_name(ctype) -> str:
@@ -120,8 +130,21 @@ def supports(table: TableMetadata, index: IndexMetadata, r) -> bool:
 
 
 def served(table: TableMetadata, r) -> bool:
-    """Whether some SAI index of ``table`` answers restriction ``r``."""
-    return any(supports(table, i, r) for i in table.indexes.values())
+    """Whether the SAI indexes of ``table`` answer restriction ``r`` (on a collection, each
+    part by the index of its kind: CONTAINS by values(), CONTAINS KEY by keys(), entries
+    by entries())."""
+    if any(supports(table, i, r) for i in table.indexes.values()):
+        return True
+    ctype = r.column.type
+    if not (ctype.is_collection and ctype.is_multicell) or not r.is_contains or \
+            r.eq is not None or r.is_slice or r.is_in or \
+            any(getattr(r, name, None) for name in _NEGATIONS):
+        return False
+    kinds = {i.target_kind for i in table.indexes.values()
+             if is_sai(i) and i.target_column == r.name}
+    needed = {k for k, part in (("values", r.contains), ("keys", r.contains_key),
+                                ("entries", r.entries)) if part}
+    return needed <= kinds
 
 
 def analyzer_for(table: TableMetadata, column: str) -> Callable[[str], str] | None:
@@ -240,8 +263,12 @@ def validate_create(table: TableMetadata, targets: list[tuple[str, str]],
     if "shards" in options:
         if is_vector:
             raise InvalidRequest("vector column does not support sharding")
+        if str(options["shards"]).strip().lower() == "auto":
+            shards = 1
+        else:
+            shards = None
         try:
-            shards = int(str(options["shards"]))
+            shards = shards if shards is not None else int(str(options["shards"]))
         except ValueError:
             raise InvalidRequest(
                 "Shard count for a storage-attached index must be a valid integer") from None
@@ -255,6 +282,11 @@ def validate_create(table: TableMetadata, targets: list[tuple[str, str]],
         _validate_vector(ctype, options)
     elif "similarity_function" in options or "optimize_for" in options:
         raise InvalidRequest("Vector index options are only supported on vector columns")
+
+
+def check_one_per_column(table: TableMetadata, targets: list[tuple[str, str]]) -> None:
+    """One SAI index per column and target kind (after the duplicate-index check)."""
+    name, kind = targets[0]
     for index in table.indexes.values():
         if is_sai(index) and index.target_column == name and \
                 index.target_kind == (kind.lower() if kind != "SIMPLE" else "values"):

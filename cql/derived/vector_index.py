@@ -31,6 +31,7 @@ from typing import Callable, Iterable, Iterator
 
 from cassalite.storage.model import NO_TTL, Cell
 from cassalite.storage.murmur3 import decorate
+from cql.cells import clustering_values, partition_key_values
 from cql.errors import InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata
 
@@ -429,7 +430,7 @@ class Registry:
             store = VectorStore(column.type.dimension, similarity_of(index))
             self.stores[key] = store
             with store.lock:  # writes wait until the build is complete
-                _build(engine, table, column.name, column.is_static, store, now)
+                _build(engine, table, column, store, now)
             return store
 
     def drop_table(self, table_id: str) -> None:
@@ -464,17 +465,32 @@ def _expiry(cell: Cell) -> int:
     return cell.local_deletion_time if cell.ttl != NO_TTL else 0
 
 
-def _build(engine, table: TableMetadata, column: str, static: bool, store: VectorStore,
-           now: int) -> None:
+def _build(engine, table: TableMetadata, column, store: VectorStore, now: int) -> None:
     for view in engine.scan(str(table.id), now=now):
         dk = decorate(view.pk)
-        rows = [(b"", view.static_row)] if static else view.rows
+        if column.is_primary_key:
+            for ck, row in view.rows:
+                _upsert_key(store, table, column, view.pk, dk, ck, row)
+            continue
+        rows = [(b"", view.static_row)] if column.is_static else view.rows
         for ck, row in rows:
             if row is None:
                 continue
-            cell = row.cells.get(column)
+            cell = row.cells.get(column.name)
             if isinstance(cell, Cell) and cell.value is not None and cell.is_live(now):
                 store.upsert((dk, ck), _decode(cell), cell.timestamp, _expiry(cell))
+
+
+def _upsert_key(store: VectorStore, table: TableMetadata, column, pk: bytes, dk: bytes,
+                ck: bytes, row) -> None:
+    """A vector that is part of the primary key: the row's key, live as long as the row."""
+    if column.kind == "partition_key":
+        value = partition_key_values(table, pk)[column.position]
+    else:
+        value = clustering_values(table, ck)[column.position]
+    liveness = row.liveness
+    expiry = liveness.local_expiration_time if liveness is not None and liveness.ttl else 0
+    store.upsert((dk, ck), [float(v) for v in value], row.max_timestamp(), expiry)
 
 
 # ---- the write path ------------------------------------------------------------------------
@@ -507,7 +523,24 @@ def on_write(db, table: TableMetadata, mutations: list) -> None:
             continue  # built from the table (with these writes) when first needed
         column = table.columns[index.target_column]
         for m in mutations:
-            _apply(store, column.name, column.is_static, decorate(m.pk), m.update)
+            if column.is_primary_key:
+                _apply_key(store, table, column, m.pk, decorate(m.pk), m.update)
+            else:
+                _apply(store, column.name, column.is_static, decorate(m.pk), m.update)
+
+
+def _apply_key(store: VectorStore, table: TableMetadata, column, pk: bytes, dk: bytes,
+               update) -> None:
+    if update.deletion is not None:
+        store.remove_partition(dk, update.deletion.marked_at)
+    for rt in update.range_tombstones:
+        store.remove_partition(dk, rt.deletion.marked_at, rt.covers)
+    for ck, row in update.rows.items():
+        if row.deletion is not None:
+            store.remove((dk, ck), row.deletion.marked_at)
+        if row.liveness is not None or any(
+                isinstance(c, Cell) and c.value is not None for c in row.cells.values()):
+            _upsert_key(store, table, column, pk, dk, ck, row)
 
 
 def _apply(store: VectorStore, column: str, static: bool, dk: bytes, update) -> None:

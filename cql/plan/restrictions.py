@@ -474,6 +474,9 @@ class WhereClause:
 
     def _add(self, rel: Any, ctx: TermContext) -> None:
         if isinstance(rel, ast.CustomIndexExpression):
+            name = getattr(rel.index, "name", rel.index)
+            if name in self.table.indexes:  # no index of cassalite takes custom expressions
+                raise InvalidRequest(f"Index {name} does not support custom expressions")
             raise InvalidRequest(f"Unable to find index {rel.index}")
         lhs, op = rel.lhs, rel.op
         if isinstance(lhs, ast.TokenOf):
