@@ -22,6 +22,7 @@ from cql.derived import indexes, vector_index, views
 from cql.plan.base import NO_KEYSPACE, ExecutionContext, Plan, Prepared, Result
 from cql.plan.terms import Markers, TermContext
 from cql.schema.metadata import Schema, TableMetadata
+from cql.settings import DEFAULT_SETTINGS, DatabaseSettings
 from cql.syntax import ast
 from cql.syntax.parser import parse
 from cql.system.schema_store import SchemaStore
@@ -42,8 +43,9 @@ TRACE_TTL = 86_400  # seconds a trace stays in system_traces (Cassandra's defaul
 class Database:
     """Owns the engine, the schema and the plan cache; shared by the Sessions opened on it."""
 
-    def __init__(self, engine: StorageEngine):
+    def __init__(self, engine: StorageEngine, settings: DatabaseSettings = DEFAULT_SETTINGS):
         self.engine = engine
+        self.settings = settings
         self.schema = Schema()
         self.clock = Clock()
         self.store = SchemaStore(engine, self.schema, self.clock)

@@ -21,6 +21,7 @@ from cassalite.storage.errors import StorageError
 from cql.auth.access import authorize
 from cql.dml.batch import BatchPlan
 from cql.plan.base import ExecutionContext, Result
+from cql.settings import DEFAULT_SETTINGS, DatabaseSettings, split_options
 from cql.vocabulary import quote_name
 
 from . import errors, system
@@ -515,8 +516,10 @@ def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *
     enforced on every statement; without them the session is trusted (no checks).
     ``options`` are engine settings: ``engine="lsm"|"memory"``, ``commitlog_sync=
     "periodic"|"batch"|"group"``, ``commitlog_sync_period_ms``, ``memtable_size_bytes`` ...
+    and the database settings of :mod:`cql.settings` (``dynamic_data_masking_enabled``).
     """
-    session = _open(os.fspath(path), options)
+    settings, options = split_options(options)
+    session = _open(os.fspath(path), options, settings)
     if user is not None:
         try:
             session.login(user, password or "")
@@ -528,18 +531,18 @@ def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *
     return session
 
 
-def _open(path: str, options: dict) -> Session:
+def _open(path: str, options: dict, settings: DatabaseSettings = DEFAULT_SETTINGS) -> Session:
     if path.startswith(":memory:") and path != ":memory:":
         # Named in-memory databases are shared by every connect() in this process.
         with _named_lock:
             database = _named_memory.get(path)
             if database is None:
-                database = _named_memory[path] = Database(_open_engine(":memory:", {}))
+                database = _named_memory[path] = Database(_open_engine(":memory:", {}), settings)
         session = Session(database)
         session._shared = True
         return session
     try:
-        database = Database(_open_engine(path, dict(options)))
+        database = Database(_open_engine(path, dict(options)), settings)
     except StorageError as exc:  # a locked directory, a damaged file
         raise cql_error(exc) from exc
     return Session(database)

@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="seconds before a failed login is answered (default 1)")
     lim.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
                      help="seconds before a request times out (default 10; 0: never)")
+    db = p.add_argument_group("database settings (cassandra.yaml's names)")
+    db.add_argument("--dynamic-data-masking-enabled", action="store_true", default=None,
+                    help="dynamic data masking (CEP-20): MASKED WITH columns, masked reads "
+                         "for roles without UNMASK (default off)")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    type=str.upper, help="log level (default INFO)")
     return p

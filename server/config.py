@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cassalite.server.frame import DEFAULT_MAX_FRAME_SIZE
+from cql.settings import DEFAULT_SETTINGS, SETTING_NAMES
 
 
 @dataclass
@@ -45,6 +46,8 @@ class ServerConfig:
     auth_failure_delay_seconds: float = 1.0
     # requests not answered in this time get a Read/WriteTimeout (0: no timeout)
     request_timeout_seconds: float = 10.0
+    # ---- database settings (cql.settings, cassandra.yaml's names), passed to cql.connect
+    dynamic_data_masking_enabled: bool = DEFAULT_SETTINGS.dynamic_data_masking_enabled
 
     @classmethod
     def from_file(cls, path: str | Path) -> ServerConfig:
@@ -90,6 +93,10 @@ class ServerConfig:
                 raise ValueError("ssl_optional needs ssl_certfile (TLS is not enabled)")
         if self.client_auth != "none" and not self.ssl_ca:
             raise ValueError(f"ssl_client_auth {self.client_auth!r} needs ssl_ca")
+
+    def database_settings(self) -> dict[str, Any]:
+        """The ``cql.connect`` options of the database settings (every one of cql.settings)."""
+        return {name: getattr(self, name) for name in SETTING_NAMES}
 
     @property
     def tls(self) -> bool:

@@ -10,6 +10,13 @@ Tables are found from their on-disk manifests, so no schema is needed::
     cassalite-nodetool -d DATA_DIR listsnapshots
     cassalite-nodetool -d DATA_DIR clearsnapshot [-t TAG | --all]
     cassalite-nodetool -d DATA_DIR verify [keyspace [table ...]]
+    cassalite-nodetool -d DATA_DIR restore -t TAG [keyspace [table ...]]
+    cassalite-nodetool -d DATA_DIR refresh keyspace table [--from DIR]
+    cassalite-nodetool -d DATA_DIR info | status | compactionstats [--json]
+    cassalite-nodetool -d DATA_DIR tablehistograms keyspace table [--json]
+
+Without ``-d``, the default data directory of the shell and the server
+(``$CASSALITE_DATA_DIR`` or the user data directory).
 """
 
 from __future__ import annotations
@@ -109,13 +116,27 @@ def main(argv: list[str] | None = None, out=None) -> int:
     p.add_argument("-t", "--tag", default=None)
     p.add_argument("names", nargs="*", help="keyspace [table ...]")
     sub.add_parser("listsnapshots")
+    p = sub.add_parser("restore", help="replace tables' data by a snapshot of theirs")
+    p.add_argument("-t", "--tag", required=True)
+    p.add_argument("names", nargs="*", help="keyspace [table ...]")
+    p = sub.add_parser("refresh", help="load SSTables put in <table dir>/upload/")
+    p.add_argument("keyspace")
+    p.add_argument("table")
+    p.add_argument("--from", dest="source", default=None,
+                   help="load from this directory instead")
+    for verb in ("info", "status", "compactionstats"):
+        sub.add_parser(verb).add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("tablehistograms", aliases=["cfhistograms"])
+    p.add_argument("names", nargs="+", help="keyspace table, or keyspace.table")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("clearsnapshot")
     p.add_argument("-t", "--tag", default=None)
     p.add_argument("--all", action="store_true")
     args = parser.parse_args(argv)
 
+    data_dir = str(args.data_dir or default_data_dir())
     try:
-        engine = _engine(str(args.data_dir or default_data_dir()))
+        engine = _engine(data_dir)
     except Exception as exc:  # noqa: BLE001 - a command line tool reports, not crashes
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -158,6 +179,9 @@ def main(argv: list[str] | None = None, out=None) -> int:
                 return 1
             removed = admin.clear_snapshot(None if args.all else args.tag)
             print(f"Removed {len(removed)} snapshot directories", file=out)
+        elif verb in ("restore", "refresh", "info", "status", "compactionstats",
+                      "tablehistograms", "cfhistograms"):
+            return _node_verb(engine, data_dir, args, out)
         elif verb == "verify":
             problems = admin.verify(*_targets(args))
             for p in problems:
@@ -168,6 +192,109 @@ def main(argv: list[str] | None = None, out=None) -> int:
         return 0
     finally:
         engine.close()
+
+
+def _node_verb(engine, data_dir: str, args, out) -> int:
+    from cassalite.storage import nodeinfo
+    from cassalite.storage.lsm import restore
+
+    verb = args.verb
+    if verb == "restore":
+        ks, tables = _targets(args)
+        chosen = [t for t in engine.admin.select(ks, tables)
+                  if os.path.isdir(os.path.join(t.directory, "snapshots", args.tag))]
+        if not chosen:
+            print(f"error: no table has a snapshot named {args.tag!r}", file=sys.stderr)
+            return 1
+        for t in chosen:
+            n = restore.restore_snapshot(engine, t, args.tag)
+            print(f"Restored {t.info.keyspace}.{t.info.name} from snapshot {args.tag} "
+                  f"({n} SSTables)", file=out)
+        return 0
+    if verb == "refresh":
+        tables = engine.admin.select(args.keyspace, [args.table])
+        if not tables:
+            print(f"error: unknown table {args.keyspace}.{args.table}", file=sys.stderr)
+            return 1
+        n = restore.refresh(engine, tables[0], args.source)
+        print(f"Loaded {n} SSTables into {args.keyspace}.{args.table}", file=out)
+        return 0
+    if verb in ("tablehistograms", "cfhistograms"):
+        ks, _, table = args.names[0].partition(".")
+        table = table or (args.names[1] if len(args.names) > 1 else "")
+        tables = engine.admin.select(ks, [table]) if table else []
+        if not tables:
+            print(f"error: unknown table {ks}.{table}", file=sys.stderr)
+            return 1
+        report = nodeinfo.table_histograms(engine, tables[0])
+    elif verb == "info":
+        report = nodeinfo.info(engine, data_dir)
+    elif verb == "status":
+        report = nodeinfo.status(engine)
+    else:
+        report = nodeinfo.compaction_stats(engine)
+    if args.json:
+        json.dump(report, out, indent=2)
+        print(file=out)
+    else:
+        {"info": _print_info, "status": _print_status, "compactionstats": _print_compactions
+         }.get(verb, _print_histograms)(report, out)
+    return 0
+
+
+def _print_info(r: dict, out) -> None:
+    rows = [("Gossip active", "false"), ("Native Transport active", "false"),
+            ("Load", _size(r["load"])), ("Data Directory", r["data_directory"]),
+            ("Tables", r["tables"]), ("SSTables", r["sstables"]),
+            ("Memtable partitions", r["memtable_partitions"]),
+            ("Memtable data size", _size(r["memtable_bytes"])),
+            ("Commit log size", _size(r["commitlog_bytes"])),
+            ("Snapshots size", _size(r["snapshots_bytes"])),
+            ("Pending compactions", r["pending_compactions"]),
+            ("Max RSS (MB)", f"{r['max_rss_bytes'] / 1048576:.2f}"),
+            ("Data Center", r["data_center"]), ("Rack", r["rack"]),
+            ("Percent Repaired", f"{r['percent_repaired']}%")]
+    for label, value in rows:
+        print(f"{label:<23}: {value}", file=out)
+
+
+def _print_status(r: dict, out) -> None:
+    title = f"Datacenter: {r['data_center']}"
+    print(title, file=out)
+    print("=" * len(title), file=out)
+    print("Status=Up/Down\n|/ State=Normal/Leaving/Joining/Moving", file=out)
+    print(f"{'--':<4}{'Address':<11}{'Load':<12}{'Tokens':<8}{'Owns (effective)':<18}"
+          f"{'Rack'}", file=out)
+    for n in r["nodes"]:
+        print(f"{n['state']:<4}{n['address']:<11}{_size(n['load']):<12}{n['tokens']:<8}"
+              f"{str(n['owns']) + '%':<18}{n['rack']}", file=out)
+
+
+def _print_compactions(r: dict, out) -> None:
+    print(f"pending tasks: {r['pending_tasks']}", file=out)
+    for ks, tables in sorted(r["pending_by_table"].items()):
+        for table, n in sorted(tables.items()):
+            print(f"- {ks}.{table}: {n}", file=out)
+    if r["active"]:
+        print(file=out)
+        print(f"{'compaction type':<17}{'keyspace':<15}{'table':<15}{'completed':>12}"
+              f"{'total':>12}  {'unit':<6}{'progress':>8}", file=out)
+        for a in r["active"]:
+            print(f"{a['compaction_type']:<17}{a['keyspace']:<15}{a['table']:<15}"
+                  f"{a['completed']:>12}{a['total']:>12}  {a['unit']:<6}"
+                  f"{a['progress']:>7.2f}%", file=out)
+
+
+def _print_histograms(r: dict, out) -> None:
+    print(f"{r['keyspace']}/{r['table']} histograms", file=out)
+    fmt = "%-10s%10s%18s%18s%18s%18s"
+    print(fmt % ("Percentile", "SSTables", "Write Latency", "Read Latency", "Partition Size",
+                 "Cell Count"), file=out)
+    print(fmt % ("", "", "(micros)", "(micros)", "(bytes)", ""), file=out)
+    for p in r["percentiles"]:
+        print(fmt % (p["percentile"], f"{p['sstables']:.2f}", "0.00", "0.00",
+                     p["partition_size"], p["cell_count"]), file=out)
+    print(file=out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Each line may import from the lines above it (and a unit from itself).
 CQL_LEVELS: list[set[str]] = [
-    {"vocabulary", "errors"},
+    {"vocabulary", "errors", "settings"},
     {"types", "syntax"},
     {"schema"},
     {"cells"},

@@ -50,6 +50,41 @@ def _index_table(schema: Schema, name: ast.QualifiedName, keyspace: str | None
     return None
 
 
+def _restricted_columns(where: tuple) -> set[str]:
+    names: set[str] = set()
+    for rel in where:
+        lhs = getattr(rel, "lhs", None)
+        while isinstance(lhs, ast.ElementAccess):
+            lhs = lhs.expr
+        if isinstance(lhs, ast.ColumnRef):
+            names.add(lhs.name)
+        elif isinstance(lhs, ast.ColumnTuple):
+            names.update(lhs.names)
+        elif isinstance(lhs, ast.TokenOf):
+            names.update(lhs.columns)
+    return names
+
+
+def _check_masked_restrictions(auth: Authorizer, user: str, schema: Schema,
+                               statement: ast.Select, keyspace: str | None) -> None:
+    """SelectStatement.authorize (CEP-20): without UNMASK nor SELECT_MASKED on the table, a
+    query may not restrict masked columns."""
+    ks = _ks(statement.table, keyspace)
+    table = schema.table(ks, statement.table.name) if ks else None
+    if table is None or not table.masks or not statement.where \
+            or not auth.store.db.settings.dynamic_data_masking_enabled:
+        return
+    restricted = _restricted_columns(statement.where)
+    queried = [c.name for c in table.select_star if c.name in table.masks and c.name in restricted]
+    if not queried:
+        return
+    resource = res.table(ks, table.name)  # type: ignore[arg-type]
+    if auth.has(user, "UNMASK", resource) or auth.has(user, "SELECT_MASKED", resource):
+        return
+    raise Unauthorized(f"User {user} has no UNMASK nor SELECT_MASKED permission on table "
+                       f"{ks}.{table.name}, cannot query masked columns [{', '.join(queried)}]")
+
+
 def authorize(auth: Authorizer, user: str, schema: Schema, statement: ast.Statement,
               keyspace: str | None) -> None:
     """Raise Unauthorized unless ``user`` may run ``statement`` (a superuser passes every
@@ -58,6 +93,7 @@ def authorize(auth: Authorizer, user: str, schema: Schema, statement: ast.Statem
     kind = type(statement)
     if kind is ast.Select:
         data(user, "SELECT", _base_table(schema, statement.table, keyspace))
+        _check_masked_restrictions(auth, user, schema, statement, keyspace)
     elif kind in (ast.Insert, ast.Update, ast.Delete):
         table = _table(schema, statement.table, keyspace)
         data(user, "MODIFY", table)

@@ -42,14 +42,11 @@ from .common import (
     schema_result,
     void_result,
 )
+from .masks import ensure_enabled, prepare_mask
 
 if TYPE_CHECKING:
     from cql.database import Database
 
-MASKING_DISABLED = (
-    "Cannot mask columns because dynamic data masking is not enabled. You can enable it with "
-    "the dynamic_data_masking_enabled property on cassandra.yaml"
-)
 COMPACT_STORAGE_DISABLED = (
     "Guardrail compact_tables violated: Creation of new COMPACT STORAGE tables is not allowed"
 )
@@ -89,7 +86,7 @@ class CreateTablePlan(SchemaPlan):
         check_keyspace_name(ks_name)
         options, table_id = table_options(st.options)
         if any(c.mask is not None for c in st.columns):
-            raise InvalidRequest(MASKING_DISABLED)
+            ensure_enabled(db)
         if st.compact_storage:
             raise InvalidRequest(COMPACT_STORAGE_DISABLED)
         ks = existing_keyspace(db, ks_name)
@@ -162,6 +159,10 @@ def build_table(db: Database, ks: KeyspaceMetadata, st: ast.CreateTable, options
                                                   constraints=checks[column.name])
     for column in columns.values():
         validate_constraints(column.constraints, column, st.name.name, ks.name)
+    for column in st.columns:
+        if column.mask is not None:
+            columns[column.name].mask = prepare_mask(db, ks.name, column.name,
+                                                     types[column.name], column.mask)
     return TableMetadata(ks.name, st.name.name, table_id, columns, options)
 
 
@@ -299,9 +300,9 @@ class AlterTablePlan(SchemaPlan):
         check_user_modifiable(ks_name)
         action = st.action
         if isinstance(action, ast.AlterColumnMask) and action.mask is not None:
-            raise InvalidRequest(MASKING_DISABLED)
+            ensure_enabled(db)
         if isinstance(action, ast.AddColumns) and any(c.mask for c in action.columns):
-            raise InvalidRequest(MASKING_DISABLED)
+            ensure_enabled(db)
         table = table_or_view(db, ks_name, st.name.name)
         if table is None:
             if st.if_exists:
@@ -341,11 +342,27 @@ def _alter_type(db: Database, ks: KeyspaceMetadata, table: TableMetadata, action
 
 def _alter_mask(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
                 action: ast.AlterColumnMask) -> bool:
-    """``ALTER c DROP MASKED``: columns are never masked here, so only the existence check."""
-    if table.column(action.column) is None and not action.if_exists:
+    """``ALTER c MASKED WITH ...`` / ``ALTER c DROP MASKED`` (AlterTableStatement.MaskColumn):
+    the views selecting the column get the same mask."""
+    column = table.column(action.column)
+    if column is None:
+        if action.if_exists:
+            return False
         raise InvalidRequest(
             f"Column with name '{action.column}' doesn't exist on table '{table.name}'")
-    return False
+    mask = None if action.mask is None else prepare_mask(db, ks.name, column.name, column.type,
+                                                         action.mask)
+    if mask == column.mask:
+        return False
+    column.mask = mask
+    table.refresh()
+    for view in views_of(ks, table):
+        if action.column in view.columns:
+            view.columns[action.column] = dataclasses.replace(view.columns[action.column],
+                                                              mask=mask)
+            view.refresh()
+            persist_table(db, view)
+    return True
 
 
 def _alter_constraints(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
@@ -390,6 +407,8 @@ def _add_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
         added_column = ColumnMetadata(column.name, ctype, kind,
                                       constraints=column_constraints(column))
         validate_constraints(added_column.constraints, added_column, table.name, ks.name)
+        if column.mask is not None:
+            added_column.mask = prepare_mask(db, ks.name, column.name, ctype, column.mask)
         table.columns[column.name] = added_column
         added.append(added_column)
     for column in added:
@@ -403,7 +422,8 @@ def _add_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
         if view.view_include_all:
             for column in added:
                 if column.kind == REGULAR:
-                    view.columns[column.name] = ColumnMetadata(column.name, column.type, REGULAR)
+                    view.columns[column.name] = ColumnMetadata(column.name, column.type, REGULAR,
+                                                               mask=column.mask)
             persist_table(db, view)
     return bool(added)
 

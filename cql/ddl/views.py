@@ -220,13 +220,16 @@ def _view_metadata(st: ast.CreateView, base: TableMetadata, selected: list[str],
     order = dict(st.clustering_order)
     columns: dict[str, ColumnMetadata] = {}
     for i, name in enumerate(st.partition_key):
-        columns[name] = ColumnMetadata(name, base.columns[name].type, PARTITION_KEY, i)
+        columns[name] = ColumnMetadata(name, base.columns[name].type, PARTITION_KEY, i,
+                                       mask=base.columns[name].mask)
     for i, name in enumerate(st.clustering):
         reversed_ = (order[name] == "DESC") if name in order else base.columns[name].reversed
-        columns[name] = ColumnMetadata(name, base.columns[name].type, CLUSTERING, i, reversed_)
+        columns[name] = ColumnMetadata(name, base.columns[name].type, CLUSTERING, i, reversed_,
+                                       mask=base.columns[name].mask)
     for name in selected:
         if name not in columns:
-            columns[name] = ColumnMetadata(name, base.columns[name].type, REGULAR)
+            columns[name] = ColumnMetadata(name, base.columns[name].type, REGULAR,
+                                           mask=base.columns[name].mask)
     options = dict(options)
     return TableMetadata(
         base.keyspace, st.name.name, table_id or uuid.uuid4(), columns, options,

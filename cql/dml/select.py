@@ -36,6 +36,7 @@ from cql.types import native_type
 from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
 from .paging import _after, _decode_state, _describe_range, _encode_state
+from .masking import row_masker
 from .selection import (
     INT,
     ColumnSelector,
@@ -394,8 +395,10 @@ class SelectPlan(Plan):
         rows_out: list[tuple] = []
         next_state = None
         now = ctx.now
+        mask = row_masker(db, ctx.user, self.meta)  # None: clear values (CEP-20)
         if self.grouped:
-            rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now)
+            rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now,
+                                                 mask)
         else:
             produced = 0
             cap = None  # rows any one partition read can contribute (pushed down to storage)
@@ -403,6 +406,8 @@ class SelectPlan(Plan):
                 wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
                 cap = min(wanted) if wanted else None
             rows = self._rows(db, bound, ppl, state, now, cap)
+            if mask is not None:
+                rows = mask(rows)
             for pk, ck, row, in_partition in rows:
                 rows_out.append(self._project(row, now))
                 produced += 1
@@ -574,10 +579,12 @@ class SelectPlan(Plan):
 
     # ---- aggregation ----------------------------------------------------------------------
 
-    def _grouped(self, db, bound, limit, ppl, state, page_size, now):
+    def _grouped(self, db, bound, limit, ppl, state, page_size, now, mask=None):
         """Rows of an aggregate or GROUP BY query (LIMIT, PER PARTITION LIMIT and pages count
         groups) and the paging state after them."""
         rows = self._rows(db, bound, None, state, now, sort=False)
+        if mask is not None:
+            rows = mask(rows)
         sort = self.post_sort
         groups, end = fold_groups(
             rows, self.selectors, self.group_spec, now,

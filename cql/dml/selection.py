@@ -356,7 +356,11 @@ class SelectionCompiler:
             ctype = resolve_type(node.type, self.ctx).freeze()  # a value: one frozen cell
             if isinstance(node.expr, _SELECTOR_NODES):  # a hint on an expression of columns
                 inner = self.compile(node.expr, in_aggregate)
-                if inner.type.freeze() != ctype:
+                # the hint may read the value's bytes as another type (ascii as text)
+                from cql.functions.arguments import value_compatible
+
+                if inner.type.freeze() != ctype and not value_compatible(
+                        ctype, inner.type.freeze()):
                     raise InvalidRequest(
                         f"Type error: {unparse.selector(node.expr)} of type {inner.type.name} "
                         f"cannot be used as {ctype.name}")

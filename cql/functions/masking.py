@@ -136,3 +136,20 @@ def _register_masking_functions() -> None:
         return Function("mask_hash", ts, BLOB, run, called_on_null=True)
     _add_factory(_Factory("mask_hash", [_Param("any"), fixed("text", (TEXT,), optional=True)],
                           hash_fn))
+
+
+#: The native masking functions (MaskingFunction's subclasses): the only functions a column
+#: may be masked with.
+MASKING_FUNCTIONS = frozenset({"mask_null", "mask_default", "mask_replace", "mask_inner",
+                               "mask_outer", "mask_hash"})
+
+
+def column_masker(mask: Any, column_type: CQLType) -> Callable[[Any], Any]:
+    """A column's mask (``cql.schema.masks.ColumnMask``) as a function of the column's value
+    (ColumnMask.Masker): its function resolved for the column's type, the partial arguments
+    bound once."""
+    from .registry import resolve
+
+    fn = resolve(mask.qualified_name, [column_type, *mask.argument_types], receiver=column_type)
+    rest = list(mask.argument_values)
+    return lambda value: fn.execute([value, *rest])

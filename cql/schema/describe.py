@@ -124,6 +124,8 @@ def _column_lines(table: TableMetadata, with_dropped: bool) -> list[str]:
     lines = []
     for i, column in enumerate(columns):
         line = column_cql(column.name, column.type, column.kind)
+        if column.mask is not None:
+            line += " MASKED WITH " + column.mask.cql()
         if column.constraints:
             line += " CHECK " + " AND ".join(c.cql() for c in column.constraints)
         if single and column.kind == PARTITION_KEY:

@@ -16,6 +16,7 @@ from typing import Iterator
 from cql.types import CQLType
 
 from .constraints import NOT_NULL, CompiledConstraints
+from .masks import ColumnMask
 
 PARTITION_KEY = "partition_key"
 CLUSTERING = "clustering"
@@ -70,6 +71,7 @@ class ColumnMetadata:
     position: int = -1  # index within the partition key or clustering key
     reversed: bool = False  # clustering column declared DESC
     constraints: tuple = ()  # CEP-42 CHECK constraints (cql.schema.constraints.Constraint)
+    mask: ColumnMask | None = None  # CEP-20 ``MASKED WITH`` (cql.schema.masks)
 
     @property
     def is_primary_key(self) -> bool:
@@ -157,6 +159,8 @@ class TableMetadata:
         self.partition_key_types = [c.type for c in self.partition_key]
         # CEP-42 constraints: empty for almost every table, so writes test one dict.
         self.constrained = {c.name: CompiledConstraints(c) for c in cols if c.constraints}
+        # CEP-20 masks by column: empty for almost every table, so reads test one dict.
+        self.masks = {c.name: c.mask for c in cols if c.mask is not None}
         self.not_null_columns = [
             c.name for c in self.select_star
             if any(k.function == NOT_NULL for k in c.constraints)

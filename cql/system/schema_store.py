@@ -16,6 +16,7 @@ from cassalite.storage.engine import StorageEngine
 from cassalite.storage.model import DeletionTime, Partition, RangeTombstone
 from cql import cells as rowcodec
 from cql.schema.constraints import Constraint
+from cql.schema.masks import ColumnMask
 from cql.schema.metadata import (
     ColumnMetadata,
     DroppedColumn,
@@ -84,6 +85,14 @@ def constraint_rows(table: TableMetadata) -> list[dict]:
             "constraints": [json.dumps(dataclasses.asdict(k)) for k in c.constraints],
         }
         for c in table.columns.values() if c.constraints
+    ]
+
+
+def mask_rows(table: TableMetadata) -> list[dict]:
+    return [
+        {"keyspace_name": table.keyspace, "table_name": table.name, "column_name": c.name,
+         **c.mask.row()}
+        for c in table.columns.values() if c.mask is not None
     ]
 
 
@@ -173,6 +182,7 @@ class SchemaStore:
             muts += self._upsert("tables", [table_row(table)], now, ts)
         muts += self._upsert("columns", column_rows(table), now, ts)
         muts += self._upsert("column_constraints", constraint_rows(table), now, ts)
+        muts += self._upsert("column_masks", mask_rows(table), now, ts)
         muts += self._upsert("dropped_columns", dropped_column_rows(table), now, ts)
         muts += self._upsert("indexes", index_rows(table), now, ts)
         self.engine.apply(muts)
@@ -245,6 +255,9 @@ class SchemaStore:
         for r in self._rows("column_constraints"):
             checks[(r["keyspace_name"], r["table_name"], r["column_name"])] = tuple(
                 Constraint(**json.loads(k)) for k in r["constraints"] or ())
+        masks: dict[tuple[str, str, str], dict] = {}
+        for r in self._rows("column_masks"):
+            masks[(r["keyspace_name"], r["table_name"], r["column_name"])] = r
         indexes: dict[tuple[str, str], list[dict]] = {}
         for r in self._rows("indexes"):
             indexes.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
@@ -262,6 +275,10 @@ class SchemaStore:
                     c["clustering_order"] == "desc",
                     checks.get((ks.name, name, c["column_name"]), ()),
                 )
+                mask = masks.get((ks.name, name, c["column_name"]))
+                if mask is not None:
+                    cols[c["column_name"]].mask = ColumnMask.from_row(
+                        mask, lambda t: parse_type(t, lookup))
             options = {
                 k: v for k, v in r.items()
                 if k not in ("keyspace_name", "table_name", "view_name", "flags", "id",

@@ -577,6 +577,7 @@ class Case:
     line: int
     partitioner: str
     statements: list[Statement] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)  # the file's '# config:' settings
 
 
 @dataclass
@@ -594,6 +595,8 @@ class CorpusFile:
     stem: str
     source: str | None = None
     partitioner: str = "murmur3"
+    # '# config: name=value' header lines: database settings passed to cql.connect
+    config: dict[str, Any] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -664,6 +667,13 @@ def parse_file(path: str | Path, text: str | None = None) -> CorpusFile:
             continue
         if stripped.startswith("#"):
             if not header_done:
+                c = re.match(r"^#\s*config\s*:\s*(\w+)\s*=\s*(\S+)\s*$", stripped)
+                if c:
+                    try:
+                        cf.config[c.group(1)] = evaluate(c.group(2))
+                    except ValueError_ as e:
+                        raise err(lineno, f"bad config value: {e}") from None
+                    continue
                 m = re.match(r"^#\s*(source|partitioner)\s*:\s*(\S+)", stripped)
                 if m and m.group(1) == "source":
                     cf.source = m.group(2)
@@ -721,7 +731,7 @@ def parse_file(path: str | Path, text: str | None = None) -> CorpusFile:
             cid = f"{cf.stem}.{name}"
             claim(cid, lineno)
             case = Case(id=cid, name=name, file=cf.stem, path=str(path), line=lineno,
-                        partitioner=cf.partitioner)
+                        partitioner=cf.partitioner, config=cf.config)
             cf.cases.append(case)
             stmt = None
             continue
@@ -1248,11 +1258,13 @@ _READ_ONLY_RE = re.compile(r"(?i)^\s*\(?\s*(SELECT|DESCRIBE|DESC|USE|LIST)\b")
 class CqlBackend:
     """The embedded engine through the public ``cql`` API (memory or LSM)."""
 
-    def __init__(self, mode: str, tmp_root: str | None = None):
+    def __init__(self, mode: str, tmp_root: str | None = None,
+                 config: dict[str, Any] | None = None):
         import cql
 
         self.cql = cql
         self.mode = mode
+        self.config = dict(config or {})
         self.dir: str | None = None
         self.dirty = False
         self.reopens = 0
@@ -1264,12 +1276,12 @@ class CqlBackend:
 
     def _connect(self):
         if self.mode == "memory":
-            s = self.cql.connect(":memory:")
+            s = self.cql.connect(":memory:", **self.config)
         else:
             try:
-                s = self.cql.connect(self.dir, **LSM_OPTIONS)
+                s = self.cql.connect(self.dir, **LSM_OPTIONS, **self.config)
             except TypeError:  # the engine no longer takes these options
-                s = self.cql.connect(self.dir)
+                s = self.cql.connect(self.dir, **self.config)
         s.row_factory = self.cql.tuple_factory
         return s
 
@@ -1407,12 +1419,14 @@ class ServerRunner:
     """A cassalite-server process on a free loopback port, for the whole test session."""
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None,
-                 command: list[str] | None = None):
+                 command: list[str] | None = None, config: dict[str, Any] | None = None):
         self.host = host
         self.port = port
         self.proc: subprocess.Popen | None = None
         self.command = command
         self.log = None
+        # database settings ('# config:' headers) as the server's long options
+        self.options = [f"--{k.replace('_', '-')}" for k, v in (config or {}).items() if v]
 
     @staticmethod
     def candidate_commands() -> list[list[str]]:
@@ -1433,7 +1447,7 @@ class ServerRunner:
             self.log = tempfile.TemporaryFile()
             proc = subprocess.Popen(
                 [*cmd, "--memory", "--host", self.host, "--port", str(port),
-                 "--log-level", "WARNING"],
+                 "--log-level", "WARNING", *self.options],
                 stdout=self.log, stderr=subprocess.STDOUT, cwd=str(HERE.parent.parent))
             deadline = _time.monotonic() + timeout
             while _time.monotonic() < deadline:
@@ -1524,40 +1538,38 @@ class ServerConnection:
         self.cluster.shutdown()
 
 
-_server: ServerRunner | None = None
-_server_conn: ServerConnection | None = None
+# One server (and driver session) per distinct '# config:' of the cases run through it.
+_servers: dict[tuple, tuple[ServerRunner, ServerConnection]] = {}
 
 
-def server_connection() -> ServerConnection:
+def server_connection(config: dict[str, Any] | None = None) -> ServerConnection:
     """The shared driver session (starting ``cassalite-server`` on first use, or using
-    ``$CQLT_SERVER=host:port``)."""
-    global _server, _server_conn
-    if _server_conn is None:
-        if _server is None:
-            ext = os.environ.get("CQLT_SERVER")
-            if ext:
-                host, _, port = ext.rpartition(":")
-                _server = ServerRunner(host or "127.0.0.1", int(port))
-            else:
-                _server = ServerRunner()
-            _server.start()
-        _server_conn = ServerConnection(_server.host, _server.port)
-    return _server_conn
+    ``$CQLT_SERVER=host:port`` for cases without settings)."""
+    key = tuple(sorted((config or {}).items()))
+    if key not in _servers:
+        ext = os.environ.get("CQLT_SERVER")
+        if ext and not key:
+            host, _, port = ext.rpartition(":")
+            server = ServerRunner(host or "127.0.0.1", int(port))
+        else:
+            server = ServerRunner(config=config)
+        server.start()
+        _servers[key] = (server, ServerConnection(server.host, server.port))
+    return _servers[key][1]
 
 
 def shutdown_server() -> None:
-    global _server, _server_conn
-    if _server_conn is not None:
-        _server_conn.close()
-        _server_conn = None
-    if _server is not None:
-        _server.stop()
-        _server = None
+    while _servers:
+        _, (server, conn) = _servers.popitem()
+        try:
+            conn.close()
+        finally:
+            server.stop()
 
 
 class ServerBackend:
-    def __init__(self):
-        self.conn = server_connection()
+    def __init__(self, config: dict[str, Any] | None = None):
+        self.conn = server_connection(config)
         self.s = self.conn.session
         self.conn.reset()
         self.s.execute(KEYSPACE_DDL)
@@ -1626,10 +1638,10 @@ def _driver_message(e: BaseException) -> str:
     return m.group(1) if m else text
 
 
-def make_backend(mode: str):
+def make_backend(mode: str, config: dict[str, Any] | None = None):
     if mode == "server":
-        return ServerBackend()
-    return CqlBackend(mode)
+        return ServerBackend(config)
+    return CqlBackend(mode, config=config)
 
 
 def fast_tmp_root() -> str | None:
@@ -1810,7 +1822,7 @@ def _run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
     try:
         try:
             if owns:
-                backend = make_backend(mode)
+                backend = make_backend(mode, case.config)
         except Exception as e:  # noqa: BLE001
             return Outcome(case.id, mode, "internal",
                            f"{case.id} [{mode}]: cannot set up the database\n"
