@@ -135,6 +135,7 @@ def test_graph_path_recall(monkeypatch):
     pytest.importorskip("usearch")
     monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
     monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
     rng = np.random.default_rng(5)
     dim, n = 32, 4000
     centres = rng.standard_normal((40, dim))
@@ -142,7 +143,7 @@ def test_graph_path_recall(monkeypatch):
     store = VectorStore(dim, "cosine")
     for i, v in enumerate(data):
         store.upsert((i.to_bytes(8, "big"), b""), v.astype(np.float64).tolist(), 1, 0)
-    assert store.uses_graph()
+    assert store.wait_for_graph()
     recalls = []
     for _ in range(40):
         query = (centres[rng.integers(0, 40)] + 0.3 * rng.standard_normal(dim)).tolist()
@@ -166,12 +167,18 @@ def test_graph_path_through_cql(monkeypatch):
     pytest.importorskip("usearch")
     monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
     monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
     s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 2>, tag int)",
                 "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
                 "WITH OPTIONS = {'similarity_function': 'euclidean'}",
                 "CREATE CUSTOM INDEX ON t (tag) USING 'sai'")
     for i in range(300):
         s.execute("INSERT INTO t (id, e, tag) VALUES (%s, %s, %s)", (i, [float(i), 0.0], i % 7))
+    q(s, "SELECT id FROM t ORDER BY e ANN OF [1.0, 0.0] LIMIT 1")  # builds the store
+    table = s.database.schema.table("ks", "t")
+    index = next(i for i in table.indexes.values() if i.target_column == "e")
+    store = vector_index.registry(s.database).existing(table, index)
+    assert store.wait_for_graph()
     assert q(s, "SELECT id FROM t ORDER BY e ANN OF [100.2, 0.0] LIMIT 3") == [(100,), (101,), (99,)]
     # a selective filter: the graph rounds widen, then the rest is searched exactly
     assert q(s, "SELECT id FROM t WHERE tag = 3 ORDER BY e ANN OF [100.2, 0.0] LIMIT 2") == \
@@ -179,6 +186,19 @@ def test_graph_path_through_cql(monkeypatch):
     s.execute("DELETE FROM t WHERE id = 100")
     s.execute("UPDATE t SET e = [500.0, 0.0] WHERE id = 101")
     assert q(s, "SELECT id FROM t ORDER BY e ANN OF [100.2, 0.0] LIMIT 2") == [(99,), (102,)]
+
+
+def test_calibration_keeps_exact_search_when_the_graph_loses(monkeypatch):
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    store = VectorStore(8, "cosine")
+    monkeypatch.setattr(store, "_calibrate", lambda *a: None)
+    for i, v in enumerate(np.random.default_rng(1).standard_normal((200, 8))):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert not store.wait_for_graph()
+    assert store.verdict == ("exact", 200) and store.graph is None
 
 
 def test_pure_python_fallback(monkeypatch):
