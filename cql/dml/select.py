@@ -537,7 +537,11 @@ class SelectPlan(Plan):
             if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
                 if distinct or view.static_row is not None:
                     row = RowData(base, base_cells, view.pk, None)
-                    if self._keep(row, filters, multis, static_row=True):
+                    if not self._keep(row, filters, multis, static_row=True):
+                        pass
+                    elif post:  # no clustering values: sorts first (last when reversed)
+                        gathered.append((None, view.pk, row, count + 1))
+                    else:
                         yield view.pk, None, row, count + 1
                 continue
             for ck, srow in view.rows:
@@ -558,7 +562,7 @@ class SelectPlan(Plan):
                 if ppl is not None and count >= ppl:
                     break
         if post:
-            gathered.sort(key=lambda g: g[0], reverse=self.reverse)
+            gathered.sort(key=lambda g: g[0] or b"", reverse=self.reverse)
             for ck, pk, row, count in gathered:
                 yield pk, ck, row, count
 
