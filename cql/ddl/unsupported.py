@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from cql.errors import InvalidRequest
 from cql.plan.base import ExecutionContext, Plan, Result
-from cql.syntax import ast
+from cql.syntax import ast, unparse
+
+from .common import keyspace_of, void_result
 
 if TYPE_CHECKING:
     from cql.database import Database
@@ -46,5 +48,25 @@ class UnsupportedPlan(Plan):
         raise InvalidRequest(self.message)
 
 
-def plan_unsupported(statement: ast.Statement, keyspace: str | None) -> UnsupportedPlan:
+class DropAbsentAggregatePlan(Plan):
+    """DROP AGGREGATE: no user-defined aggregate can exist, so the statement is a no-op with
+    IF EXISTS and otherwise fails with DropAggregateStatement's "doesn't exist"."""
+
+    def __init__(self, statement: ast.DropAggregate, keyspace: str | None):
+        self.statement = statement
+        self.current_keyspace = keyspace
+
+    def execute(self, db: Database, ctx: ExecutionContext) -> Result:
+        st = self.statement
+        name = f"{keyspace_of(st.name, self.current_keyspace)}.{st.name.name}"
+        if st.if_exists:
+            return void_result()
+        if st.arg_types is not None:
+            name += "(" + ", ".join(unparse.raw_type(t) for t in st.arg_types) + ")"
+        raise InvalidRequest(f"Aggregate '{name}' doesn't exist")
+
+
+def plan_unsupported(statement: ast.Statement, keyspace: str | None) -> Plan:
+    if isinstance(statement, ast.DropAggregate):
+        return DropAbsentAggregatePlan(statement, keyspace)
     return UnsupportedPlan(UNSUPPORTED[type(statement)])

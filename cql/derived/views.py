@@ -51,6 +51,7 @@ class ViewWriter:
             if not (isinstance(r, ast.Relation) and r.op == "IS NOT")
         )
         self.where = WhereClause(base, relations, TermContext(Markers(), base.keyspace), "VIEW")
+        self.multis = [m.bind([]) for m in self.where.multis]
         self.key_columns = [c.name for c in view.primary_key]
         self.cell_columns = [c.name for c in view.columns.values() if not c.is_primary_key]
 
@@ -63,6 +64,9 @@ class ViewWriter:
             return None
         for r in self.where.columns.values():
             if not r.matches(values.get(r.name), []):
+                return None
+        for m in self.multis:
+            if not m.matches(values):
                 return None
         return key
 

@@ -434,7 +434,7 @@ class SelectionCompiler:
                 arg_types.append(sel.type)
         texts = [unparse.selector(a) for a in node.args]
         fn = functions.resolve(fname, arg_types, None, self.table.keyspace, arg_texts=texts,
-                               context="selector")
+                               context="selector", partition_key=self.ctx.partition_key)
         for i, a in enumerate(node.args):
             if args[i] is None:
                 term = compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", self.ctx)

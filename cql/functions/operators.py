@@ -151,6 +151,11 @@ def _temporal_op(t: CQLType, op: str) -> Callable[[Any, Duration], Any]:
     sign = 1 if op == "+" else -1
 
     def impl(v: Any, d: Duration) -> Any:
+        # TimestampType/SimpleDateType.addDuration/substractDuration: no finer unit than stored
+        if t is DATE and d.nanoseconds:
+            raise ValueError(f"The duration must have a day precision. Was: {d}")
+        if d.nanoseconds % 1_000_000:
+            raise ValueError(f"The duration must have a millisecond precision. Was: {d}")
         ms = _temporal_ms(t, v)
         r = add_duration_ms(ms, sign * d.months, sign * d.days, sign * d.nanoseconds)
         if t is DATE:

@@ -361,9 +361,17 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
         inner, itype = _infer(node.expr, ctype, receiver, ctx)
         return _call(functions.negate(itype), [inner], ctype, receiver)
     if isinstance(node, ast.Cast):
-        inner, itype = _infer(node.expr, None, receiver, ctx)
         target = resolve_type(node.type, ctx)
-        return _call(functions.cast_function(itype, target), [inner], ctype, receiver)
+        itype = _static_type(node.expr, ctx)
+        if isinstance(itype, functions.LiteralArg):
+            # a literal or marker: resolved among the system.cast_as_<type> overloads
+            fn = functions.resolve(f"system.cast_as_{target.name}", [itype], receiver=None,
+                                   keyspace=ctx.keyspace)
+            itype = fn.arg_types[0]
+        else:
+            fn = functions.cast_function(itype, target)
+        inner = compile_term(node.expr, itype, receiver, ctx)
+        return _call(fn, [inner], ctype, receiver)
     # A function call: resolve on argument types we know, literals by their kind.
     arg_types = [_static_type(a, ctx) for a in node.args]
     name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name

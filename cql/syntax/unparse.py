@@ -103,6 +103,8 @@ def selector(node: Any) -> str:
         return f"({type_expr(node.type)}){_operand(node.expr, 3, False)}"
     if isinstance(node, ast.Null):
         return "NULL"
+    if isinstance(node, ast.BindMarker):
+        return "?"  # AbstractMarker.Raw prints a named marker as "?" too
     return term(node)
 
 
@@ -150,7 +152,31 @@ def where_term(term: object) -> str:
         return left + ", ".join(where_term(t) for t in term.items) + right
     if isinstance(term, ast.MapLiteral):
         return "{" + ", ".join(f"{where_term(k)}: {where_term(v)}" for k, v in term.pairs) + "}"
+    if isinstance(term, ast.UDTLiteral):
+        return "{" + ", ".join(f"{quote_name(f)}: {where_term(v)}" for f, v in term.fields) + "}"
+    if isinstance(term, ast.FunctionCall):
+        name = term.name
+        if name.name == "token" and name.keyspace in (None, "system"):
+            text = "token"  # FunctionName.appendCqlTo: the native token() unquoted
+        else:
+            text = quote_name(name.name)
+            if name.keyspace is not None:
+                text = f"{quote_name(name.keyspace)}.{text}"
+        return f"{text}(" + ", ".join(where_term(a) for a in term.args) + ")"
+    if isinstance(term, ast.Cast):
+        return f"CAST({where_term(term.expr)} AS {type_expr(term.type)})"
+    if isinstance(term, ast.TypeHint):
+        return f"({type_expr(term.type)}){where_term(term.expr)}"
+    if isinstance(term, ast.Negate):
+        return f"-{_where_operand(term.expr)}"
+    if isinstance(term, ast.BinaryOp):
+        return f"{_where_operand(term.left)} {term.op} {_where_operand(term.right)}"
     raise InvalidRequest("Bind variables are not allowed in CREATE MATERIALIZED VIEW statements")
+
+
+def _where_operand(term: object) -> str:
+    text = where_term(term)
+    return f"({text})" if isinstance(term, ast.BinaryOp) else text
 
 
 def where_relation(relation: ast.Relation) -> str:
