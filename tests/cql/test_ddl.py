@@ -498,18 +498,18 @@ def test_user_types(session):
 
 def test_indexes_stored(session):
     session.execute("CREATE TABLE t (k int, c int, v int, m map<text, int>, l list<int>, "
-                    "f frozen<set<int>>, PRIMARY KEY (k, c))")
+                    "f frozen<set<int>>, s text, PRIMARY KEY (k, c))")
     for query in ["CREATE INDEX ON t (v)", "CREATE INDEX ON t (m)", "CREATE INDEX ON t (l)",
                   "CREATE INDEX mk ON t (keys(m))", "CREATE INDEX me ON t (entries(m))",
                   "CREATE INDEX ff ON t (full(f))", "CREATE INDEX ON t (c) USING 'sai'",
-                  ("CREATE CUSTOM INDEX cu ON t (c) USING 'StorageAttachedIndex' "
+                  ("CREATE CUSTOM INDEX cu ON t (s) USING 'StorageAttachedIndex' "
                   "WITH OPTIONS = {'case_sensitive': 'false'}")]:
         session.execute(query)
     got = sorted(rows(session, "SELECT index_name, kind, options FROM system_schema.indexes "
                                "WHERE keyspace_name = 'ks'"))
     sai = "org.apache.cassandra.index.sai.StorageAttachedIndex"
     assert got == [
-        ("cu", "CUSTOM", {"case_sensitive": "false", "class_name": sai, "target": "c"}),
+        ("cu", "CUSTOM", {"case_sensitive": "false", "class_name": sai, "target": "s"}),
         ("ff", "COMPOSITES", {"target": "full(f)"}),
         ("me", "COMPOSITES", {"target": "entries(m)"}),
         ("mk", "COMPOSITES", {"target": "keys(m)"}),
