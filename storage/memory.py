@@ -53,7 +53,7 @@ class MemoryEngine(StorageEngine):
                 if existing is None:
                     parts[dk] = m.update
                 else:
-                    merge_partition_into(existing, m.update)
+                    merge_partition_into(existing, m.update, owned=True)
         if tracing.current() is not None:
             for table_id in dict.fromkeys(m.table_id for m in mutations):
                 info = self._infos.get(table_id)

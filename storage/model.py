@@ -17,6 +17,8 @@ value. Deletions shadow anything with a timestamp lower *or equal*.
 
 from __future__ import annotations
 
+import heapq
+from operator import itemgetter
 from typing import Iterable, NamedTuple
 
 from sortedcontainers import SortedDict
@@ -26,6 +28,7 @@ from . import tracing
 NO_DELETION_TIME = 0x7FFFFFFF  # local_deletion_time of a live, non-expiring cell
 NO_TTL = 0
 MIN_TIMESTAMP = -(1 << 63)
+_first = itemgetter(0)
 
 
 class Cell(NamedTuple):
@@ -308,23 +311,44 @@ def merge_row_into(target: Row, update: Row) -> None:
             cells[name] = merge_column(old, data)
 
 
-def merge_partition_into(target: Partition, update: Partition) -> None:
-    """Fold ``update`` into ``target`` in place; ``update`` is left untouched."""
-    target.deletion = max_deletion(target.deletion, update.deletion)
+def merged_row(a: Row, b: Row) -> Row:
+    """A new row reconciling ``a`` and ``b`` (neither is modified)."""
+    row = Row(reconcile_liveness(a.liveness, b.liveness), max_deletion(a.deletion, b.deletion),
+              dict(a.cells))
+    cells = row.cells
+    for name, data in b.cells.items():
+        old = cells.get(name)
+        if old is None:
+            cells[name] = data.copy() if type(data) is ComplexColumn else data
+        else:
+            cells[name] = merge_column(old, data)
+    return row
+
+
+def merge_partition_into(target: Partition, update: Partition, owned: bool = False) -> None:
+    """Fold ``update`` into ``target``; ``update`` is left untouched.
+
+    Copy-on-write: the rows of ``target`` are replaced by merged copies, never modified in
+    place, so a reader holding a row (engines hand out their rows) never sees it change.
+    ``owned``: the caller gives ``update``'s rows away (they become ``target``'s as they
+    are, without a copy).
+    """
+    if update.deletion is not None:
+        target.deletion = max_deletion(target.deletion, update.deletion)
     if update.range_tombstones:
-        target.range_tombstones.extend(update.range_tombstones)
+        target.range_tombstones = target.range_tombstones + update.range_tombstones
     if update.static_row is not None:
         if target.static_row is None:
-            target.static_row = update.static_row.copy()
+            target.static_row = update.static_row if owned else update.static_row.copy()
         else:
-            merge_row_into(target.static_row, update.static_row)
+            target.static_row = merged_row(target.static_row, update.static_row)
     rows = target.rows
     for ck, row in update.rows.items():
         old = rows.get(ck)
         if old is None:
-            rows[ck] = row.copy()
+            rows[ck] = row if owned else row.copy()
         else:
-            merge_row_into(old, row)
+            rows[ck] = merged_row(old, row)
 
 
 def merge_partitions(versions: Iterable[Partition]) -> Partition:
@@ -343,8 +367,19 @@ def merge_partitions(versions: Iterable[Partition]) -> Partition:
 def purge_row(row: Row, shadow: DeletionTime | None, now: int) -> Row | None:
     """The live part of ``row`` under the deletion ``shadow``; None when nothing is live.
 
-    Keeps timestamps and TTLs on the surviving cells (WRITETIME()/TTL() need them).
+    Keeps timestamps and TTLs on the surviving cells (WRITETIME()/TTL() need them). A row
+    with nothing deleted or expiring is returned as it is (rows are copy-on-write).
     """
+    if shadow is None and row.deletion is None:
+        lv = row.liveness
+        if lv is None or lv.ttl == NO_TTL:
+            for data in row.cells.values():
+                if type(data) is not Cell or data.value is None or data.ttl != NO_TTL:
+                    break
+            else:
+                if lv is None and not row.cells:
+                    return None
+                return row
     deletion = max_deletion(shadow, row.deletion)
     floor = deletion.marked_at if deletion is not None else MIN_TIMESTAMP
     liveness = row.liveness
@@ -387,6 +422,13 @@ def slice_rows(rows: SortedDict, slices: list[tuple[bytes, bytes | None]] | None
         for ck in keys:
             yield ck, rows[ck]
         return
+    if len(slices) == 1:
+        lo, hi = slices[0]
+        if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
+            row = rows.get(lo)  # [ck, ck + 0x00): exactly one key
+            if row is not None:
+                yield lo, row
+            return
     ordered = reversed(slices) if reverse else slices
     for lo, hi in ordered:
         keys = rows.irange(lo, hi, inclusive=(True, False), reverse=reverse)
@@ -428,6 +470,85 @@ def view_partition(
     if tr is not None:
         last = out[-1][0] if limit is not None and len(out) >= limit else None
         tr.count_read(len(out), count_tombstones(partition, slices, reverse, now, last))
+    if static is None and not out:
+        return None
+    return PartitionView(pk, static, out)
+
+
+def merged_view(
+    pk: bytes,
+    sources: list,
+    slices: list[tuple[bytes, bytes | None]] | None,
+    reverse: bool,
+    now: int,
+    limit: int | None = None,
+) -> PartitionView | None:
+    """Reconcile several versions of one partition lazily, for reading.
+
+    ``sources`` are ``(header, rows)`` pairs: ``header`` a Partition giving the version's
+    partition deletion, range tombstones and static row; ``rows`` an iterator of its
+    ``(ck, row)`` pairs within ``slices`` in read order (None: ``header.rows`` sliced).
+    Versions are k-way merged by clustering key, equal keys reconciled on the fly (never
+    modifying the inputs), and the merge stops at ``limit`` live rows. Same result as
+    ``view_partition(pk, merge_partitions(versions), ...)`` without materialising it.
+    """
+    pdel = None
+    rts: list = []
+    statics = []
+    iters = []
+    for header, rows in sources:
+        if header.deletion is not None:
+            pdel = max_deletion(pdel, header.deletion)
+        if header.range_tombstones:
+            rts.extend(header.range_tombstones)
+        if header.static_row is not None:
+            statics.append(header.static_row)
+        if rows is None:
+            if header.rows:
+                iters.append(slice_rows(header.rows, slices, reverse))
+        else:
+            iters.append(rows)
+    static = None
+    if statics:
+        srow = statics[0]
+        for r in statics[1:]:
+            srow = merged_row(srow, r)
+        static = purge_row(srow, pdel, now)
+    out: list[tuple[bytes, Row]] = []
+    if iters:
+        if len(iters) == 1:
+            merged = iters[0]
+        else:
+            merged = heapq.merge(*iters, key=_first, reverse=reverse)
+        cur_ck = None
+        cur = None
+        for ck, row in merged:
+            if ck == cur_ck:
+                cur = merged_row(cur, row)
+                continue
+            if cur is not None:
+                shadow = pdel
+                if rts:
+                    for rt in rts:
+                        if rt.covers(cur_ck):
+                            shadow = max_deletion(shadow, rt.deletion)
+                live = purge_row(cur, shadow, now)
+                if live is not None:
+                    out.append((cur_ck, live))
+                    if limit is not None and len(out) >= limit:
+                        cur = None
+                        break
+            cur_ck = ck
+            cur = row
+        if cur is not None:
+            shadow = pdel
+            if rts:
+                for rt in rts:
+                    if rt.covers(cur_ck):
+                        shadow = max_deletion(shadow, rt.deletion)
+            live = purge_row(cur, shadow, now)
+            if live is not None:
+                out.append((cur_ck, live))
     if static is None and not out:
         return None
     return PartitionView(pk, static, out)

@@ -43,7 +43,7 @@ CQL_LEVELS: list[set[str]] = [
     {"__init__"},  # the public API: cql/__init__.py
 ]
 FRONT_ENDS = ("cassalite.shell", "cassalite.server", "cassalite.pytest_plugin",
-              "cassalite.__main__")
+              "cassalite.__main__", "cassalite.migrate")
 FOLDER_NAMES = ("storage", "grammar", "shell", "server", "cassalite_pytest")
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Iterator
 
 from cassalite.storage.engine import KeyRange
+from cassalite.storage.model import Cell
 from cassalite.storage.murmur3 import decorate
 from cassalite.storage.murmur3 import token as partition_token
 from cassalite.storage.tracing import current as current_trace
@@ -32,6 +33,7 @@ from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
 from cql.syntax import ast
 from cql.types import native_type
+from cql.types.comparable import decode_clustering
 
 from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
@@ -71,6 +73,7 @@ class SelectPlan(Plan):
         self.grouped = self.aggregate or self.group_spec is not None
         self.aggregate_warning = self._aggregate_warning(stmt)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
+        self._fast = self._fast_spec(stmt, table)
 
     def _aggregate_warning(self, stmt: ast.Select) -> str | None:
         """Cassandra's client warning for aggregating over many partitions."""
@@ -405,11 +408,15 @@ class SelectPlan(Plan):
             if not self.row_filtering and not self.post_sort:
                 wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
                 cap = min(wanted) if wanted else None
-            rows = self._rows(db, bound, ppl, state, now, cap)
-            if mask is not None:
-                rows = mask(rows)
+            fast = self._fast is not None and mask is None
+            if fast:
+                rows = self._fast_rows(db, bound, ppl, state, now, cap)
+            else:
+                rows = self._rows(db, bound, ppl, state, now, cap)
+                if mask is not None:
+                    rows = mask(rows)
             for pk, ck, row, in_partition in rows:
-                rows_out.append(self._project(row, now))
+                rows_out.append(row if fast else self._project(row, now))
                 produced += 1
                 if limit is not None and produced >= limit:
                     break
@@ -500,6 +507,72 @@ class SelectPlan(Plan):
             if distinct:
                 view = type(view)(view.pk, view.static_row, view.rows[:1])
             yield view
+
+    def _fast_spec(self, stmt: ast.Select, table: TableMetadata) -> list | None:
+        """For plain column selections read by key or scan, with nothing to filter,
+        aggregate, sort afterwards or format: where each output value comes from
+        (partition key / clustering component / cell), so rows are built straight from
+        the storage view without the general per-row machinery (see ``_fast_rows``)."""
+        if (self.ann is not None or self.grouped or stmt.json or stmt.distinct
+                or self.needs_cells or self.row_filtering or self.post_sort
+                or self.key_mode not in ("keys", "scan", "token") or table.dropped_columns
+                or any(c.kind == "static" for c in table.columns.values())):
+            return None
+        spec = []
+        for sel in self.selectors:
+            if type(sel) is not ColumnSelector:
+                return None
+            col = sel.column
+            if col.kind == PARTITION_KEY:
+                spec.append((0, col.position, col))
+            elif col.kind == CLUSTERING:
+                spec.append((1, col.position, col))
+            else:
+                spec.append((2, col.name, col))
+        return spec
+
+    def _fast_rows(self, db, bound: list, ppl: int | None, state, now: int,
+                   cap: int | None = None) -> Iterator:
+        """``_rows`` for a ``_fast_spec`` plan: (pk, ck, output tuple, rank in partition)."""
+        table = self.meta
+        slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
+        if slices is not None and not slices:
+            return
+        spec = self._fast
+        need_ck = any(src == 1 for src, _, _ in spec)
+        ck_types = table.clustering_types
+        ck_rev = table.clustering_reversed
+        start_in_partition = state[2] if state else 0
+        start_pk = state[0] if state else None
+        for view in self._partitions(db, bound, slices, state, now, cap):
+            if not view.rows:
+                continue
+            pkv = partition_key_values(table, view.pk)
+            count = start_in_partition if view.pk == start_pk else 0
+            if ppl is not None and count >= ppl:
+                continue
+            for ck, srow in view.rows:
+                ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None
+                cells = srow.cells
+                out = []
+                for src, key, col in spec:
+                    if src == 2:
+                        data = cells.get(key)
+                        if data is None:
+                            out.append(None)
+                        elif type(data) is Cell:
+                            v = data.value
+                            out.append(None if v is None else col.type.deserialize(v))
+                        else:
+                            out.append(decode_cell_value(col, data))
+                    elif src == 0:
+                        out.append(pkv[key])
+                    else:
+                        out.append(ckv[key])
+                count += 1
+                yield view.pk, ck, tuple(out), count
+                if ppl is not None and count >= ppl:
+                    break
 
     def _rows(self, db, bound: list, ppl: int | None, state, now: int,
               cap: int | None = None, sort: bool = True, views: list | None = None) -> Iterator:

@@ -40,7 +40,7 @@ class Memtable:
             parts[dk] = update
             grow = encoded_size + PARTITION_OVERHEAD + ROW_OVERHEAD * rows
         else:
-            merge_partition_into(existing, update)
+            merge_partition_into(existing, update, owned=True)
             grow = encoded_size + ROW_OVERHEAD * rows
         self.size += grow
         self.ops += 1

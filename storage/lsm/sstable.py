@@ -28,6 +28,7 @@ from .encoding import (
     DecodeError,
     get_bytes,
     get_partition_header,
+    get_row_body,
     get_rows,
     get_rows_until,
     get_uvarint,
@@ -112,6 +113,9 @@ def _decompress(kind: int, data: bytes, size: int) -> bytes:
 # ======================================================================================
 
 
+_WRITE_BATCH = 1 << 20
+
+
 class SSTableWriter:
     """Streams partitions (in decorated-key order) into a new generation's components."""
 
@@ -124,6 +128,7 @@ class SSTableWriter:
         self.bloom = BloomFilter.for_keys(expected_keys, options.fp_chance)
         self._data = open(component_path(directory, gen, "Data.db"), "wb")  # noqa: SIM115
         self._pending = bytearray()
+        self._out = bytearray()  # compressed chunks not yet written
         self._pos = 0  # uncompressed position of the next partition
         self._file_pos = 0
         self._chunk_offsets: list[int] = []
@@ -198,15 +203,30 @@ class SSTableWriter:
         comp = _compress(self.kind, raw)
         blob = comp + _U32.pack(_crc32(comp))
         self._chunk_offsets.append(self._file_pos)
-        self._data.write(blob)
-        self._data_crc = _crc32(blob, self._data_crc)
+        # Compressed chunks go out in ~1 MiB writes: each write releases the GIL, and a
+        # background flush that hands it off per 16 KiB chunk starves behind a busy
+        # foreground thread (the switch interval per chunk).
+        out = self._out
+        out += blob
+        if len(out) >= _WRITE_BATCH:
+            self._data.write(out)
+            self._data_crc = _crc32(out, self._data_crc)
+            out.clear()
         self._file_pos += len(blob)
+
+    def _drain(self) -> None:
+        out = self._out
+        if out:
+            self._data.write(out)
+            self._data_crc = _crc32(out, self._data_crc)
+            out.clear()
 
     def finish(self, replay_pos: tuple[int, int]) -> Stats:
         """Write the remaining components, fsync everything; returns the statistics."""
         if self._pending:
             self._write_chunk(bytes(self._pending))
             self._pending = bytearray()
+        self._drain()
         self._end_index_block()
         self._data.flush()
         os.fsync(self._data.fileno())
@@ -606,6 +626,55 @@ class SSTableReader:
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                              f"undecodable partition at data position {pos}: {exc}") from None
+
+    def read_lazy(self, entry: IndexEntry, slices=None):
+        """The partition of ``entry`` as ``(header, rows)``: ``header`` holds the partition
+        deletion, range tombstones and static row; ``rows`` decodes, on demand and in
+        clustering order, the rows within ``slices`` (rows before a slice are skipped by
+        their length prefix, from the row-index block that holds its start)."""
+        _, pos, size, cks, offs = entry
+        self.reads += 1
+        try:
+            buf, off = self._range(pos, pos + size)
+            start = off
+            end = off + size
+            _, off = get_bytes(buf, off)
+            p, base, _, off = get_partition_header(buf, off)
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
+        return p, self._lazy_rows(buf, off, start, end, base, cks, offs, slices, pos)
+
+    def _lazy_rows(self, buf, off, start, end, base, cks, offs, slices, pos):
+        try:
+            if slices is None:
+                slices = ((None, None),)
+            for lo, hi in slices:
+                if cks is not None and lo is not None:
+                    b = bisect_right(cks, lo) - 1
+                    if b > 0 and start + offs[b] > off:
+                        off = start + offs[b]
+                while off < end:
+                    row_start = off
+                    n = buf[off]
+                    if n < 0x80:
+                        off += 1
+                    else:
+                        n, off = get_uvarint(buf, off)
+                    ck = bytes(buf[off:off + n])
+                    if hi is not None and ck >= hi:
+                        off = row_start
+                        break
+                    off += n
+                    size, off = get_uvarint(buf, off)
+                    if lo is not None and ck < lo:
+                        off += size
+                        continue
+                    row, off = get_row_body(buf, off, base)
+                    yield ck, row
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
 
     def get(self, dk: bytes, slices=None) -> Partition | None:
         entry = self.find(dk)

@@ -28,6 +28,7 @@ from ..model import (
     PartitionView,
     merge_partition_into,
     merge_partitions,
+    merged_view,
     view_partition,
 )
 from ..murmur3 import decorate
@@ -80,6 +81,14 @@ def _miss_reason(s: SSTableReader, dk: bytes) -> str:
     if not s.bloom.might_contain(dk):
         return f"Bloom filter allows skipping sstable {s.gen}"
     return f"Bloom filter false positive: partition not in the index of sstable {s.gen}"
+
+
+def _is_exact(slices) -> bool:
+    """Whether ``slices`` is one exact clustering key ``[ck, ck + 0x00)``."""
+    if slices is None or len(slices) != 1:
+        return False
+    lo, hi = slices[0]
+    return hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo)
 
 
 def table_dir_name(name: str, table_id: str) -> str:
@@ -228,8 +237,57 @@ class Table:
 
     # ------------------------------------------------------------------ reads
 
+    def _read_fast(self, pk: bytes, slices, reverse: bool, now: int, limit: int | None
+                   ) -> PartitionView | None:
+        """``read`` without tracing: versions merged lazily (``merged_view``), SSTable rows
+        decoded on demand in forward reads, stopping at ``limit`` live rows."""
+        self.reads += 1
+        if self.corrupt:
+            self.check_readable()
+        dk = decorate(pk)
+        mems, ssts = self._view
+        engine_lock = self.engine.lock
+        sources: list = []
+        top_deletion = MIN_TIMESTAMP
+        with engine_lock:
+            for mt in mems:
+                p = mt.partitions.get(dk)
+                if p is not None:
+                    sources.append((p, None))
+                    if p.deletion is not None and p.deletion.marked_at > top_deletion:
+                        top_deletion = p.deletion.marked_at
+        lazy = not reverse and limit is not None and not _is_exact(slices)
+        fresh = False
+        for s in ssts:
+            st = s.stats
+            if st.max_ts <= top_deletion:
+                break  # this and every older SSTable is shadowed by a partition deletion
+            if slices is not None and not st.may_intersect(slices):
+                continue
+            entry = s.find(dk)
+            if entry is None:
+                continue
+            fresh = True
+            if lazy:
+                header, rows = s.read_lazy(entry, slices)
+                sources.append((header, rows))
+            else:
+                header = s.read(entry, slices)
+                sources.append((header, None))
+            if header.deletion is not None and header.deletion.marked_at > top_deletion:
+                top_deletion = header.deletion.marked_at
+        if not sources:
+            return None
+        if len(sources) == 1 and not fresh:
+            with engine_lock:
+                return view_partition(pk, sources[0][0], slices, reverse, now, limit)
+        with engine_lock:
+            return merged_view(pk, sources, slices, reverse, now, limit)
+
     def read(self, pk: bytes, slices, reverse: bool, now: int, limit: int | None
              ) -> PartitionView | None:
+        if tracing.current() is None:
+            return self._read_fast(pk, slices, reverse, now, limit)
         self.reads += 1
         if self.corrupt:
             self.check_readable()
@@ -331,6 +389,19 @@ class Table:
 
     def _scan_view(self, dk, group, mems, ssts, slices, now) -> PartitionView | None:
         nm = len(mems)
+        if tracing.current() is None:
+            sources = [(ssts[i - nm].read(e, slices), None) for _, i, e in group if i >= nm]
+            with self.engine.lock:
+                for _, i, _ in group:
+                    if i < nm:
+                        p = mems[i].partitions.get(dk)
+                        if p is not None:
+                            sources.append((p, None))
+                if not sources:
+                    return None
+                if len(sources) == 1:
+                    return view_partition(dk[8:], sources[0][0], slices, False, now)
+                return merged_view(dk[8:], sources, slices, False, now)
         fresh = [ssts[i - nm].read(e, slices) for _, i, e in group if i >= nm]
         with self.engine.lock:
             versions = [p for _, i, _ in group if i < nm

@@ -1,0 +1,8 @@
+"""``python -m cassalite.migrate`` (also ``cassalite migrate``)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
