@@ -33,7 +33,6 @@ from . import cells as rowcodec
 from . import errors, system
 from .cells import Clock
 from .errors import InvalidRequest
-from .planner import plan_statement
 
 PLAN_CACHE_SIZE = 2048
 
@@ -174,6 +173,10 @@ class Database:
 
     def plan(self, statement: ast.Statement, keyspace: str | None, text: str = "") -> Prepared:
         markers = Markers(statement.bind_names)
+        # The planner imports every statement module (dml/, ddl/): loaded with the first
+        # statement, so that import cql + connect() costs what it did before the split.
+        from .planner import plan_statement
+
         plan = plan_statement(self, statement, keyspace, markers)
         return Prepared(plan, markers.ordered(), statement, text)
 

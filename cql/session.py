@@ -19,7 +19,6 @@ from cassalite.storage import tracing
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
 from cql.auth.access import authorize
-from cql.dml.batch import BatchPlan
 from cql.plan.base import ExecutionContext, Result
 from cql.settings import DEFAULT_SETTINGS, DatabaseSettings, split_options
 from cql.vocabulary import quote_name
@@ -439,6 +438,8 @@ class Session:
             ctx = ExecutionContext(values=prepared.bind(parameters), timestamp=timestamp,
                                    keyspace=self._keyspace, user=self.user)
             bound.append((prepared.plan, ctx))
+        from cql.dml.batch import BatchPlan  # a statement module: loaded on first use
+
         batch = BatchPlan.from_plans(kind, bound)
         result = self.database.run(
             batch, ExecutionContext(values=[], timestamp=timestamp, keyspace=self._keyspace,
