@@ -1,0 +1,105 @@
+"""The messages workload timed in CPU seconds, for a machine shared with other work.
+
+    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory
+
+Wall-clock ratios (``python -m benchmarks``) move by 2x when other processes compete for
+the cores, because sqlite3 and cassalite run at different moments. This variant charges
+each phase its process CPU time (``time.process_time``: the LSM engine's background
+flush and compaction threads included) and reports microseconds per operation and the
+ratio sqlite3 / cassalite for three states: ``lsm`` (natural: reads run against whatever
+memtables and SSTables the ingest left), ``steady`` (everything flushed before the reads)
+and ``memory`` (the in-memory engine). Phases: prepared INSERT, unprepared INSERT with
+literals (``text``), point SELECT, 50-row slice, full scan (per row).
+"""
+import gc, random, sqlite3, sys, tempfile, time, shutil
+from pathlib import Path
+import cql
+CONTENT = "x" * 100
+T = time.process_time
+
+def run_cql(path, rows, parts, probes, steady=False):
+    s = cql.connect(path)
+    s.execute("CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+    s.execute("USE bench")
+    s.execute("CREATE TABLE messages (channel_id bigint, message_id bigint, author_id bigint, "
+              "content text, PRIMARY KEY (channel_id, message_id)) WITH CLUSTERING ORDER BY (message_id DESC)")
+    ins = s.prepare("INSERT INTO messages (channel_id, message_id, author_id, content) VALUES (?, ?, ?, ?)")
+    per = rows // parts
+    out = {}
+    t = T()
+    for i in range(rows):
+        s.execute(ins, (i % parts, i // parts, i % 97, CONTENT))
+    out["insert"] = (T() - t) / rows * 1e6
+    n = min(2000, rows // 10)
+    t = T()
+    for i in range(n):
+        s.execute(f"INSERT INTO messages (channel_id, message_id, author_id, content) VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
+    out["text"] = (T() - t) / n * 1e6
+    if steady and path != ":memory:":
+        s.admin.flush()
+    rnd = random.Random(1)
+    point = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?")
+    t = T()
+    for _ in range(probes):
+        s.execute(point, (rnd.randrange(parts), rnd.randrange(per))).one()
+    out["point"] = (T() - t) / probes * 1e6
+    sl = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? LIMIT 50")
+    t = T()
+    for _ in range(probes // 4):
+        s.execute(sl, (rnd.randrange(parts), per)).all()
+    out["slice"] = (T() - t) / (probes // 4) * 1e6
+    t = T()
+    c = sum(1 for _ in s.execute("SELECT * FROM messages", fetch_size=5000))
+    out["scan"] = (T() - t) / c * 1e6
+    s.close()
+    return out
+
+def run_sqlite(root, rows, parts, probes):
+    db = sqlite3.connect(root / "s.db")
+    db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE messages (channel_id INTEGER, message_id INTEGER, author_id INTEGER, "
+               "content TEXT, PRIMARY KEY (channel_id, message_id)) WITHOUT ROWID")
+    per = rows // parts; out = {}
+    t = T()
+    for i in range(rows):
+        db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", (i % parts, i // parts, i % 97, CONTENT))
+        if i % 1000 == 999: db.commit()
+    db.commit()
+    out["insert"] = (T() - t) / rows * 1e6
+    n = min(2000, rows // 10)
+    t = T()
+    for i in range(n):
+        db.execute(f"INSERT OR REPLACE INTO messages VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
+        if i % 1000 == 999: db.commit()
+    db.commit()
+    out["text"] = (T() - t) / n * 1e6
+    rnd = random.Random(1)
+    t = T()
+    for _ in range(probes):
+        db.execute("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?", (rnd.randrange(parts), rnd.randrange(per))).fetchone()
+    out["point"] = (T() - t) / probes * 1e6
+    t = T()
+    for _ in range(probes // 4):
+        db.execute("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT 50", (rnd.randrange(parts), per)).fetchall()
+    out["slice"] = (T() - t) / (probes // 4) * 1e6
+    t = T()
+    c = len(db.execute("SELECT * FROM messages").fetchall())
+    out["scan"] = (T() - t) / c * 1e6
+    db.close()
+    return out
+
+if __name__ == "__main__":
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 40000
+    parts = rows // 100
+    probes = 2000
+    modes = sys.argv[2].split(",") if len(sys.argv) > 2 else ["lsm", "steady", "memory"]
+    root = Path(tempfile.mkdtemp())
+    try:
+        q = run_sqlite(root, rows, parts, probes)
+        print("sqlite us/op", {k: round(v, 2) for k, v in q.items()})
+        for m in modes:
+            path = ":memory:" if m == "memory" else str(root / m)
+            c = run_cql(path, rows, parts, probes, steady=(m == "steady"))
+            print(f"{m:7s}", " ".join(f"{k} {c[k]:.1f}us ({q[k]/c[k]:.3f})" for k in c))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
