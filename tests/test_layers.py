@@ -7,7 +7,7 @@ Imports under ``if TYPE_CHECKING:`` are annotations only and are not counted.
 * ``cassalite.storage`` and ``cassalite.grammar`` never import ``cql`` or a front end;
 * ``cql`` never imports a front end (``cassalite.shell``, ``cassalite.server``, the plugin);
 * inside ``cql``, a module imports only from its own subpackage and from the levels below
-  its own (``CQL_LEVELS``, also in docs/architecture.md), function-level imports included;
+  its own (``CQL_LEVELS``, the table of cql/README.md), function-level imports included;
 * no module imports the repository folder names (``storage``, ``grammar``, ...) as
   top-level packages: they are not installed under those names.
 """
