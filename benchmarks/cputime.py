@@ -11,9 +11,16 @@ memtables and SSTables the ingest left), ``steady`` (everything flushed before t
 and ``memory`` (the in-memory engine). Phases: prepared INSERT, unprepared INSERT with
 literals (``text``), point SELECT, 50-row slice, full scan (per row).
 """
-import gc, random, sqlite3, sys, tempfile, time, shutil
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
 from pathlib import Path
+
 import cql
+
 CONTENT = "x" * 100
 T = time.process_time
 
@@ -56,21 +63,25 @@ def run_cql(path, rows, parts, probes, steady=False):
 
 def run_sqlite(root, rows, parts, probes):
     db = sqlite3.connect(root / "s.db")
-    db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE messages (channel_id INTEGER, message_id INTEGER, author_id INTEGER, "
                "content TEXT, PRIMARY KEY (channel_id, message_id)) WITHOUT ROWID")
-    per = rows // parts; out = {}
+    per = rows // parts
+    out = {}
     t = T()
     for i in range(rows):
         db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", (i % parts, i // parts, i % 97, CONTENT))
-        if i % 1000 == 999: db.commit()
+        if i % 1000 == 999:
+            db.commit()
     db.commit()
     out["insert"] = (T() - t) / rows * 1e6
     n = min(2000, rows // 10)
     t = T()
     for i in range(n):
         db.execute(f"INSERT OR REPLACE INTO messages VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
-        if i % 1000 == 999: db.commit()
+        if i % 1000 == 999:
+            db.commit()
     db.commit()
     out["text"] = (T() - t) / n * 1e6
     rnd = random.Random(1)
