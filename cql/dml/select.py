@@ -209,6 +209,9 @@ class SelectPlan(Plan):
             self.index = candidate
             filtering = self._needs_filtering_besides(candidate[1], table)
             self.key_mode = "index"
+            if self.static_only:  # StatementRestrictions.validateSecondaryIndexSelections
+                raise InvalidRequest(
+                    "Queries using 2ndary indexes don't support selecting only static columns")
         if filtering and not allow:
             raise InvalidRequest(REQUIRES_ALLOW_FILTERING)
         for m in ca.leftover_multi:
