@@ -159,20 +159,21 @@ def compile_condition(table: TableMetadata, cond: Any, ctx: TermContext) -> Cond
     op = cond.op
     if op in ("<", "<=", ">", ">=") and not vtype.comparable:
         raise InvalidRequest(f"Slice conditions ( {op} ) are not supported on durations")
+    # receivers named as Cassandra's ColumnSpecifications: value(l), key(m), in(v), u.a
     if op == "IN":
         if isinstance(cond.rhs, ast.BindMarker):
-            terms: Any = compile_term(cond.rhs, InValuesType(vtype), f"in({column.name})", ctx)
+            terms: Any = compile_term(cond.rhs, InValuesType(vtype), f"in({receiver})", ctx)
         else:
-            terms = [compile_term(t, vtype, column.name, ctx) for t in cond.rhs]
+            terms = [compile_term(t, vtype, receiver, ctx) for t in cond.rhs]
     elif op == "CONTAINS":
         if not vtype.is_collection:
             raise InvalidRequest(f"Cannot use CONTAINS on non-collection column {receiver}")
         elem = vtype.value_type if isinstance(vtype, MapType) else vtype.element_type
-        terms = compile_term(cond.rhs, elem, column.name, ctx)
+        terms = compile_term(cond.rhs, elem, f"value({receiver})", ctx)
     elif op == "CONTAINS KEY":
         if not isinstance(vtype, MapType):
             raise InvalidRequest(f"Cannot use CONTAINS KEY on non-map column {receiver}")
-        terms = compile_term(cond.rhs, vtype.key_type, column.name, ctx)
+        terms = compile_term(cond.rhs, vtype.key_type, f"key({receiver})", ctx)
     else:
-        terms = compile_term(cond.rhs, vtype, column.name, ctx)
+        terms = compile_term(cond.rhs, vtype, receiver, ctx)
     return Condition(column, op, terms, element, field_index, vtype)

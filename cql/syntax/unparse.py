@@ -32,6 +32,10 @@ def term(node: Any) -> str:
         return "[" + ", ".join(term(i) for i in node.items) + "]"
     if isinstance(node, ast.SetLiteral):
         return "{" + ", ".join(term(i) for i in node.items) + "}"
+    if isinstance(node, ast.MapLiteral):
+        return "{" + ", ".join(f"{term(k)}: {term(v)}" for k, v in node.pairs) + "}"
+    if isinstance(node, ast.UDTLiteral):
+        return "{" + ", ".join(f"{quote_name(f)}: {term(v)}" for f, v in node.fields) + "}"
     if isinstance(node, tuple):
         return "(" + ", ".join(term(i) for i in node) + ")"
     return str(node)

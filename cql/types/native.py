@@ -362,7 +362,10 @@ class _DecimalType(CQLType):
         try:
             if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text.strip()):
                 raise InvalidOperation
-            return Decimal(text.strip())
+            d = Decimal(text.strip())
+            if not -(2**31) <= -d.as_tuple().exponent < 2**31:
+                raise InvalidOperation  # new BigDecimal(text): the scale must be an int
+            return d
         except InvalidOperation:
             raise MarshalError(f"unable to make BigDecimal from '{text}'") from None
 
