@@ -145,8 +145,14 @@ def both(port: int, home, *args: str, stdin: str = "", cwd=None):
     """(cqlsh's, cassalite's) (status, stdout, stderr), 'cqlsh' renamed in usage lines."""
     theirs = _run([*_cqlsh_command(), "127.0.0.1", str(port), *args], home, stdin, cwd)
     ours = _run([*_cassalite_command(), "127.0.0.1", str(port), *args], home, stdin, cwd)
-    theirs = (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite"))
-    return theirs, ours
+    return _as_ours(theirs), ours
+
+
+def _as_ours(result):
+    """cqlsh's output with its name replaced, and its doubled "usage: Usage:" (argparse's
+    prefix before cqlsh's own) said once, as cassalite says it."""
+    status, out, err = result
+    return status, out, err.replace("cqlsh", "cassalite").replace("usage: Usage: ", "usage: ")
 
 
 @pytest.fixture(scope="module")
@@ -194,10 +200,9 @@ def test_same_output_as_cqlsh(server, home, args):
 def test_same_output_for_a_bad_port(home):
     theirs = _run([*_cqlsh_command(), "127.0.0.1", "abc"], home, "")
     ours = _run([*_cassalite_command(), "127.0.0.1", "abc"], home, "")
-    usage = ("usage: Usage: cassalite [options] [host [port]]\n"
+    usage = ("usage: cassalite [options] [host [port]]\n"
              "cassalite: error: 'abc' is not a valid port number.\n")
-    assert ours == (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite")) == (
-        2, "", usage)
+    assert ours == _as_ours(theirs) == (2, "", usage)
 
 
 @pytest.mark.parametrize("stdin", [
@@ -221,8 +226,8 @@ def test_same_output_for_piped_input(server, home, stdin):
 def test_same_output_for_unknown_option_before_the_host(home):
     theirs = _run([*_cqlsh_command(), "--foo", "127.0.0.1", "9042"], home, "")
     ours = _run([*_cassalite_command(), "--foo", "127.0.0.1", "9042"], home, "")
-    assert ours == (theirs[0], theirs[1], theirs[2].replace("cqlsh", "cassalite")) == (
-        2, "", ("usage: Usage: cassalite [options] [host [port]]\n"
+    assert ours == _as_ours(theirs) == (
+        2, "", ("usage: cassalite [options] [host [port]]\n"
                 "cassalite: error: '127.0.0.1' is not a valid port number.\n"))
 
 
