@@ -302,11 +302,16 @@ class SelectPlan(Plan):
         if self.where.has_full_partition_key():
             wanted = set(self.where.partition_keys(bound))
         resume = (decorate(state[0]), state[1] or b"") if state else None
+        key_range = self.where.token_range(bound) if self.where.token is not None else None
+        if self.where.token is not None and key_range is None:
+            return
         seen: set = set()
         table_id = str(table.id)
         for dk, ck in indexes.lookup(db.engine, table, index, key, now):
             pk = dk[8:]
             if wanted is not None and pk not in wanted:
+                continue
+            if key_range is not None and not key_range.contains(dk):
                 continue
             s = [(ck, ck + b"\x00")] if ck else slices
             if resume is not None and (dk, ck) <= resume:

@@ -111,11 +111,11 @@ def test_options_in_text(session):
 def test_types_indexes_and_views(session):
     session.execute("CREATE TYPE zeta (z int)")
     session.execute("CREATE TYPE alpha (a frozen<zeta>, m map<text, frozen<zeta>>)")
-    session.execute("CREATE TABLE t (k int, c int, v int, m map<text, int>, "
+    session.execute("CREATE TABLE t (k int, c int, v int, m map<text, int>, s text, "
                     "PRIMARY KEY (k, c))")
     session.execute("CREATE INDEX ON t (v)")
     session.execute("CREATE INDEX mk ON t (keys(m))")
-    session.execute("CREATE CUSTOM INDEX sai_c ON t (c) USING 'sai' "
+    session.execute("CREATE CUSTOM INDEX sai_c ON t (s) USING 'sai' "
                     "WITH OPTIONS = {'case_sensitive': 'false'}")
     session.execute("CREATE MATERIALIZED VIEW mv AS SELECT k, c, v FROM t "
                     "WHERE v IS NOT NULL AND k IS NOT NULL AND c IS NOT NULL "
@@ -131,7 +131,7 @@ def test_types_indexes_and_views(session):
     assert texts[2] == ("CREATE TYPE ks.alpha (\n    a frozen<zeta>,\n"
                         "    m map<text, frozen<zeta>>\n);")
     assert texts[4] == "CREATE INDEX mk ON ks.t (keys(m));"
-    assert texts[5] == ("CREATE CUSTOM INDEX sai_c ON ks.t (c) USING "
+    assert texts[5] == ("CREATE CUSTOM INDEX sai_c ON ks.t (s) USING "
                         "'org.apache.cassandra.index.sai.StorageAttachedIndex' "
                         "WITH OPTIONS = {'case_sensitive': 'false'};")
     assert texts[6] == "CREATE INDEX t_v_idx ON ks.t (v);"
