@@ -541,10 +541,12 @@ CQL_HELP: dict[str, Topic] = {
         """
         When several aggregates share the name (overloads), the argument types select the one
         to drop; without them the name has to be unambiguous. The state and final functions
-        are not dropped with it.""",
+        are not dropped with it. cassalite holds no user-defined aggregates, so it finds none:
+        without IF EXISTS the statement fails as Cassandra's does for a missing aggregate,
+        with IF EXISTS it does nothing.""",
         """
         DROP AGGREGATE IF EXISTS shop.sum_of_squares (int);""",
-        unsupported=_NO_UDA),
+        after=("create_keyspace",)),
     "drop_columnfamily": _topic(
         "dropTableStmt",
         """
