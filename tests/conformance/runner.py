@@ -4,16 +4,17 @@ Parsing: ``load_file(path)`` -> ``CorpusFile`` (cases, skips); ``load_corpus(dir
 file, collecting ``CorpusError`` (``path:line: message``) per malformed file.
 
 Running: ``run_case(case, mode)`` -> ``Outcome`` for mode ``memory``, ``lsm`` or ``server``
-(the server mode needs ``set_server(ServerRunner(...))`` or an automatically started
-``cassalite-server``; see ``server_connection()``). Everything goes through the public ``cql``
-API or cassandra-driver, never cassalite internals.
+(the server mode starts one ``cassalite-server`` on first use, or uses ``$CQLT_SERVER``; see
+``server_connection()``, ``shutdown_server()``); ``run_many`` runs many in worker processes.
+Everything goes through the public ``cql`` API or cassandra-driver, never cassalite internals.
+README.md ("Runner") describes the modes and the comparison rules.
 
 Command line::
 
     python -m tests.conformance.runner [FILE_OR_DIR ...] [--modes memory,lsm] [-k TEXT]
-                                       [--check] [-v]
+                                       [--check] [-v] [-j JOBS] [--save FILE]
 
-prints every failure in full and the pass rate of each file per mode.
+prints every failure (in full with -v) and the pass rate of each file per mode.
 """
 
 from __future__ import annotations
@@ -347,8 +348,8 @@ def _args(*args: Any, **kwargs: Any) -> tuple[tuple, dict]:
     return args, kwargs
 
 
-class ValueError_(Exception):
-    """A value expression that does not evaluate (turned into a CorpusError)."""
+class ValueProblem(Exception):
+    """A value expression that does not evaluate (becomes a CorpusError with file:line)."""
 
 
 def evaluate(text: str) -> Any:
@@ -373,13 +374,13 @@ def _eval_expr(text: str) -> Any:
     try:
         code = compile(src, "<value>", "eval")
     except SyntaxError as e:
-        raise ValueError_(f"not a valid value expression: {e.msg}: {src!r}") from None
+        raise ValueProblem(f"not a valid value expression: {e.msg}: {src!r}") from None
     if not _code_names(code) <= _ALLOWED_NAMES:
         _check_names(src)
     try:
         return eval(code, _GLOBALS)  # noqa: S307 - no builtins, only the corpus' names
     except Exception as e:  # noqa: BLE001 - any evaluation problem is a data error
-        raise ValueError_(f"{type(e).__name__}: {e} in {src!r}") from None
+        raise ValueProblem(f"{type(e).__name__}: {e} in {src!r}") from None
 
 
 def _check_names(src: str) -> None:
@@ -389,9 +390,9 @@ def _check_names(src: str) -> None:
              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}  # comprehensions
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
-            raise ValueError_(f"attribute access is not allowed in a value: {src!r}")
+            raise ValueProblem(f"attribute access is not allowed in a value: {src!r}")
         if isinstance(node, ast.Name) and node.id not in _ALLOWED_NAMES and node.id not in bound:
-            raise ValueError_(f"unknown name {node.id!r} in a value (allowed: "
+            raise ValueProblem(f"unknown name {node.id!r} in a value (allowed: "
                               + ", ".join(sorted(VALUE_NAMES)) + ")")
 
 
@@ -500,7 +501,7 @@ def evaluate_rows(text: str) -> list[tuple]:
     except _NotSimple:
         args, kwargs = _eval_expr(f"_args(\n{text}\n)")
     if kwargs:
-        raise ValueError_("rows cannot have name=value items")
+        raise ValueProblem("rows cannot have name=value items")
     return [r if isinstance(r, tuple) and not isinstance(r, Tup) else (r,) for r in args]
 
 
@@ -671,7 +672,7 @@ def parse_file(path: str | Path, text: str | None = None) -> CorpusFile:
                 if c:
                     try:
                         cf.config[c.group(1)] = evaluate(c.group(2))
-                    except ValueError_ as e:
+                    except ValueProblem as e:
                         raise err(lineno, f"bad config value: {e}") from None
                     continue
                 m = re.match(r"^#\s*(source|partitioner)\s*:\s*(\S+)", stripped)
@@ -718,7 +719,7 @@ def parse_file(path: str | Path, text: str | None = None) -> CorpusFile:
                 _apply_expectation(stmt, parts, lineno)
             except CorpusError:
                 raise
-            except ValueError_ as e:
+            except ValueProblem as e:
                 raise err(lineno, str(e)) from None
             continue
         # Unindented: case header, skip, storage step or statement.
@@ -779,56 +780,56 @@ def _apply_expectation(stmt: Statement, parts: list[str], lineno: int) -> None:
 
     def no_continuation() -> None:
         if more:
-            raise ValueError_(f"{kw} takes no continuation lines")
+            raise ValueProblem(f"{kw} takes no continuation lines")
 
     if kw not in _KEYWORDS:
-        raise ValueError_(f"unknown expectation {kw!r} (one of {', '.join(_KEYWORDS)})")
+        raise ValueProblem(f"unknown expectation {kw!r} (one of {', '.join(_KEYWORDS)})")
     if kw == "bind":
         if stmt.bind is not None:
-            raise ValueError_("two bind lines for one statement")
+            raise ValueProblem("two bind lines for one statement")
         text = _join_lines([rest, *more])
         stmt.bind = evaluate_list(text)
         stmt.bind_text = " ".join(p.strip() for p in [rest, *more])
         if stmt.bind[0] and stmt.bind[1]:
-            raise ValueError_("bind takes positional values or name=value pairs, not both")
+            raise ValueProblem("bind takes positional values or name=value pairs, not both")
         return
     if kw in ("rows", "unordered"):
         if stmt.rows is not None:
-            raise ValueError_("two rows/unordered lines for one statement")
+            raise ValueProblem("two rows/unordered lines for one statement")
         stmt.rows = evaluate_rows(_join_lines([rest, *more]))
         stmt.unordered = kw == "unordered"
     elif kw == "empty":
         no_continuation()
         if rest:
-            raise ValueError_("empty takes no argument")
+            raise ValueProblem("empty takes no argument")
         stmt.empty = True
     elif kw == "count":
         no_continuation()
         if not re.fullmatch(r"\d+", rest):
-            raise ValueError_(f"count takes a number, not {rest!r}")
+            raise ValueProblem(f"count takes a number, not {rest!r}")
         stmt.count = int(rest)
     elif kw == "paging":
         no_continuation()
         if not re.fullmatch(r"\d+", rest) or int(rest) < 1:
-            raise ValueError_(f"paging takes a page size >= 1, not {rest!r}")
+            raise ValueProblem(f"paging takes a page size >= 1, not {rest!r}")
         stmt.paging = int(rest)
     elif kw == "columns":
         names = split_top_level(" ".join([rest, *more]))
         if not names:
-            raise ValueError_("columns needs at least one name")
+            raise ValueProblem("columns needs at least one name")
         stmt.columns = names
     elif kw == "error":
         no_continuation()
         cls, sep, msg = rest.partition(":")
         cls = cls.strip()
         if not cls:
-            raise ValueError_("error needs a class name (error InvalidRequest: message)")
+            raise ValueProblem("error needs a class name (error InvalidRequest: message)")
         cls = ERROR_ALIASES.get(cls, cls)
         if cls not in ERROR_CLASSES:
-            raise ValueError_(f"unknown error class {cls!r} (one of "
+            raise ValueProblem(f"unknown error class {cls!r} (one of "
                               + ", ".join(sorted(ERROR_CLASSES)) + ")")
         if stmt.error is not None or stmt.invalid:
-            raise ValueError_("two error lines for one statement")
+            raise ValueProblem("two error lines for one statement")
         stmt.error = cls
         msg = msg.lstrip(" ") if sep else ""
         # The message is everything after ': ' (trailing spaces stripped).
@@ -836,21 +837,21 @@ def _apply_expectation(stmt: Statement, parts: list[str], lineno: int) -> None:
     elif kw == "invalid":
         no_continuation()
         if rest:
-            raise ValueError_("invalid takes no argument (use error <Class>: <message>)")
+            raise ValueProblem("invalid takes no argument (use error <Class>: <message>)")
         if stmt.error is not None:
-            raise ValueError_("invalid and error on one statement")
+            raise ValueProblem("invalid and error on one statement")
         stmt.invalid = True
     elif kw == "applied":
         no_continuation()
         if rest.lower() not in ("true", "false"):
-            raise ValueError_(f"applied takes true or false, not {rest!r}")
+            raise ValueProblem(f"applied takes true or false, not {rest!r}")
         stmt.applied = rest.lower() == "true"
     result_checks = (stmt.rows is not None or stmt.empty or stmt.count is not None
                      or stmt.applied is not None or stmt.columns is not None)
     if stmt.expects_error and (result_checks or stmt.paging):
-        raise ValueError_("a statement cannot expect both an error and a result")
+        raise ValueProblem("a statement cannot expect both an error and a result")
     if sum([stmt.rows is not None, stmt.empty, stmt.applied is not None]) > 1:
-        raise ValueError_("rows/unordered, empty and applied exclude each other")
+        raise ValueProblem("rows/unordered, empty and applied exclude each other")
 
 
 def load_file(path: str | Path) -> CorpusFile:
@@ -1351,6 +1352,9 @@ LSM_REOPEN = os.environ.get("CQLT_LSM_REOPEN", "1") not in ("0", "no", "false")
 
 def _internal_message(e: BaseException) -> str:
     import traceback
+
+    if isinstance(e, CaseTimeout):
+        return str(e)
 
     tb = traceback.extract_tb(e.__traceback__)
     where = ""
@@ -1907,6 +1911,11 @@ class KnownFailure:
     modes: tuple[str, ...] | None  # None: all modes
     reason: str
     line: int
+
+    @property
+    def flaky(self) -> bool:
+        """A reason starting with 'flaky:' tolerates a pass (e.g. a case near the timeout)."""
+        return self.reason.lower().startswith("flaky:")
 
 
 def parse_known_failures(path: str | Path = KNOWN_FAILURES) -> list[KnownFailure]:

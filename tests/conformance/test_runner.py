@@ -368,3 +368,10 @@ def test_a_case_that_hangs_is_stopped():
     outcome = R.run_case(case, "memory", backend=Slow(None), timeout=0.2)
     assert outcome.status == "internal"
     assert "CaseTimeout: the case did not finish in 0.2s" in outcome.first_line
+
+
+def test_flaky_known_failures(tmp_path):
+    p = tmp_path / "known_failures.txt"
+    p.write_text("A.b [lsm]: flaky: sometimes too slow\nA.c: wrong\n")
+    kfs = R.parse_known_failures(p)
+    assert [k.flaky for k in kfs] == [True, False]

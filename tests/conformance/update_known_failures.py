@@ -7,7 +7,9 @@ Existing reasons are kept; a new failure gets the first line of its mismatch or 
 its reason. A case failing in every mode it runs in gets one line without a mode, otherwise
 one line per failing mode (``<case id> [<mode>]: <reason>``). Entries for modes that were not
 run (e.g. ``--modes memory``) are kept as they are; entries for cases that no longer exist
-are dropped. The header comment of the file is kept.
+are dropped, and so are entries of cases that pass now, except those whose reason starts with
+``flaky:`` (a pass is tolerated for them; remove them by hand). The header comment of the
+file is kept.
 """
 
 from __future__ import annotations
@@ -113,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
             if mode in R.planned_modes(cid, R.MODES):
                 failing[(cid, mode)] = kf.reason  # not run this time: kept
     for key, o in ran.items():
+        kf = old_index.get(key)
         if not o.passed:
-            kf = old_index.get(key)
             failing[key] = kf.reason if kf else _one_line(o.first_line)
+        elif kf is not None and kf.flaky:
+            failing[key] = kf.reason  # flaky entries stay until removed by hand
     # Cases of files that do not parse today keep their entries untouched.
     kept_broken = [kf for kf in old if kf.case_id.split(".", 1)[0] in broken_files]
 
