@@ -37,8 +37,8 @@ from cql.types.comparable import decode_clustering
 
 from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
-from .paging import _after, _decode_state, _describe_range, _encode_state
 from .masking import row_masker
+from .paging import _after, _decode_state, _describe_range, _encode_state
 from .selection import (
     INT,
     ColumnSelector,
