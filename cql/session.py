@@ -342,7 +342,13 @@ class Session:
             if parameters is not None and _uses_driver_placeholders(text, parameters):
                 text = interpolate(text, parameters)
                 parameters = None
-            prepared = self.database.prepare(text, self._keyspace)
+            auto = None
+            if parameters is None and not trace and text.lstrip()[:6].upper() == "INSERT":
+                auto = self.database.auto_prepare(text, self._keyspace)
+            if auto is not None:  # literals bound into the statement's prepared shape
+                prepared, parameters = auto
+            else:
+                prepared = self.database.prepare(text, self._keyspace)
         if fetch_size is None:
             fetch_size = self.default_fetch_size
         return self._run(prepared, parameters, fetch_size, paging_state, timestamp, trace)

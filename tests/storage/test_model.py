@@ -10,6 +10,7 @@ from cassalite.storage.model import (
     Partition,
     RangeTombstone,
     Row,
+    merge_partition_into,
     merge_partitions,
     reconcile,
     view_partition,
@@ -107,3 +108,34 @@ def test_complex_deletion_and_expiry():
     p = Partition(rows=SortedDict({b"a": Row(None, None, {"m": col})}))
     view = view_partition(b"k", p, None, False, NOW)
     assert dict(view.rows[0][1].cells["m"].cells) == {b"2": Cell(b"new", 5)}
+
+
+SLICES = st.one_of(
+    st.none(),
+    st.sampled_from([[(b"a", b"b")], [(b"b", None)], [(b"a", b"b"), (b"c", None)],
+                     [(b"b", b"b\x00")], [(b"", b"c")]]),
+)
+
+
+@given(st.lists(partitions, min_size=1, max_size=4), SLICES, st.booleans(),
+       st.one_of(st.none(), st.integers(1, 3)))
+def test_lazy_merged_view_equals_merge_then_view(versions, slices, reverse, limit):
+    """merged_view (k-way merge within the slices, stopping at the limit) sees exactly what
+    view_partition of the fully merged partition sees, and leaves its inputs untouched."""
+    from cassalite.storage.model import merged_view
+
+    before = [p.copy() for p in versions]
+    expected = view_partition(b"k", merge_partitions(versions), slices, reverse, NOW, limit)
+    got = merged_view(b"k", [(p, None) for p in versions], slices, reverse, NOW, limit)
+    assert got == expected
+    assert versions == before
+
+
+@given(partitions, partitions)
+def test_merge_is_copy_on_write(target, update):
+    """merge_partition_into replaces rows it merges instead of changing them in place, so
+    a reader holding a row (engines hand their rows out) never sees it change."""
+    held = {ck: (row, row.copy()) for ck, row in target.rows.items()}
+    merge_partition_into(target, update)
+    for row, snapshot in held.values():
+        assert row == snapshot
