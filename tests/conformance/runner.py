@@ -1312,7 +1312,12 @@ class CqlBackend:
     def execute(self, st: Statement) -> ResultData:
         read = _is_read(st.text)
         if self.mode == "lsm" and read and self.dirty:
-            self.reopen()
+            try:
+                self.reopen()
+            except Exception as e:  # noqa: BLE001 - the database does not open again
+                raise StatementError("internal", [type(e).__name__],
+                                     f"reopening the database failed: {_internal_message(e)}",
+                                     e) from e
         try:
             if st.bind is None:
                 if st.paging:

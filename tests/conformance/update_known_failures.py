@@ -70,6 +70,20 @@ def existing_header(path: Path) -> str:
     return "\n".join(head) + "\n" if head else HEADER
 
 
+def load_saved(path: str, modes: tuple[str, ...]) -> tuple[list[R.Outcome], dict[str, float]]:
+    import json
+
+    outcomes = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        if d["mode"] in modes:
+            o = R.Outcome(d["id"], d["mode"], d["status"], "  ! " + d["headline"]
+                          if d["status"] != "pass" else "", None, d["seconds"], d["reopens"])
+            outcomes.append(o)
+    timing = {m: sum(o.seconds for o in outcomes if o.mode == m) for m in modes}
+    return outcomes, timing
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.conformance.update_known_failures",
                                  description=__doc__.split("\n\n")[0])
@@ -79,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the file")
     ap.add_argument("--file", default=str(R.KNOWN_FAILURES))
     ap.add_argument("--save", metavar="FILE", help="also write every outcome as a JSON line")
+    ap.add_argument("--from-saved", metavar="FILE",
+                    help="use the outcomes a --save wrote instead of running the corpus")
     args = ap.parse_args(argv)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if "server" in modes:
@@ -97,10 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     old_index = R.known_failure_index(old)
 
     t0 = time.perf_counter()
-    try:
-        outcomes, timing = R.run_all(files, modes, jobs=args.jobs)
-    finally:
-        R.shutdown_server()
+    if args.from_saved:
+        outcomes, timing = load_saved(args.from_saved, modes)
+    else:
+        try:
+            outcomes, timing = R.run_all(files, modes, jobs=args.jobs)
+        finally:
+            R.shutdown_server()
     wall = time.perf_counter() - t0
 
     if args.save:
@@ -140,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     for m in modes:
         n = sum(1 for o in outcomes if o.mode == m)
         busy = sum(o.seconds for o in outcomes if o.mode == m)
-        print(f"{m}: {n} cases, {timing[m]:.1f}s wall ({busy:.1f}s of case time)")
-    print(f"total {wall:.1f}s with {args.jobs or R.default_jobs()} job(s)")
+        print(f"{m}: {n} cases, " + ("" if args.from_saved else f"{timing[m]:.1f}s wall, ")
+              + f"{busy:.1f}s of case time")
+    if not args.from_saved:
+        print(f"total {wall:.1f}s with {args.jobs or R.default_jobs()} job(s)")
     internal = [o for o in outcomes if o.status == "internal"]
     print(f"{len(internal)} INTERNAL errors (non-CQL exceptions) among the failures")
     print(f"known failures: {len(added)} new, {len(fixed)} now passing, "
