@@ -11,9 +11,11 @@ drop their entries.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cql import cells as rowcodec
 from cql.plan.base import ExecutionContext
 
 from .passwords import DEFAULT_PASSWORD_HASH, DEFAULT_SUPERUSER
@@ -40,6 +42,7 @@ class RoleStore:
         self._lock = threading.RLock()
         self._roles: dict[str, RoleRecord] | None = None
         self._grants: dict[str, dict[str, frozenset[str]]] | None = None
+        self._network: tuple[dict, dict, dict] | None = None
 
     def start(self) -> None:
         """Once the schema is loaded: know the system_auth tables, create the default
@@ -81,6 +84,23 @@ class RoleStore:
                 self._grants = grants
         return grants
 
+    def network(self) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]],
+                               dict[str, frozenset[tuple[str, int]]]]:
+        """(role -> datacenters, role -> CIDR groups, CIDR group -> (address, prefix)s):
+        ``network_permissions``, ``cidr_permissions`` and ``cidr_groups``. An empty set
+        (or no row) of datacenters or CIDR groups means every one."""
+        network = self._network
+        if network is None:
+            with self._lock:
+                dcs = {r: frozenset(v or ()) for r, v in self._cql(
+                    "SELECT role, dcs FROM system_auth.network_permissions")}
+                cidrs = {r: frozenset(v or ()) for r, v in self._cql(
+                    "SELECT role, cidr_groups FROM system_auth.cidr_permissions")}
+                groups = {g: frozenset(tuple(c) for c in v or ()) for g, v in self._cql(
+                    "SELECT cidr_group, cidrs FROM system_auth.cidr_groups")}
+                network = self._network = (dcs, cidrs, groups)
+        return network
+
     def role(self, name: str) -> RoleRecord | None:
         return self.roles().get(name)
 
@@ -112,18 +132,29 @@ class RoleStore:
         """Drop the snapshot: system_auth was written."""
         self._roles = None
         self._grants = None
+        self._network = None
         self.version += 1
 
     # ---- roles -----------------------------------------------------------------------------
 
     def ensure_default_superuser(self) -> bool:
         """Create ``cassandra``/``cassandra`` when there are no roles at all (as Cassandra's
-        CassandraRoleManager: a dropped default superuser stays dropped)."""
+        CassandraRoleManager: a dropped default superuser stays dropped).
+
+        Runs at every start, so it talks to the engine directly: the same row an
+        ``INSERT INTO system_auth.roles (role, is_superuser, can_login, salted_hash)``
+        writes, without loading the parser and planner (``connect()`` stays cheap)."""
+        db = self.db
+        table = db.schema.table("system_auth", "roles")
+        if table is None:
+            return False
         with self._lock:
-            if self._cql("SELECT role FROM system_auth.roles LIMIT 1"):
+            now = int(time.time())
+            if any(view.rows for view in db.engine.scan(str(table.id), now=now)):
                 return False
-            self._cql("INSERT INTO system_auth.roles (role, is_superuser, can_login, salted_hash) "
-                      "VALUES (?, true, true, ?)", [DEFAULT_SUPERUSER, DEFAULT_PASSWORD_HASH])
+            db.apply([rowcodec.row_mutation(table, {
+                "role": DEFAULT_SUPERUSER, "is_superuser": True, "can_login": True,
+                "salted_hash": DEFAULT_PASSWORD_HASH}, db.clock.now(), now)])
             self.changed()
             return True
 
@@ -163,8 +194,24 @@ class RoleStore:
                           [parent, name])
             self._cql("DELETE FROM system_auth.roles WHERE role = ?", [name])
             self._cql("DELETE FROM system_auth.role_permissions WHERE role = ?", [name])
+            self._cql("DELETE FROM system_auth.network_permissions WHERE role = ?", [name])
+            self._cql("DELETE FROM system_auth.cidr_permissions WHERE role = ?", [name])
             self.changed()
             self.revoke_all_on(f"roles/{name}")
+
+    def set_datacenters(self, name: str, dcs: frozenset[str]) -> None:
+        """CassandraNetworkAuthorizer.setRoleDatacenters: an empty set is every one."""
+        with self._lock:
+            self._cql("UPDATE system_auth.network_permissions SET dcs = ? WHERE role = ?",
+                      [set(dcs), name])
+            self.changed()
+
+    def set_cidr_groups(self, name: str, groups: frozenset[str]) -> None:
+        """CassandraCIDRAuthorizer.setCidrGroupsForRole: an empty set is every one."""
+        with self._lock:
+            self._cql("UPDATE system_auth.cidr_permissions SET cidr_groups = ? WHERE role = ?",
+                      [set(groups), name])
+            self.changed()
 
     def grant_role(self, role: str, grantee: str) -> None:
         with self._lock:

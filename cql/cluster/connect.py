@@ -7,17 +7,21 @@ execution profile (no legacy Cluster parameters, so the driver warns about nothi
 
 from __future__ import annotations
 
-import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .session import ClusterSession
 from .target import ClusterTarget, parse_target
 from .values import ClusterConnectionError, driver, translate_error
 
+if TYPE_CHECKING:
+    import ssl
+
 
 def ssl_context(target: ClusterTarget) -> ssl.SSLContext:
     """TLS for ``ssl=true``: the certificate checked against ``ssl_ca`` or the system's
     CAs (not the host name, as cqlsh), or not at all with ``ssl_validate=false``."""
+    import ssl  # with the first TLS connection: not part of import cql
+
     context = ssl.create_default_context(cafile=target.ssl_ca)
     context.check_hostname = False
     if not target.ssl_validate:

@@ -36,15 +36,29 @@ from cql.cells import clustering_values, partition_key_values
 from cql.errors import InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata
 
-try:  # optional: exact search works without it, only slower
-    import numpy as np
-except ImportError:  # pragma: no cover - exercised by the pure-Python fallback test
-    np = None
+#: numpy and usearch (both optional) are imported by the first VectorStore, not with
+#: ``import cql``: together they cost more start-up time than the rest of the package.
+_UNLOADED = object()
+np = _UNLOADED
+_UsearchIndex = _UNLOADED
 
-try:  # optional: the HNSW graph for large indexes
-    from usearch.index import Index as _UsearchIndex
-except ImportError:  # pragma: no cover
-    _UsearchIndex = None
+
+def _load_optional() -> None:
+    """Import the optional numpy (exact search without it is only slower) and usearch
+    (the HNSW graph for large indexes); None for each one that is not installed."""
+    global np, _UsearchIndex
+    if np is _UNLOADED:
+        try:
+            import numpy
+        except ImportError:  # pragma: no cover - exercised by the pure-Python fallback test
+            numpy = None
+        np = numpy
+    if _UsearchIndex is _UNLOADED:
+        try:
+            from usearch.index import Index
+        except ImportError:  # pragma: no cover
+            Index = None
+        _UsearchIndex = Index
 
 SIMILARITY_FUNCTIONS = ("cosine", "euclidean", "dot_product")
 DEFAULT_SIMILARITY = "cosine"
@@ -121,6 +135,7 @@ class VectorStore:
         self.vectors: list[list[float] | None] = []
         self.free: list[int] = []
         self.by_partition: dict[bytes, set[bytes]] = {}
+        _load_optional()
         self.matrix = None if np is None else np.zeros((16, dimension), dtype=np.float32)
         self.alive = None if np is None else np.zeros(16, dtype=bool)
         self.expiry = None if np is None else np.zeros(16, dtype=np.int64)
@@ -551,6 +566,8 @@ def registry(db) -> Registry:
 def _decode(cell: Cell) -> list[float]:
     raw = cell.value
     n = len(raw) // 4
+    if np is _UNLOADED:
+        _load_optional()
     if np is not None:
         return np.frombuffer(raw, dtype=">f4", count=n).astype(np.float64).tolist()
     import struct

@@ -165,3 +165,21 @@ def test_roles_and_grants_survive_a_restart(tmp_path):
             alice.execute("INSERT INTO ks.t (k) VALUES (1)")
     with cql.connect(path) as s:
         assert [r.role for r in s.execute("LIST ROLES")] == ["alice", "readers"]
+
+
+def test_connect_creates_the_default_superuser_without_the_planner():
+    """connect() writes cassandra/cassandra straight to system_auth.roles: no statement is
+    parsed or planned (the planner, every dml/ddl module and numpy load with the first use),
+    and the row is the one CQL would have written."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, cql\n"
+        "s = cql.connect(':memory:')\n"
+        "print(sorted(m for m in ('cql.planner', 'cql.dml.select', 'numpy', 'ssl') if m in sys.modules))\n"
+        "print(list(s.execute('SELECT role, can_login, is_superuser, member_of FROM system_auth.roles')))\n"
+        "print([r.role for r in s.execute('LIST ROLES')])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["[]", "[Row(role='cassandra', can_login=True, is_superuser=True, member_of=None)]",
+                   "['cassandra']"]
