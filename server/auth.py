@@ -61,10 +61,11 @@ class PasswordAuthenticator:
                     login: bool = True) -> None:
         self.auth.store.create_role(name, superuser, login, hash_password(password))
 
-    def authenticate(self, token: bytes | None) -> str:
-        """The role name, or RequestError 0x0100 with Cassandra's message."""
+    def authenticate(self, token: bytes | None, address: str | None = None) -> str:
+        """The role name, or RequestError 0x0100 with Cassandra's message (Unauthorized when
+        the role may not log in from ``address``, the client's IP)."""
         user, password = parse_plain(token)
         try:
-            return self.auth.authenticate(user, password)
+            return self.auth.authenticate(user, password, address)
         except BadCredentials as exc:
             raise RequestError(ErrorCode.BAD_CREDENTIALS, str(exc)) from None

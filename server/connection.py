@@ -317,7 +317,9 @@ class Connection:
                 "Unexpected message AUTH_RESPONSE, the connection is already authenticated"))
             return
         try:
-            self.role = await self.server.run(self.server.authenticator.authenticate, msg.token)
+            address = self.peer[0] if isinstance(self.peer, tuple) and self.peer else None
+            self.role = await self.server.run(self.server.authenticator.authenticate, msg.token,
+                                              address)
         except Exception as e:  # noqa: BLE001 - any failure is an auth error reply
             log.info("Authentication failed from %s: %s", self.peer, e)
             # Slow down password guessing: the answer (and so the next try on this

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from cql.errors import BadCredentials, InvalidRequest, Unauthorized
 
+from . import network
 from . import resources as res
 from .passwords import DUMMY_HASH, verify_password
 from .resources import Resource
@@ -23,7 +24,8 @@ LOCAL_SYSTEM_KEYSPACES = frozenset({"system", "system_schema", "system_virtual_s
                                     "system_views"})
 REPLICATED_SYSTEM_KEYSPACES = frozenset({"system_auth", "system_traces", "system_distributed"})
 VIRTUAL_KEYSPACES = frozenset({"system_virtual_schema", "system_views"})
-AUTH_TABLES = ("roles", "role_members", "role_permissions")
+AUTH_TABLES = ("roles", "role_members", "role_permissions", "network_permissions",
+               "cidr_permissions", "cidr_groups")
 PROTECTED_AUTH_RESOURCES = frozenset(res.table("system_auth", t) for t in AUTH_TABLES)
 
 
@@ -54,14 +56,16 @@ class Authorizer:
 
     # ---- authentication ------------------------------------------------------------------
 
-    def authenticate(self, user: str, password: str) -> str:
-        """The role name, or BadCredentials with Cassandra's messages."""
+    def authenticate(self, user: str, password: str, address: str | None = None) -> str:
+        """The role name, or BadCredentials with Cassandra's messages; Unauthorized when the
+        role may not log in from this datacenter or (``address``, the client's) network."""
         record = self.store.role(user)
         ok = verify_password(password, record.salted_hash if record else DUMMY_HASH)
         if record is None or not ok:
             raise BadCredentials(f"Provided username {user} and/or password are incorrect")
         if not record.login:
             raise BadCredentials(f"{user} is not permitted to log in")
+        network.check_login(self.store, user, address)
         return user
 
     # ---- the user's roles and permissions, cached ------------------------------------------

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
 SYSTEM_GRANT_MESSAGE = ("Granting permissions on system keyspaces is strictly limited, "
                         "this operation is not permitted")
+FUNCTION_KEYSPACE_MESSAGE = ("In this context function name must be explictly qualified by "
+                             "a keyspace")
 _NON_VIRTUAL_SYSTEM = (LOCAL_SYSTEM_KEYSPACES | REPLICATED_SYSTEM_KEYSPACES) - VIRTUAL_KEYSPACES
 
 
 def resolve(resource: ast.Resource, keyspace: str | None) -> Resource:
-    """The resource a statement names; ``keyspace`` completes ``ON TABLE t``/``FUNCTION f``."""
+    """The resource a statement names; ``keyspace`` completes ``ON TABLE t``."""
     kind = resource.kind
     if kind == "ALL KEYSPACES":
         return res.DATA
@@ -52,9 +54,9 @@ def resolve(resource: ast.Resource, keyspace: str | None) -> Resource:
             return res.FUNCTIONS
         return Resource("keyspace_functions", resource.keyspace)
     if kind == "FUNCTION":
-        ks = resource.keyspace or keyspace
+        ks = resource.keyspace  # FunctionResource.functionFromCql: never the session's
         if ks is None:
-            raise InvalidRequest(NO_KEYSPACE)
+            raise InvalidRequest(FUNCTION_KEYSPACE_MESSAGE)
         args = ", ".join(unparse.type_expr(t) for t in resource.arg_types)
         return Resource("function", ks, f"{resource.name}({args})")
     if kind == "ALL MBEANS":

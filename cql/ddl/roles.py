@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cql.auth import network
 from cql.auth import resources as res
 from cql.auth.passwords import hash_password, is_valid_hash
 from cql.errors import InvalidRequest, Unauthorized
@@ -43,6 +44,21 @@ def _validate_options(options: ast.RoleOptions) -> None:
         raise InvalidRequest(f"{ROLE_MANAGER} doesn't support OPTIONS")
     if options.hashed_password is not None and not is_valid_hash(options.hashed_password):
         raise InvalidRequest(HASH_MESSAGE)
+
+
+def _validate_access(auth: Authorizer, options: ast.RoleOptions) -> None:
+    """ACCESS TO DATACENTERS names this node's datacenter, ACCESS FROM CIDRS defined groups."""
+    network.validate_datacenters(options.datacenters)
+    network.validate_cidr_groups(auth.store, options.cidrs)
+
+
+def _set_access(auth: Authorizer, name: str, options: ast.RoleOptions, creating: bool) -> None:
+    """Store the role's datacenters (CREATE always does: every one unless restricted) and
+    CIDR groups (when given)."""
+    if options.datacenters is not None or creating:
+        auth.store.set_datacenters(name, network.as_set(options.datacenters or "ALL"))
+    if options.cidrs is not None:
+        auth.store.set_cidr_groups(name, network.as_set(options.cidrs))
 
 
 def _salted_hash(options: ast.RoleOptions) -> str | None:
@@ -80,6 +96,7 @@ class CreateRolePlan(Plan):
         _validate_options(self.options)
         if not self.name:
             raise InvalidRequest("Role name can't be an empty string")
+        _validate_access(auth, self.options)
         store = auth.store
         with store._lock:
             if store.exists(self.name):
@@ -88,6 +105,7 @@ class CreateRolePlan(Plan):
                 raise InvalidRequest(f"{self.name} already exists")
             store.create_role(self.name, bool(self.options.superuser), bool(self.options.login),
                               _salted_hash(self.options))
+            _set_access(auth, self.name, self.options, creating=True)
         if user is not None:  # the creator may alter, drop and grant the new role
             role = res.role(self.name)
             store.grant(user, role.resource_name, set(role.applicable))
@@ -111,6 +129,10 @@ class AlterRolePlan(Plan):
             superuser = auth.is_superuser(user)
             if changes_super and not superuser:
                 raise Unauthorized("Only superusers are allowed to alter superuser status")
+            if opts.datacenters is not None and not superuser:
+                raise Unauthorized("Only superusers are allowed to alter access to datacenters.")
+            if opts.cidrs is not None and not superuser:  # stricter than Cassandra: see docs
+                raise Unauthorized("Only superusers are allowed to alter access from CIDRs.")
             if not superuser:
                 if user == self.name:
                     for option in _set_options(opts):
@@ -121,13 +143,15 @@ class AlterRolePlan(Plan):
         _validate_options(opts)
         if not _set_options(opts) and opts.datacenters is None and opts.cidrs is None:
             raise InvalidRequest("ALTER [ROLE|USER] can't be empty")
+        _validate_access(auth, opts)
         store = auth.store
         if not store.exists(self.name):
             if self.if_exists:
                 return Result()
-            raise InvalidRequest(f"{self.name} doesn't exist")
+            raise InvalidRequest(f"Role {self.name} doesn't exist")
         store.alter_role(self.name, superuser=opts.superuser, login=opts.login,
                          salted_hash=_salted_hash(opts))
+        _set_access(auth, self.name, opts, creating=False)
         return Result()
 
 
@@ -219,12 +243,13 @@ class ListRolesPlan(Plan):
             record = store.role(name)
             if record is None:
                 continue
-            superuser = store.is_superuser(name)
+            superuser = record.superuser  # the role's own status (CassandraRoleManager.isSuper)
+            dcs = network.datacenters_shown(store, name)
             if self.users:
                 if record.login:
-                    rows.append((name, superuser, "ALL"))
+                    rows.append((name, superuser, dcs))
             else:
-                rows.append((name, superuser, record.login, {}, "ALL"))
+                rows.append((name, superuser, record.login, {}, dcs))
         return _rows(self, rows)
 
 

@@ -135,6 +135,13 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
         "role_permissions": (
             "role text, resource text, permissions set<text>", ("role",), ("resource",),
         ),
+        # CassandraNetworkAuthorizer and CassandraCIDRAuthorizer (ACCESS TO DATACENTERS /
+        # ACCESS FROM CIDRS); the CIDR groups are defined by writing cidr_groups
+        "network_permissions": ("role text, dcs frozen<set<text>>", ("role",), ()),
+        "cidr_permissions": ("role text, cidr_groups frozen<set<text>>", ("role",), ()),
+        "cidr_groups": (
+            "cidr_group text, cidrs frozen<set<tuple<inet, smallint>>>", ("cidr_group",), (),
+        ),
     },
     "system_traces": {
         "sessions": (

@@ -58,8 +58,8 @@ def test_permissions_are_inherited_through_roles(admin):
     alice.execute("INSERT INTO ks.t (k, v) VALUES (2, 20)")
     assert len(list(alice.execute("SELECT * FROM ks.t"))) == 2
     assert list(admin.execute("LIST ROLES OF alice")) == [
-        ("alice", False, True, {}, "ALL"), ("readers", False, False, {}, "ALL"),
-        ("writers", False, False, {}, "ALL")]
+        ("alice", False, True, {}, "ALL"), ("readers", False, False, {}, "n/a"),
+        ("writers", False, False, {}, "n/a")]
     assert list(admin.execute("LIST ALL PERMISSIONS OF alice")) == [
         ("readers", "readers", "<table ks.t>", "SELECT"),
         ("writers", "writers", "<all keyspaces>", "MODIFY")]
@@ -141,6 +141,69 @@ def test_grant_messages_and_warnings(admin):
     # a dropped table takes its grants with it
     admin.execute("DROP TABLE ks.t")
     assert list(admin.execute("LIST ALL PERMISSIONS OF alice")) == []
+
+
+def test_access_to_datacenters(admin):
+    """One node, in datacenter1 (as system.local): the only datacenter a role may be given;
+    stored in system_auth.network_permissions and shown by LIST ROLES / LIST USERS."""
+    with pytest.raises(InvalidRequest, match=r"^Invalid value\(s\) for DATACENTERS "
+                                             r"'\[dc1\]',All values must be valid datacenters$"):
+        admin.execute("CREATE ROLE bob WITH LOGIN = true AND PASSWORD = 'pw' "
+                      "AND ACCESS TO DATACENTERS {'dc1'}")
+    assert list(admin.execute("SELECT role FROM system_auth.roles WHERE role = 'bob'")) == []
+    admin.execute("CREATE ROLE bob WITH LOGIN = true AND PASSWORD = 'pw' "
+                  "AND ACCESS TO DATACENTERS {'datacenter1'}")
+    assert list(admin.execute("SELECT dcs FROM system_auth.network_permissions "
+                              "WHERE role = 'bob'")) == [({"datacenter1"},)]
+    assert ("bob", False, True, {}, "datacenter1") in list(admin.execute("LIST ROLES"))
+    assert ("bob", False, "datacenter1") in list(admin.execute("LIST USERS"))
+    login(admin, "bob", "pw")
+    with pytest.raises(Unauthorized, match="^Only superusers are allowed to alter access to "
+                                           "datacenters.$"):
+        login(admin).execute("ALTER ROLE alice WITH ACCESS TO ALL DATACENTERS")
+    admin.execute("ALTER ROLE bob WITH ACCESS TO ALL DATACENTERS")
+    assert list(admin.execute("SELECT dcs FROM system_auth.network_permissions "
+                              "WHERE role = 'bob'")) == [(set(),)]
+    # a restriction written directly to the table, to another datacenter, is enforced
+    admin.execute("UPDATE system_auth.network_permissions SET dcs = {'dc2'} WHERE role = 'bob'")
+    with pytest.raises(Unauthorized, match=r"^You do not have access to this datacenter "
+                                           r"\(datacenter1\)$"):
+        login(admin, "bob", "pw")
+    admin.execute("DROP ROLE bob")
+    assert list(admin.execute("SELECT dcs FROM system_auth.network_permissions "
+                              "WHERE role = 'bob'")) == []
+
+
+def test_access_from_cidrs(admin):
+    """CIDR groups come from system_auth.cidr_groups; a role restricted to some may only
+    log in from an address whose longest matching CIDR is in one of them."""
+    with pytest.raises(InvalidRequest, match=r"^Invalid CIDR group\(s\): \[g1\]. "
+                                             r"Available CIDR Groups are: \[\]$"):
+        admin.execute("CREATE ROLE bob WITH LOGIN = true AND PASSWORD = 'pw' "
+                      "AND ACCESS FROM CIDRS {'g1'}")
+    admin.execute("INSERT INTO system_auth.cidr_groups (cidr_group, cidrs) "
+                  "VALUES ('g1', {('10.20.30.5', 24)})")
+    admin.execute("INSERT INTO system_auth.cidr_groups (cidr_group, cidrs) "
+                  "VALUES ('g2', {('10.20.30.7', 32), ('11.20.30.6', 33)})")
+    admin.execute("CREATE ROLE bob WITH LOGIN = true AND PASSWORD = 'pw' "
+                  "AND ACCESS FROM CIDRS {'g1'}")
+    assert list(admin.execute("SELECT cidr_groups FROM system_auth.cidr_permissions "
+                              "WHERE role = 'bob'")) == [({"g1"},)]
+    auth = admin.database.auth
+    assert auth.authenticate("bob", "pw", "10.20.30.1") == "bob"
+    assert auth.authenticate("bob", "pw") == "bob"  # embedded login: no client address
+    for address in ("10.20.30.7", "11.20.30.6", "127.0.0.1"):  # g2's /32 is the longer match
+        with pytest.raises(Unauthorized, match=f"^You do not have access from this IP "
+                                               f"{address}$"):
+            auth.authenticate("bob", "pw", address)
+    assert auth.authenticate("cassandra", "cassandra", "127.0.0.1") == "cassandra"
+    with pytest.raises(Unauthorized, match="^Only superusers are allowed to alter access "
+                                           "from CIDRs.$"):
+        login(admin).execute("ALTER ROLE alice WITH ACCESS FROM ALL CIDRS")
+    admin.execute("ALTER ROLE bob WITH ACCESS FROM CIDRS {'g1', 'g2'}")
+    assert auth.authenticate("bob", "pw", "10.20.30.7") == "bob"
+    admin.execute("DROP ROLE bob")
+    assert list(admin.execute("SELECT * FROM system_auth.cidr_permissions")) == []
 
 
 def test_trusted_sessions_are_not_checked(admin):

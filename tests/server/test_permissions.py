@@ -51,3 +51,37 @@ def test_non_superuser_without_select_is_refused(server):
         if alice_cluster is not None:
             alice_cluster.shutdown()
         admin_cluster.shutdown()
+
+
+def test_login_from_outside_the_roles_cidr_groups_is_refused(server):
+    from cassandra.cluster import NoHostAvailable
+
+    admin_cluster, admin = connect(server, "cassandra", "cassandra")
+    clusters = []
+    try:
+        admin.execute("INSERT INTO system_auth.cidr_groups (cidr_group, cidrs) "
+                      "VALUES ('office', {('10.1.0.0', 16)})")
+        admin.execute("INSERT INTO system_auth.cidr_groups (cidr_group, cidrs) "
+                      "VALUES ('loopback', {('127.0.0.0', 8)})")
+        admin.execute("CREATE ROLE remote WITH LOGIN = true AND PASSWORD = 'pw' "
+                      "AND ACCESS FROM CIDRS {'office'}")
+        admin.execute("CREATE ROLE local WITH LOGIN = true AND PASSWORD = 'pw' "
+                      "AND ACCESS FROM CIDRS {'loopback'} AND ACCESS TO DATACENTERS "
+                      "{'datacenter1'}")
+        with pytest.raises(NoHostAvailable) as info:
+            connect(server, "remote", "pw")
+        assert "You do not have access from this IP 127.0.0.1" in str(info.value)
+        local_cluster, local = connect(server, "local", "pw")
+        clusters.append(local_cluster)
+        assert [tuple(r) for r in local.execute("LIST ROLES")] == [
+            ("local", False, True, {}, "datacenter1")]
+        # lifting the restriction lets the role in
+        admin.execute("ALTER ROLE remote WITH ACCESS FROM ALL CIDRS")
+        remote_cluster, _ = connect(server, "remote", "pw")
+        clusters.append(remote_cluster)
+    finally:
+        for c in clusters:
+            c.shutdown()
+        admin.execute("DROP ROLE IF EXISTS remote")
+        admin.execute("DROP ROLE IF EXISTS local")
+        admin_cluster.shutdown()
