@@ -50,6 +50,13 @@ def _index_table(schema: Schema, name: ast.QualifiedName, keyspace: str | None
     return None
 
 
+def _views_of(schema: Schema, table: res.Resource) -> list[res.Resource]:
+    ksm = schema.keyspace(table.keyspace)  # type: ignore[arg-type]
+    if ksm is None:
+        return []
+    return [res.table(ksm.name, v.name) for v in ksm.tables.values() if v.view_of == table.name]
+
+
 def _restricted_columns(where: tuple) -> set[str]:
     names: set[str] = set()
     for rel in where:
@@ -100,6 +107,11 @@ def authorize(auth: Authorizer, user: str, schema: Schema, statement: ast.Statem
         if getattr(statement, "conditions", None) or getattr(statement, "if_exists", False) \
                 or getattr(statement, "if_not_exists", False):
             data(user, "SELECT", table)
+        views = _views_of(schema, table)
+        if views:  # view updates read the base row and write every view
+            data(user, "SELECT", table)
+            for view in views:
+                data(user, "MODIFY", view)
     elif kind is ast.Batch:
         for inner in statement.statements:
             authorize(auth, user, schema, inner, keyspace)

@@ -27,6 +27,7 @@ import ipaddress
 import math
 import os
 import re
+import shlex
 import shutil
 import socket
 import struct
@@ -538,9 +539,10 @@ INVALID_CLASSES = ("InvalidRequest", "SyntaxException", "ConfigurationException"
 
 @dataclass
 class Statement:
-    """One CQL statement of a case (or a storage step when ``kind`` is flush/compact)."""
+    """One CQL statement of a case (or a storage step when ``kind`` is flush/compact, a
+    session switch when it is login/logout)."""
 
-    kind: str  # 'cql' | 'flush' | 'compact'
+    kind: str  # 'cql' | 'flush' | 'compact' | 'login' | 'logout'
     text: str
     line: int
     bind: tuple[tuple, dict] | None = None  # None: unprepared
@@ -555,6 +557,8 @@ class Statement:
     applied: bool | None = None
     paging: int | None = None
     empty: bool = False
+    user: str | None = None  # login: the role and its password
+    password: str | None = None
 
     @property
     def expects_error(self) -> bool:
@@ -757,6 +761,22 @@ def parse_file(path: str | Path, text: str | None = None) -> CorpusFile:
             continue
         if re.match(r"^(flush|compact)\b", stripped):
             raise err(lineno, f"storage steps take no arguments: {stripped!r}")
+        if stripped == "logout":
+            stmt = Statement(kind="logout", text=stripped, line=lineno)
+            case.statements.append(stmt)
+            continue
+        if re.match(r"^(login|logout)\b", stripped):
+            try:
+                words = shlex.split(stripped)
+            except ValueError as e:
+                raise err(lineno, f"bad login line {stripped!r}: {e}") from None
+            if words[0] != "login" or len(words) != 3:
+                raise err(lineno, f"bad session step {stripped!r} (login <role> <password>, "
+                                  "or logout)")
+            stmt = Statement(kind="login", text=stripped, line=lineno, user=words[1],
+                             password=words[2])
+            case.statements.append(stmt)
+            continue
         if re.match(r"^(bind|rows|unordered|empty|count|columns|error|invalid|applied|paging)"
                     r"(\s|$)", stripped):
             raise err(lineno, f"expectation {stripped.split()[0]!r} must be indented under its "
@@ -1271,7 +1291,8 @@ class CqlBackend:
         self.reopens = 0
         if mode == "lsm":
             self.dir = tempfile.mkdtemp(prefix="cqlt-", dir=tmp_root or fast_tmp_root())
-        self.session = self._connect()
+        self.session = self.trusted = self._connect()
+        self.login_as: tuple[str, str] | None = None  # the session runs as this role
         self.session.execute(KEYSPACE_DDL)
         self.session.execute("USE ks")
 
@@ -1288,22 +1309,47 @@ class CqlBackend:
 
     def reopen(self) -> None:
         if not LSM_REOPEN:
-            self.session.admin.flush()  # $CQLT_LSM_REOPEN=0: flush only (quicker, weaker)
+            self.trusted.admin.flush()  # $CQLT_LSM_REOPEN=0: flush only (quicker, weaker)
             self.dirty = False
             self.reopens += 1
             return
-        keyspace = self.session.keyspace
-        self.session.close()
-        self.session = self._connect()
-        if keyspace:
-            self.session.set_keyspace(keyspace)
+        keyspace, trusted_keyspace = self.session.keyspace, self.trusted.keyspace
+        self.trusted.close()
+        self.session = self.trusted = self._connect()
+        if trusted_keyspace:
+            self.trusted.set_keyspace(trusted_keyspace)
+        if self.login_as is not None:
+            self.session = self._login_session(keyspace)
         self.dirty = False
         self.reopens += 1
+
+    def login(self, user: str | None, password: str | None) -> None:
+        """Run the next statements as this role (None: as the trusted session again), in
+        the keyspace in use."""
+        keyspace = self.session.keyspace
+        if user is None:
+            self.session = self.trusted
+        else:
+            self.login_as = (user, password or "")
+            self.session = self._login_session(keyspace)
+            return
+        self.login_as = None
+        if keyspace and keyspace != self.session.keyspace:
+            self.session.set_keyspace(keyspace)
+
+    def _login_session(self, keyspace: str | None):
+        user, password = self.login_as  # type: ignore[misc]
+        s = self.cql.Session(self.trusted.database)  # never closed: trusted owns the database
+        s.login(user, password)
+        s.row_factory = self.cql.tuple_factory
+        if keyspace:
+            s.set_keyspace(keyspace)
+        return s
 
     def storage_step(self, kind: str) -> None:
         if self.mode != "lsm":
             return
-        admin = self.session.admin
+        admin = self.trusted.admin
         (admin.flush if kind == "flush" else admin.compact)()
 
     def bind_value(self, v: Any) -> Any:
@@ -1345,7 +1391,7 @@ class CqlBackend:
 
     def close(self) -> None:
         try:
-            self.session.close()
+            self.trusted.close()
         finally:
             if self.dir:
                 shutil.rmtree(self.dir, ignore_errors=True)
@@ -1510,20 +1556,29 @@ def _free_port() -> int:
 class ServerConnection:
     """One cassandra-driver session on a server, shared by every server-mode case."""
 
-    def __init__(self, host: str, port: int):
-        from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
-        from cassandra.policies import RoundRobinPolicy
-        from cassandra.query import UNSET_VALUE, SimpleStatement, tuple_factory
+    def __init__(self, host: str, port: int, auth: bool = False):
+        from cassandra.query import UNSET_VALUE, SimpleStatement
 
         self.SimpleStatement = SimpleStatement
         self.unset = UNSET_VALUE
+        self.host, self.port = host, port
+        self.cluster, self.session = self.open(("cassandra", "cassandra") if auth else None)
+
+    def open(self, credentials: tuple[str, str] | None):
+        """A driver cluster and session, logged in with ``credentials`` when given."""
+        from cassandra.auth import PlainTextAuthProvider
+        from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+        from cassandra.policies import RoundRobinPolicy
+        from cassandra.query import tuple_factory
+
         profile = ExecutionProfile(load_balancing_policy=RoundRobinPolicy(),
                                    row_factory=tuple_factory, request_timeout=60)
-        self.cluster = Cluster([host], port=port, protocol_version=4, connect_timeout=10,
-                               execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-                               schema_metadata_enabled=False, token_metadata_enabled=False,
-                               max_schema_agreement_wait=0)
-        self.session = self.cluster.connect()
+        extra = {"auth_provider": PlainTextAuthProvider(*credentials)} if credentials else {}
+        cluster = Cluster([self.host], port=self.port, protocol_version=4, connect_timeout=10,
+                          execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                          schema_metadata_enabled=False, token_metadata_enabled=False,
+                          max_schema_agreement_wait=0, **extra)
+        return cluster, cluster.connect()
 
     def reset(self) -> None:
         """Drop what cases create: keyspaces outside system*, roles but cassandra."""
@@ -1551,9 +1606,12 @@ class ServerConnection:
 _servers: dict[tuple, tuple[ServerRunner, ServerConnection]] = {}
 
 
-def server_connection(config: dict[str, Any] | None = None) -> ServerConnection:
+def server_connection(config: dict[str, Any] | None = None,
+                      auth: bool = False) -> ServerConnection:
     """The shared driver session (starting ``cassalite-server`` on first use, or using
-    ``$CQLT_SERVER=host:port`` for cases without settings)."""
+    ``$CQLT_SERVER=host:port`` for cases without settings). ``auth``: a server run with
+    ``--auth``, the session logged in as the default superuser (cases with ``login``)."""
+    config = {**(config or {}), "auth": True} if auth else config
     key = tuple(sorted((config or {}).items()))
     if key not in _servers:
         ext = os.environ.get("CQLT_SERVER")
@@ -1563,7 +1621,7 @@ def server_connection(config: dict[str, Any] | None = None) -> ServerConnection:
         else:
             server = ServerRunner(config=config)
         server.start()
-        _servers[key] = (server, ServerConnection(server.host, server.port))
+        _servers[key] = (server, ServerConnection(server.host, server.port, auth))
     return _servers[key][1]
 
 
@@ -1577,12 +1635,30 @@ def shutdown_server() -> None:
 
 
 class ServerBackend:
-    def __init__(self, config: dict[str, Any] | None = None):
-        self.conn = server_connection(config)
+    def __init__(self, config: dict[str, Any] | None = None, auth: bool = False):
+        self.conn = server_connection(config, auth)
         self.s = self.conn.session
+        self.login_cluster = None
         self.conn.reset()
         self.s.execute(KEYSPACE_DDL)
         self.s.execute("USE ks")
+
+    def login(self, user: str | None, password: str | None) -> None:
+        """Run the next statements in a connection logged in as this role (None: the
+        shared superuser connection again), in the keyspace in use."""
+        keyspace = self.s.keyspace
+        self._logout()
+        if user is None:
+            self.s = self.conn.session
+        else:
+            self.login_cluster, self.s = self.conn.open((user, password or ""))
+        if keyspace and self.s.keyspace != keyspace:
+            self.s.set_keyspace(keyspace)
+
+    def _logout(self) -> None:
+        if self.login_cluster is not None:
+            self.login_cluster.shutdown()
+            self.login_cluster = None
 
     def storage_step(self, kind: str) -> None:
         pass  # the server runs a memory database
@@ -1623,8 +1699,9 @@ class ServerBackend:
         return StatementError("internal", names, _driver_message(e), e)
 
     def close(self) -> None:
+        self._logout()
         try:
-            self.s.execute("USE system")
+            self.conn.session.execute("USE system")
         except Exception:  # noqa: BLE001
             pass
 
@@ -1647,9 +1724,10 @@ def _driver_message(e: BaseException) -> str:
     return m.group(1) if m else text
 
 
-def make_backend(mode: str, config: dict[str, Any] | None = None):
+def make_backend(mode: str, config: dict[str, Any] | None = None, auth: bool = False):
+    """``auth``: the case logs in as other roles (a server run with ``--auth``)."""
     if mode == "server":
-        return ServerBackend(config)
+        return ServerBackend(config, auth)
     return CqlBackend(mode, config=config)
 
 
@@ -1831,7 +1909,8 @@ def _run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
     try:
         try:
             if owns:
-                backend = make_backend(mode, case.config)
+                backend = make_backend(mode, case.config,
+                                       any(s.kind == "login" for s in case.statements))
         except Exception as e:  # noqa: BLE001
             return Outcome(case.id, mode, "internal",
                            f"{case.id} [{mode}]: cannot set up the database\n"
@@ -1839,6 +1918,13 @@ def _run_case(case: Case, mode: str, backend: Any = None) -> Outcome:
                            _time.perf_counter() - t0)
         for n, st in enumerate(case.statements, 1):
             try:
+                if st.kind in ("login", "logout"):
+                    try:
+                        backend.login(st.user, st.password)
+                    except Exception as e:  # noqa: BLE001
+                        raise _Mismatch(f"INTERNAL {st.text} failed: {type(e).__name__}: {e}",
+                                        internal=True) from e
+                    continue
                 if st.kind != "cql":
                     try:
                         backend.storage_step(st.kind)
