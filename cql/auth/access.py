@@ -78,10 +78,13 @@ def _check_masked_restrictions(auth: Authorizer, user: str, schema: Schema,
     query may not restrict masked columns."""
     ks = _ks(statement.table, keyspace)
     table = schema.table(ks, statement.table.name) if ks else None
-    if table is None or not table.masks or not statement.where \
+    ann = getattr(statement, "ann", None)
+    if table is None or not table.masks or not (statement.where or ann) \
             or not auth.store.db.settings.dynamic_data_masking_enabled:
         return
     restricted = _restricted_columns(statement.where)
+    if ann is not None:  # ANN ordering is a restriction of its column (addOrderingRestrictions)
+        restricted.add(ann.column)
     queried = [c.name for c in table.select_star if c.name in table.masks and c.name in restricted]
     if not queried:
         return
@@ -125,6 +128,9 @@ def authorize(auth: Authorizer, user: str, schema: Schema, statement: ast.Statem
         data(user, "DROP", res.keyspace(statement.name))
     elif kind is ast.CreateTable:
         data(user, "CREATE", res.all_tables(_ks(statement.name, keyspace)))  # type: ignore
+    elif kind is ast.CreateTableLike:  # CopyTableStatement: read the source, create the copy
+        data(user, "SELECT", _table(schema, statement.source, keyspace))
+        data(user, "CREATE", res.all_tables(_ks(statement.name, keyspace)))  # type: ignore
     elif kind is ast.AlterTable:
         data(user, "ALTER", _table(schema, statement.name, keyspace))
     elif kind is ast.DropTable:
@@ -132,6 +138,13 @@ def authorize(auth: Authorizer, user: str, schema: Schema, statement: ast.Statem
     elif kind in (ast.CreateType, ast.AlterType, ast.DropType):
         permission = {ast.CreateType: "CREATE", ast.AlterType: "ALTER", ast.DropType: "DROP"}
         data(user, permission[kind], res.all_tables(_ks(statement.name, keyspace)))  # type: ignore
+    elif kind is ast.SchemaDescription:  # COMMENT ON / SECURITY LABEL ON
+        if statement.target == "KEYSPACE":
+            data(user, "ALTER", res.keyspace(statement.name.name))
+        elif statement.target in ("TABLE", "COLUMN"):
+            data(user, "ALTER", _table(schema, statement.name, keyspace))
+        else:
+            data(user, "ALTER", res.all_tables(_ks(statement.name, keyspace)))  # type: ignore
     elif kind is ast.CreateIndex:
         data(user, "ALTER", _table(schema, statement.table, keyspace))
     elif kind is ast.DropIndex:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import struct
 import threading
 import time
 from typing import Callable, Iterable, Iterator
@@ -72,6 +73,11 @@ EXPANSION_ADD = 64
 EXPANSION_SEARCH = 512
 #: Calibration also requires the graph to beat brute force (tests turn this off).
 CALIBRATE_SPEED = True
+#: The recall@10 a graph must reach on calibration queries to be used, the number of
+#: those queries, and the expansion_search values tried (smallest first).
+CALIBRATION_RECALL = 0.97
+CALIBRATION_QUERIES = 64
+CALIBRATION_EF = (16, 32, 64, 128, 256, 512, 1024)
 
 Key = tuple  # (dk, ck)
 
@@ -104,14 +110,37 @@ def score(similarity: str, a: list[float], b: list[float]) -> float:
     return (1 + dot) / 2
 
 
-def check_indexable(vector: list[float], similarity: str) -> None:
-    """What Cassandra refuses to index or query (VectorValidation)."""
+def check_indexable(vector, similarity: str) -> None:
+    """What Cassandra refuses to index or query (VectorValidation). ``vector``: a list of
+    floats or a float64 numpy array (checked in one pass)."""
+    if np is _UNLOADED:
+        _load_optional()
+    if np is not None:
+        arr = np.asarray(vector, dtype=np.float64)
+        finite = np.isfinite(arr)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            raise InvalidRequest(
+                f"non-finite value at vector[{i}]={_java_float(float(arr[i]))} cannot be indexed")
+        if similarity == "cosine" and float(np.dot(arr, arr)) < 1e-10:
+            raise InvalidRequest(
+                "Zero and near-zero vectors cannot be indexed or queried with cosine similarity")
+        return
     for i, v in enumerate(vector):
         if not math.isfinite(v):
             raise InvalidRequest(f"non-finite value at vector[{i}]={_java_float(v)} cannot be indexed")
     if similarity == "cosine" and math.fsum(v * v for v in vector) < 1e-10:
         raise InvalidRequest(
             "Zero and near-zero vectors cannot be indexed or queried with cosine similarity")
+
+
+def query_vector(values):
+    """A bound query vector as the store takes it: a float64 array (a list without numpy)."""
+    if np is _UNLOADED:
+        _load_optional()
+    if np is not None:
+        return np.asarray(values, dtype=np.float64)
+    return [float(v) for v in values]
 
 
 def _java_float(v: float) -> str:
@@ -132,7 +161,8 @@ class VectorStore:
         self.slot_of: dict[Key, int] = {}
         self.keys: list[Key | None] = []
         self.stamp: list[tuple[int, int]] = []  # (timestamp, expiry second or 0)
-        self.vectors: list[list[float] | None] = []
+        # the vectors themselves: rows of ``matrix`` (float32) with numpy, else Python lists
+        self.vectors: list[list[float] | None] | None = [] if np is None else None
         self.free: list[int] = []
         self.by_partition: dict[bytes, set[bytes]] = {}
         _load_optional()
@@ -165,14 +195,16 @@ class VectorStore:
                 self.keys[slot] = key
                 self.by_partition.setdefault(key[0], set()).add(key[1])
             self.stamp[slot] = (timestamp, expiry)
-            self.vectors[slot] = vector
-            if self.matrix is not None:
-                self.matrix[slot] = vector
+            if self.matrix is None:
+                self.vectors[slot] = [float(v) for v in vector]
+            else:
+                row = self.matrix[slot]
+                row[:] = vector
                 self.alive[slot] = True
                 self.expiry[slot] = expiry
-                self.norms[slot] = float(np.linalg.norm(self.matrix[slot].astype(np.float64)))
-            if self.graph is not None:
-                self.graph.add(slot, np.asarray(vector, dtype=np.float32))
+                self.norms[slot] = math.sqrt(float(np.dot(row, row.astype(np.float64))))
+                if self.graph is not None:
+                    self.graph.add(slot, row)
             if self._dirty is not None:
                 self._dirty.add(slot)
 
@@ -193,7 +225,26 @@ class VectorStore:
 
     def vector(self, key: Key) -> list[float] | None:
         slot = self.slot_of.get(key)
-        return None if slot is None else self.vectors[slot]
+        if slot is None or not self._has(slot):
+            return None
+        if self.matrix is None:
+            return self.vectors[slot]
+        return self.matrix[slot].astype(np.float64).tolist()
+
+    def holds(self, key: Key, raw: bytes) -> bool:
+        """Whether the store holds ``key`` with the vector serialized as ``raw`` (float32
+        big-endian, as stored in the cell): the check a query makes on each row it reads."""
+        slot = self.slot_of.get(key)
+        if slot is None or not self._has(slot):
+            return False
+        if self.matrix is None:
+            return len(raw) == 4 * self.dimension and \
+                list(struct.unpack(f">{self.dimension}f", raw)) == self.vectors[slot]
+        return self.matrix[slot].astype(">f4").tobytes() == raw
+
+    def _has(self, slot: int) -> bool:
+        return bool(self.alive[slot]) if self.matrix is not None else \
+            self.vectors[slot] is not None
 
     def resync(self, key: Key, vector: list[float] | None) -> None:
         """Make ``key`` hold the live ``vector`` (a query found the entry out of date)."""
@@ -213,7 +264,8 @@ class VectorStore:
         slot = len(self.keys)
         self.keys.append(None)
         self.stamp.append((0, 0))
-        self.vectors.append(None)
+        if self.vectors is not None:
+            self.vectors.append(None)
         if self.matrix is not None and slot >= len(self.matrix):
             size = max(16, 2 * len(self.matrix))
             for name in ("matrix", "alive", "expiry", "norms"):
@@ -224,13 +276,14 @@ class VectorStore:
         return slot
 
     def _clear_slot(self, slot: int, keep_key: bool) -> None:
-        if self.graph is not None and self.vectors[slot] is not None:
+        if self.graph is not None and self._has(slot):
             self.graph.remove(slot)
             self.graph_stale += 1
         if self._dirty is not None:
             self._dirty.add(slot)
-        self.vectors[slot] = None
-        if self.matrix is not None:
+        if self.matrix is None:
+            self.vectors[slot] = None
+        else:
             self.alive[slot] = False
         if not keep_key:
             key = self.keys[slot]
@@ -280,14 +333,15 @@ class VectorStore:
             thread.join(timeout)
         return self.uses_graph()
 
-    def search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
+    def search(self, query, now: int, k: int = 16) -> Iterator[tuple[float, Key]]:
         """(score, key) of every live vector, best first, lazily. Exact (ties in key order)
         unless the store answers through its graph: then candidates come in widening graph
         rounds, each re-scored exactly and sorted, and when filtering consumers have
-        rejected a quarter of the store the rest follows exactly."""
+        rejected a quarter of the store the rest follows exactly. ``k``: how many results
+        the caller expects to take (the size of the first graph round)."""
         with self.lock:
             if self.uses_graph():
-                yield from self._graph_search(query, now)
+                yield from self._graph_search(query, now, k)
             else:
                 yield from self._ordered(self._all_slots(), query, now)
 
@@ -410,19 +464,20 @@ class VectorStore:
                 out = (1 + dots) / 2
         return out[slots] if whole else out
 
-    def _graph_search(self, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
+    def _graph_search(self, query, now: int, k: int = 16) -> Iterator[tuple[float, Key]]:
         graph = self.graph
         q = np.asarray(query, dtype=np.float32)
+        q64 = np.asarray(query, dtype=np.float64)
         seen: set[int] = set()
-        want = 16
+        want = max(16, k)
         limit = max(64, len(self.slot_of) // 4)
         while True:
-            found = graph.search(q, want)
-            fresh = [s for s in np.asarray(found.keys, dtype=np.int64).tolist()
-                     if s not in seen and self.keys[s] is not None]
+            found = graph.search(q, want, threads=1)
+            keys = np.asarray(found.keys, dtype=np.int64)
+            fresh = [s for s in keys.tolist() if s not in seen and self.keys[s] is not None]
             seen.update(fresh)
-            yield from self._ordered(fresh, query, now)
-            if len(found.keys) < want:  # the graph holds nothing more
+            yield from self._rescored(fresh, q64, now)
+            if len(keys) < want:  # the graph holds nothing more
                 return
             if want >= limit:
                 break
@@ -432,6 +487,19 @@ class VectorStore:
         if seen:
             rest = rest[~np.isin(rest, np.fromiter(seen, dtype=np.int64))]
         yield from self._ordered(rest, query, now)
+
+    def _rescored(self, slots: list[int], q64, now: int) -> Iterator[tuple[float, Key]]:
+        """A few graph candidates, live ones only, scored exactly, best first (ties in key
+        order)."""
+        if not slots:
+            return
+        slots = np.asarray(slots, dtype=np.int64)
+        expiry = self.expiry[slots]
+        slots = slots[self.alive[slots] & ((expiry == 0) | (expiry > now))]
+        exact = _similarity(self.similarity, self.matrix[slots].astype(np.float64), q64)
+        keys = self.keys
+        for neg, key in sorted(zip((-exact).tolist(), [keys[c] for c in slots.tolist()])):
+            yield -neg, key
 
     def _build_graph_safely(self) -> None:
         try:
@@ -465,41 +533,48 @@ class VectorStore:
             for slot in dirty:
                 if graph.contains(slot):
                     graph.remove(slot)
-                if self.vectors[slot] is not None:
+                if self.alive[slot]:
                     graph.add(slot, self.matrix[slot])
             graph.expansion_search = ef
             self.graph, self.graph_ef, self.graph_stale = graph, ef, 0
             self.verdict = ("graph", len(self.slot_of))
 
     def _calibrate(self, graph, slots, vectors) -> int | None:
-        """The smallest expansion_search with recall@10 >= 0.97 on sample queries (midpoints
-        of stored vectors) that is faster than brute force; None if there is none."""
+        """The smallest expansion_search with recall@10 >= :data:`CALIBRATION_RECALL` on
+        sample queries that is faster than brute force; None if there is none. The queries
+        are stored vectors, each left out of its own answer (so they follow the data's
+        distribution, clustered or not, as real queries do)."""
         n = len(vectors)
-        if n < 20:
+        k = 10
+        if n < 4 * k:
             return None
         rng = np.random.default_rng(n)
-        pairs = rng.integers(0, n, size=(24, 2))
-        queries = ((vectors[pairs[:, 0]] + vectors[pairs[:, 1]]) / 2).astype(np.float32)
-        norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        picks = rng.choice(n, size=min(CALIBRATION_QUERIES, n), replace=False)
+        queries = vectors[picks]
+        unit = None
+        if self.similarity == "cosine":
+            norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+            unit = vectors / np.where(norms > 0, norms, 1)[:, None]
+        sq = np.einsum("ij,ij->i", vectors, vectors)
         truth, start = [], time.perf_counter()
-        for q in queries:
+        for i, q in zip(picks.tolist(), queries):
             if self.similarity == "euclidean":
-                sc = -np.einsum("ij,ij->i", vectors - q, vectors - q)
+                sc = 2 * (vectors @ q) - sq
             else:
-                sc = np.einsum("ij,j->i", vectors, q)
-                if self.similarity == "cosine":
-                    sc = sc / np.where(norms > 0, norms, 1)
-            truth.append(set(slots[np.argpartition(-sc, 10)[:10]].tolist()))
+                sc = (unit if unit is not None else vectors) @ q
+            sc[i] = -np.inf
+            truth.append(set(slots[np.argpartition(-sc, k)[:k]].tolist()))
         exact_time = time.perf_counter() - start
-        for ef in (64, 128, 256, 512, 1024):
+        for ef in CALIBRATION_EF:
             graph.expansion_search = ef
             start = time.perf_counter()
-            found = [graph.search(q, 10) for q in queries]
+            found = [graph.search(q, k + 1, threads=1) for q in queries]
             graph_time = time.perf_counter() - start
-            hits = sum(len(set(np.asarray(f.keys).tolist()) & t) for f, t in zip(found, truth))
+            hits = sum(len((set(np.asarray(f.keys).tolist()) - {int(slots[i])}) & t)
+                       for f, t, i in zip(found, truth, picks.tolist()))
             if CALIBRATE_SPEED and graph_time >= exact_time:
                 return None
-            if hits / (10 * len(queries)) >= 0.97:
+            if hits / (k * len(queries)) >= CALIBRATION_RECALL:
                 return ef
         return None
 
@@ -563,14 +638,14 @@ def registry(db) -> Registry:
     return reg
 
 
-def _decode(cell: Cell) -> list[float]:
+def decode(cell: Cell):
+    """A vector cell's value: a float32 array (a list of floats without numpy)."""
     raw = cell.value
     n = len(raw) // 4
     if np is _UNLOADED:
         _load_optional()
     if np is not None:
-        return np.frombuffer(raw, dtype=">f4", count=n).astype(np.float64).tolist()
-    import struct
+        return np.frombuffer(raw, dtype=">f4", count=n)
     return list(struct.unpack(f">{n}f", raw))
 
 
@@ -591,7 +666,7 @@ def _build(engine, table: TableMetadata, column, store: VectorStore, now: int) -
                 continue
             cell = row.cells.get(column.name)
             if isinstance(cell, Cell) and cell.value is not None and cell.is_live(now):
-                store.upsert((dk, ck), _decode(cell), cell.timestamp, _expiry(cell))
+                store.upsert((dk, ck), decode(cell), cell.timestamp, _expiry(cell))
 
 
 def _upsert_key(store: VectorStore, table: TableMetadata, column, pk: bytes, dk: bytes,
@@ -622,7 +697,7 @@ def validate_writes(table: TableMetadata, mutations: list) -> None:
             for row in rows:
                 cell = None if row is None else row.cells.get(column.name)
                 if isinstance(cell, Cell) and cell.value is not None:
-                    check_indexable(_decode(cell), similarity)
+                    check_indexable(decode(cell), similarity)
 
 
 def on_write(db, table: TableMetadata, mutations: list) -> None:
@@ -674,7 +749,7 @@ def _apply(store: VectorStore, column: str, static: bool, dk: bytes, update) -> 
         if cell.value is None:
             store.remove((dk, ck), cell.timestamp)
         else:
-            store.upsert((dk, ck), _decode(cell), cell.timestamp, _expiry(cell))
+            store.upsert((dk, ck), decode(cell), cell.timestamp, _expiry(cell))
 
 
 def top_k(scored: Iterable[tuple[float, Key]], k: int) -> list[tuple[float, Key]]:

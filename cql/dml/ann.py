@@ -22,16 +22,20 @@ from __future__ import annotations
 
 import heapq
 
+from cassalite.storage.model import Cell
 from cassalite.storage.murmur3 import decorate
+from cql.cells import decode_cell_value, partition_key_values
 from cql.derived import vector_index
 from cql.derived.vector_index import check_indexable, score, similarity_of
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
 from cql.plan.terms import UNSET, compile_term
-from cql.schema.metadata import TableMetadata
+from cql.schema.metadata import CLUSTERING, PARTITION_KEY, TableMetadata
 from cql.syntax import ast
+from cql.types.comparable import decode_clustering
 
-from .selection import _undefined
+from .masking import row_masker
+from .selection import ColumnSelector, _undefined
 
 MAX_TOP_K = 1000  # IndexWriterConfig.MAX_TOP_K (cassandra.sai.vector_search.max_top_k)
 ANN_REQUIRES_INDEX = "ANN ordering by vector requires the column to be indexed"
@@ -156,17 +160,26 @@ def execute_ann(plan, db, ctx) -> Result:
         raise InvalidRequest(f"Unsupported null value for column {ann.column.name}")
     if query is UNSET:
         raise InvalidRequest(f"Unsupported unset value for column {ann.column.name}")
-    query = [float(v) for v in query]
+    query = vector_index.query_vector(query)
     check_indexable(query, ann.similarity)
     now = ctx.now
+    mask = row_masker(db, ctx.user, plan.meta)  # None: clear values (CEP-20)
+    fast = _fast_reader(plan) if mask is None and plan.key_mode != "token" else None
     if plan.key_mode == "token":
         picked = _exact(plan, db, bound, query, limit, now)
     elif plan.where.has_full_partition_key():
         dks = [decorate(pk) for pk in plan.where.partition_keys(bound)]
-        picked = _through_index(plan, db, bound, query, limit, now, dks)
+        picked = _through_index(plan, db, bound, query, limit, now, dks, fast)
     else:
-        picked = _through_index(plan, db, bound, query, limit, now)
-    rows = [plan._project(row, now) for row in picked]
+        picked = _through_index(plan, db, bound, query, limit, now, None, fast)
+    if fast is not None and picked is not None:
+        rows = picked
+    else:
+        if picked is None:
+            picked = _exact(plan, db, bound, query, limit, now)
+        if mask is not None:  # masks apply to the selected values, not to the ordering
+            picked = [item[2] for item in mask((None, None, row, None) for row in picked)]
+        rows = [plan._project(row, now) for row in picked]
     if plan.stmt.json:
         rows = [(plan._json_row(r),) for r in rows]
     return Result("rows", list(plan.result_names), list(plan.result_types), rows, None,
@@ -177,6 +190,7 @@ def _exact(plan, db, bound, query, limit, now) -> list:
     """Score every row the key restrictions and filters select; keep the best ``limit``."""
     name = plan.ann.column.name
     similarity = plan.ann.similarity
+    query = query.tolist() if hasattr(query, "tolist") else query
     scored = []
     for pk, ck, row, _ in plan._rows(db, bound, None, None, now):
         value = row.values.get(name)
@@ -188,9 +202,11 @@ def _exact(plan, db, bound, query, limit, now) -> list:
     return [t[3] for t in best]
 
 
-def _through_index(plan, db, bound, query, limit, now, dks=None) -> list:
+def _through_index(plan, db, bound, query, limit, now, dks=None, fast=None) -> list | None:
     """Walk the vector index best first (only partitions ``dks`` when given, exactly),
-    keeping the candidates the other restrictions pass."""
+    keeping the candidates the other restrictions pass: output tuples when ``fast`` reads
+    them, else RowData. None when entries keep turning out stale (the caller then scores
+    every row exactly)."""
     ann: AnnOrdering = plan.ann
     store = vector_index.registry(db).store(db.engine, plan.meta, ann.index, now)
     name = ann.column.name
@@ -198,11 +214,20 @@ def _through_index(plan, db, bound, query, limit, now, dks=None) -> list:
     for _ in range(3):  # a stale entry is repaired, then the search restarts
         found: list = []
         stale = False
-        search = store.search(query, now) if dks is None else \
+        search = store.search(query, now, limit) if dks is None else \
             store.search_partitions(query, dks, now)
         try:
             for s, key in search:
                 dk, ck = key
+                if fast is not None:
+                    out = fast(db, store, table_id, dk, ck, now)
+                    if out is None:
+                        stale = True
+                        break
+                    found.append((-s, dk, ck, out))
+                    if len(found) >= limit:
+                        break
+                    continue
                 rows = _read(plan, db, table_id, dk, ck, bound, now)
                 if rows is None:
                     store.resync(key, None)
@@ -226,7 +251,85 @@ def _through_index(plan, db, bound, query, limit, now, dks=None) -> list:
         if not stale:
             found.sort(key=lambda t: t[:3])
             return [t[3] for t in found[:limit]]
-    return _exact(plan, db, bound, query, limit, now)
+    return None
+
+
+def _fast_reader(plan):
+    """For ANN selects of plain columns with no restriction besides the partition key (the
+    common shape), a function reading one candidate row by key straight from storage:
+    ``(db, store, table_id, dk, ck, now) -> output tuple``, or None after repairing the
+    store when the row or its vector is not what the store holds. None when the plan
+    needs the general path (filters, clustering restrictions, static or dropped columns,
+    a vector in the primary key, computed selectors). Built once per plan."""
+    reader = plan.__dict__.get("_ann_fast", False)
+    if reader is not False:
+        return reader
+    reader = _build_fast_reader(plan)
+    plan._ann_fast = reader
+    return reader
+
+
+def _build_fast_reader(plan):
+    table = plan.meta
+    column = plan.ann.column
+    if (plan.row_filtering or plan.uses_slices or plan.needs_cells or plan.grouped
+            or plan.stmt.distinct or table.dropped_columns or column.kind != "regular"
+            or any(c.kind == "static" for c in table.columns.values())
+            or any(type(sel) is not ColumnSelector for sel in plan.selectors)):
+        return None
+    spec = []
+    for sel in plan.selectors:
+        col = sel.column
+        if col.kind == PARTITION_KEY:
+            spec.append((0, col.position, col))
+        elif col.kind == CLUSTERING:
+            spec.append((1, col.position, col))
+        else:
+            spec.append((2, col.name, col))
+    need_pk = any(src == 0 for src, _, _ in spec)
+    need_ck = any(src == 1 for src, _, _ in spec)
+    ck_types = table.clustering_types
+    ck_rev = table.clustering_reversed
+    name = column.name
+
+    def read(db, store, table_id: str, dk: bytes, ck: bytes, now: int):
+        pk = dk[8:]
+        view = db.engine.read_partition(table_id, pk, [(ck, ck + b"\x00")] if ck else None,
+                                        False, now)
+        srow = None
+        if view is not None:
+            for row_ck, row in view.rows:
+                if row_ck == ck:
+                    srow = row
+                    break
+        cell = None if srow is None else srow.cells.get(name)
+        if type(cell) is not Cell or cell.value is None:
+            store.resync((dk, ck), None)
+            return None
+        if not store.holds((dk, ck), cell.value):
+            store.resync((dk, ck), vector_index.decode(cell))
+            return None
+        pkv = partition_key_values(table, pk) if need_pk else None
+        ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None
+        cells = srow.cells
+        out = []
+        for src, key, col in spec:
+            if src == 2:
+                data = cells.get(key)
+                if data is None:
+                    out.append(None)
+                elif type(data) is Cell:
+                    v = data.value
+                    out.append(None if v is None else col.type.deserialize(v))
+                else:
+                    out.append(decode_cell_value(col, data))
+            elif src == 0:
+                out.append(pkv[key])
+            else:
+                out.append(ckv[key])
+        return tuple(out)
+
+    return read
 
 
 def _read(plan, db, table_id: str, dk: bytes, ck: bytes, bound, now):

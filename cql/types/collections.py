@@ -20,6 +20,7 @@ from .base import CQLType, java_class_name, java_repr, json_quote
 from .native import read_unsigned_vint, write_unsigned_vint
 from .values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
 
+_PLAIN_NUMBERS = frozenset((float, int))  # vector elements packed in one struct call
 _I32 = struct.Struct(">i")
 _M = "org.apache.cassandra.db.marshal."
 _NULL_IN_COLLECTION = "null is not supported inside collections"
@@ -808,8 +809,7 @@ class VectorType(CQLType):
             raise MarshalError(f"Invalid vector value of type {self.name}; expected "
                                f"{self.dimension} elements, but given {len(items)}")
         fmt = getattr(self.elem, "_struct", None)
-        if fmt is not None and fmt.format == ">f" and \
-                all(type(x) is float or type(x) is int for x in items):
+        if fmt is not None and fmt.format == ">f" and _PLAIN_NUMBERS.issuperset(map(type, items)):
             try:  # float32 rounding of plain numbers in one pack/unpack
                 packed = struct.unpack(f">{len(items)}f", struct.pack(f">{len(items)}f", *items))
                 return packed if h else list(packed)

@@ -333,3 +333,45 @@ def test_allowed_ann_shapes():
     # one page: top-k queries are not paged
     assert len(list(s.execute(f"SELECT ck FROM t ORDER BY v ANN OF {v} LIMIT 5",
                               fetch_size=2))) == 5
+
+
+def test_masks_apply_to_ann_selects():
+    """Column masks (CEP-20) apply to ANN results exactly as to any other select; the
+    ordering uses clear vectors; ANN on a masked vector column is a query of that column."""
+    name = f":memory:vector-{next(_NAMES)}"
+    admin = cql.connect(name, dynamic_data_masking_enabled=True)
+    admin.row_factory = cql.tuple_factory
+    admin.execute(KS)
+    admin.set_keyspace("ks")
+    admin.execute("CREATE TABLE t (k int, c int MASKED WITH mask_replace(-1), v text MASKED WITH "
+                  "mask_inner(1, 1), e vector<float, 2>, PRIMARY KEY (k, c))")
+    admin.execute("CREATE TABLE m (k int PRIMARY KEY, e vector<float, 2> MASKED WITH mask_null())")
+    for t in ("t", "m"):
+        admin.execute(f"CREATE CUSTOM INDEX ON {t} (e) USING 'sai' "
+                      "WITH OPTIONS = {'similarity_function': 'euclidean'}")
+    for i in range(6):
+        admin.execute("INSERT INTO t (k, c, v, e) VALUES (%s, %s, 'word', %s)",
+                      (i % 2, i, [float(i), 0.0]))
+        admin.execute("INSERT INTO m (k, e) VALUES (%s, %s)", (i, [float(i), 0.0]))
+    admin.execute("CREATE ROLE reader WITH PASSWORD = 'pw' AND LOGIN = true")
+    admin.execute("GRANT SELECT ON KEYSPACE ks TO reader")
+    reader = cql.connect(name, "ks", user="reader", password="pw")
+    reader.row_factory = cql.tuple_factory
+    ann = "ORDER BY e ANN OF [3.9, 0.0] LIMIT 3"
+    assert q(admin, f"SELECT k, c, v FROM t {ann}") == [(0, 4, "word"), (1, 3, "word"),
+                                                         (1, 5, "word")]
+    assert q(reader, f"SELECT k, c, v FROM t {ann}") == [(0, -1, "w**d"), (1, -1, "w**d"),
+                                                          (1, -1, "w**d")]
+    assert q(reader, f"SELECT c, e FROM t WHERE k = 1 {ann}") == [
+        (-1, [3.0, 0.0]), (-1, [5.0, 0.0]), (-1, [1.0, 0.0])]
+    prepared = reader.prepare("SELECT * FROM t ORDER BY e ANN OF ? LIMIT 1")
+    assert q(reader, prepared, ([0.2, 0.0],)) == [(0, -1, [0.0, 0.0], "w**d")]
+    assert q(admin, prepared, ([0.2, 0.0],)) == [(0, 0, [0.0, 0.0], "word")]
+    with pytest.raises(cql.Unauthorized, match=r"User reader has no UNMASK nor SELECT_MASKED "
+                       r"permission on table ks\.m, cannot query masked columns \[e\]"):
+        q(reader, f"SELECT k FROM m {ann}")
+    admin.execute("GRANT SELECT_MASKED ON TABLE ks.m TO reader")
+    assert q(reader, f"SELECT k, e FROM m {ann}") == [(4, None), (3, None), (5, None)]
+    admin.execute("GRANT UNMASK ON TABLE ks.t TO reader")
+    assert q(reader, f"SELECT k, c, v FROM t {ann}") == [(0, 4, "word"), (1, 3, "word"),
+                                                          (1, 5, "word")]
