@@ -8,6 +8,7 @@
 """
 
 from cql.plan.terms import UNSET as UNSET_VALUE
+from cql.types.values import EMPTY
 
 from .cluster import ClusterSession
 from .connecting import connect
@@ -50,7 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyExists", "BatchStatement", "BatchType", "BoundStatement", "ClusterSession", "ConfigurationException", "ConsistencyLevel",
-    "CorruptionError", "DirectoryLockedError", "DriverException", "FunctionFailure",
+    "CorruptionError", "DirectoryLockedError", "DriverException", "EMPTY", "FunctionFailure",
     "InvalidRequest", "PreparedStatement", "ProtocolError", "ReadFailure", "ReadTimeout",
     "RequestExecutionException", "RequestValidationException", "ResultSet", "ServerError",
     "Session", "SimpleStatement", "StorageError", "SyntaxException", "UNSET_VALUE",

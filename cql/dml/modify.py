@@ -38,6 +38,7 @@ from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast
+from cql.types.values import EMPTY
 
 from .cas import CasRequest
 from .conditions import Condition, compile_condition
@@ -260,7 +261,7 @@ class ModificationPlan(Plan):
         ttl = self.meta.default_ttl
         if self.ttl is not None:
             v = self.ttl.bind(bound)
-            if v is None or v is UNSET:
+            if v is None or v is UNSET or v is EMPTY:  # an empty TTL is no TTL
                 v = ttl if v is UNSET else 0
             if v < 0:
                 raise InvalidRequest(f"A TTL must be greater or equal to 0, but was {v}")

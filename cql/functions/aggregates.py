@@ -150,11 +150,12 @@ def _min_max(name: str, t: CQLType) -> AggregateFunction:
             return [key, a[0]]
         return s
     return AggregateFunction(name, (t,), t, lambda: None, step,
-                             lambda s: None if s is None else s[1])
+                             lambda s: None if s is None else s[1], takes_empty=True)
 
 
 def _count(t: CQLType) -> AggregateFunction:
-    return AggregateFunction("count", (t,), BIGINT, lambda: 0, lambda s, a: s + 1, lambda s: s)
+    return AggregateFunction("count", (t,), BIGINT, lambda: 0, lambda s, a: s + 1, lambda s: s,
+                             takes_empty=True)
 
 
 def _register_aggregates() -> None:

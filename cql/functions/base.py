@@ -9,6 +9,7 @@ from typing import Any
 from cql.errors import FunctionFailure, InvalidRequest
 from cql.types.base import CQLType
 from cql.types.values import (
+    EMPTY,
     MarshalError,
 )
 
@@ -32,7 +33,7 @@ class Function:
     def __init__(self, name: str, arg_types: Sequence[CQLType], return_type: CQLType,
                  impl: Callable[..., Any] | None = None, *, deterministic: bool = True,
                  monotonic: bool = False, partially_monotonic: bool = False,
-                 called_on_null: bool = False) -> None:
+                 called_on_null: bool = False, takes_empty: bool = False) -> None:
         self.name = name
         self.arg_types = tuple(arg_types)
         self.return_type = return_type
@@ -43,6 +44,9 @@ class Function:
         self.is_monotonic = monotonic
         self.is_partially_monotonic = partially_monotonic
         self.called_on_null = called_on_null
+        # whether an empty argument (`EMPTY`) reaches the function as such; to the others it
+        # is a null (Cassandra's functions compose an empty int, uuid... to null)
+        self.takes_empty = takes_empty
 
     @property
     def qualified_name(self) -> str:
@@ -50,9 +54,12 @@ class Function:
 
     def execute(self, args: Sequence[Any]) -> Any:
         """Result for these argument values. Null in gives null out unless the function is
-        declared to handle nulls."""
-        if not self.called_on_null and any(a is None for a in args):
-            return None
+        declared to handle nulls; an empty value is a null unless it `takes_empty`."""
+        if any(a is None or a is EMPTY for a in args):
+            if not self.takes_empty:
+                args = [None if a is EMPTY else a for a in args]
+            if not self.called_on_null and any(a is None for a in args):
+                return None
         assert self._impl is not None, self.name
         return self._impl(*args)
 
@@ -76,8 +83,9 @@ class AggregateFunction(Function):
 
     def __init__(self, name: str, arg_types: Sequence[CQLType], return_type: CQLType,
                  init: Callable[[], Any], step: Callable[[Any, Sequence[Any]], Any],
-                 final: Callable[[Any], Any], *, skip_nulls: bool = True) -> None:
-        super().__init__(name, arg_types, return_type)
+                 final: Callable[[Any], Any], *, skip_nulls: bool = True,
+                 takes_empty: bool = False) -> None:
+        super().__init__(name, arg_types, return_type, takes_empty=takes_empty)
         self._init = init
         self._step = step
         self._final = final
@@ -87,8 +95,9 @@ class AggregateFunction(Function):
         return self._init()
 
     def add(self, state: Any, args: Sequence[Any]) -> Any:
-        if self._skip_nulls and args and args[0] is None:
-            return state
+        if self._skip_nulls and args and (args[0] is None or
+                                          (args[0] is EMPTY and not self.takes_empty)):
+            return state  # sum and avg skip empty values, count, min and max see them
         return self._step(state, args)
 
     def result(self, state: Any) -> Any:
@@ -108,7 +117,7 @@ class _OperationFunction(Function):
         self.symbol = symbol
 
     def execute(self, args: Sequence[Any]) -> Any:
-        if any(a is None for a in args):
+        if any(a is None or a is EMPTY for a in args):
             return None
         try:
             return self._impl(*args)  # type: ignore[misc]

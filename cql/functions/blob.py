@@ -27,7 +27,8 @@ _BLOB_TYPE_NAMES = ("ascii", "bigint", "boolean", "counter", "date", "decimal", 
 def _register_blob_functions() -> None:
     for tname in _BLOB_TYPE_NAMES:
         t = _udf_type(NATIVE_TYPES[tname])
-        _add(Function(f"{tname}_as_blob", (t,), BLOB, lambda v, t=t: t.serialize(v)),
+        _add(Function(f"{tname}_as_blob", (t,), BLOB, lambda v, t=t: t.serialize(v),
+                      takes_empty=True),
              f"{tname}asblob")
         _add(Function(f"blob_as_{tname}", (BLOB,), t, None), f"blobas{tname}")
     for fn in _FUNCTIONS.values():

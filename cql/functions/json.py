@@ -25,7 +25,8 @@ from .registry import _add_factory
 def _register_json_functions() -> None:
     def to_json(ts: list[CQLType], r: Any, a: Any) -> Function:
         t = ts[0]
-        return Function("to_json", ts, TEXT, t.to_json_text, called_on_null=True)
+        return Function("to_json", ts, TEXT, t.to_json_text, called_on_null=True,
+                        takes_empty=True)
     _add_factory(_Factory("to_json", [_Param("any")], to_json, aliases=("tojson",)))
 
     def from_json(ts: list[CQLType], r: CQLType | None, a: Any) -> Function:

@@ -40,9 +40,10 @@ iterates in CQL order), map -> `FrozenSortedDict` (a read-only hashable Mapping 
 tuple/UDT components recursively hashable. Map *values* and list elements keep the mutable
 forms.
 
-Conventions: `validate(None)` and `serialize(None)` return None (null). `deserialize(b'')` of a
-type for which an empty value means nothing (numbers, uuid, timestamp...) returns None, as the
-driver does. Errors are `MarshalError` (an `InvalidRequest` and a `ValueError`).
+Conventions: `validate(None)` and `serialize(None)` return None (null). The *empty value* of
+the types with `accepts_empty` (numbers but smallint/tinyint, boolean, uuids, inet, timestamp)
+is the singleton `EMPTY` (see its docstring): `deserialize(b'')` and `validate(b'')` return
+it, `serialize(EMPTY)` is b''; smallint, tinyint, date, time and duration refuse b''. Errors are `MarshalError` (an `InvalidRequest` and a `ValueError`).
 
 JSON: `to_json_text(value)` returns Cassandra's JSON text (use it for toJson()/SELECT JSON);
 `to_json(value)` returns the same parsed into Python objects (decimals as Decimal);
@@ -106,6 +107,7 @@ from .native import (
 )
 from .parsing import parse_type
 from .values import (
+    EMPTY,
     Date,
     Duration,
     FrozenSortedDict,
@@ -126,6 +128,7 @@ __all__ = [
     "DECIMAL",
     "DOUBLE",
     "DURATION",
+    "EMPTY",
     "FLOAT",
     "INET",
     "INT",

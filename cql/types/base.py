@@ -8,7 +8,7 @@ import struct
 from decimal import Decimal
 from typing import Any
 
-from .values import MarshalError
+from .values import EMPTY, MarshalError
 
 # Constant kinds as the parser reports them, and as Cassandra names them in messages.
 CONSTANT_KINDS = ("string", "integer", "float", "boolean", "uuid", "hex", "duration")
@@ -122,6 +122,9 @@ class CQLType:
     comparable = True          # False for duration (and types that contain one)
     fixed_length: int | None = None
     constant_kinds: frozenset[str] = frozenset()
+    # Whether a zero-length value is a value of this type (`EMPTY`; Cassandra's
+    # isEmptyValueMeaningless): numbers but smallint/tinyint, boolean, uuids, inet, timestamp
+    accepts_empty = False
 
     # -- identity ---------------------------------------------------------------------------
     def _key(self) -> tuple:
@@ -168,6 +171,8 @@ class CQLType:
         """Canonical Python value for a bind/application value; MarshalError if it does not fit."""
         if value is None:
             return None
+        if value is EMPTY or (type(value) is bytes and not value and self.accepts_empty):
+            return self.deserialize(b"")
         return self._val(value, False)
 
     def _val(self, value: Any, h: bool) -> Any:
@@ -178,10 +183,12 @@ class CQLType:
         raise NotImplementedError
 
     def deserialize(self, data: bytes) -> Any:
-        """Value of cell bytes; MarshalError when malformed. Empty bytes read as None for types
-        where an empty value carries no meaning (the driver's behaviour)."""
+        """Value of cell bytes; MarshalError when malformed. Empty bytes are `EMPTY` for the
+        types that accept one, '' / b'' for strings and blobs."""
         if data is None:
             return None
+        if not data and self.accepts_empty:
+            return EMPTY
         return self._des(bytes(data), False)
 
     def _des(self, data: bytes, h: bool) -> Any:
@@ -211,6 +218,8 @@ class CQLType:
     def from_constant(self, kind: str, text: str) -> Any:
         if not self.accepts_constant(kind):
             raise MarshalError(f"Invalid {kind.upper()} constant ({text}) for type {self.name}")
+        if not text and kind == "string" and self.accepts_empty:
+            return EMPTY  # inet and timestamp: Cassandra's fromString("") is the empty value
         return self._from_constant(kind, text)
 
     def _from_constant(self, kind: str, text: str) -> Any:
@@ -220,6 +229,8 @@ class CQLType:
         """A CQL literal that parses back to the same value."""
         if value is None:
             return "null"
+        if value is EMPTY:
+            return f"blobAs{self.name.capitalize()}(0x)"
         return self._literal(value)
 
     def _literal(self, value: Any) -> str:
@@ -230,6 +241,8 @@ class CQLType:
         """Cassandra's JSON text for a value (toJson() / SELECT JSON)."""
         if value is None:
             return "null"
+        if value is EMPTY:
+            return '""'
         return self._json(value)
 
     def _json(self, value: Any) -> str:
@@ -243,6 +256,8 @@ class CQLType:
         """Value from a parsed JSON object (fromJson() / INSERT JSON), Cassandra's messages."""
         if obj is None:
             return None
+        if obj == "" and self.accepts_empty:  # each type's fromString("") is empty
+            return EMPTY
         return self._from_json(obj, False)
 
     def _from_json(self, obj: Any, h: bool) -> Any:

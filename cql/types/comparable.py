@@ -2,8 +2,8 @@
 
 Every encoding here is prefix-free and its unsigned byte order equals CQL order, so the storage
 layer can sort clustering keys as plain `bytes`. Multi-component sequences put SEP (0x40) before
-each component (NULL_SEP 0x3F for a null, 0x41 in a DESC position) and TERMINATOR (0x38) after the
-last; slice bounds replace the terminator by BOTTOM (0x20) or TOP (0x60). A DESC component has
+each component (NULL_SEP 0x3F for a null, 0x41 in a DESC position; EMPTY_SEP 0x3E for an empty
+value, 0x42 in a DESC position) and TERMINATOR (0x38) after the last; slice bounds replace the terminator by BOTTOM (0x20) or TOP (0x60). A DESC component has
 all its bits inverted.
 
 Also here: Cassandra's partition-key serialization (single value bytes, or the composite form
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .values import MarshalError
+from .values import EMPTY, MarshalError
 
 if TYPE_CHECKING:
     from .base import CQLType
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 SEP = 0x40
 NULL_SEP = 0x3F
 NULL_SEP_DESC = 0x41
+EMPTY_SEP = 0x3E        # an empty value (`EMPTY`) sorts before every value...
+EMPTY_SEP_DESC = 0x42   # ...and after every value in a DESC position
 TERMINATOR = 0x38
 BOTTOM = 0x20
 TOP = 0x60
@@ -312,6 +314,8 @@ def encode_components(types: Sequence[CQLType], values: Sequence[Any],
         desc = bool(reversed_flags[i]) if reversed_flags else False
         if v is None:
             parts.append(b"\x41" if desc else b"\x3f")
+        elif v is EMPTY:
+            parts.append(b"\x42" if desc else b"\x3e")
         elif desc:
             parts.append(_SEP_B)
             parts.append(invert(t.to_comparable(v)))
@@ -367,6 +371,9 @@ def decode_components(types: Sequence[CQLType], data: bytes, pos: int = 0,
                 out.append(v)
         elif b == (NULL_SEP_DESC if desc else NULL_SEP):
             out.append(None)
+            pos += 1
+        elif b == (EMPTY_SEP_DESC if desc else EMPTY_SEP):
+            out.append(EMPTY)
             pos += 1
         else:
             break

@@ -24,6 +24,7 @@ from .base import (
     to_float32,
 )
 from .values import (
+    EMPTY,
     INT32_MAX,
     INT64_MAX,
     MAX_PY_DAYS,
@@ -81,6 +82,7 @@ class _IntegerType(CQLType):
         self.hi = (1 << (size * 8 - 1)) - 1
         # Cassandra treats only int and bigint as fixed-length (vector element layout)
         self.fixed_length = size if size in (4, 8) else None
+        self.accepts_empty = size in (4, 8)
 
     def _key(self) -> tuple:
         return ("int", self.name)
@@ -101,16 +103,23 @@ class _IntegerType(CQLType):
         try:
             return self._struct.pack(v)
         except struct.error:
+            if v is EMPTY:
+                return b""
             raise MarshalError(f"Unable to make {self.java} from '{v}'") from None
 
     def _des(self, data: bytes, h: bool) -> int | None:
         if len(data) != self.size:
-            if not data:
-                return None
+            if not data and self.size >= 4:
+                return None  # an empty element inside a collection, or a counter
+            if self.size < 4:  # smallint and tinyint have no empty value
+                raise MarshalError(f"Expected {self.size} byte{'s' if self.size > 1 else ''} "
+                                   f"for a {self.name} ({len(data)})")
             raise MarshalError(f"Expected {self.size} or 0 byte {self.java} ({len(data)})")
         return self._struct.unpack(data)[0]
 
     def to_comparable(self, v: int) -> bytes:
+        if v is EMPTY:
+            return b""
         return bc.signed_to_comparable(v, self.size)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[int, int]:
@@ -150,6 +159,7 @@ class _CounterType(_IntegerType):
 
     def __init__(self) -> None:
         super().__init__("counter", 0x0005, 8, "long", "bigint", "CounterColumnType")
+        self.accepts_empty = False
 
     def _key(self) -> tuple:
         return ("counter",)
@@ -163,6 +173,7 @@ class _VarintType(CQLType):
     type_id = 0x000E
     marshal_class = "org.apache.cassandra.db.marshal.IntegerType"
     constant_kinds = frozenset({"integer"})
+    accepts_empty = True
 
     def _val(self, v: Any, h: bool) -> int:
         if type(v) is not int:
@@ -173,7 +184,7 @@ class _VarintType(CQLType):
         return int(v)
 
     def serialize(self, v: Any) -> bytes | None:
-        return None if v is None else bc.varint_bytes(v)
+        return None if v is None else b"" if v is EMPTY else bc.varint_bytes(v)
 
     def _des(self, data: bytes, h: bool) -> int | None:
         if not data:
@@ -181,7 +192,7 @@ class _VarintType(CQLType):
         return int.from_bytes(data, "big", signed=True)
 
     def to_comparable(self, v: int) -> bytes:
-        return bc.varint_to_comparable(v)
+        return b"" if v is EMPTY else bc.varint_to_comparable(v)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[int, int]:
         return bc.varint_from_comparable(data, pos)
@@ -230,6 +241,7 @@ def _parse_java_float(text: str) -> float:
 
 class _FloatingType(CQLType):
     constant_kinds = frozenset({"integer", "float"})
+    accepts_empty = True
 
     def __init__(self, double: bool):
         self.double = double
@@ -258,6 +270,8 @@ class _FloatingType(CQLType):
         try:
             return self._struct.pack(v)
         except (struct.error, OverflowError):
+            if v is EMPTY:
+                return b""
             raise MarshalError(f"Unable to make {self.name} from '{v}'") from None
 
     def _des(self, data: bytes, h: bool) -> float | None:
@@ -269,7 +283,7 @@ class _FloatingType(CQLType):
         return self._struct.unpack(data)[0]
 
     def to_comparable(self, v: float) -> bytes:
-        return bc.float_to_comparable(v, self.double)
+        return b"" if v is EMPTY else bc.float_to_comparable(v, self.double)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[float, int]:
         return bc.float_from_comparable(data, pos, self.double)
@@ -312,6 +326,7 @@ class _DecimalType(CQLType):
     type_id = 0x0006
     marshal_class = "org.apache.cassandra.db.marshal.DecimalType"
     constant_kinds = frozenset({"integer", "float"})
+    accepts_empty = True
 
     def _val(self, v: Any, h: bool) -> Decimal:
         if isinstance(v, Decimal):
@@ -332,8 +347,8 @@ class _DecimalType(CQLType):
         return d
 
     def serialize(self, v: Any) -> bytes | None:
-        if v is None:
-            return None
+        if v is None or v is EMPTY:
+            return None if v is None else b""
         sign, digits, exp = v.as_tuple()
         # through Decimal, not str: int(str) refuses more than 4300 digits
         unscaled = int(Decimal((sign, digits, 0)))
@@ -353,7 +368,7 @@ class _DecimalType(CQLType):
         return Decimal((sign, digits, -scale))
 
     def to_comparable(self, v: Decimal) -> bytes:
-        return bc.decimal_to_comparable(v)
+        return b"" if v is EMPTY else bc.decimal_to_comparable(v)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Decimal, int]:
         return bc.decimal_from_comparable(data, pos)
@@ -558,6 +573,7 @@ class _InetType(_BytesLikeType):
     type_id = 0x0010
     marshal_class = "org.apache.cassandra.db.marshal.InetAddressType"
     constant_kinds = frozenset({"string"})
+    accepts_empty = True
 
     def _val(self, v: Any, h: bool) -> str:
         if isinstance(v, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
@@ -573,7 +589,10 @@ class _InetType(_BytesLikeType):
                            f"{type(v).__name__}: {v!r}")
 
     def serialize(self, v: Any) -> bytes | None:
-        return None if v is None else ipaddress.ip_address(v).packed
+        return None if v is None else b"" if v is EMPTY else ipaddress.ip_address(v).packed
+
+    def to_comparable(self, v: Any) -> bytes:
+        return b"" if v is EMPTY else bc.escape_bytes(self._raw(v))
 
     def _des(self, data: bytes, h: bool) -> str | None:
         if len(data) not in (4, 16):
@@ -618,6 +637,7 @@ class _BooleanType(CQLType):
     marshal_class = "org.apache.cassandra.db.marshal.BooleanType"
     constant_kinds = frozenset({"boolean"})
     fixed_length = 1
+    accepts_empty = True
 
     def _val(self, v: Any, h: bool) -> bool:
         if isinstance(v, bool):
@@ -627,7 +647,7 @@ class _BooleanType(CQLType):
         raise MarshalError(f"Expected a boolean for type boolean, got {type(v).__name__}: {v!r}")
 
     def serialize(self, v: Any) -> bytes | None:
-        return None if v is None else (b"\x01" if v else b"\x00")
+        return None if v is None else b"" if v is EMPTY else (b"\x01" if v else b"\x00")
 
     def _des(self, data: bytes, h: bool) -> bool | None:
         if len(data) != 1:
@@ -637,7 +657,7 @@ class _BooleanType(CQLType):
         return data != b"\x00"
 
     def to_comparable(self, v: bool) -> bytes:
-        return b"\x01" if v else b"\x00"
+        return b"" if v is EMPTY else b"\x01" if v else b"\x00"
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[bool, int]:
         if pos >= len(data):
@@ -656,6 +676,10 @@ class _BooleanType(CQLType):
         return "true" if v else "false"
 
     _json = _literal
+
+    def from_json(self, obj: Any) -> Any:
+        # BooleanType.fromString("") is false, not the empty value
+        return False if obj == "" else super().from_json(obj)
 
     def _from_json(self, obj: Any, h: bool) -> bool:
         if isinstance(obj, str):
@@ -676,6 +700,7 @@ class _UUIDType(CQLType):
     marshal_class = "org.apache.cassandra.db.marshal.UUIDType"
     constant_kinds = frozenset({"uuid"})
     fixed_length = 16
+    accepts_empty = True
 
     def _check(self, u: uuid.UUID) -> uuid.UUID:
         return u
@@ -690,7 +715,7 @@ class _UUIDType(CQLType):
         raise MarshalError(f"Expected a UUID for type {self.name}, got {type(v).__name__}: {v!r}")
 
     def serialize(self, v: Any) -> bytes | None:
-        return None if v is None else v.bytes
+        return None if v is None else b"" if v is EMPTY else v.bytes
 
     def _des(self, data: bytes, h: bool) -> uuid.UUID | None:
         if len(data) != 16:
@@ -700,6 +725,8 @@ class _UUIDType(CQLType):
         return self._check(uuid.UUID(bytes=data))
 
     def to_comparable(self, v: uuid.UUID) -> bytes:
+        if v is EMPTY:
+            return b""
         n = v.int
         msb = n >> 64
         lsb = n & 0xFFFFFFFFFFFFFFFF
@@ -760,6 +787,8 @@ class _TimeUUIDType(_UUIDType):
         return u
 
     def to_comparable(self, v: uuid.UUID) -> bytes:
+        if v is EMPTY:
+            return b""
         msb = v.int >> 64
         lsb = v.int & 0xFFFFFFFFFFFFFFFF
         hi = ((msb & 0xFFFF) << 48) | (((msb >> 16) & 0xFFFF) << 32) | (msb >> 32)
@@ -876,6 +905,7 @@ class _TimestampType(CQLType):
     marshal_class = "org.apache.cassandra.db.marshal.TimestampType"
     constant_kinds = frozenset({"string", "integer"})
     fixed_length = 8
+    accepts_empty = True
 
     def _val(self, v: Any, h: bool) -> datetime.datetime | int:
         if isinstance(v, datetime.datetime):
@@ -901,7 +931,7 @@ class _TimestampType(CQLType):
                            f"{type(v).__name__}: {v!r}")
 
     def serialize(self, v: Any) -> bytes | None:
-        return None if v is None else _I64.pack(timestamp_to_ms(v))
+        return None if v is None else b"" if v is EMPTY else _I64.pack(timestamp_to_ms(v))
 
     def _des(self, data: bytes, h: bool) -> datetime.datetime | int | None:
         if len(data) != 8:
@@ -911,7 +941,7 @@ class _TimestampType(CQLType):
         return ms_to_timestamp(_I64.unpack(data)[0])
 
     def to_comparable(self, v: Any) -> bytes:
-        return bc.signed_to_comparable(timestamp_to_ms(v), 8)
+        return b"" if v is EMPTY else bc.signed_to_comparable(timestamp_to_ms(v), 8)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Any, int]:
         ms, pos = bc.signed_from_comparable(data, pos, 8)
@@ -1009,8 +1039,6 @@ class _DateType(CQLType):
 
     def _des(self, data: bytes, h: bool) -> datetime.date | Date | None:
         if len(data) != 4:
-            if not data:
-                return None
             raise MarshalError(f"Expected 4 byte long for date ({len(data)})")
         return date_from_days(_U32.unpack(data)[0] - 2**31)
 
@@ -1084,8 +1112,6 @@ class _TimeType(CQLType):
 
     def _des(self, data: bytes, h: bool) -> Time | None:
         if len(data) != 8:
-            if not data:
-                return None
             raise MarshalError(f"Expected 8 byte long for time ({len(data)})")
         v = _I64.unpack(data)[0]
         if not 0 <= v < NANOS_PER_DAY:
@@ -1185,8 +1211,8 @@ class _DurationType(CQLType):
                 + write_signed_vint(v.nanoseconds))
 
     def _des(self, data: bytes, h: bool) -> Duration | None:
-        if not data:
-            return None
+        if len(data) < 3:
+            raise MarshalError(f"Expected at least 3 bytes for a duration ({len(data)})")
         m, pos = read_signed_vint(data, 0)
         d, pos = read_signed_vint(data, pos)
         n, pos = read_signed_vint(data, pos)

@@ -28,6 +28,43 @@ class MarshalError(InvalidRequest, ValueError):
     """
 
 
+class _Empty:
+    """The type of `EMPTY`, Cassandra's *empty value* of a non-string type.
+
+    CQL lets most types hold a zero-length value (native protocol length 0) that is not a
+    null: the cell exists. Only the types whose ``accepts_empty`` is true (int, bigint,
+    varint, float, double, decimal, boolean, uuid, timeuuid, inet, timestamp) have one; for
+    text and blob the empty value is simply '' and b''. It comes from ``blobAsInt(0x)``,
+    ``fromJson('""')`` / ``INSERT JSON '{"v": ""}'``, the string constant '' for inet and
+    timestamp, a zero-length bound value (``b''`` bound to such a type in the embedded API).
+    It serializes to b'', sorts before every other value, shows as ``""`` in JSON and as
+    nothing in the shell, makes most functions return null, and a driver decodes it as None.
+    """
+
+    __slots__ = ()
+    _instance: _Empty | None = None
+
+    def __new__(cls) -> _Empty:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "EMPTY"
+
+
+EMPTY = _Empty()
+
+
 # ----------------------------------------------------------------------------------------------
 # Calendar arithmetic on the proleptic Gregorian calendar, for any year (Cassandra's date range
 # is far wider than Python's 1..9999).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import uuid
 from decimal import Decimal
 
@@ -425,11 +426,43 @@ def test_malformed_bytes(t, data):
         t.deserialize(data)
 
 
-def test_empty_values_read_as_none():
-    for t in (T.INT, T.BIGINT, T.UUID, T.TIMESTAMP, T.BOOLEAN, T.DOUBLE, T.DECIMAL, T.VARINT):
-        assert t.deserialize(b"") is None
+def test_empty_values():
+    """A zero-length value is EMPTY (not null) for the types that accept one."""
+    for t in (T.INT, T.BIGINT, T.UUID, T.TIMEUUID, T.TIMESTAMP, T.BOOLEAN, T.DOUBLE, T.FLOAT,
+              T.DECIMAL, T.VARINT, T.INET):
+        assert t.accepts_empty
+        assert t.deserialize(b"") is T.EMPTY and t.validate(b"") is T.EMPTY
+        assert t.validate(T.EMPTY) is T.EMPTY and t.serialize(T.EMPTY) == b""
+        assert t.to_json_text(T.EMPTY) == '""'
+        assert t.from_json("") is (False if t is T.BOOLEAN else T.EMPTY)
+        # alone it is b'', before every other value's encoding
+        assert t.to_comparable(T.EMPTY) == b""
+    assert T.INET.from_constant("string", "") is T.EMPTY
+    assert T.TIMESTAMP.from_constant("string", "") is T.EMPTY
+    assert T.BOOLEAN.from_json("") is False  # BooleanType.fromString("") is false
+    for t, msg in ((T.SMALLINT, "Expected 2 bytes for a smallint (0)"),
+                   (T.TINYINT, "Expected 1 byte for a tinyint (0)"),
+                   (T.DATE, "Expected 4 byte long for date (0)"),
+                   (T.TIME, "Expected 8 byte long for time (0)"),
+                   (T.DURATION, "Expected at least 3 bytes for a duration (0)")):
+        assert not t.accepts_empty
+        with pytest.raises(T.MarshalError, match=re.escape(msg)):
+            t.deserialize(b"")
     assert T.TEXT.deserialize(b"") == "" and T.BLOB.deserialize(b"") == b""
+    assert T.TEXT.validate(T.EMPTY) == "" and T.BLOB.validate(T.EMPTY) == b""
     assert T.INT.serialize(None) is None and T.INT.validate(None) is None
+    assert repr(T.EMPTY) == "EMPTY" and not T.EMPTY and T.EMPTY is not None
+    assert T.INT.to_cql_literal(T.EMPTY) == "blobAsInt(0x)"
+
+
+def test_empty_value_in_clustering_order():
+    """In a clustering, EMPTY sorts first (ASC) or last (DESC) and decodes back."""
+    from cql.types.comparable import decode_clustering, encode_clustering
+    for desc in (False, True):
+        keys = sorted(encode_clustering([T.INT, T.TEXT], [v, "x"], [desc, False])
+                      for v in (7, T.EMPTY, -3, None))
+        values = [decode_clustering([T.INT, T.TEXT], k, [desc, False])[0] for k in keys]
+        assert values == ([7, -3, None, T.EMPTY] if desc else [T.EMPTY, None, -3, 7])
 
 
 def test_declaration_rules():
