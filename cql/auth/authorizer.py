@@ -24,6 +24,7 @@ LOCAL_SYSTEM_KEYSPACES = frozenset({"system", "system_schema", "system_virtual_s
                                     "system_views"})
 REPLICATED_SYSTEM_KEYSPACES = frozenset({"system_auth", "system_traces", "system_distributed"})
 VIRTUAL_KEYSPACES = frozenset({"system_virtual_schema", "system_views"})
+SYSTEM_KEYSPACES = LOCAL_SYSTEM_KEYSPACES | REPLICATED_SYSTEM_KEYSPACES
 AUTH_TABLES = ("roles", "role_members", "role_permissions", "network_permissions",
                "cidr_permissions", "cidr_groups")
 PROTECTED_AUTH_RESOURCES = frozenset(res.table("system_auth", t) for t in AUTH_TABLES)
@@ -35,8 +36,9 @@ def _readable(resource: Resource) -> bool:
     if resource.kind != "table":
         return False
     if ks == "system":
-        return resource.name in ("local", "peers", "peers_v2")
-    return ks == "system_schema" or ks in VIRTUAL_KEYSPACES
+        return resource.name in ("local", "peers", "peers_v2", "size_estimates",
+                                 "table_estimates")
+    return ks in ("system_schema", "system_traces") or ks in VIRTUAL_KEYSPACES
 
 
 @dataclass
@@ -110,7 +112,10 @@ class Authorizer:
         if state.superuser:
             return any(permission in r.applicable for r in resource.chain())
         held = state.permissions
-        for r in resource.chain():
+        chain = resource.chain()
+        if resource.is_data and resource.keyspace in SYSTEM_KEYSPACES:
+            chain = chain[:-1]  # ALL KEYSPACES covers the non-system keyspaces only
+        for r in chain:
             perms = held.get(r.resource_name)
             if perms is not None and permission in perms:
                 return True
