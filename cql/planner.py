@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cql.ddl import (
     describe,
+    descriptions,
     indexes,
     keyspaces,
     permissions,
@@ -84,6 +85,8 @@ PLANNERS: dict[type[ast.Statement], Planner] = {
     ast.DropView: _named(views.DropViewPlan),
     # ddl/describe.py
     ast.Describe: _schema(describe.DescribePlan),
+    # ddl/descriptions.py: COMMENT ON / SECURITY LABEL ON
+    ast.SchemaDescription: _schema(descriptions.SchemaDescriptionPlan),
     # ddl/roles.py
     ast.CreateRole: _schema(roles.CreateRolePlan),
     ast.CreateUser: _schema(roles.CreateRolePlan),

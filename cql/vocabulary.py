@@ -20,12 +20,13 @@ RESERVED_KEYWORDS = frozenset("""
 #: Keywords that may still be used as names (Parser.g, unreserved_keyword).
 UNRESERVED_KEYWORDS = frozenset("""
     access aggregate aggregates all ann as ascii between bigint blob boolean called cast check cidrs cluster
-    clustering compact contains count counter custom datacenters date decimal default distinct
-    double duration exists filtering finalfunc float frozen function functions group hashed
+    clustering column comment compact contains count counter custom datacenters date decimal
+    default distinct double duration exists field filtering finalfunc float for frozen function
+    functions group hashed label
     identity indexes inet initcond input int internals json key keys keyspaces language like list
     login
     map masked maxwritetime mbean mbeans nologin nosuperuser only options partition password
-    per permission permissions replace returns role roles select_masked sfunc smallint static
+    per permission permissions replace returns role roles security select_masked sfunc smallint static
     storage stype superuser tables text time timestamp timeuuid tinyint trigger ttl tuple type
     types unmask unset user users uuid values varchar varint vector writetime
 """.split())

@@ -333,6 +333,7 @@ def clone_table(table: TableMetadata) -> TableMetadata:
         dict(table.dropped_columns),
         {n: dataclasses.replace(i, options=dict(i.options)) for n, i in table.indexes.items()},
         table.view_of, table.view_where, table.view_include_all, table.virtual,
+        table.security_label,
     )
 
 

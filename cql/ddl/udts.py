@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from cql.errors import InvalidRequest, SyntaxException
@@ -133,8 +134,8 @@ def _add_field(db: Database, ks: KeyspaceMetadata, ut: UserTypeMetadata,
             f"type {_cql_name(ut)} as the type is being used in partition key by the following "
             f"tables: {', '.join(keyed)}"
         )
-    return UserTypeMetadata(ks.name, ut.name, [*ut.field_names, action.field],
-                            [*ut.field_types, ftype])
+    return dataclasses.replace(ut, field_names=[*ut.field_names, action.field],
+                               field_types=[*ut.field_types, ftype])
 
 
 def _rename_fields(ks: KeyspaceMetadata, ut: UserTypeMetadata,
@@ -151,7 +152,11 @@ def _rename_fields(ks: KeyspaceMetadata, ut: UserTypeMetadata,
         if names.count(name) > 1:
             # Cassandra formats this one with the keyspace where the type name should be
             raise InvalidRequest(f"Duplicate field name {name} in type {ks.name}")
-    return UserTypeMetadata(ks.name, ut.name, names, list(ut.field_types))
+    renamed = dict(zip(ut.field_names, names))
+    return dataclasses.replace(
+        ut, field_names=names, field_types=list(ut.field_types),
+        field_comments={renamed[f]: v for f, v in ut.field_comments.items()},
+        field_security_labels={renamed[f]: v for f, v in ut.field_security_labels.items()})
 
 
 def propagate_type_change(db: Database, ks: KeyspaceMetadata) -> None:

@@ -32,6 +32,7 @@ from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
 from cql.syntax import ast
+from cql.system import virtual
 from cql.types import native_type
 from cql.types.comparable import decode_clustering
 
@@ -393,6 +394,8 @@ class SelectPlan(Plan):
     def execute(self, db, ctx: ExecutionContext) -> Result:
         if self.ann is not None:
             return execute_ann(self, db, ctx)
+        if self.meta.virtual:  # rows computed now, read like stored ones
+            db = virtual.reading(db, self.meta)
         bound = ctx.values
         self.bound_ref[0] = bound
         limit = self._int_option(self.limit, bound, "limit")

@@ -72,6 +72,8 @@ class ColumnMetadata:
     reversed: bool = False  # clustering column declared DESC
     constraints: tuple = ()  # CEP-42 CHECK constraints (cql.schema.constraints.Constraint)
     mask: ColumnMask | None = None  # CEP-20 ``MASKED WITH`` (cql.schema.masks)
+    comment: str = ""  # trunk's COMMENT ON COLUMN ('' when unset)
+    security_label: str = ""  # trunk's SECURITY LABEL ON COLUMN
 
     @property
     def is_primary_key(self) -> bool:
@@ -134,6 +136,7 @@ class TableMetadata:
     view_where: str = ""
     view_include_all: bool = False
     virtual: bool = False
+    security_label: str = ""  # trunk's SECURITY LABEL ON TABLE (its COMMENT is options["comment"])
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -191,6 +194,10 @@ class UserTypeMetadata:
     name: str
     field_names: list[str]
     field_types: list[CQLType]
+    comment: str = ""  # trunk's COMMENT ON TYPE ('' when unset)
+    security_label: str = ""  # trunk's SECURITY LABEL ON TYPE
+    field_comments: dict[str, str] = field(default_factory=dict)  # COMMENT ON FIELD
+    field_security_labels: dict[str, str] = field(default_factory=dict)  # SECURITY LABEL ON FIELD
 
 
 @dataclass
@@ -227,6 +234,8 @@ class KeyspaceMetadata:
     functions: dict[tuple[str, tuple[str, ...]], FunctionMetadata] = field(default_factory=dict)
     aggregates: dict[tuple[str, tuple[str, ...]], AggregateMetadata] = field(default_factory=dict)
     virtual: bool = False
+    comment: str = ""  # trunk's COMMENT ON KEYSPACE ('' when unset)
+    security_label: str = ""  # trunk's SECURITY LABEL ON KEYSPACE
 
     @property
     def views(self) -> dict[str, TableMetadata]:
@@ -253,8 +262,10 @@ class Schema:
         return ks.tables.get(name) if ks is not None else None
 
     def tables(self) -> Iterator[TableMetadata]:
+        """Every table the storage engine holds (virtual tables have no storage)."""
         for ks in self.keyspaces.values():
-            yield from ks.tables.values()
+            if not ks.virtual:
+                yield from ks.tables.values()
 
     def table_by_id(self, table_id: uuid.UUID) -> TableMetadata | None:
         for table in self.tables():

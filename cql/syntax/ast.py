@@ -920,6 +920,23 @@ class DropIdentity(Statement):
     if_exists: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaDescription(Statement):
+    """Trunk's ``COMMENT ON ...`` / ``SECURITY LABEL [FOR provider] ON ... IS 'text' | NULL``.
+
+    ``what`` is ``comment`` or ``security label``; ``target`` is KEYSPACE, TABLE, COLUMN,
+    TYPE or FIELD. ``name`` is the keyspace (KEYSPACE) or the table or type, and ``member``
+    the column or field; ``text`` None is ``IS NULL`` (removes it).
+    """
+
+    what: str
+    target: str
+    name: QualifiedName
+    member: str | None = None
+    text: str | None = None
+    provider: str | None = None
+
+
 DESCRIBE_KINDS = frozenset(
     ["CLUSTER", "SCHEMA", "KEYSPACES", "KEYSPACE", "TABLES", "TABLE", "TYPES", "TYPE",
      "FUNCTIONS", "FUNCTION", "AGGREGATES", "AGGREGATE", "INDEX", "MATERIALIZED VIEW",

@@ -195,6 +195,19 @@ def _using(items: list | None) -> tuple[object | None, object | None]:
     return ttl, timestamp
 
 
+def _description(value):
+    """The IS operand: a string literal's text, or None for NULL."""
+    return None if value is None else _unescape_string(value.value)
+
+
+def _member_reference(c) -> tuple:
+    """``table.column`` / ``ks.table.column`` (or a type's field) -> (name, member)."""
+    parts = [p for p in c if p is not None]
+    if len(parts) == 3:
+        return ast.QualifiedName(parts[0], parts[1]), parts[2]
+    return ast.QualifiedName(None, parts[0]), parts[1]
+
+
 class CqlTransformer:
     """Callbacks for every non-inlined grammar rule; each gets the list of its children."""
 
@@ -1240,6 +1253,37 @@ class CqlTransformer:
 
     def drop_identity(self, c):
         return ast.DropIdentity(c[1], bool(c[0]))
+
+    # ---------------------------------------------------------------- COMMENT ON / SECURITY LABEL
+    def comment_on(self, c):
+        target, name, member = c[0]
+        return ast.SchemaDescription("comment", target, name, member, _description(c[1]))
+
+    def security_label_on(self, c):
+        target, name, member = c[1]
+        return ast.SchemaDescription("security label", target, name, member,
+                                     _description(c[2]), c[0])
+
+    def label_provider(self, c):
+        return c[0]
+
+    def null_description(self, c):
+        return None
+
+    def dt_keyspace(self, c):
+        return ("KEYSPACE", ast.QualifiedName(None, c[0]), None)
+
+    def dt_table(self, c):
+        return ("TABLE", c[-1], None)
+
+    def dt_column(self, c):
+        return ("COLUMN", *_member_reference(c))
+
+    def dt_type(self, c):
+        return ("TYPE", c[0], None)
+
+    def dt_field(self, c):
+        return ("FIELD", *_member_reference(c))
 
     # ---------------------------------------------------------------- DESCRIBE
     def describe_stmt(self, c):

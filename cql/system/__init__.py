@@ -1,11 +1,14 @@
-"""The system keyspaces: their table definitions (``tables``), and the schema stored as their
-rows (``schema_store``).
+"""The system keyspaces: their table definitions (``tables``), the schema stored as their
+rows (``schema_store``), and the virtual keyspaces computed from it (``virtual``).
 
 Like Cassandra, the schema lives in ``system_schema.*`` tables written through the storage
 engine, so it survives restarts and drivers read it with plain SELECTs. ``system.local``
 and ``system.peers*`` describe this single node to drivers.
 """
 
+from cql.schema.metadata import KeyspaceMetadata
+
+from . import tables
 from .schema_store import SchemaStore
 from .tables import (
     CLUSTER_NAME,
@@ -19,9 +22,9 @@ from .tables import (
     SYSTEM_TABLES,
     build_table,
     local_row,
-    system_keyspaces,
     table_info,
 )
+from .virtual import virtual_keyspaces
 
 __all__ = [
     "CLUSTER_NAME", "CQL_VERSION", "LOCAL_KEYSPACES", "LOCAL_STRATEGY",
@@ -29,3 +32,8 @@ __all__ = [
     "SYSTEM_TABLES", "SchemaStore", "build_table", "local_row", "system_keyspaces",
     "table_info",
 ]
+
+
+def system_keyspaces() -> dict[str, KeyspaceMetadata]:
+    """The built-in keyspaces: the stored system ones, then the virtual ones."""
+    return {**tables.system_keyspaces(), **virtual_keyspaces()}

@@ -134,6 +134,36 @@ def type_row(ut: UserTypeMetadata) -> dict:
     }
 
 
+def _description(keyspace: str, comment: str, label: str, table: str = "", column: str = "",
+                 type_name: str = "", field: str = "") -> list[dict]:
+    """The descriptions row of one object, if it has a comment or a security label."""
+    if not comment and not label:
+        return []
+    return [{"keyspace_name": keyspace, "table_name": table, "column_name": column,
+             "type_name": type_name, "field_name": field,
+             "comment": comment or None, "security_label": label or None}]
+
+
+def keyspace_description_rows(ks: KeyspaceMetadata) -> list[dict]:
+    return _description(ks.name, ks.comment, ks.security_label)
+
+
+def table_description_rows(table: TableMetadata) -> list[dict]:
+    """The table's security label (its comment is the ``comment`` option) and its columns'."""
+    rows = _description(table.keyspace, "", table.security_label, table.name)
+    for c in table.columns.values():
+        rows += _description(table.keyspace, c.comment, c.security_label, table.name, c.name)
+    return rows
+
+
+def type_description_rows(ut: UserTypeMetadata) -> list[dict]:
+    rows = _description(ut.keyspace, ut.comment, ut.security_label, type_name=ut.name)
+    for f in ut.field_names:
+        rows += _description(ut.keyspace, ut.field_comments.get(f, ""),
+                             ut.field_security_labels.get(f, ""), type_name=ut.name, field=f)
+    return rows
+
+
 class SchemaStore:
     """Reads and writes the schema as rows of the system_schema tables."""
 
@@ -163,7 +193,10 @@ class SchemaStore:
 
     def save_keyspace(self, ks: KeyspaceMetadata) -> None:
         ts, now = self.clock.now(), _now()
-        self.engine.apply(self._upsert("keyspaces", [keyspace_row(ks)], now, ts))
+        muts = self._upsert("keyspaces", [keyspace_row(ks)], now, ts)
+        muts.append(self._delete_rows("descriptions", ks.name, ["", "", "", ""], now, ts - 1))
+        muts += self._upsert("descriptions", keyspace_description_rows(ks), now, ts)
+        self.engine.apply(muts)
 
     def drop_keyspace(self, name: str) -> None:
         ts, now = self.clock.now(), _now()
@@ -185,12 +218,13 @@ class SchemaStore:
         muts += self._upsert("column_masks", mask_rows(table), now, ts)
         muts += self._upsert("dropped_columns", dropped_column_rows(table), now, ts)
         muts += self._upsert("indexes", index_rows(table), now, ts)
+        muts += self._upsert("descriptions", table_description_rows(table), now, ts)
         self.engine.apply(muts)
 
     def _table_deletions(self, keyspace: str, name: str, is_view: bool, now: int, ts: int):
         muts = [self._delete_rows("views" if is_view else "tables", keyspace, [name], now, ts)]
         for t in ("columns", "dropped_columns", "indexes", "triggers", "column_masks",
-                  "column_constraints"):
+                  "column_constraints", "descriptions"):
             muts.append(self._delete_rows(t, keyspace, [name], now, ts))
         return muts
 
@@ -200,11 +234,15 @@ class SchemaStore:
 
     def save_type(self, ut: UserTypeMetadata) -> None:
         ts, now = self.clock.now(), _now()
-        self.engine.apply(self._upsert("types", [type_row(ut)], now, ts))
+        muts = self._upsert("types", [type_row(ut)], now, ts)
+        muts.append(self._delete_rows("descriptions", ut.keyspace, ["", "", ut.name], now, ts - 1))
+        muts += self._upsert("descriptions", type_description_rows(ut), now, ts)
+        self.engine.apply(muts)
 
     def drop_type(self, keyspace: str, name: str) -> None:
         ts, now = self.clock.now(), _now()
-        self.engine.apply([self._delete_rows("types", keyspace, [name], now, ts)])
+        self.engine.apply([self._delete_rows("types", keyspace, [name], now, ts),
+                           self._delete_rows("descriptions", keyspace, ["", "", name], now, ts)])
 
     # ---- reading ------------------------------------------------------------------
 
@@ -308,6 +346,38 @@ class SchemaStore:
                 table.view_of = r["base_table_name"]
                 table.view_where = r["where_clause"] or ""
                 table.view_include_all = bool(r["include_all_columns"])
+        for r in self._rows("descriptions"):
+            _load_description(schema, r)
+
+
+def _load_description(schema: Schema, r: dict) -> None:
+    """One descriptions row back onto its keyspace, table, column, type or field."""
+    ks = schema.keyspaces.get(r["keyspace_name"])
+    if ks is None:
+        return
+    comment, label = r.get("comment") or "", r.get("security_label") or ""
+    if r["type_name"]:
+        ut = ks.types.get(r["type_name"])
+        if ut is None:
+            return
+        if not r["field_name"]:
+            ut.comment, ut.security_label = comment, label
+        elif r["field_name"] in ut.field_names:
+            if comment:
+                ut.field_comments[r["field_name"]] = comment
+            if label:
+                ut.field_security_labels[r["field_name"]] = label
+    elif r["table_name"]:
+        table = ks.tables.get(r["table_name"])
+        if table is None:
+            return
+        if not r["column_name"]:
+            table.security_label = label
+        elif r["column_name"] in table.columns:
+            column = table.columns[r["column_name"]]
+            column.comment, column.security_label = comment, label
+    else:
+        ks.comment, ks.security_label = comment, label
 
 
 def _udt_lookup(schema: Schema, keyspace: str):

@@ -97,6 +97,15 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
             "constraints frozen<list<text>>",
             ("keyspace_name",), ("table_name", "column_name"),
         ),
+        # cassalite's record of trunk's COMMENT ON / SECURITY LABEL ON (trunk keeps them in
+        # its cluster metadata log), except a table's comment, its ``comment`` option: one
+        # row per described keyspace (all keys ''), table or column (table_name, column_name)
+        # and type or field (type_name, field_name).
+        "descriptions": (
+            "keyspace_name text, table_name text, column_name text, type_name text, "
+            "field_name text, comment text, security_label text",
+            ("keyspace_name",), ("table_name", "column_name", "type_name", "field_name"),
+        ),
         "column_masks": (
             "keyspace_name text, table_name text, column_name text, "
             "function_keyspace text, function_name text, function_argument_types "
