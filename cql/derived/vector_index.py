@@ -143,6 +143,11 @@ def query_vector(values):
     return [float(v) for v in values]
 
 
+def _be_bytes(vector) -> bytes:
+    """A vector as its cell holds it (float32 big-endian): how reconciliation compares."""
+    return struct.pack(f">{len(vector)}f", *vector)
+
+
 def _java_float(v: float) -> str:
     if math.isnan(v):
         return "NaN"
@@ -186,8 +191,10 @@ class VectorStore:
         with self.lock:
             slot = self.slot_of.get(key)
             if slot is not None:
-                if self.stamp[slot][0] > timestamp:
-                    return
+                held = self.stamp[slot][0]
+                if held > timestamp or (held == timestamp and self._has(slot) and
+                                        _be_bytes(self.vector(key)) > _be_bytes(vector)):
+                    return  # reconciliation: at equal timestamps the greater value wins
                 self._clear_slot(slot, keep_key=True)
             else:
                 slot = self.free.pop() if self.free else self._grow()
@@ -231,26 +238,26 @@ class VectorStore:
             return self.vectors[slot]
         return self.matrix[slot].astype(np.float64).tolist()
 
-    def holds(self, key: Key, raw: bytes) -> bool:
-        """Whether the store holds ``key`` with the vector serialized as ``raw`` (float32
-        big-endian, as stored in the cell): the check a query makes on each row it reads."""
+    def holds(self, key: Key, timestamp: int) -> bool:
+        """Whether the store holds ``key`` from the cell written at ``timestamp`` (the
+        check a query makes on each row it reads: the store keeps the reconciled cell's
+        timestamp, so any write it missed shows as a different one)."""
         slot = self.slot_of.get(key)
-        if slot is None or not self._has(slot):
-            return False
-        if self.matrix is None:
-            return len(raw) == 4 * self.dimension and \
-                list(struct.unpack(f">{self.dimension}f", raw)) == self.vectors[slot]
-        return self.matrix[slot].astype(">f4").tobytes() == raw
+        return slot is not None and self.stamp[slot][0] == timestamp and self._has(slot)
 
     def _has(self, slot: int) -> bool:
         return bool(self.alive[slot]) if self.matrix is not None else \
             self.vectors[slot] is not None
 
-    def resync(self, key: Key, vector: list[float] | None) -> None:
-        """Make ``key`` hold the live ``vector`` (a query found the entry out of date)."""
+    def resync(self, key: Key, vector, timestamp: int | None = None,
+               expiry: int = 0) -> None:
+        """Make ``key`` hold the live ``vector`` (a query found the entry out of date),
+        written at ``timestamp`` (else the one held) expiring at ``expiry``."""
         with self.lock:
             slot = self.slot_of.get(key)
             stamp = self.stamp[slot] if slot is not None else (0, 0)
+            if timestamp is not None:
+                stamp = (timestamp, expiry)
             if slot is not None:
                 self._clear_slot(slot, keep_key=False)
             if vector is not None:
@@ -649,7 +656,7 @@ def decode(cell: Cell):
     return list(struct.unpack(f">{n}f", raw))
 
 
-def _expiry(cell: Cell) -> int:
+def expiry_of(cell: Cell) -> int:
     return cell.local_deletion_time if cell.ttl != NO_TTL else 0
 
 
@@ -666,7 +673,7 @@ def _build(engine, table: TableMetadata, column, store: VectorStore, now: int) -
                 continue
             cell = row.cells.get(column.name)
             if isinstance(cell, Cell) and cell.value is not None and cell.is_live(now):
-                store.upsert((dk, ck), decode(cell), cell.timestamp, _expiry(cell))
+                store.upsert((dk, ck), decode(cell), cell.timestamp, expiry_of(cell))
 
 
 def _upsert_key(store: VectorStore, table: TableMetadata, column, pk: bytes, dk: bytes,
@@ -749,7 +756,7 @@ def _apply(store: VectorStore, column: str, static: bool, dk: bytes, update) -> 
         if cell.value is None:
             store.remove((dk, ck), cell.timestamp)
         else:
-            store.upsert((dk, ck), decode(cell), cell.timestamp, _expiry(cell))
+            store.upsert((dk, ck), decode(cell), cell.timestamp, expiry_of(cell))
 
 
 def top_k(scored: Iterable[tuple[float, Key]], k: int) -> list[tuple[float, Key]]:

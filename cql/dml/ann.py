@@ -306,8 +306,9 @@ def _build_fast_reader(plan):
         if type(cell) is not Cell or cell.value is None:
             store.resync((dk, ck), None)
             return None
-        if not store.holds((dk, ck), cell.value):
-            store.resync((dk, ck), vector_index.decode(cell))
+        if not store.holds((dk, ck), cell.timestamp):
+            store.resync((dk, ck), vector_index.decode(cell), cell.timestamp,
+                         vector_index.expiry_of(cell))
             return None
         pkv = partition_key_values(table, pk) if need_pk else None
         ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None

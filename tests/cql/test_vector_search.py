@@ -375,3 +375,20 @@ def test_masks_apply_to_ann_selects():
     admin.execute("GRANT UNMASK ON TABLE ks.t TO reader")
     assert q(reader, f"SELECT k, c, v FROM t {ann}") == [(0, 4, "word"), (1, 3, "word"),
                                                           (1, 5, "word")]
+
+
+def test_a_store_entry_out_of_step_is_repaired_by_the_query_that_reads_it():
+    s = session("CREATE TABLE t (k int, c int, e vector<float, 2>, PRIMARY KEY (k, c))",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}")
+    for i in range(20):
+        s.execute("INSERT INTO t (k, c, e) VALUES (%s, %s, %s)", (i % 3, i, [float(i), 0.0]))
+    assert q(s, "SELECT c FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2") == [(0,), (1,)]
+    table = s.database.schema.table("ks", "t")
+    index = next(i for i in table.indexes.values() if i.target_column == "e")
+    store = vector_index.registry(s.database).existing(table, index)
+    key = next(k for k in store.slot_of if store.vector(k) == [15.0, 0.0])
+    store.resync(key, [0.0, 0.0], timestamp=1)  # a wrong vector from a "missed" write
+    assert q(s, "SELECT c FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2") == [(0,), (1,)]
+    assert store.vector(key) == [15.0, 0.0]
+    assert q(s, "SELECT c FROM t ORDER BY e ANN OF [15.2, 0.0] LIMIT 1") == [(15,)]
