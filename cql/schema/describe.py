@@ -49,7 +49,12 @@ def qualified(keyspace: str, name: str) -> str:
 
 
 def keyspace_cql(ks: KeyspaceMetadata) -> str:
-    """KeyspaceMetadata.toCqlString (note the two spaces before AND)."""
+    """KeyspaceMetadata.toCqlString (note the two spaces before AND), then trunk's COMMENT ON /
+    SECURITY LABEL ON statements; a virtual keyspace is printed as a warning comment."""
+    if ks.virtual:
+        name = quote_name(ks.name)
+        return (f"/*\nWarning: Keyspace {name} is a virtual keyspace and cannot be recreated "
+                f"with CQL.\nStructure, for reference:\nVIRTUAL KEYSPACE {name};\n*/")
     replication = dict(ks.replication)
     klass = replication.pop("class", "")
     if klass.startswith(STRATEGY_PACKAGE) and "." not in klass[len(STRATEGY_PACKAGE):]:
@@ -58,7 +63,19 @@ def keyspace_cql(ks: KeyspaceMetadata) -> str:
     parts += [f"{single_quoted(k)}: {single_quoted(str(v))}" for k, v in sorted(replication.items())]
     durable = "true" if ks.durable_writes else "false"
     return (f"CREATE KEYSPACE {quote_name(ks.name)} WITH replication = {{{', '.join(parts)}}}"
-            f"  AND durable_writes = {durable};")
+            f"  AND durable_writes = {durable};"
+            + description_cql("KEYSPACE", quote_name(ks.name), ks.comment, ks.security_label))
+
+
+def description_cql(target: str, name: str, comment: str, label: str) -> str:
+    """Trunk's SchemaDescriptionsUtil: ``COMMENT ON`` / ``SECURITY LABEL ON`` lines that
+    DESCRIBE appends for an object's non-empty comment and security label."""
+    text = ""
+    if comment:
+        text += f"\nCOMMENT ON {target} {name} IS {single_quoted(comment)};"
+    if label:
+        text += f"\nSECURITY LABEL ON {target} {name} IS {single_quoted(label)};"
+    return text
 
 
 # --------------------------------------------------------------------------------------
@@ -204,10 +221,18 @@ def table_cql(table: TableMetadata, internals: bool = False) -> str:
     if table.is_view:
         return view_cql(table, internals)
     body = "\n".join(INDENT + line for line in _column_lines(table, internals))
-    text = (f"CREATE TABLE {qualified(table.keyspace, table.name)} (\n{body}\n) WITH "
-            + _table_options(table, internals))
+    name = qualified(table.keyspace, table.name)
+    if table.virtual:
+        return (f"/*\nWarning: Table {name} is a virtual table and cannot be recreated with "
+                f"CQL.\nStructure, for reference:\nVIRTUAL TABLE {name} (\n{body}\n) WITH "
+                + _table_options(table, internals) + "\n*/")
+    text = f"CREATE TABLE {name} (\n{body}\n) WITH " + _table_options(table, internals)
     if internals:
         text += _dropped_statements(table)
+    text += description_cql("TABLE", name, "", table.security_label)
+    for column in table.columns.values():
+        text += description_cql("COLUMN", f"{name}.{quote_name(column.name)}", column.comment,
+                                column.security_label)
     return text
 
 
@@ -261,7 +286,15 @@ def user_type_cql(ut: UserTypeMetadata) -> str:
     """UserType.toCqlString."""
     fields = (",\n").join(f"{INDENT}{quote_name(n)} {type_cql(t)}"
                           for n, t in zip(ut.field_names, ut.field_types))
-    return f"CREATE TYPE {qualified(ut.keyspace, ut.name)} (\n{fields}\n);"
+    name = qualified(ut.keyspace, ut.name)
+    text = f"CREATE TYPE {name} (\n{fields}\n);" + description_cql("TYPE", name, ut.comment, "")
+    for f in ut.field_names:
+        text += description_cql("FIELD", f"{name}.{quote_name(f)}", ut.field_comments.get(f, ""), "")
+    text += description_cql("TYPE", name, "", ut.security_label)
+    for f in ut.field_names:
+        text += description_cql("FIELD", f"{name}.{quote_name(f)}", "",
+                                ut.field_security_labels.get(f, ""))
+    return text
 
 
 def _walk_user_types(ctype: CQLType, into: dict[str, None]) -> None:
