@@ -77,6 +77,14 @@ def _set_options(options: ast.RoleOptions) -> list[str]:
     return names
 
 
+def _check_permission(auth: Authorizer, user: str, permission: str,
+                      resource: res.Resource) -> None:
+    """AuthenticationStatement.checkPermission: a refusal without naming the resource."""
+    if not auth.has(user, permission, resource):
+        raise Unauthorized(f"User {user} does not have sufficient privileges to perform the "
+                           "requested operation")
+
+
 def _auth(db: Database) -> Authorizer:
     return db.auth
 
@@ -90,7 +98,7 @@ class CreateRolePlan(Plan):
     def execute(self, db: Database, ctx: ExecutionContext) -> Result:
         auth, user = _auth(db), ctx.user
         if user is not None:
-            auth.ensure(user, "CREATE", res.ROLES)
+            _check_permission(auth, user, "CREATE", res.ROLES)
             if self.options.superuser and not auth.is_superuser(user):
                 raise Unauthorized("Only superusers can create a role with superuser status")
         _validate_options(self.options)
@@ -139,7 +147,7 @@ class AlterRolePlan(Plan):
                         if option not in ("PASSWORD", "HASHED_PASSWORD"):
                             raise Unauthorized(f"You aren't allowed to alter {option}")
                 else:
-                    auth.ensure(user, "ALTER", res.role(self.name))
+                    _check_permission(auth, user, "ALTER", res.role(self.name))
         _validate_options(opts)
         if not _set_options(opts) and opts.datacenters is None and opts.cidrs is None:
             raise InvalidRequest("ALTER [ROLE|USER] can't be empty")
@@ -164,7 +172,7 @@ class DropRolePlan(Plan):
         auth, user = _auth(db), ctx.user
         store = auth.store
         if user is not None:
-            auth.ensure(user, "DROP", res.role(self.name))
+            _check_permission(auth, user, "DROP", res.role(self.name))
             if store.exists(self.name) and store.is_superuser(self.name) \
                     and not auth.is_superuser(user):
                 raise Unauthorized("Only superusers can drop a role with superuser status")
@@ -190,7 +198,7 @@ class RoleGrantPlan(Plan):
         auth, user = _auth(db), ctx.user
         store = auth.store
         if user is not None:
-            auth.ensure(user, "AUTHORIZE", res.role(self.role))
+            _check_permission(auth, user, "AUTHORIZE", res.role(self.role))
         for name in (self.role, self.grantee):
             if not store.exists(name):
                 raise InvalidRequest(f"{name} doesn't exist")
