@@ -54,6 +54,7 @@ class Database:
         self._plans: OrderedDict = OrderedDict()
         self._tables_by_id: dict[str, TableMetadata] = {}
         self._writers: dict = {}
+        self._plain: frozenset | None = None
         self._plans_lock = threading.Lock()
         self.native_address = ("127.0.0.1", 9042)
         self.host_id = None
@@ -98,6 +99,7 @@ class Database:
             self._plans.clear()
         self._tables_by_id = {str(t.id): t for t in self.schema.tables()}
         self._writers.clear()
+        self._plain = None
         local = self.schema.table("system", "local")
         address, port = self.native_address
         self.engine.apply([rowcodec.row_mutation(
@@ -250,6 +252,9 @@ class Database:
 
     def apply(self, mutations: list) -> None:
         """Apply base-table mutations with the index entries and view rows they imply."""
+        if len(mutations) == 1 and mutations[0].table_id in self._plain_tables():
+            self.engine.apply(mutations)  # the common write: nothing derived to maintain
+            return None
         auth_ids = self.auth.store.table_ids
         if any(m.table_id in auth_ids for m in mutations):
             try:
@@ -326,6 +331,18 @@ class Database:
                 "source_port": port, "thread": e.thread_name,
             }, ts, now, TRACE_TTL))
         self.engine.apply(out)
+
+    def _plain_tables(self) -> frozenset:
+        """Ids of the tables whose writes imply nothing else: no index, no materialized
+        view, not system_auth (cached until the schema changes)."""
+        plain = self._plain
+        if plain is None:
+            auth_ids = self.auth.store.table_ids
+            plain = self._plain = frozenset(
+                table_id for table_id, table in self._tables_by_id.items()
+                if not table.indexes and table_id not in auth_ids
+                and not self._view_writers(table))
+        return plain
 
     def _view_writers(self, table: TableMetadata) -> list:
         key = (table.id, self.schema.generation)

@@ -343,7 +343,7 @@ def merge_partition_into(target: Partition, update: Partition, owned: bool = Fal
         else:
             target.static_row = merged_row(target.static_row, update.static_row)
     rows = target.rows
-    for ck, row in update.rows.items():
+    for ck, row in dict.items(update.rows):  # any order will do: no sorted view needed
         old = rows.get(ck)
         if old is None:
             rows[ck] = row if owned else row.copy()

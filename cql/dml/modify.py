@@ -57,6 +57,12 @@ from .operations import (
     compile_assignment,
     compile_deletion,
 )
+from .write_builder import (
+    MAX_KEY_LENGTH,
+    check_clustering_size,
+    check_key_size,
+    compile_row_writer,
+)
 
 
 class ModificationPlan(Plan):
@@ -72,6 +78,7 @@ class ModificationPlan(Plan):
         self.row_marker = self.kind == "INSERT"
         self.if_not_exists = getattr(stmt, "if_not_exists", False)
         self.if_exists = getattr(stmt, "if_exists", False)
+        self.is_json = getattr(stmt, "json", None) is not None
         self.conditions: list[Condition] = []
         self.partition_in = self.clustering_in = False
         self.ttl = compile_term(stmt.ttl, INT, "[ttl]", ctx) if getattr(stmt, "ttl", None) is not None else None
@@ -100,6 +107,8 @@ class ModificationPlan(Plan):
         if self.conditional:
             self.result_names = ["[applied]"]
             self.result_types = [BOOLEAN]
+        #: the prepare-time builder of a simple one-row write (None: the general path)
+        self.writer = compile_row_writer(self)
 
     # ---- compile ------------------------------------------------------------------------
 
@@ -284,17 +293,17 @@ class ModificationPlan(Plan):
                     raise InvalidRequest(f"Invalid unset value for column {name}")
                 vals[name] = v
             pk = partition_key_bytes(table, [vals[c.name] for c in table.partition_key])
-            _check_key_size(pk)
+            check_key_size(pk)
             if self.static_only and any(c.name not in vals for c in table.clustering):
                 return [(pk, [])]
             ck = clustering_bytes(table, [vals[c.name] for c in table.clustering])
             if len(ck) > MAX_KEY_LENGTH:
-                _check_clustering_size(table, [vals[c.name] for c in table.clustering])
+                check_clustering_size(table, [vals[c.name] for c in table.clustering])
             return [(pk, [ck])]
         where = self.where
         pks = where.partition_keys(bound)
         for pk in pks:
-            _check_key_size(pk)
+            check_key_size(pk)
         if self.static_only and not self.full_key:
             return [(pk, []) for pk in pks]
         if self.full_key:
@@ -302,7 +311,7 @@ class ModificationPlan(Plan):
             for c in where.clustering_prefixes(bound):
                 ck = clustering_bytes(table, c)
                 if len(ck) > MAX_KEY_LENGTH:
-                    _check_clustering_size(table, c)
+                    check_clustering_size(table, c)
                 cks.append(ck)
             return [(pk, cks) for pk in pks]
         # DELETE of a partition or a clustering range
@@ -314,6 +323,8 @@ class ModificationPlan(Plan):
 
     def mutations(self, db, ctx: ExecutionContext, batch_ts: int | None = None) -> list[Mutation]:
         ts, ttl = self.write_attributes(db, ctx, batch_ts)
+        if self.writer is not None:
+            return self.writer.mutations(ctx.values, ts, ttl, ctx.now)
         bound = ctx.values
         now = ctx.now
         table_id = str(self.meta.id)
@@ -523,25 +534,6 @@ def check_constraints(table: TableMetadata, keys: list, operations: list[Operati
             value = op.term.bind(bound)
             if value is not UNSET:
                 checks.check(value)
-
-
-MAX_KEY_LENGTH = 65535
-
-
-def _check_key_size(pk: bytes) -> None:
-    if len(pk) > MAX_KEY_LENGTH:
-        raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
-    if not pk:
-        raise InvalidRequest("Key may not be empty")
-
-
-def _check_clustering_size(table: TableMetadata, values: list) -> None:
-    """A clustering's serialized size (the sum of its values) is at most 65535 bytes; called
-    only when its byte-comparable key, never much shorter, is longer than that."""
-    size = sum(len(t.serialize(v)) for t, v in zip(table.clustering_types, values)
-               if v is not None)
-    if size > MAX_KEY_LENGTH:
-        raise InvalidRequest(f"Key length of {size} is longer than maximum of {MAX_KEY_LENGTH}")
 
 
 def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> ModificationPlan:

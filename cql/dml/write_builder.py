@@ -1,0 +1,167 @@
+"""Mutation builders compiled at prepare time for the common writes.
+
+``INSERT INTO t (k, c, v) VALUES (?, ?, ?)`` (and ``UPDATE t SET v = ? WHERE k = ? AND
+c = ?``) of plain cells into one row of a table without constraints is the shape of almost
+every write an application prepares. For those, :func:`compile_row_writer` resolves once
+what :meth:`ModificationPlan.mutations` works out per execution: where each value comes
+from (a bind position or a constant), the partition key serializer, the clustering encoder,
+each cell's serializer, and whether there is a row marker. Executing is then one pass
+straight to the storage objects. The checks and their messages are the general path's, in
+the same order (null and unset key values, key sizes), so the two paths differ only in speed.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+from cassalite.storage.lsm.sdict import sorted_dict_from_sorted
+from cassalite.storage.model import NO_TTL, Cell, LivenessInfo, Mutation, Partition, Row
+from cql.errors import InvalidRequest
+from cql.plan.terms import UNSET, Marker, Term
+from cql.types.comparable import clustering_encoder, serialize_partition_key
+
+MAX_KEY_LENGTH = 65535
+
+
+def check_key_size(pk: bytes) -> None:
+    if len(pk) > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
+    if not pk:
+        raise InvalidRequest("Key may not be empty")
+
+
+def check_clustering_size(table, values: list) -> None:
+    """A clustering's serialized size (the sum of its values) is at most 65535 bytes; called
+    only when its byte-comparable key, never much shorter, is longer than that."""
+    size = sum(len(t.serialize(v)) for t, v in zip(table.clustering_types, values)
+               if v is not None)
+    if size > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"Key length of {size} is longer than maximum of {MAX_KEY_LENGTH}")
+
+
+def _getter(term: Term):
+    """``term.bind`` as a callable of the bound values (a C itemgetter for a marker)."""
+    if type(term) is Marker:
+        return itemgetter(term.index)
+    return term.bind
+
+
+class RowWriter:
+    """Builds the one-row mutation of a simple INSERT or UPDATE."""
+
+    __slots__ = ("table", "table_id", "first", "then", "n_pk", "n_ck", "pk_serialize",
+                 "ck_encode", "cells", "row_marker")
+
+    def __init__(self, table, first: list[tuple[str, Term]], then: list[tuple[str, Term]],
+                 cells: list, row_marker: bool):
+        """``first``: the key columns whose values are checked before the partition key is
+        serialized (INSERT: all of them, in statement order); ``then``: those checked after
+        it (UPDATE: the clustering columns)."""
+        self.table = table
+        self.table_id = str(table.id)
+        pk_pos = {c.name: (True, i) for i, c in enumerate(table.partition_key)}
+        ck_pos = {c.name: (False, i) for i, c in enumerate(table.clustering)}
+        where = {**pk_pos, **ck_pos}
+        #: (column name, value getter, is a partition key column, position in its key)
+        self.first = [(name, _getter(term), *where[name]) for name, term in first]
+        self.then = [(name, _getter(term), *where[name]) for name, term in then]
+        self.n_pk, self.n_ck = len(table.partition_key), len(table.clustering)
+        types = table.partition_key_types
+        if len(types) == 1:
+            self.pk_serialize = lambda values, s=types[0].serialize: s(values[0])
+        else:
+            self.pk_serialize = lambda values, t=list(types): serialize_partition_key(t, values)
+        self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
+            if table.clustering else None
+        #: (column name, value getter, serializer) per cell
+        self.cells = [(column.name, _getter(term), column.type.serialize)
+                      for column, term in cells]
+        self.row_marker = row_marker
+
+    def mutations(self, bound: list, ts: int, ttl: int, now: int) -> list[Mutation]:
+        pvalues = [None] * self.n_pk
+        cvalues = [None] * self.n_ck
+        for name, get, in_pk, i in self.first:
+            v = get(bound)
+            if v is None:
+                raise InvalidRequest(f"Invalid null value for column {name}")
+            if v is UNSET:
+                raise InvalidRequest(f"Invalid unset value for column {name}")
+            if in_pk:
+                pvalues[i] = v
+            else:
+                cvalues[i] = v
+        pk = self.pk_serialize(pvalues)
+        if len(pk) > MAX_KEY_LENGTH or not pk:
+            check_key_size(pk)
+        for name, get, _, i in self.then:
+            v = get(bound)
+            if v is None:
+                raise InvalidRequest(f"Invalid null value for column {name}")
+            if v is UNSET:
+                raise InvalidRequest(f"Invalid unset value for column {name}")
+            cvalues[i] = v
+        if self.ck_encode is not None:
+            ck = self.ck_encode(cvalues)
+            if len(ck) > MAX_KEY_LENGTH:
+                check_clustering_size(self.table, cvalues)
+        else:
+            ck = b""
+        if not self.cells and not self.row_marker:
+            return [Mutation(self.table_id, pk, Partition())]
+        cells = {}
+        expires = now + ttl
+        for name, get, serialize in self.cells:
+            v = get(bound)
+            if v is UNSET:
+                continue
+            if v is None:
+                cells[name] = Cell(None, ts, NO_TTL, now)
+            elif ttl:
+                cells[name] = Cell(serialize(v), ts, ttl, expires)
+            else:
+                cells[name] = Cell(serialize(v), ts)
+        if self.row_marker:
+            row = Row(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None, cells)
+        else:
+            row = Row(None, None, cells)
+        return [Mutation(self.table_id, pk,
+                         Partition(None, [], None, sorted_dict_from_sorted([(ck, row)], [ck])))]
+
+
+def compile_row_writer(plan) -> RowWriter | None:
+    """The builder for ``plan`` (a ModificationPlan), or None when the statement needs the
+    general path: conditions, counters, reads before write, static or multi-cell columns,
+    CHECK constraints, JSON, IN, tokens, tuples, or anything but one full primary key."""
+    table = plan.meta
+    if plan.conditional or plan.is_counter or plan.requires_read or plan.merge_operations \
+            or table.constrained or getattr(plan, "static_only", False) or table.is_view:
+        return None
+    from .operations import SetColumn
+
+    cells = []
+    for op in plan.operations:
+        if type(op) is not SetColumn or op.column.is_static or op.column.type.is_multicell:
+            return None
+        cells.append((op.column, op.term))
+    keys = table.partition_key + table.clustering
+    if plan.kind == "INSERT":
+        if plan.key_terms is None or plan.is_json:
+            return None
+        first, then = list(plan.key_terms.items()), []
+        if {name for name, _ in first} != {c.name for c in keys}:
+            return None
+    elif plan.kind == "UPDATE":
+        where = plan.where
+        if where is None or where.token is not None or where.multis or where.has_not_null \
+                or len(where.columns) != len(keys) or not plan.full_key:
+            return None
+        restrictions = [where.columns.get(c.name) for c in keys]
+        if any(r is None or r.ops != ["="] or r.eq is None for r in restrictions):
+            return None
+        n = len(table.partition_key)
+        first = [(r.name, r.eq) for r in restrictions[:n]]
+        then = [(r.name, r.eq) for r in restrictions[n:]]
+    else:
+        return None
+    return RowWriter(table, first, then, cells, plan.row_marker)
