@@ -26,6 +26,8 @@ from typing import Any
 import tabulate
 from wcwidth import wcswidth
 
+from cql import EMPTY
+
 # ANSI colours exactly as cqlsh writes them.
 RED = "\033[0;1;31m"
 GREEN = "\033[0;1;32m"
@@ -256,10 +258,17 @@ def subtypes(cqltype: Any) -> tuple:
     return tuple(getattr(cqltype, "subtypes", ()) or ())
 
 
+def _is_empty_value(value: Any) -> bool:
+    """cql.EMPTY, or the driver's cassandra.cqltypes.EMPTY (support_empty_values)."""
+    return value is EMPTY or type(value).__name__ == "EmptyValue"
+
+
 def format_value(value: Any, cqltype: Any, settings: FormatSettings, quote: bool = False) -> Cell:
     """One value as cqlsh prints it (``quote`` is set for elements inside collections)."""
     if value is None:
         return _colored(settings.null, RED, settings)
+    if _is_empty_value(value):
+        return _colored("", YELLOW, settings)  # an empty int, uuid...: nothing, as cqlsh
     kind = kind_of(cqltype)
     if kind in ("list", "vector"):
         (elem,) = subtypes(cqltype)[:1] or (None,)

@@ -85,6 +85,15 @@ def test_scalars():
     assert fmt(None, INT) == "null"
 
 
+def test_empty_values_show_as_nothing():
+    # cqlsh (dtest test_int_values / CASSANDRA-7196): blobAsInt(0x), blobAsBigint(0x)... print
+    # as blank cells, not as null
+    from cql import EMPTY
+    for t in (INT, DOUBLE, BOOLEAN, TIMESTAMP, DECIMAL):
+        assert fmt(EMPTY, t) == ""
+    assert format_value(EMPTY, INT, COLOR).width == 0
+
+
 def test_timestamps_and_zones():
     ts = datetime.datetime(2012, 5, 14, 12, 53, 20)
     assert fmt(ts, TIMESTAMP) == "2012-05-14 12:53:20.000000+0000"
