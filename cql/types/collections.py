@@ -18,7 +18,7 @@ from cql.vocabulary import quote_name
 from . import comparable as bc
 from .base import CQLType, java_class_name, java_repr, json_quote
 from .native import read_unsigned_vint, write_unsigned_vint
-from .values import FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
+from .values import EMPTY, FrozenSortedDict, FrozenSortedSet, MarshalError, OrderedMap, OrderedSet
 
 _PLAIN_NUMBERS = frozenset((float, int))  # vector elements packed in one struct call
 _I32 = struct.Struct(">i")
@@ -487,7 +487,7 @@ class _FieldSequenceType(CQLType):
         return tuple(values)
 
     def _val_items(self, items: list[Any], h: bool) -> Any:
-        return self._build([None if x is None else t._val(x, h)
+        return self._build([None if x is None else t.validate(x) if x is EMPTY else t._val(x, h)
                             for t, x in zip(self.types, items)]
                            + [None] * (len(self.types) - len(items)))
 
@@ -504,7 +504,8 @@ class _FieldSequenceType(CQLType):
             if r.done():
                 break
             b = r.value()
-            out.append(None if b is None else t._des(b, h))
+            out.append(None if b is None else EMPTY if not b and t.accepts_empty
+                       else t._des(b, h))
         if not r.done():
             raise MarshalError(self._extra_msg)
         out += [None] * (len(self.types) - len(out))
@@ -521,6 +522,8 @@ class _FieldSequenceType(CQLType):
         for t, x in zip(self.types[:n], v):
             if x is None:
                 parts.append(b"\x3f")
+            elif x is EMPTY:
+                parts.append(b"\x3e")
             else:
                 parts.append(b"\x40")
                 parts.append(t.to_comparable(x))
@@ -535,6 +538,9 @@ class _FieldSequenceType(CQLType):
                 break
             if b == bc.NULL_SEP:
                 out.append(None)
+                pos += 1
+            elif b == bc.EMPTY_SEP:
+                out.append(EMPTY)
                 pos += 1
             elif b == bc.SEP:
                 x, pos = t._fcmp(data, pos + 1, h)
