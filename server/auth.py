@@ -56,6 +56,10 @@ class PasswordAuthenticator:
         first start, as Cassandra's CassandraRoleManager)."""
         if self.auth.store.ensure_default_superuser():
             log.info("Created the default superuser role %r", DEFAULT_SUPERUSER)
+        # Read the roles now (this loads the CQL parser): the first login would otherwise
+        # pay for it, holding up every other login meanwhile.
+        self.auth.store.roles()
+        self.auth.store.network()
 
     def create_role(self, name: str, password: str, *, superuser: bool = False,
                     login: bool = True) -> None:
