@@ -277,6 +277,8 @@ class TruncatePlan(Plan):
                 "Cannot TRUNCATE materialized view directly; must truncate base table instead")
         if table.keyspace in LOCAL_SYSTEM_KEYSPACES:
             raise InvalidRequest(f"System keyspace '{table.keyspace}' is not user-modifiable")
+        if table.virtual:
+            raise InvalidRequest(f"Truncation is not supported by table {table.full_name}")
         db.engine.truncate(str(table.id))
         vector_index.registry(db).drop_table(str(table.id))  # rebuilt (empty) when next used
         for index in table.indexes.values():

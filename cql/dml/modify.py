@@ -542,4 +542,6 @@ def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> 
         raise InvalidRequest(
             "Cannot directly modify a materialized view"
         )
+    if table.virtual:  # no virtual table here takes writes (AbstractVirtualTable.apply)
+        raise InvalidRequest(f"Modification is not supported by table {table.full_name}")
     return ModificationPlan(db, stmt, table, markers)
