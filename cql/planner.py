@@ -9,6 +9,7 @@ because a prepared DDL statement may run long after it was prepared.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +54,21 @@ def _named(plan: Callable[[Any, str | None], Plan]) -> Planner:
     return planner
 
 
+def _select(db: Database, statement: ast.Select, keyspace: str | None,
+            markers: Markers) -> Plan:
+    """SELECT; on a virtual table ALLOW FILTERING is implied (VirtualTable's
+    allowFilteringImplicitly, true for every virtual table here)."""
+    if not statement.allow_filtering:
+        ks = db.schema.keyspace(getattr(statement.table, "keyspace", None) or keyspace or "")
+        if ks is not None and ks.virtual:
+            statement = dataclasses.replace(statement, allow_filtering=True)
+    return select.plan_select(db, statement, keyspace, markers)
+
+
 #: AST statement class -> its planner.
 PLANNERS: dict[type[ast.Statement], Planner] = {
     # dml/
-    ast.Select: select.plan_select,
+    ast.Select: _select,
     ast.Insert: modify.plan_modification,
     ast.Update: modify.plan_modification,
     ast.Delete: modify.plan_modification,

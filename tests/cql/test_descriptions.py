@@ -153,3 +153,14 @@ def test_virtual_tables_are_read_only_and_described(session):
         "    name text PRIMARY KEY,\n    value text\n) WITH comment = 'current settings';\n*/")
     names = [r.keyspace_name for r in session.execute("SELECT * FROM system_virtual_schema.keyspaces")]
     assert sorted(names) == ["system_views", "system_virtual_schema"]
+
+
+def test_virtual_tables_filter_without_allow_filtering(session):
+    rows = session.execute("SELECT column_name FROM system_virtual_schema.columns "
+                           "WHERE table_name = 'settings'")
+    assert [r.column_name for r in rows] == ["name", "value"]
+    session.execute("CREATE TABLE t (k int PRIMARY KEY, v text)")
+    session.execute("COMMENT ON COLUMN t.v IS 'x'")
+    rows = session.execute("SELECT column_name FROM system_views.schema_comments "
+                           "WHERE comment = 'x'")
+    assert [r.column_name for r in rows] == ["v"]
