@@ -20,9 +20,9 @@ RESERVED_KEYWORDS = frozenset("""
 #: Keywords that may still be used as names (Parser.g, unreserved_keyword).
 UNRESERVED_KEYWORDS = frozenset("""
     access aggregate aggregates all ann as ascii between bigint blob boolean called cast check cidrs cluster
-    clustering column comment compact contains count counter custom datacenters date decimal
+    clustering column comment comments compact contains count counter custom datacenters date decimal
     default distinct double duration exists field filtering finalfunc float for frozen function
-    functions group hashed label
+    functions group hashed label labels
     identity indexes inet initcond input int internals json key keys keyspaces language like list
     login
     map masked maxwritetime mbean mbeans nologin nosuperuser only options partition password

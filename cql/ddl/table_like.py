@@ -75,7 +75,7 @@ class CreateTableLikePlan(SchemaPlan):
         if any(name == "id" for name, _ in st.options):
             raise ConfigurationException("Cannot alter table id.")
         options, _ = table_options(st.options, copy.deepcopy(source.options))
-        table = _copy(source, source_ks, target_ks, st.name.name, options, st.with_indexes)
+        table = _copy(source, source_ks, target_ks, st.name.name, options, st)
         check_table_name(table.name)
         target_ks.tables[table.name] = table
         persist_table(db, table, created=True)
@@ -83,13 +83,20 @@ class CreateTableLikePlan(SchemaPlan):
 
 
 def _copy(source: TableMetadata, source_ks: KeyspaceMetadata, target_ks: KeyspaceMetadata,
-          name: str, options: dict, with_indexes: bool) -> TableMetadata:
+          name: str, options: dict, st: ast.CreateTableLike) -> TableMetadata:
+    """The new table; the columns' comments come along WITH COMMENTS, the table's and the
+    columns' security labels WITH SECURITY LABELS (the ``comment`` option always does)."""
     columns = {
-        n: dataclasses.replace(c, type=refresh_type(c.type, target_ks, source_ks.name))
+        n: dataclasses.replace(
+            c, type=refresh_type(c.type, target_ks, source_ks.name),
+            comment=c.comment if st.with_comments else "",
+            security_label=c.security_label if st.with_security_labels else "")
         for n, c in source.columns.items()
     }
     table = TableMetadata(target_ks.name, name, uuid.uuid4(), columns, options)
-    if with_indexes:
+    if st.with_security_labels:
+        table.security_label = source.security_label
+    if st.with_indexes:
         for index in sorted(source.indexes.values(), key=lambda i: i.name):
             copied = dataclasses.replace(index, name=_index_name(target_ks, table, index.name),
                                          options=dict(index.options))

@@ -541,13 +541,16 @@ class CreateTable(Statement):
 
 @dataclass(frozen=True, slots=True)
 class CreateTableLike(Statement):
-    """``CREATE TABLE [IF NOT EXISTS] name LIKE source [WITH INDEXES AND options]`` (trunk)."""
+    """``CREATE TABLE [IF NOT EXISTS] name LIKE source [WITH INDEXES AND COMMENTS AND SECURITY
+    LABELS AND options]`` (trunk)."""
 
     name: QualifiedName
     source: QualifiedName
     options: Options = ()
     with_indexes: bool = False
     if_not_exists: bool = False
+    with_comments: bool = False
+    with_security_labels: bool = False
 
 
 # ALTER TABLE actions

@@ -159,6 +159,9 @@ def _split_table_options(items: list | None, what: str, table: ast.QualifiedName
 
 
 _LIKE_INDEXES = object()  # WITH INDEXES of CREATE TABLE LIKE
+_LIKE_COMMENTS = object()  # WITH COMMENTS
+_LIKE_SECURITY_LABELS = object()  # WITH SECURITY LABELS
+_LIKE_OPTIONS = (_LIKE_INDEXES, _LIKE_COMMENTS, _LIKE_SECURITY_LABELS)
 
 
 class _ClusteringOrder(NamedTuple):
@@ -910,15 +913,23 @@ class CqlTransformer:
 
     def create_table_like(self, c):
         _, if_not_exists, name, source, options = c
-        options = [o for o in options or () if o is not _LIKE_INDEXES]
+        given = options or ()
+        options = [o for o in given if o not in _LIKE_OPTIONS]
         return ast.CreateTableLike(name, source, _properties(options, TABLE_PROPERTIES),
-                                   _LIKE_INDEXES in (c[4] or ()), bool(if_not_exists))
+                                   _LIKE_INDEXES in given, bool(if_not_exists),
+                                   _LIKE_COMMENTS in given, _LIKE_SECURITY_LABELS in given)
 
     def like_options(self, c):
         return c
 
     def like_indexes(self, c):
         return _LIKE_INDEXES
+
+    def like_comments(self, c):
+        return _LIKE_COMMENTS
+
+    def like_security_labels(self, c):
+        return _LIKE_SECURITY_LABELS
 
     def alter_table(self, c):
         _, if_exists, name, action = c

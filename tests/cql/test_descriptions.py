@@ -164,3 +164,20 @@ def test_virtual_tables_filter_without_allow_filtering(session):
     rows = session.execute("SELECT column_name FROM system_views.schema_comments "
                            "WHERE comment = 'x'")
     assert [r.column_name for r in rows] == ["v"]
+
+
+@pytest.mark.parametrize("options, comment, label", [
+    ("", "", ""), (" WITH COMMENTS", "c", ""), (" WITH SECURITY LABELS", "", "L"),
+    (" WITH COMMENTS AND SECURITY LABELS AND INDEXES", "c", "L"),
+])
+def test_create_table_like_copies_them_on_request(session, options, comment, label):
+    for statement in ("CREATE TABLE t (k int PRIMARY KEY, v text) WITH comment = 'tc'",
+                      "COMMENT ON COLUMN t.v IS 'c'", "SECURITY LABEL ON COLUMN t.v IS 'L'",
+                      "SECURITY LABEL ON TABLE t IS 'L'", "CREATE TABLE u LIKE t" + options):
+        session.execute(statement)
+    rows = {r.object_type: r.comment for r in session.execute(
+        "SELECT * FROM system_views.schema_comments WHERE table_name = 'u'")}
+    assert rows == {"TABLE": "tc", **({"COLUMN": comment} if comment else {})}
+    labels = {r.object_type: r.security_label for r in session.execute(
+        "SELECT * FROM system_views.schema_security_labels WHERE table_name = 'u'")}
+    assert labels == ({"TABLE": label, "COLUMN": label} if label else {})
