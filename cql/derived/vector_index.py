@@ -350,7 +350,7 @@ class VectorStore:
             if self.uses_graph():
                 yield from self._graph_search(query, now, k)
             else:
-                yield from self._ordered(self._all_slots(), query, now)
+                yield from self._ordered(self._all_slots(), query, now, k)
 
     def search_partitions(self, query: list[float], dks: Iterable[bytes],
                           now: int) -> Iterator[tuple[float, Key]]:
@@ -369,12 +369,13 @@ class VectorStore:
         expiry = self.stamp[slot][1]
         return self.vectors[slot] is not None and (not expiry or now < expiry)
 
-    def _ordered(self, slots, query: list[float], now: int) -> Iterator[tuple[float, Key]]:
-        """Exact scores of ``slots``, best first, ties in key order. With numpy, a float32
-        pass orders the candidates and windows of them are re-scored exactly; a window ends
-        only where two consecutive approximate scores differ by more than twice the float32
-        error bound (``slack``), so no candidate after it can score better than one in it
-        and the exact order across windows is the global one."""
+    def _ordered(self, slots, query, now: int, k: int = 16) -> Iterator[tuple[float, Key]]:
+        """Exact scores of ``slots``, best first, ties in key order. With numpy, one float32
+        pass scores every candidate approximately (within ``bound`` of the exact score, a
+        proven float32 error bound); the best ``head`` by that pass are re-scored exactly
+        and sorted, and those scoring above ``rest + bound`` (``rest``: the best
+        approximate score outside the head, so no outsider can score higher exactly) are
+        the exact global prefix. A consumer wanting more gets a head four times larger."""
         if np is None:
             live = [s for s in slots if self._live(s, now)]
             scored = sorted((-score(self.similarity, self.vectors[s], query), self.keys[s])
@@ -387,58 +388,32 @@ class VectorStore:
             return
         expiry = self.expiry[slots]
         slots = slots[self.alive[slots] & ((expiry == 0) | (expiry > now))]
-        if len(slots) == 0:
+        n = len(slots)
+        if n == 0:
             return
-        q32 = np.asarray(query, dtype=np.float32)
         q64 = np.asarray(query, dtype=np.float64)
         qnorm = float(np.linalg.norm(q64))
-        approx = self._approx(slots, q32, qnorm)
-        slack = self._slack(slots, qnorm, float(approx.max()))
-        n = len(slots)
-        # the best 256 first (argpartition); the full order only if a consumer goes past them
-        head = min(n, 256)
-        if head < n:
-            part = np.argpartition(-approx, head - 1)[:head]
-            order = part[np.argsort(-approx[part], kind="stable")]
-            rest_max = float(np.max(np.delete(approx, part)))
-        else:
-            order = np.argsort(-approx, kind="stable")
-            rest_max = -np.inf
-        ranked = np.append(-approx[order], -rest_max)  # ascending, then the rest's best
-        i, m = 0, len(order)
-        while i < m:
-            j = min(i + 32, m)
-            gaps = np.diff(ranked[j - 1:])
-            wide = np.nonzero(gaps > slack)[0]
-            if len(wide) == 0:
-                break  # the window would run past the head: continue in full order
-            j = j + int(wide[0])
-            chunk = slots[order[i:j]]
+        approx = self._approx(slots, q64.astype(np.float32), qnorm)
+        bound = self._slack(slots, qnorm, float(approx.max())) / 2
+        keys = self.keys
+        done = 0  # how many of the exact order were yielded
+        head = max(64, 4 * k)
+        while done < n:
+            if head < n:
+                picked = np.argpartition(-approx, head)
+                threshold = float(approx[picked[head]]) + bound
+                picked = picked[:head]
+            else:
+                picked, threshold = np.arange(n), -math.inf
+            chunk = slots[picked]
             exact = _similarity(self.similarity, self.matrix[chunk].astype(np.float64), q64)
-            items = sorted(zip((-exact).tolist(), (self.keys[c] for c in chunk.tolist())))
-            for neg, key in items:
+            items = sorted(zip((-exact).tolist(), [keys[c] for c in chunk.tolist()]))
+            for neg, key in items[done:]:
+                if -neg <= threshold:
+                    break
+                done += 1
                 yield -neg, key
-            i = j
-        if i < n:
-            done = order[:i]
-            order = np.argsort(-approx, kind="stable")
-            if i:
-                order = order[~np.isin(order, done)]
-            yield from self._windows(slots, order, approx, q64, slack)
-
-    def _windows(self, slots, order, approx, q64, slack) -> Iterator[tuple[float, Key]]:
-        ranked = -approx[order]
-        i, n = 0, len(order)
-        while i < n:
-            j = min(i + 32, n)
-            if j < n:
-                wide = np.nonzero(np.diff(ranked[j - 1:]) > slack)[0]
-                j = n if len(wide) == 0 else j + int(wide[0])
-            chunk = slots[order[i:j]]
-            exact = _similarity(self.similarity, self.matrix[chunk].astype(np.float64), q64)
-            for neg, key in sorted(zip((-exact).tolist(), (self.keys[c] for c in chunk.tolist()))):
-                yield -neg, key
-            i = j
+            head *= 4
 
     def _slack(self, slots, qnorm: float, best: float) -> float:
         """Twice a bound on |float32 score - exact score| (|error of a float32 dot product|
