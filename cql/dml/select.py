@@ -40,6 +40,7 @@ from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
 from .masking import row_masker
 from .paging import _after, _decode_state, _describe_range, _encode_state
+from .point_read import compile_point_read
 from .selection import (
     INT,
     ColumnSelector,
@@ -75,6 +76,7 @@ class SelectPlan(Plan):
         self.aggregate_warning = self._aggregate_warning(stmt)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         self._fast = self._fast_spec(stmt, table)
+        self._point = compile_point_read(self)
 
     def _aggregate_warning(self, stmt: ast.Select) -> str | None:
         """Cassandra's client warning for aggregating over many partitions."""
@@ -392,6 +394,11 @@ class SelectPlan(Plan):
         return v
 
     def execute(self, db, ctx: ExecutionContext) -> Result:
+        point = self._point
+        if point is not None and ctx.paging_state is None and current_trace() is None \
+                and row_masker(db, ctx.user, self.meta) is None:
+            self.bound_ref[0] = ctx.values
+            return point.execute(self, db, ctx)
         if self.ann is not None:
             return execute_ann(self, db, ctx)
         if self.meta.virtual:  # rows computed now, read like stored ones

@@ -39,7 +39,7 @@ def check_clustering_size(table, values: list) -> None:
         raise InvalidRequest(f"Key length of {size} is longer than maximum of {MAX_KEY_LENGTH}")
 
 
-def _getter(term: Term):
+def value_getter(term: Term):
     """``term.bind`` as a callable of the bound values (a C itemgetter for a marker)."""
     if type(term) is Marker:
         return itemgetter(term.index)
@@ -63,8 +63,8 @@ class RowWriter:
         ck_pos = {c.name: (False, i) for i, c in enumerate(table.clustering)}
         where = {**pk_pos, **ck_pos}
         #: (column name, value getter, is a partition key column, position in its key)
-        self.first = [(name, _getter(term), *where[name]) for name, term in first]
-        self.then = [(name, _getter(term), *where[name]) for name, term in then]
+        self.first = [(name, value_getter(term), *where[name]) for name, term in first]
+        self.then = [(name, value_getter(term), *where[name]) for name, term in then]
         self.n_pk, self.n_ck = len(table.partition_key), len(table.clustering)
         types = table.partition_key_types
         if len(types) == 1:
@@ -74,7 +74,7 @@ class RowWriter:
         self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
             if table.clustering else None
         #: (column name, value getter, serializer) per cell
-        self.cells = [(column.name, _getter(term), column.type.serialize)
+        self.cells = [(column.name, value_getter(term), column.type.serialize)
                       for column, term in cells]
         self.row_marker = row_marker
 

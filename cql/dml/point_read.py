@@ -1,0 +1,116 @@
+"""The exact-key read of a SELECT that names one full primary key.
+
+``SELECT a, b FROM t WHERE k = ? AND c = ?`` (every partition key and clustering column
+restricted by one ``=``, plain columns selected, no LIMIT, filtering, ordering afterwards,
+masks or tracing) selects at most one row. :func:`compile_point_read` resolves at prepare
+time where the key values come from, the partition key serializer and the clustering
+encoder; executing asks the engine for the one row key (``[ck, ck + 0x00)``, which the
+engines answer with a lookup rather than a range scan) and builds the output tuple as the
+plan's fast row builder does. Values are checked in the general path's order (clustering
+columns, then the partition key) with its messages.
+"""
+
+from __future__ import annotations
+
+from cassalite.storage.model import Cell
+from cql.cells import decode_cell_value, partition_key_values
+from cql.errors import InvalidRequest
+from cql.plan.base import Result
+from cql.plan.terms import UNSET
+from cql.types.comparable import clustering_encoder, decode_clustering, serialize_partition_key
+
+from .write_builder import value_getter
+
+
+class PointRead:
+    __slots__ = ("table_id", "pk_keys", "ck_keys", "pk_serialize", "ck_encode", "spec",
+                 "need_ck")
+
+    def __init__(self, plan) -> None:
+        table = plan.meta
+        where = plan.where
+        self.table_id = str(table.id)
+        self.pk_keys = [(c.name, value_getter(where.columns[c.name].eq))
+                        for c in table.partition_key]
+        self.ck_keys = [(c.name, value_getter(where.columns[c.name].eq))
+                        for c in table.clustering]
+        types = list(table.partition_key_types)
+        if len(types) == 1:
+            self.pk_serialize = lambda values, s=types[0].serialize: s(values[0])
+        else:
+            self.pk_serialize = lambda values: serialize_partition_key(types, values)
+        self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
+            if table.clustering else None
+        self.spec = plan._fast
+        self.need_ck = any(src == 1 for src, _, _ in self.spec)
+
+    def execute(self, plan, db, ctx) -> Result:
+        bound = ctx.values
+        cvalues = []
+        for name, get in self.ck_keys:
+            v = get(bound)
+            if v is None:
+                raise InvalidRequest(f"Invalid null value for column {name}")
+            if v is UNSET:
+                raise InvalidRequest(f"Invalid unset value for column {name}")
+            cvalues.append(v)
+        pvalues = []
+        for name, get in self.pk_keys:
+            v = get(bound)
+            if v is None:
+                raise InvalidRequest(f"Invalid null value for column {name}")
+            if v is UNSET:
+                raise InvalidRequest(f"Invalid unset value for column {name}")
+            pvalues.append(v)
+        pk = self.pk_serialize(pvalues)
+        if len(pk) > 65535:
+            raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
+        if not pk:
+            raise InvalidRequest("Key may not be empty")
+        ck = self.ck_encode(cvalues) if self.ck_encode is not None else b""
+        rows = []
+        view = db.engine.read_partition(self.table_id, pk, [(ck, ck + b"\x00")], plan.reverse,
+                                        ctx.now, None)
+        if view is not None and view.rows:
+            table = plan.meta
+            pkv = partition_key_values(table, view.pk)
+            for ck, srow in view.rows:
+                ckv = decode_clustering(table.clustering_types, ck, table.clustering_reversed) \
+                    if self.need_ck else None
+                cells = srow.cells
+                out = []
+                for src, key, col in self.spec:
+                    if src == 2:
+                        data = cells.get(key)
+                        if data is None:
+                            out.append(None)
+                        elif type(data) is Cell:
+                            v = data.value
+                            out.append(None if v is None else col.type.deserialize(v))
+                        else:
+                            out.append(decode_cell_value(col, data))
+                    elif src == 0:
+                        out.append(pkv[key])
+                    else:
+                        out.append(ckv[key])
+                rows.append(tuple(out))
+        return Result("rows", list(plan.result_names), list(plan.result_types), rows, None,
+                      keyspace=plan.keyspace, table=plan.table)
+
+
+def compile_point_read(plan) -> PointRead | None:
+    """The exact-key reader of ``plan`` (a SelectPlan), or None for any other query."""
+    table = plan.meta
+    where = plan.where
+    if plan._fast is None or plan.key_mode != "keys" or plan.limit is not None \
+            or plan.ppl is not None or plan.ann is not None or table.virtual \
+            or where.token is not None or where.multis or plan.aggregate_warning:
+        return None
+    keys = table.partition_key + table.clustering
+    if len(where.columns) != len(keys):
+        return None
+    for c in keys:
+        r = where.columns.get(c.name)
+        if r is None or r.ops != ["="] or r.eq is None:
+            return None
+    return PointRead(plan)

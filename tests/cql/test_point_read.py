@@ -1,0 +1,114 @@
+"""A SELECT of one full primary key runs as an exact-key read (cql.dml.point_read): the
+same rows and the same errors as the general read path, in memory and in SSTables."""
+
+from __future__ import annotations
+
+import pytest
+
+import cql
+from cql import UNSET_VALUE
+from cql.plan.base import ExecutionContext
+
+SETUP = [
+    "CREATE TABLE t (k int, c bigint, v int, s text, PRIMARY KEY (k, c)) "
+    "WITH CLUSTERING ORDER BY (c DESC)",
+    "CREATE TABLE t2 (a text, b int, c text, d decimal, v blob, l list<int>, "
+    "PRIMARY KEY ((a, b), c, d))",
+    "CREATE TABLE t3 (k int PRIMARY KEY, v int, m map<int, text>)",
+    "INSERT INTO t (k, c, v, s) VALUES (1, 1, 10, 'a')",
+    "INSERT INTO t (k, c, v, s) VALUES (1, 2, 20, 'b')",
+    "INSERT INTO t (k, c, v) VALUES (1, 3, 30) USING TTL 1000",
+    "INSERT INTO t (k, c) VALUES (2, 1)",
+    "UPDATE t SET v = 5 WHERE k = 3 AND c = 1",
+    "DELETE FROM t WHERE k = 1 AND c = 2",
+    "DELETE FROM t WHERE k = 4 AND c > 1",
+    "INSERT INTO t (k, c, v) VALUES (4, 1, 1)",
+    "INSERT INTO t (k, c, v) VALUES (4, 2, 2)",
+    "INSERT INTO t2 (a, b, c, d, v, l) VALUES ('x', 1, 'y', 1.50, 0x01, [1, 2])",
+    "INSERT INTO t2 (a, b, c, d) VALUES ('x', 1, 'z', -3)",
+    "INSERT INTO t3 (k, v, m) VALUES (1, 2, {1: 'one'})",
+    "INSERT INTO t3 (k) VALUES (2)",
+    "DELETE FROM t3 WHERE k = 1",
+    "INSERT INTO t3 (k, v) VALUES (1, 3) USING TIMESTAMP 1",
+]
+
+CASES = [
+    ("SELECT * FROM t WHERE k = ? AND c = ?", [
+        (1, 1), (1, 2), (1, 3), (2, 1), (3, 1), (4, 1), (4, 2), (9, 9), (None, 1),
+        (1, None), (None, None), (UNSET_VALUE, 1), (1, UNSET_VALUE)]),
+    ("SELECT s, c, k FROM t WHERE c = ? AND k = ?", [(1, 1), (2, 1), (1, 2)]),
+    ("SELECT v FROM t WHERE k = 1 AND c = ?", [(1,), (3,)]),
+    ("SELECT * FROM t2 WHERE a = ? AND b = ? AND c = ? AND d = ?", [
+        ("x", 1, "y", "1.5"), ("x", 1, "y", "1.50"), ("x", 1, "z", "-3"), ("x", 2, "y", "1.5"),
+        ("x" * 70000, 1, "y", "1"), ("", 0, "", "0")]),
+    ("SELECT * FROM t3 WHERE k = ?", [(1,), (2,), (3,)]),
+    ("SELECT m, v FROM t3 WHERE k = ?", [(1,), (2,)]),
+]
+
+GENERAL_ONLY = [
+    "SELECT * FROM t WHERE k = ? AND c = ? LIMIT 1",
+    "SELECT * FROM t WHERE k = ? AND c IN (1, 2)",
+    "SELECT * FROM t WHERE k = ? AND c >= ?",
+    "SELECT * FROM t WHERE k = ?",
+    "SELECT count(*) FROM t WHERE k = ? AND c = ?",
+    "SELECT JSON * FROM t WHERE k = ? AND c = ?",
+    "SELECT writetime(v) FROM t WHERE k = ? AND c = ?",
+    "SELECT * FROM t WHERE k = ? AND c = ? AND v = 1 ALLOW FILTERING",
+    "SELECT * FROM t WHERE k = ? AND (c) = (?)",
+    "SELECT * FROM t WHERE token(k) = token(?) AND k = ? AND c = ?",
+]
+
+
+@pytest.fixture(scope="module", params=["memory", "lsm"])
+def session(request, tmp_path_factory):
+    path = ":memory:point_read" if request.param == "memory" else \
+        tmp_path_factory.mktemp("point") / "db"
+    s = cql.connect(path)
+    s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+              "'replication_factor': 1}")
+    s.execute("USE ks")
+    for i, stmt in enumerate(SETUP):
+        s.execute(stmt)
+        if request.param == "lsm" and i % 4 == 3:
+            s.admin.flush()  # versions spread over SSTables and the memtable
+    yield s
+    s.close()
+
+
+def _outcome(plan, db, values, point):
+    saved = plan._point
+    plan._point = point
+    try:
+        return plan.execute(db, ExecutionContext(values=values, keyspace="ks")).rows
+    except Exception as exc:  # noqa: BLE001 - compared by class and message
+        return (type(exc).__name__, str(exc))
+    finally:
+        plan._point = saved
+
+
+@pytest.mark.parametrize("text,rows", CASES, ids=[c[0] for c in CASES])
+def test_point_read_returns_the_general_paths_rows(session, text, rows):
+    from decimal import Decimal
+
+    db = session.database
+    prepared = db.prepare(text, "ks")
+    assert prepared.plan._point is not None
+    for values in rows:
+        values = [Decimal(v) if isinstance(v, str) and v[-1:].isdigit() and
+                  prepared.markers[i].type.name == "decimal" else v
+                  for i, v in enumerate(values)]
+        bound = prepared.bind(values)
+        fast = _outcome(prepared.plan, db, bound, prepared.plan._point)
+        general = _outcome(prepared.plan, db, bound, None)
+        assert fast == general, values
+
+
+@pytest.mark.parametrize("text", GENERAL_ONLY)
+def test_other_selects_take_the_general_path(session, text):
+    assert session.database.prepare(text, "ks").plan._point is None
+
+
+def test_point_read_through_a_session(session):
+    point = session.prepare("SELECT * FROM t WHERE k = ? AND c = ?")
+    assert session.execute(point, (1, 1)).one() == (1, 1, "a", 10)
+    assert session.execute(point, (1, 2)).one() is None
