@@ -78,6 +78,8 @@ CALIBRATE_SPEED = True
 CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 64
 CALIBRATION_EF = (16, 32, 64, 128, 256, 512, 1024)
+#: Stores of at least 4x this many vectors first calibrate a graph over a sample of this size.
+PROBE_VECTORS = 8192
 
 Key = tuple  # (dk, ck)
 
@@ -499,13 +501,23 @@ class VectorStore:
             slots = self._all_slots().copy()
             vectors = self.matrix[slots].copy()
             self._dirty = set()
-        metric = {"cosine": "cos", "euclidean": "l2sq", "dot_product": "ip"}[self.similarity]
-        graph = _UsearchIndex(ndim=self.dimension, metric=metric, dtype="f32",
-                              connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
-                              expansion_search=EXPANSION_SEARCH)
-        if len(slots):
-            graph.add(slots.astype(np.uint64), vectors, threads=0)
-        ef = self._calibrate(graph, slots, vectors)
+        ef = None
+        if len(slots) >= 4 * PROBE_VECTORS:
+            # HNSW recall only falls as a graph grows: when a graph over a sample cannot
+            # reach the recall, neither can the full one (random data), so skip building it
+            pick = np.sort(np.random.default_rng(len(slots)).choice(
+                len(slots), PROBE_VECTORS, replace=False))
+            probe = self._new_graph()
+            probe.add(slots[pick].astype(np.uint64), vectors[pick], threads=0)
+            probed = self._calibrate(probe, slots[pick], vectors[pick], speed=False)
+            del probe
+        else:
+            probed = 0
+        if probed is not None:
+            graph = self._new_graph()
+            if len(slots):
+                graph.add(slots.astype(np.uint64), vectors, threads=0)
+            ef = self._calibrate(graph, slots, vectors)
         with self.lock:
             dirty, self._dirty = self._dirty or set(), None
             if ef is None:
@@ -521,7 +533,13 @@ class VectorStore:
             self.graph, self.graph_ef, self.graph_stale = graph, ef, 0
             self.verdict = ("graph", len(self.slot_of))
 
-    def _calibrate(self, graph, slots, vectors) -> int | None:
+    def _new_graph(self):
+        metric = {"cosine": "cos", "euclidean": "l2sq", "dot_product": "ip"}[self.similarity]
+        return _UsearchIndex(ndim=self.dimension, metric=metric, dtype="f32",
+                             connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
+                             expansion_search=EXPANSION_SEARCH)
+
+    def _calibrate(self, graph, slots, vectors, speed: bool = True) -> int | None:
         """The smallest expansion_search with recall@10 >= :data:`CALIBRATION_RECALL` on
         sample queries that is faster than brute force; None if there is none. The queries
         are stored vectors, each left out of its own answer (so they follow the data's
@@ -554,7 +572,7 @@ class VectorStore:
             graph_time = time.perf_counter() - start
             hits = sum(len((set(np.asarray(f.keys).tolist()) - {int(slots[i])}) & t)
                        for f, t, i in zip(found, truth, picks.tolist()))
-            if CALIBRATE_SPEED and graph_time >= exact_time:
+            if speed and CALIBRATE_SPEED and graph_time >= exact_time:
                 return None
             if hits / (k * len(queries)) >= CALIBRATION_RECALL:
                 return ef

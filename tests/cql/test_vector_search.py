@@ -392,3 +392,20 @@ def test_a_store_entry_out_of_step_is_repaired_by_the_query_that_reads_it():
     assert q(s, "SELECT c FROM t ORDER BY e ANN OF [0.0, 0.0] LIMIT 2") == [(0,), (1,)]
     assert store.vector(key) == [15.0, 0.0]
     assert q(s, "SELECT c FROM t ORDER BY e ANN OF [15.2, 0.0] LIMIT 1") == [(15,)]
+
+
+def test_a_graph_whose_sample_misses_the_recall_is_never_built(monkeypatch):
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "PROBE_VECTORS", 300)
+    monkeypatch.setattr(vector_index, "CALIBRATION_RECALL", 1.01)  # out of reach
+    built = []
+    store = VectorStore(64, "cosine")
+    new_graph = store._new_graph
+    monkeypatch.setattr(store, "_new_graph", lambda: built.append(1) or new_graph())
+    for i, v in enumerate(np.random.default_rng(2).standard_normal((1500, 64))):
+        store.upsert((i.to_bytes(8, "big"), b""), v, 1, 0)
+    assert not store.wait_for_graph()
+    assert built == [1] and store.verdict == ("exact", 1500)  # the probe only
