@@ -1,34 +1,48 @@
 """cassalite vs sqlite3 on the same logical workloads, measured in the same run.
 
-    python -m benchmarks [--rows 200000] [--partitions 2000] [--quick]
+    python -m benchmarks [--rows 200000] [--partitions 2000] [--runs 3] [--cpu] [--quick]
+                         [--server-seconds 10] [--no-server]
 
 Workloads (through the public API only):
-- messages: partition channel_id bigint, clustering message_id bigint DESC, author_id bigint,
-  content ~100 chars. sqlite3 baseline: WAL, synchronous=NORMAL, commit every 1,000 rows,
-  PRIMARY KEY (channel_id, message_id) WITHOUT ROWID. Prepared INSERT rows/s, point SELECT
-  ops/s, 50-row slice ops/s, full scan rows/s, bytes on disk, reopen time.
+- messages (``benchmarks.cputime``): partition channel_id bigint, clustering message_id
+  bigint DESC, author_id bigint, content ~100 chars. sqlite3 baseline: WAL,
+  synchronous=NORMAL, commit every 1,000 rows, PRIMARY KEY (channel_id, message_id) WITHOUT
+  ROWID. Phases: prepared INSERT, unprepared INSERT with literals, point SELECT, 50-row
+  slice, full scan. Each run measures sqlite3 and then cassalite in three states: the LSM
+  engine as the ingest left it (natural: memtables being flushed), the same data with
+  everything flushed (steady state), and the memory engine. Every ratio is cassalite's rate
+  / sqlite3's rate *in the same run*; the table gives the median of ``--runs`` runs (and
+  the range). ``--cpu`` times each phase in process CPU time instead of wall time (for a
+  machine shared with other work).
+- bytes on disk and reopen time of the first run's databases.
 - wide partition: 1,000 x 3.2 KB blobs in one partition, time to read it all (the HBase MOB
   case reports 20-50 ms) and one feature.
 - start-up: ``import cql; connect(':memory:')``, shell start to first result, server start to
   first query.
-Ratios are cassalite / sqlite3 (higher is better for rates, lower for bytes and times).
+- server under load (``benchmarks.server_load``): 32 driver connections doing prepared point
+  reads and inserts against ``cassalite-server --memory``: ops/s and p99 latency, every
+  acknowledged write checked afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-CONTENT = "x" * 100
+from . import cputime
+
+PHASES = [("insert", "prepared INSERT"), ("text", "unprepared INSERT"),
+          ("point", "point SELECT"), ("slice", "50-row slice"), ("scan", "full scan (per row)")]
+STATES = [("", "natural LSM"), ("steady_", "steady LSM"), ("memory_", "memory engine")]
 
 
 def _timed(fn) -> float:
@@ -41,88 +55,101 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def messages_cassalite(root: Path, rows: int, parts: int, probes: int) -> dict:
+def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -> dict:
+    """Per run: sqlite3, cassalite LSM (natural, then flushed), cassalite memory; returns
+    {"us": {key: [µs/op per run]}, "ratio": {key: [ratio per run]}, "disk": ...}."""
     import cql
 
-    path = root / "cassalite"
-    s = cql.connect(str(path))
-    s.execute("CREATE KEYSPACE bench WITH replication = "
-              "{'class': 'SimpleStrategy', 'replication_factor': 1}")
-    s.execute("USE bench")
-    s.execute("CREATE TABLE messages (channel_id bigint, message_id bigint, author_id bigint, "
-              "content text, PRIMARY KEY (channel_id, message_id)) "
-              "WITH CLUSTERING ORDER BY (message_id DESC)")
-    insert = s.prepare("INSERT INTO messages (channel_id, message_id, author_id, content) "
-                       "VALUES (?, ?, ?, ?)")
-    per = rows // parts
-    out: dict = {}
-
-    def load() -> None:
-        for i in range(rows):
-            s.execute(insert, (i % parts, i // parts, i % 97, CONTENT))
-
-    out["insert"] = rows / _timed(load)
-    rnd = random.Random(1)
-    point = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?")
-    out["point"] = probes / _timed(lambda: [
-        s.execute(point, (rnd.randrange(parts), rnd.randrange(per))).one() for _ in range(probes)])
-    slice_ = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? LIMIT 50")
-    out["slice"] = probes / _timed(lambda: [
-        s.execute(slice_, (rnd.randrange(parts), per)).all() for _ in range(probes)])
-    count = [0]
-
-    def scan() -> None:
-        count[0] = sum(1 for _ in s.execute("SELECT * FROM messages", fetch_size=5000))
-
-    out["scan"] = rows / _timed(scan)
-    assert count[0] == rows, count
-    s.close()
-    out["disk"] = _dir_size(path)
-    t = time.perf_counter()
-    s = cql.connect(str(path))
-    s.execute("SELECT * FROM bench.messages WHERE channel_id = 0 LIMIT 1").one()
-    out["reopen"] = time.perf_counter() - t
-    s.close()
+    us: dict = {}
+    ratio: dict = {}
+    out: dict = {"us": us, "ratio": ratio}
+    for run in range(runs):
+        q = cputime.run_sqlite(root, rows, parts, probes, clock, keep=run == 0)
+        lsm = root / f"lsm{run}"
+        c = cputime.run_cql(str(lsm), rows, parts, probes, clock=clock, both=True)
+        c.update({f"memory_{k}": v for k, v in
+                  cputime.run_cql(":memory:", rows, parts, probes, clock=clock).items()})
+        for key, value in c.items():
+            phase = key.rpartition("_")[2]
+            us.setdefault(key, []).append(value)
+            ratio.setdefault(key, []).append(q[phase] / value)
+        for phase, value in q.items():
+            us.setdefault(f"sqlite_{phase}", []).append(value)
+        print(f"run {run + 1}/{runs} ratios: " + " ".join(f"{k} {ratio[k][-1]:.2f}" for k in c),
+              flush=True)
+        if run == 0:
+            out["disk"] = (_dir_size(lsm), (root / "s.db").stat().st_size)
+            t = time.perf_counter()
+            s = cql.connect(str(lsm))
+            s.execute("SELECT * FROM bench.messages WHERE channel_id = 0 LIMIT 1").one()
+            reopen = time.perf_counter() - t
+            s.close()
+            t = time.perf_counter()
+            db = sqlite3.connect(root / "s.db")
+            db.execute("SELECT * FROM messages WHERE channel_id = 0 LIMIT 1").fetchone()
+            out["reopen"] = (reopen, time.perf_counter() - t)
+            db.close()
+            for name in ("s.db", "s.db-wal", "s.db-shm"):
+                (root / name).unlink(missing_ok=True)
+        shutil.rmtree(lsm, ignore_errors=True)
     return out
 
 
-def messages_sqlite(root: Path, rows: int, parts: int, probes: int) -> dict:
-    path = root / "sqlite.db"
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE messages (channel_id INTEGER, message_id INTEGER, author_id INTEGER, "
-               "content TEXT, PRIMARY KEY (channel_id, message_id)) WITHOUT ROWID")
-    per = rows // parts
-    out: dict = {}
+def print_messages(m: dict, runs: int, clock_name: str) -> None:
+    us, ratio = m["us"], m["ratio"]
+    med = statistics.median
+    print()
+    print(f"Messages workload, {clock_name}; ratio = cassalite rate / sqlite3 rate in the same "
+          f"run, median of {runs} (range):")
+    print()
+    print("| operation | sqlite3 µs/op | " + " | ".join(
+        f"{label} µs/op | ratio" for _, label in STATES) + " |")
+    print("|---|---:|" + "---:|---|" * len(STATES))
+    for phase, label in PHASES:
+        cells = [f"{med(us[f'sqlite_{phase}']):.1f}"]
+        for prefix, _ in STATES:
+            key = prefix + phase
+            if key not in ratio:
+                cells += ["–", "–"]
+                continue
+            r = ratio[key]
+            span = f" ({min(r):.2f}–{max(r):.2f})" if len(r) > 1 else ""
+            cells += [f"{med(us[key]):.1f}", f"**{med(r):.2f}**{span}"]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    if "disk" in m:
+        c, q = m["disk"]
+        rc, rq = m["reopen"]
+        print()
+        print("| first run | cassalite | sqlite3 | ratio |")
+        print("|---|---:|---:|---:|")
+        print(f"| bytes on disk | {c:,} | {q:,} | {c / q:.2f}x |")
+        print(f"| reopen + first read (s) | {rc:.3f} | {rq:.3f} | {rc / rq:.1f}x |")
 
-    def load() -> None:
-        for i in range(rows):
-            db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)",
-                       (i % parts, i // parts, i % 97, CONTENT))
-            if i % 1000 == 999:
-                db.commit()
-        db.commit()
 
-    out["insert"] = rows / _timed(load)
-    rnd = random.Random(1)
-    out["point"] = probes / _timed(lambda: [db.execute(
-        "SELECT * FROM messages WHERE channel_id = ? AND message_id = ?",
-        (rnd.randrange(parts), rnd.randrange(per))).fetchone() for _ in range(probes)])
-    out["slice"] = probes / _timed(lambda: [db.execute(
-        "SELECT * FROM messages WHERE channel_id = ? AND message_id < ? "
-        "ORDER BY message_id DESC LIMIT 50", (rnd.randrange(parts), per)).fetchall()
-        for _ in range(probes)])
-    out["scan"] = rows / _timed(lambda: db.execute("SELECT * FROM messages").fetchall())
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    out["disk"] = sum(p.stat().st_size for p in root.glob("sqlite.db*"))
-    t = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.execute("SELECT * FROM messages WHERE channel_id = 0 LIMIT 1").fetchone()
-    out["reopen"] = time.perf_counter() - t
-    db.close()
+def server(seconds: float) -> list[tuple[str, dict]]:
+    from . import server_load
+
+    out = []
+    for label, ratio in (("reads (95% point SELECT, 5% INSERT)", 0.95),
+                         ("mixed (50% point SELECT, 50% INSERT)", 0.5)):
+        out.append((label, server_load.run(clients=32, duration=seconds, read_ratio=ratio)))
     return out
+
+
+def print_server(results: list[tuple[str, dict]], seconds: float) -> None:
+    from .server_load import percentile
+
+    print()
+    print(f"Server under load: cassalite-server --memory, 32 driver connections (prepared "
+          f"statements), {seconds:.0f} s each:")
+    print()
+    print("| mix | ops/s | p50 ms | p99 ms | errors / lost writes |")
+    print("|---|---:|---:|---:|---|")
+    for label, r in results:
+        lat = r["latencies"]
+        print(f"| {label} | {r['rate']:,.0f} | {percentile(lat, 50) * 1e3:.2f} | "
+              f"{percentile(lat, 99) * 1e3:.2f} | {len(r['errors']) + r['mismatches']} / "
+              f"{r['missing'] + r['wrong']} |")
 
 
 def wide_partition(root: Path, n: int) -> dict:
@@ -204,29 +231,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--partitions", type=int, default=2_000)
     ap.add_argument("--probes", type=int, default=5_000)
+    ap.add_argument("--runs", type=int, help="repetitions of the messages workload "
+                    "(default 3, 1 with --quick)")
     ap.add_argument("--wide", type=int, default=1_000)
-    ap.add_argument("--quick", action="store_true", help="20k rows, for a smoke run")
+    ap.add_argument("--cpu", action="store_true", help="time phases in process CPU time")
+    ap.add_argument("--server-seconds", type=float, default=10.0)
+    ap.add_argument("--no-server", action="store_true", help="skip the server load test")
+    ap.add_argument("--quick", action="store_true",
+                    help="20k rows, one run, 5 s server runs: a smoke run")
     args = ap.parse_args(argv)
     if args.quick:
         args.rows, args.partitions, args.probes = 20_000, 200, 1_000
+        args.server_seconds = min(args.server_seconds, 5.0)
+    runs = args.runs or (1 if args.quick else 3)
+    clock, clock_name = (time.process_time, "process CPU time") if args.cpu else \
+        (time.perf_counter, "wall time")
     root = Path(tempfile.mkdtemp(prefix="cassalite-bench-"))
     try:
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-              f"{args.rows} rows over {args.partitions} partitions")
-        c = messages_cassalite(root, args.rows, args.partitions, args.probes)
-        q = messages_sqlite(root, args.rows, args.partitions, args.probes)
-        print()
-        print("| messages workload | cassalite | sqlite3 | ratio |")
-        print("|---|---|---|---|")
-        for key, label, unit in [("insert", "prepared INSERT", "rows/s"),
-                                 ("point", "point SELECT", "ops/s"),
-                                 ("slice", "50-row slice", "ops/s"),
-                                 ("scan", "full scan", "rows/s"),
-                                 ("disk", "bytes on disk", "B"),
-                                 ("reopen", "reopen + first read", "s")]:
-            fmt = "{:,.3f}" if key == "reopen" else "{:,.0f}"
-            print(f"| {label} ({unit}) | {fmt.format(c[key])} | {fmt.format(q[key])} | "
-                  f"{c[key] / q[key]:.2f}x |")
+              f"{args.rows} rows over {args.partitions} partitions, {runs} run(s)", flush=True)
+        m = messages(root, args.rows, args.partitions, args.probes, runs, clock)
+        print_messages(m, runs, clock_name)
         w = wide_partition(root, args.wide)
         print()
         print(f"| wide partition ({args.wide} x 3.2 KB) | cassalite | sqlite3 | ratio |")
@@ -243,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{st['sqlite_connect']:.2f} |")
         print(f"| shell start to first result | {st['shell']:.2f} | |")
         print(f"| server start to first response | {st['server']:.2f} | |")
+        if not args.no_server:
+            print_server(server(args.server_seconds), args.server_seconds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -2,14 +2,17 @@
 
     python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory
 
-Wall-clock ratios (``python -m benchmarks``) move by 2x when other processes compete for
-the cores, because sqlite3 and cassalite run at different moments. This variant charges
-each phase its process CPU time (``time.process_time``: the LSM engine's background
-flush and compaction threads included) and reports microseconds per operation and the
-ratio sqlite3 / cassalite for three states: ``lsm`` (natural: reads run against whatever
-memtables and SSTables the ingest left), ``steady`` (everything flushed before the reads)
-and ``memory`` (the in-memory engine). Phases: prepared INSERT, unprepared INSERT with
-literals (``text``), point SELECT, 50-row slice, full scan (per row).
+Wall-clock ratios move by 2x when other processes compete for the cores, because sqlite3
+and cassalite run at different moments. This variant charges each phase its process CPU
+time (``time.process_time``: the LSM engine's background flush and compaction threads
+included) and reports microseconds per operation and the ratio sqlite3 / cassalite for
+three states: ``lsm`` (natural: reads run against whatever memtables and SSTables the
+ingest left), ``steady`` (everything flushed before the reads) and ``memory`` (the
+in-memory engine). Phases: prepared INSERT, unprepared INSERT with literals (``text``),
+point SELECT, 50-row slice, full scan (per row).
+
+``python -m benchmarks`` runs the same functions (``run_cql``, ``run_sqlite``) with
+either clock, three times, and reports the medians.
 """
 import random
 import shutil
@@ -23,8 +26,32 @@ import cql
 
 CONTENT = "x" * 100
 T = time.process_time
+PHASES = ("insert", "text", "point", "slice", "scan")
 
-def run_cql(path, rows, parts, probes, steady=False):
+
+def _reads(s, parts, per, probes, clock, rows):
+    out = {}
+    rnd = random.Random(1)
+    point = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?")
+    t = clock()
+    for _ in range(probes):
+        s.execute(point, (rnd.randrange(parts), rnd.randrange(per))).one()
+    out["point"] = (clock() - t) / probes * 1e6
+    sl = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? LIMIT 50")
+    t = clock()
+    for _ in range(probes // 4):
+        s.execute(sl, (rnd.randrange(parts), per)).all()
+    out["slice"] = (clock() - t) / (probes // 4) * 1e6
+    t = clock()
+    c = sum(1 for _ in s.execute("SELECT * FROM messages", fetch_size=5000))
+    out["scan"] = (clock() - t) / c * 1e6
+    assert c >= rows, (c, rows)
+    return out
+
+
+def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False):
+    """µs/op of each phase. ``steady``: flush everything before the reads; ``both``: read
+    once as the ingest left the data, then flush and read again (keys ``steady_<phase>``)."""
     s = cql.connect(path)
     s.execute("CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
     s.execute("USE bench")
@@ -33,71 +60,70 @@ def run_cql(path, rows, parts, probes, steady=False):
     ins = s.prepare("INSERT INTO messages (channel_id, message_id, author_id, content) VALUES (?, ?, ?, ?)")
     per = rows // parts
     out = {}
-    t = T()
+    t = clock()
     for i in range(rows):
         s.execute(ins, (i % parts, i // parts, i % 97, CONTENT))
-    out["insert"] = (T() - t) / rows * 1e6
+    out["insert"] = (clock() - t) / rows * 1e6
     n = min(2000, rows // 10)
-    t = T()
+    t = clock()
     for i in range(n):
         s.execute(f"INSERT INTO messages (channel_id, message_id, author_id, content) VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
-    out["text"] = (T() - t) / n * 1e6
-    if steady and path != ":memory:":
+    out["text"] = (clock() - t) / n * 1e6
+    memory = str(path).startswith(":memory:")
+    if steady and not memory:
         s.admin.flush()
-    rnd = random.Random(1)
-    point = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?")
-    t = T()
-    for _ in range(probes):
-        s.execute(point, (rnd.randrange(parts), rnd.randrange(per))).one()
-    out["point"] = (T() - t) / probes * 1e6
-    sl = s.prepare("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? LIMIT 50")
-    t = T()
-    for _ in range(probes // 4):
-        s.execute(sl, (rnd.randrange(parts), per)).all()
-    out["slice"] = (T() - t) / (probes // 4) * 1e6
-    t = T()
-    c = sum(1 for _ in s.execute("SELECT * FROM messages", fetch_size=5000))
-    out["scan"] = (T() - t) / c * 1e6
+    out.update(_reads(s, parts, per, probes, clock, rows))
+    if both and not memory:
+        s.admin.flush()
+        out.update({f"steady_{k}": v for k, v in _reads(s, parts, per, probes, clock, rows).items()})
     s.close()
     return out
 
-def run_sqlite(root, rows, parts, probes):
-    db = sqlite3.connect(root / "s.db")
+
+def run_sqlite(root, rows, parts, probes, clock=T, keep=False):
+    """µs/op of each phase; ``keep``: leave the database file (``root``/s.db) behind."""
+    db = sqlite3.connect(Path(root) / "s.db")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE messages (channel_id INTEGER, message_id INTEGER, author_id INTEGER, "
                "content TEXT, PRIMARY KEY (channel_id, message_id)) WITHOUT ROWID")
     per = rows // parts
     out = {}
-    t = T()
+    t = clock()
     for i in range(rows):
         db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", (i % parts, i // parts, i % 97, CONTENT))
         if i % 1000 == 999:
             db.commit()
     db.commit()
-    out["insert"] = (T() - t) / rows * 1e6
+    out["insert"] = (clock() - t) / rows * 1e6
     n = min(2000, rows // 10)
-    t = T()
+    t = clock()
     for i in range(n):
         db.execute(f"INSERT OR REPLACE INTO messages VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
         if i % 1000 == 999:
             db.commit()
     db.commit()
-    out["text"] = (T() - t) / n * 1e6
+    out["text"] = (clock() - t) / n * 1e6
     rnd = random.Random(1)
-    t = T()
+    t = clock()
     for _ in range(probes):
         db.execute("SELECT * FROM messages WHERE channel_id = ? AND message_id = ?", (rnd.randrange(parts), rnd.randrange(per))).fetchone()
-    out["point"] = (T() - t) / probes * 1e6
-    t = T()
+    out["point"] = (clock() - t) / probes * 1e6
+    t = clock()
     for _ in range(probes // 4):
         db.execute("SELECT * FROM messages WHERE channel_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT 50", (rnd.randrange(parts), per)).fetchall()
-    out["slice"] = (T() - t) / (probes // 4) * 1e6
-    t = T()
+    out["slice"] = (clock() - t) / (probes // 4) * 1e6
+    t = clock()
     c = len(db.execute("SELECT * FROM messages").fetchall())
-    out["scan"] = (T() - t) / c * 1e6
+    out["scan"] = (clock() - t) / c * 1e6
+    if keep:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+    if not keep:
+        for name in ("s.db", "s.db-wal", "s.db-shm"):
+            (Path(root) / name).unlink(missing_ok=True)
     return out
+
 
 if __name__ == "__main__":
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 40000

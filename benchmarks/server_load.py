@@ -179,21 +179,16 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--duration", type=float, default=30.0)
-    ap.add_argument("--procs", type=int, default=min(4, os.cpu_count() or 1))
-    ap.add_argument("--read-ratio", type=float, default=0.5)
-    ap.add_argument("--data-dir", help="serve a durable database in DIR (default: in memory)")
-    ap.add_argument("--workers", type=int, help="server worker threads")
-    ap.add_argument("--port", type=int,
-                    help="load an already running server on 127.0.0.1:PORT instead")
-    args = ap.parse_args()
-
-    port = args.port or free_port()
-    server = None if args.port else start_server(port, args.data_dir, args.workers)
+def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
+        read_ratio: float = 0.5, data_dir: str | None = None, workers: int | None = None,
+        port: int | None = None) -> dict:
+    """Load a server (started here unless ``port`` names a running one) and check every
+    acknowledged write; returns ops, ops/s, latencies (sorted), errors, mismatches,
+    missing and wrong writes."""
+    procs = procs or min(4, os.cpu_count() or 1)
+    own = port is None
+    port = port or free_port()
+    server = start_server(port, data_dir, workers) if own else None
     try:
         from cassandra.cluster import Cluster
 
@@ -204,17 +199,17 @@ def main() -> int:
         setup.shutdown()
 
         queue: mp.Queue = mp.Queue()
-        start_at = time.time() + 3 + args.clients * 0.1  # let every client connect first
-        groups = [list(range(i, args.clients, args.procs)) for i in range(args.procs)]
-        procs = [mp.Process(target=client_process,
-                            args=(port, g, args.duration, args.read_ratio, start_at, queue))
-                 for g in groups if g]
-        for p in procs:
+        start_at = time.time() + 3 + clients * 0.1  # let every client connect first
+        groups = [list(range(i, clients, procs)) for i in range(procs)]
+        workers_ = [mp.Process(target=client_process,
+                               args=(port, g, duration, read_ratio, start_at, queue))
+                    for g in groups if g]
+        for p in workers_:
             p.start()
         results: dict = {}
-        for _ in procs:
-            results.update(queue.get(timeout=args.duration + 120))
-        for p in procs:
+        for _ in workers_:
+            results.update(queue.get(timeout=duration + 120))
+        for p in workers_:
             p.join(30)
 
         latencies = sorted(x for r in results.values() for x in r[0])
@@ -229,22 +224,39 @@ def main() -> int:
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 server.kill()
+    return {"ops": len(latencies), "rate": len(latencies) / duration, "latencies": latencies,
+            "writes": sum(len(w) for w in written.values()), "errors": errors,
+            "mismatches": mismatches, "missing": missing, "wrong": wrong}
 
-    ops = len(latencies)
-    rate = ops / args.duration
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--procs", type=int, default=min(4, os.cpu_count() or 1))
+    ap.add_argument("--read-ratio", type=float, default=0.5)
+    ap.add_argument("--data-dir", help="serve a durable database in DIR (default: in memory)")
+    ap.add_argument("--workers", type=int, help="server worker threads")
+    ap.add_argument("--port", type=int,
+                    help="load an already running server on 127.0.0.1:PORT instead")
+    args = ap.parse_args()
+    r = run(args.clients, args.duration, args.procs, args.read_ratio, args.data_dir,
+            args.workers, args.port)
+    latencies, ops, rate, errors = r["latencies"], r["ops"], r["rate"], r["errors"]
     baseline = embedded_baseline(min(5.0, args.duration), args.read_ratio)
     print(f"clients={args.clients} procs={args.procs} duration={args.duration:.0f}s "
           f"read_ratio={args.read_ratio} engine={'lsm' if args.data_dir else 'memory'}")
-    print(f"ops={ops} ops/s={rate:.0f} writes={sum(len(w) for w in written.values())}")
+    print(f"ops={ops} ops/s={rate:.0f} writes={r['writes']}")
     print(f"latency ms: p50={percentile(latencies, 50) * 1e3:.2f} "
           f"p99={percentile(latencies, 99) * 1e3:.2f} max={latencies[-1] * 1e3 if ops else 0:.2f}")
     print(f"baseline (embedded Session, 1 thread): {baseline:.0f} ops/s; "
           f"server/embedded = {rate / baseline:.2f}")
-    print(f"errors={len(errors)} read_mismatches={mismatches} lost_writes={missing} "
-          f"corrupt_writes={wrong}")
+    print(f"errors={len(errors)} read_mismatches={r['mismatches']} lost_writes={r['missing']} "
+          f"corrupt_writes={r['wrong']}")
     for e in errors[:10]:
         print("  ", e)
-    return 1 if errors or mismatches or missing or wrong or ops == 0 else 0
+    return 1 if errors or r["mismatches"] or r["missing"] or r["wrong"] or ops == 0 else 0
 
 
 if __name__ == "__main__":
