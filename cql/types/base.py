@@ -171,7 +171,8 @@ class CQLType:
         """Canonical Python value for a bind/application value; MarshalError if it does not fit."""
         if value is None:
             return None
-        if value is EMPTY or (type(value) is bytes and not value and self.accepts_empty):
+        if value is EMPTY or (type(value) is bytes and not value):
+            # a zero-length value binds as on the wire: EMPTY, '' or b'', else the type's error
             return self.deserialize(b"")
         return self._val(value, False)
 

@@ -845,11 +845,11 @@ class VectorType(CQLType):
         e = self.elem
         n = self.dimension
         out = []
+        if not data:
+            raise MarshalError("Invalid empty vector value")
         if e.fixed_length is not None:
             size = e.fixed_length
             if len(data) != size * n:
-                if not data:
-                    return None
                 raise MarshalError(f"Expected {size * n} bytes for a {self.name} "
                                    f"({len(data)})")
             fmt = getattr(e, "_struct", None)
@@ -859,8 +859,6 @@ class VectorType(CQLType):
             for i in range(n):
                 out.append(e._des(data[i * size:(i + 1) * size], h))
         else:
-            if not data:
-                return None
             pos = 0
             for _ in range(n):
                 size, pos = read_unsigned_vint(data, pos)

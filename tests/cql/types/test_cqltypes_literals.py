@@ -448,6 +448,11 @@ def test_empty_values():
         assert not t.accepts_empty
         with pytest.raises(T.MarshalError, match=re.escape(msg)):
             t.deserialize(b"")
+        with pytest.raises(T.MarshalError, match=re.escape(msg)):
+            t.validate(b"")  # a zero-length bound value means what it means on the wire
+    for name in ("vector<int, 2>", "vector<text, 2>"):
+        with pytest.raises(T.MarshalError, match="Invalid empty vector value"):
+            T.parse_type(name).validate(b"")
     assert T.TEXT.deserialize(b"") == "" and T.BLOB.deserialize(b"") == b""
     assert T.TEXT.validate(T.EMPTY) == "" and T.BLOB.validate(T.EMPTY) == b""
     assert T.INT.serialize(None) is None and T.INT.validate(None) is None
