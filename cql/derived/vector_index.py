@@ -269,6 +269,45 @@ class VectorStore:
         with self.lock:
             self.__init__(self.dimension, self.similarity)
 
+    def load(self, entries: list[tuple[Key, bytes, int, int]]) -> None:
+        """Add many new keys at once: ``(key, serialized vector, timestamp, expiry)``, no
+        key already held (the build from a table scan: one numpy pass per batch)."""
+        if self.matrix is None or self.graph is not None or self._dirty is not None:
+            for key, raw, timestamp, expiry in entries:
+                if len(raw) == 4 * self.dimension:
+                    self.upsert(key, list(struct.unpack(f">{self.dimension}f", raw)),
+                                timestamp, expiry)
+            return
+        with self.lock:
+            good = [e for e in entries if len(e[1]) == 4 * self.dimension]  # no others
+            if not good:
+                return
+            first, n = len(self.keys), len(good)
+            while len(self.matrix) < first + n:
+                self._grow_arrays()
+            end = first + n
+            block = np.frombuffer(b"".join(e[1] for e in good), dtype=">f4").reshape(
+                n, self.dimension)
+            self.matrix[first:end] = block
+            self.alive[first:end] = True
+            self.expiry[first:end] = [e[3] for e in good]
+            wide = self.matrix[first:end].astype(np.float64)
+            self.norms[first:end] = np.sqrt(np.einsum("ij,ij->i", wide, wide))
+            by_partition = self.by_partition
+            for slot, (key, _, timestamp, expiry) in enumerate(good, first):
+                self.slot_of[key] = slot
+                by_partition.setdefault(key[0], set()).add(key[1])
+            self.keys.extend(e[0] for e in good)
+            self.stamp.extend((e[2], e[3]) for e in good)
+
+    def _grow_arrays(self) -> None:
+        size = max(16, 2 * len(self.matrix))
+        for name in ("matrix", "alive", "expiry", "norms"):
+            old = getattr(self, name)
+            new = np.zeros((size,) + old.shape[1:], dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
     def _grow(self) -> int:
         slot = len(self.keys)
         self.keys.append(None)
@@ -276,12 +315,7 @@ class VectorStore:
         if self.vectors is not None:
             self.vectors.append(None)
         if self.matrix is not None and slot >= len(self.matrix):
-            size = max(16, 2 * len(self.matrix))
-            for name in ("matrix", "alive", "expiry", "norms"):
-                old = getattr(self, name)
-                new = np.zeros((size,) + old.shape[1:], dtype=old.dtype)
-                new[: len(old)] = old
-                setattr(self, name, new)
+            self._grow_arrays()
         return slot
 
     def _clear_slot(self, slot: int, keep_key: bool) -> None:
@@ -654,6 +688,7 @@ def expiry_of(cell: Cell) -> int:
 
 
 def _build(engine, table: TableMetadata, column, store: VectorStore, now: int) -> None:
+    batch: list = []
     for view in engine.scan(str(table.id), now=now):
         dk = decorate(view.pk)
         if column.is_primary_key:
@@ -666,7 +701,11 @@ def _build(engine, table: TableMetadata, column, store: VectorStore, now: int) -
                 continue
             cell = row.cells.get(column.name)
             if isinstance(cell, Cell) and cell.value is not None and cell.is_live(now):
-                store.upsert((dk, ck), decode(cell), cell.timestamp, expiry_of(cell))
+                batch.append(((dk, ck), cell.value, cell.timestamp, expiry_of(cell)))
+                if len(batch) >= 4096:
+                    store.load(batch)
+                    batch = []
+    store.load(batch)
 
 
 def _upsert_key(store: VectorStore, table: TableMetadata, column, pk: bytes, dk: bytes,
