@@ -43,7 +43,8 @@ forms.
 Conventions: `validate(None)` and `serialize(None)` return None (null). The *empty value* of
 the types with `accepts_empty` (numbers but smallint/tinyint, boolean, uuids, inet, timestamp)
 is the singleton `EMPTY` (see its docstring): `deserialize(b'')` and `validate(b'')` return
-it, `serialize(EMPTY)` is b''; smallint, tinyint, date, time and duration refuse b''. Errors are `MarshalError` (an `InvalidRequest` and a `ValueError`).
+it, `serialize(EMPTY)` is b''; smallint, tinyint, date, time and duration refuse b''. A byte
+string given to `validate` is a serialized value, as on the wire (`validate(b) == deserialize(b)`). Errors are `MarshalError` (an `InvalidRequest` and a `ValueError`).
 
 JSON: `to_json_text(value)` returns Cassandra's JSON text (use it for toJson()/SELECT JSON);
 `to_json(value)` returns the same parsed into Python objects (decimals as Decimal);

@@ -171,9 +171,12 @@ class CQLType:
         """Canonical Python value for a bind/application value; MarshalError if it does not fit."""
         if value is None:
             return None
-        if value is EMPTY or (type(value) is bytes and not value):
-            # a zero-length value binds as on the wire: EMPTY, '' or b'', else the type's error
+        if value is EMPTY:
             return self.deserialize(b"")
+        if type(value) is bytes:
+            # a byte string is the serialized value, as on the wire (a Java ByteBuffer): b'' is
+            # EMPTY, '' or b'', else the type's error ('Expected 2 bytes for a smallint (0)')
+            return self.deserialize(value)
         return self._val(value, False)
 
     def _val(self, value: Any, h: bool) -> Any:

@@ -450,6 +450,10 @@ def test_empty_values():
             t.deserialize(b"")
         with pytest.raises(T.MarshalError, match=re.escape(msg)):
             t.validate(b"")  # a zero-length bound value means what it means on the wire
+    # any byte string binds as the serialized value (CreateTest binds 4-byte ints to smallints)
+    assert T.INT.validate(b"\x00\x00\x00\x05") == 5 and T.BLOB.validate(b"\x05") == b"\x05"
+    with pytest.raises(T.MarshalError, match=re.escape("Expected 2 bytes for a smallint (4)")):
+        T.SMALLINT.validate(b"\x00\x00\x00\x01")
     for name in ("vector<int, 2>", "vector<text, 2>"):
         with pytest.raises(T.MarshalError, match="Invalid empty vector value"):
             T.parse_type(name).validate(b"")
