@@ -302,8 +302,8 @@ class SchemaStore:
 
         def build(r: dict, name: str) -> TableMetadata | None:
             ks = schema.keyspaces.get(r["keyspace_name"])
-            if ks is None:
-                return None
+            if ks is None or ks.name in SYSTEM_TABLES:
+                return None  # system tables are built in (their rows are only published)
             lookup = _udt_lookup(schema, ks.name)
             cols = {}
             for c in columns.get((ks.name, name), []):

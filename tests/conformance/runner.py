@@ -2146,6 +2146,33 @@ def pass_rate_table(files: list[CorpusFile], outcomes: list[Outcome],
     return "\n".join(lines)
 
 
+def pass_rate_markdown(files: list[CorpusFile], outcomes: list[Outcome],
+                       modes: tuple[str, ...]) -> str:
+    """The pass rates as a markdown table (one row per source class) for docs/compatibility.md."""
+    by: dict[tuple[str, str], list[int]] = {}
+    for o in outcomes:
+        cell = by.setdefault((o.case_id.split(".", 1)[0], o.mode), [0, 0])
+        cell[0] += o.passed
+        cell[1] += 1
+    lines = ["| Source class | Cases | Skipped | " + " | ".join(modes) + " |",
+             "|---|---:|---:|" + "---:|" * len(modes)]
+    totals = {m: [0, 0] for m in modes}
+    for cf in files:
+        cells = []
+        for m in modes:
+            p, n = by.get((cf.stem, m), (0, 0))
+            totals[m][0] += p
+            totals[m][1] += n
+            cells.append(_rate(p, n))
+        lines.append(f"| {cf.stem} | {len(cf.cases)} | {len(cf.skips)} | " + " | ".join(cells)
+                     + " |")
+    ncases = sum(len(cf.cases) for cf in files)
+    nskips = sum(len(cf.skips) for cf in files)
+    lines.append(f"| **Total** | {ncases} | {nskips} | "
+                 + " | ".join(f"**{_rate(*totals[m])}**" for m in modes) + " |")
+    return "\n".join(lines)
+
+
 def _rate(passed: int, total: int) -> str:
     if not total:
         return "-"

@@ -34,6 +34,8 @@ HEADER = """\
 """
 
 MAX_REASON = 240
+DOC_BEGIN = "<!-- conformance-table:begin -->"
+DOC_END = "<!-- conformance-table:end -->"
 
 
 def _one_line(text: str) -> str:
@@ -56,6 +58,16 @@ def render(files: list[R.CorpusFile], failing: dict[tuple[str, str], str],
             else:
                 lines += [f"{case.id} [{m}]: {r}" for m, r in zip(modes, reasons)]
     return "\n".join(lines) + "\n"
+
+
+def write_doc_table(path: Path, table: str) -> None:
+    """Replace the text between the markers in ``path`` with ``table``."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(DOC_BEGIN), text.find(DOC_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path}: markers {DOC_BEGIN} / {DOC_END} not found")
+    path.write_text(text[:start + len(DOC_BEGIN)] + "\n" + table + "\n" + text[end:],
+                    encoding="utf-8")
 
 
 def existing_header(path: Path) -> str:
@@ -95,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", metavar="FILE", help="also write every outcome as a JSON line")
     ap.add_argument("--from-saved", metavar="FILE",
                     help="use the outcomes a --save wrote instead of running the corpus")
+    ap.add_argument("--doc", metavar="FILE",
+                    help="also write the pass-rate table into FILE between the markers "
+                         f"{DOC_BEGIN} and {DOC_END}")
     args = ap.parse_args(argv)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if "server" in modes:
@@ -173,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ... {len(added) - 50} more")
     for cid, mode in fixed:
         print(f"  - {cid} [{mode}] passes now")
+    if args.doc:
+        write_doc_table(Path(args.doc), R.pass_rate_markdown(files, outcomes, modes))
+        print(f"wrote the pass-rate table into {args.doc}")
     if args.dry_run:
         return 0
     path.write_text(text, encoding="utf-8")

@@ -54,6 +54,22 @@ def test_masks_are_stored_described_and_restored(tmp_path):
     s.close()
 
 
+def test_null_mask_arguments_survive_a_reopen(tmp_path):
+    """system_schema.column_masks holds null elements; after a reopen its built-in metadata
+    (not the published rows) must still allow them."""
+    s = cql.connect(str(tmp_path), dynamic_data_masking_enabled=True)
+    _setup(s)
+    s.execute("CREATE TABLE t (k int PRIMARY KEY, v text MASKED WITH mask_inner(null, null))")
+    s.execute("INSERT INTO t (k, v) VALUES (1, 'abcdef')")
+    s.close()
+    s = cql.connect(str(tmp_path), "ks", dynamic_data_masking_enabled=True)
+    rows = s.execute("SELECT function_argument_values FROM system_schema.column_masks "
+                     "WHERE keyspace_name = 'ks' AND table_name = 't'")
+    assert [tuple(r) for r in rows] == [([None, None],)]
+    assert [tuple(r) for r in s.execute("SELECT v FROM t")] == [("abcdef",)]  # superuser: UNMASK
+    s.close()
+
+
 def test_masked_reads_for_a_role_without_unmask():
     name = f":memory:ddm{next(_names)}"
     admin = cql.connect(name, dynamic_data_masking_enabled=True)
