@@ -198,6 +198,22 @@ class CQLType:
     def _des(self, data: bytes, h: bool) -> Any:
         raise NotImplementedError
 
+    def _elem(self, value: Any, h: bool) -> Any:
+        """An element of a collection, tuple or UDT given as `EMPTY` or a byte string (callers
+        test for those first; `_val` takes the rest): what `validate` gives them."""
+        return self._des_elem(b"" if value is EMPTY else value, h)
+
+    def _des_elem(self, data: bytes, h: bool) -> Any:
+        """An element's value from its bytes: `EMPTY` for a zero-length one if the type has it."""
+        if not data and self.accepts_empty:
+            return EMPTY
+        return self._des(data, h)
+
+    def _seq_comparable(self, value: Any) -> bytes:
+        """An element's byte-comparable form inside a sequence (frozen collections, tuples):
+        SEP + encoding, or EMPTY_SEP alone for `EMPTY`."""
+        return b"\x3e" if value is EMPTY else b"\x40" + self.to_comparable(value)
+
     def to_comparable(self, value: Any) -> bytes:
         """Byte-comparable, prefix-free encoding: unsigned byte order == CQL order."""
         raise NotImplementedError
@@ -205,7 +221,10 @@ class CQLType:
     def from_comparable(self, data: bytes, pos: int = 0,
                         hashable: bool = False) -> tuple[Any, int]:
         """``(value, next position)``; ``hashable`` gives nested collections their hashable
-        forms (for a set element or a map key)."""
+        forms (for a set element or a map key). Nothing left to read is `EMPTY` (alone, its
+        encoding is b'': a set element's or map key's cell path)."""
+        if pos == len(data) and self.accepts_empty:
+            return EMPTY, pos
         return self._fcmp(data, pos, hashable)
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Any, int]:

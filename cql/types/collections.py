@@ -82,6 +82,16 @@ def _pack_value(b: bytes | None) -> bytes:
     return _I32.pack(len(b)) + b
 
 
+def _item_fcmp(t: CQLType, data: bytes, pos: int, h: bool, what: str) -> tuple[Any, int]:
+    """One SEP- (or EMPTY_SEP-) marked item of a byte-comparable sequence."""
+    b = _read_seq_comparable(data, pos)
+    if b == bc.EMPTY_SEP:
+        return EMPTY, pos + 1
+    if b != bc.SEP:
+        raise MarshalError(f"Malformed byte-comparable {what}")
+    return t._fcmp(data, pos + 1, h)
+
+
 def _read_seq_comparable(data: bytes, pos: int) -> int:
     """Check a sequence item marker; return the byte (SEP / NULL_SEP / TERMINATOR)."""
     if pos >= len(data):
@@ -160,7 +170,8 @@ class ListType(_CollectionType):
                     raise MarshalError(_NULL_IN_COLLECTION)
                 out.append(None)
                 continue
-            out.append(e._val(x, h))
+            out.append(e._val(x, h) if type(x) is not bytes and x is not EMPTY
+                       else e._elem(x, h))
         return tuple(out) if h else out
 
     def serialize(self, v: Any) -> bytes | None:
@@ -187,7 +198,7 @@ class ListType(_CollectionType):
                     raise MarshalError(_NULL_IN_COLLECTION)
                 out.append(None)
                 continue
-            out.append(e._des(b, h))
+            out.append(e._des_elem(b, h))
         if not r.done():
             raise MarshalError(f"Unexpected extraneous bytes after {kind} value")
         return out
@@ -198,7 +209,7 @@ class ListType(_CollectionType):
 
     def to_comparable(self, v: Any) -> bytes:
         e = self.elem
-        return b"".join(b"\x40" + e.to_comparable(x) for x in v) + b"\x38"
+        return b"".join(e._seq_comparable(x) for x in v) + b"\x38"
 
     def _fcmp_items(self, data: bytes, pos: int, h: bool) -> tuple[list, int]:
         e = self.elem
@@ -207,6 +218,10 @@ class ListType(_CollectionType):
             b = _read_seq_comparable(data, pos)
             if b == bc.TERMINATOR:
                 return out, pos + 1
+            if b == bc.EMPTY_SEP:
+                out.append(EMPTY)
+                pos += 1
+                continue
             if b != bc.SEP:
                 raise MarshalError("Malformed byte-comparable collection")
             x, pos = e._fcmp(data, pos + 1, True if self.kind == "set" else h)
@@ -282,7 +297,8 @@ class SetType(ListType):
         for x in v:
             if x is None:
                 raise MarshalError(_NULL_IN_COLLECTION)
-            items.append(e._val(x, True))
+            items.append(e._val(x, True) if type(x) is not bytes and x is not EMPTY
+                         else e._elem(x, True))
         return self._make(items, h)
 
     def _ordered(self, v: Any) -> Iterable[Any]:
@@ -379,7 +395,10 @@ class MapType(_CollectionType):
                                    f"{type(v).__name__}: {v!r}") from None
             if k is None or x is None:
                 raise MarshalError(_NULL_IN_COLLECTION)
-            items.append((kt._val(k, True), vt._val(x, h)))
+            items.append((kt._val(k, True) if type(k) is not bytes and k is not EMPTY
+                          else kt._elem(k, True),
+                          vt._val(x, h) if type(x) is not bytes and x is not EMPTY
+                          else vt._elem(x, h)))
         return self._make(items, h)
 
     def _ordered(self, v: Any) -> Iterable[tuple[Any, Any]]:
@@ -410,14 +429,14 @@ class MapType(_CollectionType):
             vb = r.value()
             if kb is None or vb is None:
                 raise MarshalError(_NULL_IN_COLLECTION)
-            items.append((kt._des(kb, True), vt._des(vb, h)))
+            items.append((kt._des_elem(kb, True), vt._des_elem(vb, h)))
         if not r.done():
             raise MarshalError("Unexpected extraneous bytes after map value")
         return self._make(items, h)
 
     def to_comparable(self, v: Any) -> bytes:
         kt, vt = self.key, self.value
-        return b"".join(b"\x40" + kt.to_comparable(k) + b"\x40" + vt.to_comparable(x)
+        return b"".join(kt._seq_comparable(k) + vt._seq_comparable(x)
                         for k, x in self._ordered(v)) + b"\x38"
 
     def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Any, int]:
@@ -427,12 +446,8 @@ class MapType(_CollectionType):
             b = _read_seq_comparable(data, pos)
             if b == bc.TERMINATOR:
                 return self._make(items, h), pos + 1
-            if b != bc.SEP:
-                raise MarshalError("Malformed byte-comparable map")
-            k, pos = kt._fcmp(data, pos + 1, True)
-            if _read_seq_comparable(data, pos) != bc.SEP:
-                raise MarshalError("Malformed byte-comparable map")
-            x, pos = vt._fcmp(data, pos + 1, h)
+            k, pos = _item_fcmp(kt, data, pos, True, "map")
+            x, pos = _item_fcmp(vt, data, pos, h, "map")
             items.append((k, x))
 
     def _literal(self, v: Any) -> str:
@@ -487,7 +502,8 @@ class _FieldSequenceType(CQLType):
         return tuple(values)
 
     def _val_items(self, items: list[Any], h: bool) -> Any:
-        return self._build([None if x is None else t.validate(x) if x is EMPTY else t._val(x, h)
+        return self._build([None if x is None else t._val(x, h)
+                            if type(x) is not bytes and x is not EMPTY else t._elem(x, h)
                             for t, x in zip(self.types, items)]
                            + [None] * (len(self.types) - len(items)))
 
@@ -504,8 +520,7 @@ class _FieldSequenceType(CQLType):
             if r.done():
                 break
             b = r.value()
-            out.append(None if b is None else EMPTY if not b and t.accepts_empty
-                       else t._des(b, h))
+            out.append(None if b is None else t._des_elem(b, h))
         if not r.done():
             raise MarshalError(self._extra_msg)
         out += [None] * (len(self.types) - len(out))

@@ -464,6 +464,23 @@ def test_empty_values():
     assert T.INT.to_cql_literal(T.EMPTY) == "blobAsInt(0x)"
 
 
+def test_empty_values_inside_collections_and_tuples():
+    """EMPTY elements, keys, values and components survive bytes and byte-comparable forms."""
+    E = T.EMPTY
+    for name, v in (("list<int>", [E, 1]), ("set<int>", {E, 1}), ("map<int, int>", {E: E, 2: 3}),
+                    ("tuple<int, text>", (E, "a")), ("frozen<list<bigint>>", [1, E])):
+        t = T.parse_type(name)
+        value = t.validate(v)
+        assert t.deserialize(t.serialize(value)) == value
+        assert t.from_comparable(t.to_comparable(value))[0] == value
+    # a byte string element is a serialized value too
+    assert T.parse_type("list<int>").validate([b"", b"\x00\x00\x00\x02"]) == [E, 2]
+    # in a frozen list, EMPTY sorts before every value and after the end of a shorter list
+    t = T.parse_type("frozen<list<int>>")
+    keys = sorted(t.to_comparable(x) for x in ([0], [E, 1], [], [E]))
+    assert [t.from_comparable(k)[0] for k in keys] == [[], [E], [E, 1], [0]]
+
+
 def test_empty_value_in_clustering_order():
     """In a clustering, EMPTY sorts first (ASC) or last (DESC) and decodes back."""
     from cql.types.comparable import decode_clustering, encode_clustering
