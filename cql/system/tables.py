@@ -20,6 +20,7 @@ from cql.schema.metadata import (
     name_uuid,
 )
 from cql.types import parse_type
+from cql.types.collections import ListType
 
 CLUSTER_NAME = "Test Cluster"
 RELEASE_VERSION = "5.0.0"
@@ -195,6 +196,16 @@ def _split_columns(spec: str) -> list[tuple[str, str]]:
     return out
 
 
+class _NullableList(ListType):
+    """A list whose elements may be null: a mask's partial arguments (``mask_replace(null)``)
+    are stored as a list of texts with a null for each null argument, as Cassandra does."""
+
+    nulls_allowed = True
+
+
+_NULL_ELEMENT_LISTS = frozenset({("system_schema", "column_masks", "function_argument_values")})
+
+
 def build_table(
     keyspace: str, name: str, spec: str, pk: tuple[str, ...], ck: tuple[str, ...]
 ) -> TableMetadata:
@@ -205,7 +216,10 @@ def build_table(
             kind, position = PARTITION_KEY, pk.index(cname)
         elif cname in ck:
             kind, position = CLUSTERING, ck.index(cname)
-        columns[cname] = ColumnMetadata(cname, parse_type(type_text), kind, position)
+        ctype = parse_type(type_text)
+        if (keyspace, name, cname) in _NULL_ELEMENT_LISTS:
+            ctype = _NullableList(ctype.elem, True)
+        columns[cname] = ColumnMetadata(cname, ctype, kind, position)
     table = TableMetadata(keyspace, name, name_uuid(keyspace + name), columns)
     table.options["comment"] = ""
     table.options["gc_grace_seconds"] = 0 if keyspace != "system_auth" else 7776000
