@@ -82,10 +82,7 @@ class Database:
     def _publish_system_schema(self) -> None:
         """Describe the built-in keyspaces in system_schema too, as Cassandra does."""
         for name in system.SYSTEM_TABLES:
-            ks = self.schema.keyspaces[name]
-            self.store.save_keyspace(ks)
-            for table in ks.tables.values():
-                self.store.save_table(table)
+            self.store.publish_builtin(self.schema.keyspaces[name])
 
     def set_native_address(self, address: str, port: int) -> None:
         """Where the native-protocol server listens, as system.local must report it."""

@@ -10,6 +10,8 @@ import calendar
 import dataclasses
 import json
 import time
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timezone
 
 from cassalite.storage.engine import StorageEngine
@@ -164,6 +166,41 @@ def type_description_rows(ut: UserTypeMetadata) -> list[dict]:
     return rows
 
 
+def _table_rows(table: TableMetadata) -> dict[str, list[dict]]:
+    """The rows describing ``table``, by system_schema table."""
+    return {
+        "views" if table.is_view else "tables": [table_row(table)],
+        "columns": column_rows(table),
+        "column_constraints": constraint_rows(table),
+        "column_masks": mask_rows(table),
+        "dropped_columns": dropped_column_rows(table),
+        "indexes": index_rows(table),
+        "descriptions": table_description_rows(table),
+    }
+
+
+_SCHEMA_TABLES = ("keyspaces", "types", "tables", "views", "columns", "dropped_columns",
+                  "column_constraints", "column_masks", "indexes", "descriptions")
+
+
+def _canonical(rows_by_table: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Rows in a comparable form: null and empty cells dropped (as storage reads them back),
+    each row as its sorted repr, the rows of a table sorted."""
+    def cell(v):
+        if isinstance(v, Mapping):
+            return sorted((str(k), cell(x)) for k, x in v.items())
+        if isinstance(v, AbstractSet):
+            return sorted(cell(x) for x in v)
+        if isinstance(v, (list, tuple)):
+            return [cell(x) for x in v]
+        return repr(v)
+
+    return {name: sorted(repr(sorted((k, cell(v)) for k, v in r.items()
+                                     if v is not None and v != {} and v != [] and v != ()))
+                         for r in rows)
+            for name, rows in rows_by_table.items() if rows}
+
+
 class SchemaStore:
     """Reads and writes the schema as rows of the system_schema tables."""
 
@@ -171,6 +208,8 @@ class SchemaStore:
         self.engine = engine
         self.schema = schema
         self.clock = clock
+        # keyspace -> table name (None: the keyspace row) -> canonical stored rows
+        self._stored_builtin: dict[str, dict[str | None, dict]] = {}
 
     def table(self, name: str) -> TableMetadata:
         return self.schema.keyspaces["system_schema"].tables[name]
@@ -209,17 +248,20 @@ class SchemaStore:
         """Rewrite every row describing ``table`` (old columns/indexes are deleted first)."""
         ts, now = self.clock.now(), _now()
         muts = self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
-        if table.is_view:
-            muts += self._upsert("views", [table_row(table)], now, ts)
-        else:
-            muts += self._upsert("tables", [table_row(table)], now, ts)
-        muts += self._upsert("columns", column_rows(table), now, ts)
-        muts += self._upsert("column_constraints", constraint_rows(table), now, ts)
-        muts += self._upsert("column_masks", mask_rows(table), now, ts)
-        muts += self._upsert("dropped_columns", dropped_column_rows(table), now, ts)
-        muts += self._upsert("indexes", index_rows(table), now, ts)
-        muts += self._upsert("descriptions", table_description_rows(table), now, ts)
+        for name, rows in _table_rows(table).items():
+            muts += self._upsert(name, rows, now, ts)
         self.engine.apply(muts)
+
+    def publish_builtin(self, ks: KeyspaceMetadata) -> None:
+        """Describe a built-in keyspace in system_schema, unless the stored rows (read by
+        ``load``) already say exactly that: rewriting them at every open would make every
+        close flush and fsync a dozen system_schema memtables."""
+        stored = self._stored_builtin.get(ks.name, {})
+        if _canonical({"keyspaces": [keyspace_row(ks)]}) != stored.get(None):
+            self.save_keyspace(ks)
+        for table in ks.tables.values():
+            if _canonical(_table_rows(table)) != stored.get(table.name):
+                self.save_table(table)
 
     def _table_deletions(self, keyspace: str, name: str, is_view: bool, now: int, ts: int):
         muts = [self._delete_rows("views" if is_view else "tables", keyspace, [name], now, ts)]
@@ -253,10 +295,28 @@ class SchemaStore:
             out.extend(rowcodec.decode_view(table, view))
         return out
 
+    def _remember_builtin(self, stored: dict[str, list[dict]]) -> None:
+        """Keep the stored rows describing the built-in keyspaces, for ``publish_builtin``."""
+        by: dict[str, dict[str | None, dict[str, list[dict]]]] = {}
+        for name, rows in stored.items():
+            for r in rows:
+                ks = r.get("keyspace_name")
+                if ks not in SYSTEM_TABLES:
+                    continue
+                table = None if name == "keyspaces" else (r.get("table_name")
+                                                          or r.get("view_name"))
+                if name == "descriptions" and not table:
+                    continue
+                by.setdefault(ks, {}).setdefault(table, {}).setdefault(name, []).append(r)
+        self._stored_builtin = {ks: {t: _canonical(rows) for t, rows in tables.items()}
+                                for ks, tables in by.items()}
+
     def load(self) -> None:
         """Rebuild user keyspaces from the stored rows (system keyspaces are built in)."""
+        stored = {name: self._rows(name) for name in _SCHEMA_TABLES}
+        self._remember_builtin(stored)
         schema = self.schema
-        for r in self._rows("keyspaces"):
+        for r in stored["keyspaces"]:
             name = r["keyspace_name"]
             if name in SYSTEM_TABLES:
                 continue
@@ -265,7 +325,7 @@ class SchemaStore:
             )
 
         # User types may reference each other: resolve in passes until stable.
-        pending = [r for r in self._rows("types") if r["keyspace_name"] in schema.keyspaces]
+        pending = [r for r in stored["types"] if r["keyspace_name"] in schema.keyspaces]
         while pending:
             progressed, rest = False, []
             for r in pending:
@@ -284,20 +344,20 @@ class SchemaStore:
             pending = rest
 
         columns: dict[tuple[str, str], list[dict]] = {}
-        for r in self._rows("columns"):
+        for r in stored["columns"]:
             columns.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
         dropped: dict[tuple[str, str], list[dict]] = {}
-        for r in self._rows("dropped_columns"):
+        for r in stored["dropped_columns"]:
             dropped.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
         checks: dict[tuple[str, str, str], tuple] = {}
-        for r in self._rows("column_constraints"):
+        for r in stored["column_constraints"]:
             checks[(r["keyspace_name"], r["table_name"], r["column_name"])] = tuple(
                 Constraint(**json.loads(k)) for k in r["constraints"] or ())
         masks: dict[tuple[str, str, str], dict] = {}
-        for r in self._rows("column_masks"):
+        for r in stored["column_masks"]:
             masks[(r["keyspace_name"], r["table_name"], r["column_name"])] = r
         indexes: dict[tuple[str, str], list[dict]] = {}
-        for r in self._rows("indexes"):
+        for r in stored["indexes"]:
             indexes.setdefault((r["keyspace_name"], r["table_name"]), []).append(r)
 
         def build(r: dict, name: str) -> TableMetadata | None:
@@ -338,15 +398,15 @@ class SchemaStore:
             ks.tables[name] = table
             return table
 
-        for r in self._rows("tables"):
+        for r in stored["tables"]:
             build(r, r["table_name"])
-        for r in self._rows("views"):
+        for r in stored["views"]:
             table = build(r, r["view_name"])
             if table is not None:
                 table.view_of = r["base_table_name"]
                 table.view_where = r["where_clause"] or ""
                 table.view_include_all = bool(r["include_all_columns"])
-        for r in self._rows("descriptions"):
+        for r in stored["descriptions"]:
             _load_description(schema, r)
 
 
