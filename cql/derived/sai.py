@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from cql.errors import ConfigurationException, InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata
+from cql.types.values import EMPTY
 
 SAI_CLASS = "org.apache.cassandra.index.sai.StorageAttachedIndex"
 ANALYSIS_OPTIONS = ("case_sensitive", "normalize", "ascii")
@@ -90,6 +91,8 @@ def analyzer(table: TableMetadata, index: IndexMetadata) -> Callable[[str], str]
 
 
 def _inet_key(value) -> bytes:
+    if value is EMPTY:
+        return b""
     address = ipaddress.ip_address(str(value))
     if address.version == 4:
         return b"\x00" * 10 + b"\xff\xff" + address.packed
@@ -118,7 +121,7 @@ def supports(table: TableMetadata, index: IndexMetadata, r) -> bool:
             return False
         if r.contains_key and kind != "keys":
             return False
-        if r.entries and kind != "entries":
+        if (r.entries or r.entry_slices) and kind != "entries":
             return False
         return r.is_contains
     if r.is_contains:
@@ -143,7 +146,7 @@ def served(table: TableMetadata, r) -> bool:
     kinds = {i.target_kind for i in table.indexes.values()
              if is_sai(i) and i.target_column == r.name}
     needed = {k for k, part in (("values", r.contains), ("keys", r.contains_key),
-                                ("entries", r.entries)) if part}
+                                ("entries", r.entries or r.entry_slices)) if part}
     return needed <= kinds
 
 
@@ -197,7 +200,7 @@ class AnalyzedFilter:
         self.excluded = ()
 
     def matches(self, value: Any) -> bool:
-        if value is None:
+        if value is None or value is EMPTY:  # an empty inet is not indexed (CASSANDRA-20313)
             return False
         key = self.analyze(value)
         if self.equal is not None and key not in self.equal:

@@ -24,7 +24,7 @@ from cql.syntax import ast, unparse
 from cql.types import ListType, MapType, TupleType, is_list, native_type
 from cql.vocabulary import quote_name
 
-from .terms import UNSET, Term, TermContext, compile_term
+from .terms import UNSET, Term, TermContext, Value, compile_term
 
 REQUIRES_ALLOW_FILTERING = (
     "Cannot execute this query as it might involve data filtering and thus may have "
@@ -83,6 +83,8 @@ class ColumnRestriction:
     not_contains_key: list[Term] = field(default_factory=list)
     entries: list[tuple[Term, Term]] = field(default_factory=list)  # m[k] = v
     entries_neq: list[tuple[Term, Term]] = field(default_factory=list)  # m[k] != v
+    #: m[k] < v, m[k] >= v, ...: (key term, operator, value term, 'm[k]' text)
+    entry_slices: list[tuple[Term, str, Term, str]] = field(default_factory=list)
     entry_texts: list[str] = field(default_factory=list)  # 'e[1]' for messages
     ops: list[str] = field(default_factory=list)
     #: the multi-column equality this restriction was derived from (index_candidates)
@@ -116,11 +118,12 @@ class ColumnRestriction:
     @property
     def is_contains(self) -> bool:
         return bool(self.contains or self.contains_key or self.not_contains
-                    or self.not_contains_key or self.entries or self.entries_neq)
+                    or self.not_contains_key or self.entries or self.entries_neq
+                    or self.entry_slices)
 
     @property
     def is_entry(self) -> bool:
-        return bool(self.entries or self.entries_neq)
+        return bool(self.entries or self.entries_neq or self.entry_slices)
 
     def values(self, bound: list) -> list:
         """The sorted distinct values of an = / IN restriction."""
@@ -177,15 +180,22 @@ class ColumnRestriction:
             offset = len(self.entries)
             f.entries_neq = [self._entry(k, v, bound, offset + i)
                              for i, (k, v) in enumerate(self.entries_neq)]
+            comparable = self.column.type.value_type.to_comparable if self.entry_slices else None
+            f.entry_slices = [(self._map_key(k, bound), op,
+                               comparable(check_bound(v.bind(bound), text)))
+                              for k, op, v, text in self.entry_slices]
         return f
 
-    def _entry(self, kt: Term, vt: Term, bound: list, i: int) -> tuple:
+    def _map_key(self, kt: Term, bound: list) -> Any:
         k = kt.bind(bound)
         if k is None:
             raise InvalidRequest(f"Invalid null map key for column {self.name}")
         if k is UNSET:
             raise InvalidRequest(f"Invalid unset map key for column {self.name}")
-        return k, check_bound(vt.bind(bound), self.entry_texts[i])
+        return k
+
+    def _entry(self, kt: Term, vt: Term, bound: list, i: int) -> tuple:
+        return self._map_key(kt, bound), check_bound(vt.bind(bound), self.entry_texts[i])
 
     def matches(self, value: Any, bound: list) -> bool:
         """Filtering semantics on the live value (null never matches)."""
@@ -196,14 +206,15 @@ class ColumnFilter:
     """A column restriction with its values bound: checks one live value."""
 
     __slots__ = ("column", "eq", "in_set", "lower", "upper", "excluded", "contains",
-                 "contains_key", "not_contains", "not_contains_key", "entries", "entries_neq")
+                 "contains_key", "not_contains", "not_contains_key", "entries", "entries_neq",
+                 "entry_slices")
 
     def __init__(self, column: ColumnMetadata):
         self.column = column
         self.eq = self.in_set = self.lower = self.upper = None
         self.excluded = None
         self.contains = self.contains_key = self.not_contains = self.not_contains_key = ()
-        self.entries = self.entries_neq = ()
+        self.entries = self.entries_neq = self.entry_slices = ()
 
     def matches(self, value: Any) -> bool:
         if value is None:
@@ -226,7 +237,7 @@ class ColumnFilter:
             if self.excluded and key in self.excluded:
                 return False
         if self.contains or self.contains_key or self.not_contains or \
-                self.not_contains_key or self.entries or self.entries_neq:
+                self.not_contains_key or self.entries or self.entries_neq or self.entry_slices:
             if isinstance(self.column.type, MapType):
                 values = list(value.values())
                 keys = value
@@ -250,7 +261,22 @@ class ColumnFilter:
             for k, v in self.entries_neq:
                 if k not in keys or value[k] == v:
                     return False
+            if self.entry_slices:
+                comparable = self.column.type.value_type.to_comparable
+                for k, op, bound in self.entry_slices:
+                    if k not in keys or not _compare(comparable(value[k]), op, bound):
+                        return False
         return True
+
+
+def _compare(key: Any, op: str, bound: Any) -> bool:
+    if op == "<":
+        return key < bound
+    if op == "<=":
+        return key <= bound
+    if op == ">":
+        return key > bound
+    return key >= bound
 
 
 # --------------------------------------------------------------------------------------
@@ -658,23 +684,25 @@ class WhereClause:
             raise InvalidRequest(
                 f"Map-entry predicates on frozen map column {name} are not supported"
             )
-        if rel.op not in ("=", "!="):
-            raise InvalidRequest(
-                f"{rel.op} cannot be used with {name}[{unparse.term(rel.lhs.key)}] relations"
-            )
+        op = rel.op
+        text = f"{name}[{unparse.term(rel.lhs.key)}]"
+        if op not in ("=", "!=", "<", "<=", ">", ">="):
+            raise InvalidRequest(f"{op} cannot be used with {text} relations")
         r = self._restriction(column)
         if r.ops:
             self._check_merge(r, "ENTRY", name)
-        r.ops.append("ENTRY")
         key = compile_term(rel.lhs.key, ctype.key_type, f"key({name})", ctx)
         value = compile_term(rel.rhs, ctype.value_type, f"value({name})", ctx)
-        text = f"{name}[{unparse.term(rel.lhs.key)}]"
-        if rel.op == "=":
+        _check_entry_merge(r, key, op, value)
+        r.ops.append("ENTRY")
+        if op == "=":
             r.entries.append((key, value))
             r.entry_texts.insert(len(r.entries) - 1, text)
-        else:
+        elif op == "!=":
             r.entries_neq.append((key, value))
             r.entry_texts.append(text)
+        else:
+            r.entry_slices.append((key, op, value, text))
 
     def _add_token(self, rel: Any, ctx: TermContext) -> None:
         names = list(rel.lhs.columns)
@@ -1025,6 +1053,59 @@ class WhereClause:
         if lo is not None and hi is not None and lo[0] > hi[0]:
             return lambda token: after_lo(token) or before_hi(token)
         return lambda token: after_lo(token) and before_hi(token)
+
+
+def _literal(term: Term) -> Any:
+    """The value of a term known when the statement is prepared, else UNSET."""
+    return term.value if isinstance(term, Value) else UNSET
+
+
+def _check_entry_merge(r: ColumnRestriction, key: Term, op: str, value: Term) -> None:
+    """A range on a map entry merges with the other relations on the same entry like a
+    slice on a column: one start and one end bound, and no equality beside them (relations
+    on different entries are independent). Entries whose key is a bind marker never clash."""
+    name = r.name
+    k = _literal(key)
+    if k is UNSET:
+        return
+    same = [s for s in r.entry_slices if _literal(s[0]) == k]
+    if op == "=":
+        if not same:
+            return
+        other = ColumnRestriction(r.column, entries=[(key, value)])  # the new relation
+    elif op in ("<", "<=", ">", ">="):
+        start = op in (">", ">=")
+        if any((s[1] in (">", ">=")) == start for s in same):
+            side = "start" if start else "end"
+            raise InvalidRequest(
+                f"More than one restriction was found for the {side} bound on {name}")
+        if not any(_literal(ek) == k for ek, _ in r.entries):
+            return
+        other = r
+    else:
+        return
+    raise InvalidRequest(
+        f'Column "{name}" cannot be restricted by both an inequality relation and '
+        f'"{_contains_text(other)}"')
+
+
+def _contains_text(r: ColumnRestriction) -> str:
+    """ContainsRestriction.toString: the serialized values of each kind, in hex."""
+    ctype = r.column.type
+    key_type = getattr(ctype, "key_type", None)
+    value_type = getattr(ctype, "value_type", None) or getattr(ctype, "element_type", None)
+
+    def hexes(terms: list, t: Any) -> str:
+        out = []
+        for term in terms:
+            v = _literal(term)
+            out.append("?" if v is UNSET or v is None else t.serialize(v).hex())
+        return "[" + ", ".join(out) + "]"
+
+    return (f"CONTAINS(values={hexes(r.contains, value_type)}, "
+            f"keys={hexes(r.contains_key, key_type)}, "
+            f"entryKeys={hexes([k for k, _ in r.entries], key_type)}, "
+            f"entryValues={hexes([v for _, v in r.entries], value_type)})")
 
 
 def _token_value(term: Term, bound: list) -> int:

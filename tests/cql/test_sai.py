@@ -42,7 +42,7 @@ rows = st.lists(st.tuples(
 CONDITIONS = [
     "v = 1", "v > 0", "v >= -1 AND v < 2", "v BETWEEN -2 AND 1", "t = 'b'", "d = 1",
     "d > 1.0", "ts > 1000", "s CONTAINS 2", "m CONTAINS KEY 'x'", "m CONTAINS 1",
-    "m['y'] = 2", "c = 2", "c > 2", "k = 3", "st = 1", "k > 1",
+    "m['y'] = 2", "m['x'] > 0", "m['y'] <= 1 AND m['y'] > 0", "m['x'] < 2", "c = 2", "c > 2", "k = 3", "st = 1", "k > 1",
 ]
 
 
@@ -89,6 +89,30 @@ def test_several_sai_columns_need_no_allow_filtering_legacy_does():
         q(legacy, "SELECT k FROM t WHERE a = 1 AND b = 'x'")
     with pytest.raises(InvalidRequest, match="ALLOW FILTERING"):
         q(legacy, "SELECT k FROM t WHERE a > 0")
+
+
+def test_map_entry_ranges():
+    """Ranges on map entries: served by an SAI entries() index, else ALLOW FILTERING; each
+    entry has at most one start and one end bound and no equality beside them."""
+    s = session("CREATE TABLE t (k int PRIMARY KEY, m map<text, int>)")
+    for k, m in [(1, {"a": 1, "b": 5}), (2, {"a": 3}), (3, {"b": 0})]:
+        s.execute("INSERT INTO t (k, m) VALUES (%s, %s)", (k, m))
+    with pytest.raises(InvalidRequest, match="use ALLOW FILTERING"):
+        q(s, "SELECT k FROM t WHERE m['a'] > 1")
+    assert q(s, "SELECT k FROM t WHERE m['a'] > 1 ALLOW FILTERING") == [(2,)]
+    assert sorted(q(s, "SELECT k FROM t WHERE m['a'] >= 1 AND m['b'] < 9 ALLOW FILTERING")) == [(1,)]
+    s.execute("CREATE INDEX ON t (entries(m)) USING 'sai'")
+    assert sorted(q(s, "SELECT k FROM t WHERE m['a'] <= 3 AND m['a'] > 1")) == [(2,)]
+    assert q(s, "SELECT k FROM t WHERE m[?] < ?", ["b", 1]) == [(3,)]
+    assert q(s, "SELECT k FROM t WHERE m['a'] = 1 AND m['b'] > 4") == [(1,)]
+    with pytest.raises(InvalidRequest, match="^More than one restriction was found for the "
+                                              "start bound on m$"):
+        q(s, "SELECT k FROM t WHERE m['a'] > 1 AND m['a'] >= 2")
+    with pytest.raises(InvalidRequest) as info:
+        q(s, "SELECT k FROM t WHERE m['a'] = 1 AND m['a'] < 2")
+    assert str(info.value) == ('Column "m" cannot be restricted by both an inequality relation '
+                               'and "CONTAINS(values=[], keys=[], entryKeys=[61], '
+                               'entryValues=[00000001])"')
 
 
 @pytest.mark.parametrize("options, stored, query, hit", [
