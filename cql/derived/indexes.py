@@ -127,6 +127,16 @@ def _entries_of(table: TableMetadata, index: IndexMetadata, data) -> list[tuple[
 _MAX_INDEXED_SIZE = 65535  # CassandraIndex.validateIndexedValue: FBUtilities.MAX_UNSIGNED_SHORT
 
 
+def _skips_empty_values(table: TableMetadata, index: IndexMetadata, column) -> bool:
+    """An SAI index of a non-literal type leaves empty values out (CASSANDRA-20313): only
+    strings, booleans and frozen values index them; legacy indexes index them all."""
+    if not sai.is_sai(index) or _kind(table, index) != "full":
+        return False
+    ctype = column.type
+    return getattr(ctype, "name", "") not in ("text", "varchar", "ascii", "boolean") \
+        and not ctype.frozen
+
+
 def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mutation]:
     """Index entries for the values ``mutations`` write into ``table``."""
     out: list[Mutation] = []
@@ -135,6 +145,7 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
         if column is None or not lookup_exact(table, index):
             continue
         iid = index_table_id(table, index)
+        skip_empty = _skips_empty_values(table, index, column)
         for m in mutations:
             dk = decorate(m.pk)
             rows = list(m.update.rows.items())
@@ -152,6 +163,8 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
                         continue
                     entries = _entries_of(table, index, data)
                 for key, ts, ttl, expiry in entries:
+                    if skip_empty and not key:
+                        continue
                     if len(key) >= _MAX_INDEXED_SIZE:
                         raise InvalidRequest(
                             f"Cannot index value of size {len(key)} for index {index.name} on "
