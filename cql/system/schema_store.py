@@ -10,6 +10,7 @@ import calendar
 import dataclasses
 import json
 import time
+from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timezone
@@ -183,21 +184,21 @@ _SCHEMA_TABLES = ("keyspaces", "types", "tables", "views", "columns", "dropped_c
                   "column_constraints", "column_masks", "indexes", "descriptions")
 
 
-def _canonical(rows_by_table: dict[str, list[dict]]) -> dict[str, list[str]]:
+def _canonical(rows_by_table: dict[str, list[dict]]) -> dict[str, Counter]:
     """Rows in a comparable form: null and empty cells dropped (as storage reads them back),
-    each row as its sorted repr, the rows of a table sorted."""
+    collections made hashable, each table's rows as a multiset."""
     def cell(v):
         if isinstance(v, Mapping):
-            return sorted((str(k), cell(x)) for k, x in v.items())
+            return frozenset((k, cell(x)) for k, x in v.items())
         if isinstance(v, AbstractSet):
-            return sorted(cell(x) for x in v)
+            return frozenset(cell(x) for x in v)
         if isinstance(v, (list, tuple)):
-            return [cell(x) for x in v]
-        return repr(v)
+            return tuple(cell(x) for x in v)
+        return v
 
-    return {name: sorted(repr(sorted((k, cell(v)) for k, v in r.items()
-                                     if v is not None and v != {} and v != [] and v != ()))
-                         for r in rows)
+    return {name: Counter(frozenset((k, cell(v)) for k, v in r.items()
+                                    if v is not None and v != {} and v != [] and v != ())
+                          for r in rows)
             for name, rows in rows_by_table.items() if rows}
 
 
