@@ -233,7 +233,10 @@ class SelectPlan(Plan):
                 raise InvalidRequest("Multicolumn IN filters are not supported")
         # Row filters: what the key selection does not already guarantee
         if self.key_mode == "index":
-            self.filters = list(where.columns.values())
+            # the row filter binds before the partition key bounds (as getRangeCommand does):
+            # an unset in both reports the filtered value's error
+            pk_names = {c.name for c in table.partition_key}
+            self.filters = sorted(where.columns.values(), key=lambda r: r.name in pk_names)
             self.filter_multis = list(where.multis)
         else:
             selected = set()
