@@ -152,6 +152,9 @@ def test_parse_features():
     ("case a\nSELECT 1\n  bind 1, k=2\n", 3, "positional values or name=value"),
     ("case a\nSELECT 1\nrows (1)\n", 3, "must be indented"),
     ("case a\nflush now\n", 2, "storage steps take no arguments"),
+    ("case a\nlogin alice\n", 2, "login <role> <password>"),
+    ("case a\nlogout now\n", 2, "login <role> <password>"),
+    ("case a\nlogin u p\n  rows (1)\n", 3, "indented line after a storage step"),
     ("# partitioner: random\ncase a\n", 1, "unknown partitioner"),
     ("case a\nSELECT 1\n\trows (1)\n", 3, "not tabs"),
 ])
@@ -319,6 +322,33 @@ SELECT * FROM t WHERE k = 9
     assert outcome.status == "fail"  # the last statement; everything before passed
     assert outcome.reopens == 4  # SELECT after CREATE, after INSERT, LWT, SELECT after LWT
     assert R.run_case(case, "memory").reopens == 0
+
+
+@pytest.mark.parametrize("mode", ["memory", "lsm"])
+def test_login_steps_run_statements_as_a_role(mode):
+    case = R.parse_file("X.cqlt", """case a
+CREATE TABLE t (k int PRIMARY KEY, v int)
+INSERT INTO t (k, v) VALUES (1, 1)
+CREATE ROLE alice WITH LOGIN = true AND PASSWORD = 'pw 1'
+login alice 'pw 1'
+SELECT * FROM t
+  error Unauthorized: User alice has no SELECT permission on <table ks.t> or any of its parents
+logout
+GRANT SELECT ON t TO alice
+login alice 'pw 1'
+INSERT INTO t (k, v) VALUES (2, 2)
+  error Unauthorized: User alice has no MODIFY permission on <table ks.t>
+SELECT * FROM t
+  rows (1, 1)
+logout
+INSERT INTO t (k, v) VALUES (2, 2)
+SELECT * FROM t
+  rows (1, 1), (2, 2)
+""").cases[0]
+    assert [s.kind for s in case.statements].count("login") == 2
+    assert case.statements[3].user == "alice" and case.statements[3].password == "pw 1"
+    outcome = R.run_case(case, mode)
+    assert outcome.status == "pass", outcome.message
 
 
 def test_statement_classification():
