@@ -23,24 +23,33 @@ from .registry import _add_factory
 
 
 def _register_json_functions() -> None:
-    def to_json(ts: list[CQLType], r: Any, a: Any) -> Function:
-        t = ts[0]
-        return Function("to_json", ts, TEXT, t.to_json_text, called_on_null=True,
-                        takes_empty=True)
-    _add_factory(_Factory("to_json", [_Param("any")], to_json, aliases=("tojson",)))
+    # One factory per name, as Cassandra registers the pre-5.0 names (tojson, fromjson)
+    # beside the new ones: messages name the function as it was called.
+    for name in ("to_json", "tojson"):
+        _add_factory(_Factory(name, [_Param("any")], _to_json))
+    for name in ("from_json", "fromjson"):
+        _add_factory(_Factory(
+            name,
+            [_Param("text", check=lambda t: t in (TEXT, ASCII), default=TEXT,
+                    message="Function {name} requires an argument of type text, "
+                            "but found argument {arg} of type {type}")],
+            _from_json_builder(name)))
 
+
+def _to_json(ts: list[CQLType], r: Any, a: Any) -> Function:
+    return Function("to_json", ts, TEXT, ts[0].to_json_text, called_on_null=True,
+                    takes_empty=True)
+
+
+def _from_json_builder(name: str) -> Callable[[list[CQLType], CQLType | None, Any], Function]:
     def from_json(ts: list[CQLType], r: CQLType | None, a: Any) -> Function:
         if r is None:
-            raise InvalidRequest("from_json() cannot be used in the selection clause of a "
+            raise InvalidRequest(f"{name}() cannot be used in the selection clause of a "
                                  "SELECT statement")
         fn = Function("from_json", (TEXT,), r, None)
         fn._impl = _from_json_impl(fn, r)
         return fn
-    _add_factory(_Factory("from_json",
-                          [_Param("text", check=lambda t: t in (TEXT, ASCII), default=TEXT,
-                                  message="Function {name} requires an argument of type text, "
-                                          "but found argument {arg} of type {type}")],
-                          from_json, aliases=("fromjson",)))
+    return from_json
 
 
 def _from_json_impl(fn: Function, t: CQLType) -> Callable[[str], Any]:

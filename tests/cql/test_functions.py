@@ -612,6 +612,12 @@ def test_json_functions():
     assert F.column_name(F.resolve("to_json", [INT]), ["v"]) == "system.to_json(v)"
     with raises("from_json() cannot be used in the selection clause of a SELECT statement"):
         F.resolve("from_json", [L("string", "1")])
+    # the pre-5.0 names are factories of their own: messages name the function as called
+    with raises("fromjson() cannot be used in the selection clause of a SELECT statement"):
+        F.resolve("fromjson", [L("string", "1")])
+    with raises("Cannot infer type of argument ? in call to function system.tojson(any): "
+                "use type casts to disambiguate"):
+        F.resolve("tojson", [None], receiver=TEXT, arg_texts=["?"])
     fn = F.resolve("from_json", [None], receiver=m)
     assert fn.return_type == m and fn.arg_types == (TEXT,)
     assert dict(fn.execute(['{"a": 1}'])) == {"a": 1}
