@@ -153,6 +153,9 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
                 rows = [(b"", m.update.static_row)]
             elif column.is_primary_key:
                 rows = [(ck, r) for ck, r in rows if r.liveness is not None or r.cells]
+                static = m.update.static_row
+                if column.kind == "partition_key" and static is not None and static.cells:
+                    rows.insert(0, (b"", static))  # a partition that may never have rows
             for ck, row in rows:
                 if column.is_primary_key:
                     values = _key_value(table, column, m.pk, ck)

@@ -25,7 +25,6 @@ from cql.plan.restrictions import (
     CLUSTERING_REQUIRES_FILTERING,
     REQUIRES_ALLOW_FILTERING,
     ColumnRestriction,
-    UndefinedColumn,
     WhereClause,
     check_bound,
 )
@@ -65,8 +64,8 @@ class SelectPlan(Plan):
         ctx.partition_key = tuple(c.type for c in table.partition_key)  # what token() takes
         try:
             self.where = WhereClause(table, stmt.where, ctx, "SELECT", stmt.allow_filtering)
-        except UndefinedColumn as e:
-            if e.entity in _aliases(stmt):
+        except InvalidRequest as e:
+            if getattr(e, "entity", None) in _aliases(stmt):
                 raise InvalidRequest(
                     "Aliases aren't allowed in the where clause "
                     f"('{unparse.where_relation(e.relation)}')"
@@ -336,6 +335,13 @@ class SelectPlan(Plan):
             if (dk, ck) in seen:
                 continue
             seen.add((dk, ck))
+            if not ck and table.clustering and \
+                    table.columns[index.target_column].kind == PARTITION_KEY:
+                # a partition key index's entry for the static row: the partition is a
+                # result of its own only while it has no rows (the rows have their entries)
+                whole = db.engine.read_partition(table_id, pk, None, False, now)
+                if whole is None or whole.rows:
+                    continue
             view = db.engine.read_partition(table_id, pk, s, False, now)
             if view is not None:
                 yield view
