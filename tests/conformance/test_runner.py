@@ -405,3 +405,11 @@ def test_flaky_known_failures(tmp_path):
     p.write_text("A.b [lsm]: flaky: sometimes too slow\nA.c: wrong\n")
     kfs = R.parse_known_failures(p)
     assert [k.flaky for k in kfs] == [True, False]
+
+
+@pytest.mark.parametrize("text, days", [
+    ("1970-01-01", 0), ("0000-01-01", -719528), ("-0001-12-31", -719529),
+    ("-0399-03-01", -865200), ("-1306427-11-21", -477881867),  # java.time's toEpochDay
+])
+def test_date_literals_are_proleptic_gregorian(text, days):
+    assert R._v_date(text) == R.DateV(days)
