@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import gc
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +26,7 @@ from cql.schema.metadata import Schema, TableMetadata
 from cql.settings import DEFAULT_SETTINGS, DatabaseSettings
 from cql.syntax import ast
 from cql.syntax.parser import parse
+from cql.syntax.shapes import literal_shape
 from cql.system.schema_store import SchemaStore
 from cql.types import CQLType, UserType, native_type
 
@@ -172,31 +172,18 @@ class Database:
         return prepared
 
     def auto_prepare(self, text: str, keyspace: str | None) -> tuple[Prepared, list] | None:
-        """An unprepared ``INSERT INTO t (a, b) VALUES (1, 'x')`` as its prepared shape
-        (``VALUES (?, ?)``, planned once and cached) and the literals as bound values, so
-        the statement skips parsing and planning; None whenever there is any doubt (only
-        integer literals into integer columns and plain quoted strings into text/ascii
-        columns, every value accepted by the marker's validation): the caller then takes
-        the full path, which gives the statement's own errors."""
-        m = _AUTO_INSERT.match(text)
-        if m is None:
+        """An unprepared ``INSERT INTO t (a, b) VALUES (1, 'x')`` (or a plain UPDATE,
+        DELETE or SELECT whose WHERE is a conjunction of ``col = literal``: see
+        cql.syntax.shapes) as its prepared shape (``VALUES (?, ?)``, planned once and
+        cached) and the literals as bound values, so the statement skips parsing and
+        planning; None whenever there is any doubt (only integer literals into integer
+        columns and plain quoted strings into text/ascii columns, every value accepted by
+        the marker's validation): the caller then takes the full path, which gives the
+        statement's own errors."""
+        found = literal_shape(text)
+        if found is None:
             return None
-        table, columns, body = m.groups()
-        literals = []
-        pos, end = 0, len(body)
-        while True:
-            lm = _AUTO_LITERAL.match(body, pos)
-            if lm is None:
-                return None
-            literals.append(lm.group(1) if lm.group(1) is not None else lm)
-            pos = lm.end()
-            if not lm.group(3):  # the last literal (the pattern anchors it at the end)
-                break
-            if pos >= end:
-                return None
-        if columns.count(",") + 1 != len(literals):
-            return None
-        shape = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * len(literals))})"
+        shape, literals = found
         try:
             prepared = self.prepare(shape, keyspace)
         except Exception:  # noqa: BLE001 - the full path reports the statement's own error
@@ -205,16 +192,16 @@ class Database:
         if len(markers) != len(literals):
             return None
         values = []
-        for spec, lit in zip(markers, literals):
-            kind = type(spec.type)
-            if isinstance(lit, str):
-                if kind not in _AUTO_INT_TYPES:
+        for spec, (kind, lit) in zip(markers, literals):
+            ctype = type(spec.type)
+            if kind == "int":
+                if ctype not in _AUTO_INT_TYPES:
                     return None
                 values.append(int(lit))
             else:
-                if kind not in _AUTO_TEXT_TYPES:
+                if ctype not in _AUTO_TEXT_TYPES:
                     return None
-                values.append(lit.group(2))
+                values.append(lit)
         try:
             prepared.bind(values)
         except Exception:  # noqa: BLE001
@@ -359,13 +346,6 @@ class Database:
         return ctx.timestamp if ctx.timestamp is not None else self.clock.now()
 
 
-_IDENT = r"[A-Za-z][A-Za-z0-9_]*"
-_AUTO_INSERT = re.compile(
-    rf"\s*INSERT\s+INTO\s+({_IDENT}(?:\.{_IDENT})?)\s*\(\s*({_IDENT}(?:\s*,\s*{_IDENT})*)\s*\)"
-    r"\s*VALUES\s*\((.*)\)\s*;?\s*\Z", re.IGNORECASE | re.DOTALL | re.ASCII)
-# an integer (not followed by a letter, digit, '.' or another sign) or a quoted string
-# without quotes inside, then ',' or the end
-_AUTO_LITERAL = re.compile(r"\s*(?:(-?[0-9]+)(?![\w.])|'([^']*)')\s*(,|\Z)", re.ASCII)
 _AUTO_INT_TYPES = (type(native_type("int")), type(native_type("varint")))
 _AUTO_TEXT_TYPES = (type(native_type("text")), type(native_type("ascii")))
 
