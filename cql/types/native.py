@@ -580,9 +580,12 @@ class _InetType(_BytesLikeType):
             return str(v)
         if isinstance(v, str):
             try:
-                return str(ipaddress.ip_address(v.strip()))
+                address = ipaddress.ip_address(v.strip())
             except ValueError:
                 raise MarshalError(f"Unable to make inet address from '{v}'") from None
+            # InetAddress.getByName: an IPv4-mapped IPv6 address is the IPv4 address (4 bytes)
+            mapped = getattr(address, "ipv4_mapped", None)
+            return str(mapped if mapped is not None else address)
         if isinstance(v, (bytes, bytearray)) and len(v) in (4, 16):
             return str(ipaddress.ip_address(bytes(v)))
         raise MarshalError(f"Expected an address string for type inet, got "
