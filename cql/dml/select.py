@@ -31,7 +31,7 @@ from cql.plan.restrictions import (
 from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
-from cql.syntax import ast, unparse
+from cql.syntax import ast
 from cql.system import virtual
 from cql.types import native_type
 from cql.types.comparable import decode_clustering
@@ -62,15 +62,7 @@ class SelectPlan(Plan):
         self.bound_ref: list = [[]]
         ctx = db.term_context(markers, table.keyspace)
         ctx.partition_key = tuple(c.type for c in table.partition_key)  # what token() takes
-        try:
-            self.where = WhereClause(table, stmt.where, ctx, "SELECT", stmt.allow_filtering)
-        except InvalidRequest as e:
-            if getattr(e, "entity", None) in _aliases(stmt):
-                raise InvalidRequest(
-                    "Aliases aren't allowed in the where clause "
-                    f"('{unparse.where_relation(e.relation)}')"
-                ) from None
-            raise
+        self.where = WhereClause(table, stmt.where, ctx, "SELECT", stmt.allow_filtering)
         self._compile_selection(db, stmt, table, ctx)
         self._compile_limits(stmt, ctx)
         self.ann = plan_ann(stmt, table, self.where, ctx, self.aggregate)
@@ -353,8 +345,6 @@ class SelectPlan(Plan):
             return
         for name, _ in stmt.order_by:
             if name not in table.columns:
-                if name in _aliases(stmt):
-                    raise InvalidRequest(f"Aliases are not allowed in order by clause ('{name}')")
                 raise _undefined(table, name)
             if table.columns[name].kind != CLUSTERING:
                 raise InvalidRequest(
@@ -752,8 +742,3 @@ def _within(view, slices):
 def plan_select(db, stmt: ast.Select, keyspace: str | None, markers: Markers) -> SelectPlan:
     table = db.table(stmt.table, keyspace)
     return SelectPlan(db, stmt, table, markers, keyspace)
-
-
-def _aliases(stmt: ast.Select) -> set[str]:
-    """The aliases the selection clause gives (AS ...)."""
-    return {s.alias for s in stmt.selectors or () if s.alias}

@@ -8,7 +8,7 @@ from typing import Any
 
 from cassalite.storage.model import ComplexColumn
 from cql.errors import InvalidRequest
-from cql.plan.terms import Term, TermContext, compile_term, resolve_type
+from cql.plan.terms import Term, TermContext, compile_term, literal_operation, resolve_type
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast, unparse
 from cql.types import CQLType, ListType, MapType, SetType, UserType, is_list, native_type
@@ -343,6 +343,13 @@ class SelectionCompiler:
             fn = functions.cast_function(inner.type, target, inner.name)
             return FunctionSelector(fn, [inner], fn.column_name([inner.name]))
         if isinstance(node, ast.BinaryOp):
+            fn = literal_operation(node, None, self.ctx)  # ``1 + ?``: ambiguous
+            if fn is not None:
+                operands = []
+                for n, t in zip((node.left, node.right), fn.arg_types):
+                    name = unparse.selector(n)
+                    operands.append(self._term_selector(compile_term(n, t, name, self.ctx), t, name))
+                return FunctionSelector(fn, operands, unparse.selector(node))
             left = self.compile_operand(node.left, node.right, in_aggregate)
             right = self.compile_operand(node.right, node.left, in_aggregate)
             fn = functions.arithmetic(node.op, left.type, right.type,

@@ -454,16 +454,6 @@ class ClusteringAnalysis:
         return bool(self.leftover or self.leftover_multi)
 
 
-class UndefinedColumn(InvalidRequest):
-    """A WHERE clause names no column of the table: ``entity`` is the name, ``relation``
-    the relation naming it (a SELECT turns it into the alias error when it is an alias)."""
-
-    def __init__(self, message: str, entity: str):
-        super().__init__(message)
-        self.entity = entity
-        self.relation: Any = None
-
-
 class WhereClause:
     """A compiled WHERE clause for one table."""
 
@@ -480,11 +470,7 @@ class WhereClause:
         self._ck_added: list[tuple[int, int, bool, set]] = []
         ctx = replace(ctx, partition_key=tuple(c.type for c in table.partition_key))
         for relation in relations:
-            try:
-                self._add(relation, ctx)
-            except UndefinedColumn as e:
-                e.relation = relation
-                raise
+            self._add(relation, ctx)
         self.clustering = self._analyse_clustering()
 
     @property
@@ -500,10 +486,9 @@ class WhereClause:
     def _column(self, name: str) -> ColumnMetadata:
         column = self.table.columns.get(name)
         if column is None:
-            raise UndefinedColumn(
+            raise InvalidRequest(
                 f"Undefined column name {quote_name(name)} in table "
-                f"{quote_name(self.table.keyspace)}.{quote_name(self.table.name)}",
-                name,
+                f"{quote_name(self.table.keyspace)}.{quote_name(self.table.name)}"
             )
         return column
 

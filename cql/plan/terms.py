@@ -353,6 +353,11 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
     from cql import functions
 
     if isinstance(node, ast.BinaryOp):
+        fn = literal_operation(node, ctype, ctx)
+        if fn is not None:
+            args = [compile_term(_grouped(n), t, receiver, ctx)
+                    for n, t in zip((node.left, node.right), fn.arg_types)]
+            return _call(fn, args, ctype, receiver)
         left = _infer(_grouped(node.left), ctype, receiver, ctx)
         right = _infer(_grouped(node.right), ctype, receiver, ctx)
         fn = functions.arithmetic(node.op, left[1], right[1])
@@ -381,6 +386,22 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
         compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", ctx) for i, a in enumerate(node.args)
     ]
     return _call(fn, args, ctype, receiver)
+
+
+def literal_operation(node: ast.BinaryOp, ctype: CQLType | None, ctx: TermContext):
+    """The operation between two untyped operands (literals, markers) at least one of which is
+    a bind marker, resolved among the overloads as Cassandra does: by the receiver's type, so
+    ``? + 1`` into an int is ambiguous (tinyint, smallint or int). None for other operands."""
+    from cql import functions
+
+    operands = [_grouped(node.left), _grouped(node.right)]
+    if not all(isinstance(n, (ast.Constant, ast.BindMarker)) for n in operands):
+        return None
+    if not any(isinstance(n, ast.BindMarker) for n in operands):
+        return None
+    texts = [unparse.term(n) for n in operands]
+    return functions.arithmetic(node.op, *(_static_type(n, ctx) for n in operands), ctype,
+                                arg_texts=texts)
 
 
 def _grouped(node: Any) -> Any:

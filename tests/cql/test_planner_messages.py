@@ -168,3 +168,33 @@ def test_planner_message(s, query, error, message):
     else:
         assert str(e.value) == message
     assert type(e.value) is error
+
+
+AMBIGUOUS = "use type hint to disambiguate, example '(int) ?'"
+
+
+@pytest.mark.parametrize("query,message", [
+    # a marker beside a literal: tinyint, smallint or int operands all give an int
+    ("SELECT * FROM t WHERE a = ? + 1 AND b = 1", f"Ambiguous '+' operation with args ? and 1: {AMBIGUOUS}"),
+    ("SELECT * FROM t WHERE a = 1 AND b = 1 AND c = 1 * (? + 1)",
+     f"Ambiguous '+' operation with args ? and 1: {AMBIGUOUS}"),
+    # no receiver in a selection
+    ("SELECT 1 + ?, v FROM t", f"Ambiguous '+' operation with args 1 and ?: {AMBIGUOUS}"),
+    ("SELECT ? + 50 FROM t", f"Ambiguous '+' operation with args ? and 50: {AMBIGUOUS}"),
+    # trunk resolves WHERE and ORDER BY names among the columns only: an alias is unknown
+    ("SELECT a AS x FROM t WHERE x = 0", "Undefined column name x in table ks.t"),
+    ("SELECT c AS x FROM t WHERE a = 1 AND b = 1 ORDER BY x",
+     "Undefined column name x in table ks.t"),
+])
+def test_prepare_message(s, query, message):
+    with pytest.raises(InvalidRequest) as e:
+        s.prepare(query)
+    assert str(e.value) == message
+
+
+def test_operation_with_marker_typed_by_receiver(s):
+    # only tinyint + tinyint gives a tinyint: the marker is a tinyint
+    s.execute("CREATE TABLE IF NOT EXISTS ops (k int, c tinyint, PRIMARY KEY (k, c))")
+    s.execute("INSERT INTO ops (k, c) VALUES (1, 2)")
+    assert list(s.execute("SELECT c FROM ops WHERE k = 1 AND c = 1 + ?", [1])) == [(2,)]
+    assert list(s.execute("SELECT c FROM ops WHERE k = (int) ? + 1 AND c = 2", [0])) == [(2,)]
