@@ -199,4 +199,12 @@ def view_selector(expr: object) -> str:
         return quote_name(expr.name)
     if isinstance(expr, ast.FunctionCall):
         return f"{expr.name}(" + ", ".join(view_selector(a) for a in expr.args) + ")"
+    if isinstance(expr, ast.ElementAccess):
+        return f"{view_selector(expr.expr)}[{where_term(expr.key)}]"
+    if isinstance(expr, ast.SliceAccess):
+        start = "" if expr.start is None else where_term(expr.start)
+        end = "" if expr.end is None else where_term(expr.end)
+        return f"{view_selector(expr.expr)}[{start}..{end}]"
+    if isinstance(expr, ast.FieldAccess):
+        return f"{view_selector(expr.expr)}.{quote_name(expr.field)}"
     return where_term(expr) if not hasattr(expr, "expr") else type(expr).__name__.lower()
