@@ -243,12 +243,17 @@ class SchemaStore:
         muts = [
             self._delete_rows(t, name, [], now, ts) for t in SYSTEM_TABLES["system_schema"]
         ]
+        built = self.schema.keyspaces["system"].tables.get("IndexInfo")
+        if built is not None:
+            key = rowcodec.partition_key_bytes(built, [name])
+            muts.append(rowcodec.partition_deletion(built, key, ts, now))
         self.engine.apply(muts)
 
     def save_table(self, table: TableMetadata) -> None:
         """Rewrite every row describing ``table`` (old columns/indexes are deleted first)."""
         ts, now = self.clock.now(), _now()
-        muts = self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
+        muts = self._built_indexes(table.keyspace, table.name, list(table.indexes), now, ts)
+        muts += self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
         for name, rows in _table_rows(table).items():
             muts += self._upsert(name, rows, now, ts)
         self.engine.apply(muts)
@@ -273,7 +278,30 @@ class SchemaStore:
 
     def drop_table(self, table: TableMetadata) -> None:
         ts, now = self.clock.now(), _now()
-        self.engine.apply(self._table_deletions(table.keyspace, table.name, table.is_view, now, ts))
+        muts = self._built_indexes(table.keyspace, table.name, [], now, ts)
+        self.engine.apply(muts + self._table_deletions(table.keyspace, table.name,
+                                                       table.is_view, now, ts))
+
+    def _built_indexes(self, keyspace: str, table_name: str, names: list[str], now: int,
+                       ts: int) -> list:
+        """system."IndexInfo" rows for a table's indexes (SystemKeyspace.setIndexBuilt /
+        setIndexRemoved): an index is built as it is created, and its row goes with it."""
+        built = self.schema.keyspaces["system"].tables.get("IndexInfo")
+        if built is None or keyspace in SYSTEM_TABLES:
+            return []
+        indexes = self.table("indexes")
+        pk = rowcodec.partition_key_bytes(indexes, [keyspace])
+        view = self.engine.read_partition(str(indexes.id), pk, None, False, now)
+        old = {r["index_name"] for r in (rowcodec.decode_view(indexes, view) if view else ())
+               if r["table_name"] == table_name}
+        key = rowcodec.partition_key_bytes(built, [keyspace])
+        muts = [rowcodec.row_mutation(built, {"table_name": keyspace, "index_name": name},
+                                      ts, now) for name in names if name not in old]
+        for name in old - set(names):
+            p = rowcodec.clustering_prefix_bytes(built, [name])
+            rt = RangeTombstone(p + bytes([BOTTOM]), p + bytes([TOP]), DeletionTime(ts, now))
+            muts.append(rowcodec.Mutation(str(built.id), key, Partition(range_tombstones=[rt])))
+        return muts
 
     def save_type(self, ut: UserTypeMetadata) -> None:
         ts, now = self.clock.now(), _now()

@@ -123,6 +123,10 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
             "schema_version uuid, tokens set<text>, truncated_at map<uuid, blob>",
             ("key",), (),
         ),
+        # built indexes (SystemKeyspace.BUILT_INDEXES): table_name is the keyspace's name
+        "IndexInfo": (
+            "table_name text, index_name text, value blob", ("table_name",), ("index_name",),
+        ),
         "peers": (
             "peer inet, data_center text, host_id uuid, preferred_ip inet, rack text, "
             "release_version text, rpc_address inet, schema_version uuid, tokens set<text>",

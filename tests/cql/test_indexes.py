@@ -80,3 +80,14 @@ def test_drop_index_restores_filtering_requirement(s):
     s.execute("DROP INDEX vi")
     with pytest.raises(InvalidRequest):
         s.execute("SELECT * FROM t WHERE v = 1")
+
+
+def test_built_indexes_are_listed_in_system_index_info(s):
+    s.execute("CREATE INDEX iv ON t (v)")
+    s.execute("CREATE INDEX it ON t (tags) USING 'sai'")
+    listed = 'SELECT table_name, index_name, value FROM system."IndexInfo"'
+    assert q(s, listed) == [("ks", "it", None), ("ks", "iv", None)]
+    s.execute("DROP INDEX iv")
+    assert q(s, listed) == [("ks", "it", None)]
+    s.execute("DROP TABLE t")
+    assert q(s, listed) == []
