@@ -7,6 +7,12 @@ passes into a failure (remove it from the list).
 
 The memory/LSM outcomes are computed up front in ``$CQLT_JOBS`` worker processes (default:
 the CPUs, at most 8; ``CQLT_JOBS=1`` runs each case inside its own item instead).
+
+Under pytest the LSM mode flushes before every read that follows a write but does not also
+reopen the directory, unless ``CQLT_LSM_REOPEN=1``: reopening ~7,000 times costs ten times
+the rest of the corpus, too much for every CI run. The pass rates in docs/compatibility.md come
+from ``python -m tests.conformance.update_known_failures``, which reopens; an LSM entry of
+known_failures.txt that passes without the reopen is therefore not an error here.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+os.environ.setdefault("CQLT_LSM_REOPEN", "0")  # read by the runner at import (see above)
 try:
     from tests.conformance import runner as R
 except ImportError:  # pytest without the repository root on sys.path
@@ -86,7 +93,8 @@ def test_case(case_id, mode, conformance_outcomes, pytestconfig):
         pytestconfig.cqlt_outcomes = []
     pytestconfig.cqlt_outcomes.append(outcome)
     if outcome.passed:
-        if known is not None and not known.flaky:
+        weaker = mode == "lsm" and not R.LSM_REOPEN
+        if known is not None and not known.flaky and not weaker:
             pytest.fail(f"{case_id} [{mode}] passes now: remove it from known_failures.txt "
                         f"(line {known.line}: {known.reason})", pytrace=False)
         return
