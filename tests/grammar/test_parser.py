@@ -103,6 +103,15 @@ def test_range_token_after_integer():
     ]
 
 
+def test_range_token_after_float_without_fraction():
+    # "0...3." is FLOAT(0.) RANGE FLOAT(3.), as Cassandra's lexer reads it
+    stmt = parse("SELECT m[0...3.], m[0.0..3.0] FROM t")
+    assert [s.expr for s in stmt.selectors] == [
+        ast.SliceAccess(COL("m"), C("float", "0."), C("float", "3.")),
+        ast.SliceAccess(COL("m"), C("float", "0.0"), C("float", "3.0")),
+    ]
+
+
 # ------------------------------------------------------------------------ SELECT
 
 
