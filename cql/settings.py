@@ -16,6 +16,10 @@ class DatabaseSettings:
     #: CEP-20 dynamic data masking: ``MASKED WITH`` columns, masked reads for roles without
     #: UNMASK (Cassandra's ``dynamic_data_masking_enabled``, off by default).
     dynamic_data_masking_enabled: bool = False
+    #: a materialized view's WHERE may restrict non-key columns by more than IS NOT NULL
+    #: (Cassandra's -Dcassandra.mv.allow_filtering_nonkey_columns_unsafe, off by default:
+    #: such a view can miss updates, CASSANDRA-13798)
+    mv_allow_filtering_nonkey_columns_unsafe: bool = False
 
 
 SETTING_NAMES = tuple(f.name for f in fields(DatabaseSettings))

@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--dynamic-data-masking-enabled", action="store_true", default=None,
                     help="dynamic data masking (CEP-20): MASKED WITH columns, masked reads "
                          "for roles without UNMASK (default off)")
+    db.add_argument("--mv-allow-filtering-nonkey-columns-unsafe", action="store_true",
+                    default=None,
+                    help="materialized views may filter on non-key columns "
+                         "(cassandra.mv.allow_filtering_nonkey_columns_unsafe; default off)")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    type=str.upper, help="log level (default INFO)")
     return p

@@ -48,6 +48,8 @@ class ServerConfig:
     request_timeout_seconds: float = 10.0
     # ---- database settings (cql.settings, cassandra.yaml's names), passed to cql.connect
     dynamic_data_masking_enabled: bool = DEFAULT_SETTINGS.dynamic_data_masking_enabled
+    mv_allow_filtering_nonkey_columns_unsafe: bool = \
+        DEFAULT_SETTINGS.mv_allow_filtering_nonkey_columns_unsafe
 
     @classmethod
     def from_file(cls, path: str | Path) -> ServerConfig:

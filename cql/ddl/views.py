@@ -75,7 +75,7 @@ class CreateViewPlan(SchemaPlan):
             if st.if_not_exists:
                 return void_result()
             raise AlreadyExists(ks_name, st.name.name)
-        view = build_view(st, base)
+        view = build_view(st, base, db.settings.mv_allow_filtering_nonkey_columns_unsafe)
         check_table_name(view.name)
         ks.tables[view.name] = view
         persist_table(db, view, created=True)
@@ -107,7 +107,8 @@ def _selected_columns(st: ast.CreateView, base: TableMetadata) -> list[str]:
     return out
 
 
-def build_view(st: ast.CreateView, base: TableMetadata) -> TableMetadata:
+def build_view(st: ast.CreateView, base: TableMetadata,
+               filter_nonkey: bool = False) -> TableMetadata:
     """CreateViewStatement.apply's checks, then the view's TableMetadata."""
     name = st.name.name
     if base.is_counter:
@@ -141,7 +142,7 @@ def build_view(st: ast.CreateView, base: TableMetadata) -> TableMetadata:
             "Cannot include more than one non-primary key column in materialized view primary "
             f"key (got {', '.join(extra)})"
         )
-    where = _check_where(st, base, key)
+    where = _check_where(st, base, key, filter_nonkey)
     options, table_id = table_options(st.options)
     if options["default_time_to_live"] != 0:
         raise InvalidRequest(
@@ -180,8 +181,10 @@ def _check_view_key(st: ast.CreateView, base: TableMetadata, selected: list[str]
     return key
 
 
-def _check_where(st: ast.CreateView, base: TableMetadata, key: list[str]) -> str:
-    """The WHERE clause: every view key column restricted, others only by IS NOT NULL."""
+def _check_where(st: ast.CreateView, base: TableMetadata, key: list[str],
+                 filter_nonkey: bool) -> str:
+    """The WHERE clause: every view key column restricted, others only by IS NOT NULL
+    (unless ``filter_nonkey``: mv_allow_filtering_nonkey_columns_unsafe)."""
     restricted: set[str] = set()
     illegal: list[str] = []
     for relation in st.where:
@@ -207,7 +210,7 @@ def _check_where(st: ast.CreateView, base: TableMetadata, key: list[str]) -> str
             f"Primary key columns {', '.join(unrestricted)} must be restricted with 'IS NOT "
             "NULL' or otherwise"
         )
-    if illegal:
+    if illegal and not filter_nonkey:
         raise InvalidRequest(
             "Non-primary key columns can only be restricted with 'IS NOT NULL' (got: "
             f"{','.join(illegal)} restricted illegally)"

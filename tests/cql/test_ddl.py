@@ -584,3 +584,25 @@ def test_schema_survives_reopen():
     # system_schema.dropped_columns.dropped_time is a timestamp: milliseconds, as in Cassandra
     assert [_ms(r) for r in after] == [_ms(r) for r in before]
     assert [tuple(r) for r in second.execute("SELECT k, c FROM ks.t")] == [(1, 2)]
+
+
+def test_view_filtering_on_non_key_columns_needs_the_unsafe_setting():
+    view = ("CREATE MATERIALIZED VIEW ks.mv AS SELECT * FROM ks.t WHERE a IS NOT NULL AND "
+            "b IS NOT NULL AND d = 1 PRIMARY KEY (b, a)")
+    s = cql.connect(":memory:")
+    s.execute(KS)
+    s.execute("CREATE TABLE ks.t (a int, b int, d int, PRIMARY KEY (a, b))")
+    with pytest.raises(InvalidRequest, match=r"^Non-primary key columns can only be restricted "
+                       r"with 'IS NOT NULL' \(got: d restricted illegally\)$"):
+        s.execute(view)
+    # -Dcassandra.mv.allow_filtering_nonkey_columns_unsafe=true: the view keeps matching rows
+    s = cql.connect(":memory:", mv_allow_filtering_nonkey_columns_unsafe=True)
+    s.execute(KS)
+    s.execute("CREATE TABLE ks.t (a int, b int, d int, PRIMARY KEY (a, b))")
+    s.execute("INSERT INTO ks.t (a, b, d) VALUES (0, 0, 1)")
+    s.execute(view)
+    s.execute("INSERT INTO ks.t (a, b, d) VALUES (0, 1, 2)")
+    s.execute("INSERT INTO ks.t (a, b, d) VALUES (1, 2, 1)")
+    assert sorted(tuple(r) for r in s.execute("SELECT a, b, d FROM ks.mv")) == [(0, 0, 1), (1, 2, 1)]
+    s.execute("UPDATE ks.t SET d = 3 WHERE a = 0 AND b = 0")
+    assert [tuple(r) for r in s.execute("SELECT a, b, d FROM ks.mv")] == [(1, 2, 1)]
