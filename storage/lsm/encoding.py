@@ -131,7 +131,8 @@ def _put_ts(out: bytearray, ts: int, base: int) -> None:
 
 def _base_timestamp(p: Partition) -> int:
     """Any timestamp of the partition: deltas against it are small."""
-    for row in p.rows.values():
+    rows = p.rows
+    for row in (dict.values(rows) if len(rows) == 1 else rows.values()):
         if row.liveness is not None:
             return row.liveness.timestamp
         for data in row.cells.values():
@@ -292,8 +293,10 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None)
     """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row."""
     base = _base_timestamp(p)
     put_partition_header(out, p, base)
+    rows = p.rows
     if row_offsets is None:
-        for ck, row in p.rows.items():
+        # one row (every single-row write): the plain dict view, no sorted-view iterator
+        for ck, row in (dict.items(rows) if len(rows) == 1 else rows.items()):
             _put_row(out, ck, row, base)
     else:
         for ck, row in p.rows.items():
