@@ -54,6 +54,15 @@ class Clock:
             self._last = t
             return t
 
+    def next_millisecond(self) -> int:
+        """A timestamp later than any given so far that is a whole millisecond: what a
+        millisecond-precision schema column (dropped_columns.dropped_time) keeps exactly."""
+        with self._lock:
+            t = max(time.time_ns() // 1000, self._last + 1)
+            t = -(-t // 1000) * 1000
+            self._last = t
+            return t
+
 
 class _ListPositions:
     """Hands out list element positions that grow across statements and restarts."""

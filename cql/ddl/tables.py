@@ -467,7 +467,9 @@ def _serialization_compatible(new: CQLType, old: CQLType) -> bool:
 def _drop_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
                   action: ast.DropColumns) -> bool:
     """AlterTableStatement.DropColumns: the drop is recorded so older cells stay invisible."""
-    timestamp = action.timestamp if action.timestamp is not None else db.clock.now()
+    # system_schema.dropped_columns keeps milliseconds: a drop time on a whole millisecond
+    # (later than every write so far) hides the same cells after a restart as before it
+    timestamp = action.timestamp if action.timestamp is not None else db.clock.next_millisecond()
     dropped = []
     for name in dict.fromkeys(action.columns):
         column = table.column(name)

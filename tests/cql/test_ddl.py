@@ -606,3 +606,25 @@ def test_view_filtering_on_non_key_columns_needs_the_unsafe_setting():
     assert sorted(tuple(r) for r in s.execute("SELECT a, b, d FROM ks.mv")) == [(0, 0, 1), (1, 2, 1)]
     s.execute("UPDATE ks.t SET d = 3 WHERE a = 0 AND b = 0")
     assert [tuple(r) for r in s.execute("SELECT a, b, d FROM ks.mv")] == [(1, 2, 1)]
+
+
+def test_dropped_column_stays_hidden_after_reopen(tmp_path, monkeypatch):
+    # the insert and the drop in one millisecond: dropped_columns.dropped_time keeps
+    # milliseconds, so the drop time must be a whole millisecond after the insert
+    import cql.cells
+
+    monkeypatch.setattr(cql.cells.time, "time_ns", lambda: 1_700_000_000_000_500_000)
+    s = cql.connect(str(tmp_path))
+    s.execute(KS)
+    s.execute("CREATE TABLE ks.t (id text PRIMARY KEY, content text, l list<text>)")
+    s.execute("INSERT INTO ks.t (id, content, l) VALUES ('test', 'first', ['first element'])")
+    s.execute("ALTER TABLE ks.t DROP l")
+    s.execute("ALTER TABLE ks.t ADD l list<text>")
+    assert [tuple(r) for r in s.execute("SELECT * FROM ks.t")] == [("test", "first", None)]
+    s.close()
+    monkeypatch.setattr(cql.cells.time, "time_ns", lambda: 1_700_000_000_002_000_000)
+    s = cql.connect(str(tmp_path))
+    assert [tuple(r) for r in s.execute("SELECT * FROM ks.t")] == [("test", "first", None)]
+    s.execute("UPDATE ks.t SET l = ['second'] WHERE id = 'test'")
+    assert [tuple(r) for r in s.execute("SELECT * FROM ks.t")] == [("test", "first", ["second"])]
+    s.close()
