@@ -61,11 +61,19 @@ class _Factory:
                 fmt = p.message or ("Function {name} requires {req} argument, but found "
                                     "argument {arg} of type {type}")
                 raise InvalidRequest(fmt.format(name=f"{SYSTEM}.{name}", req=p.requirement,
-                                                arg=texts[i], type=t.name))
+                                                arg=texts[i], type=_shown_type(a, t)))
             types.append(t)
         fn = self.build(types, receiver, list(args))
         fn.name = name
         return fn
+
+
+def _shown_type(a: ArgDesc, t: CQLType) -> str:
+    """The argument's type as messages name it: a string constant is ascii when it can be
+    (Constants.Type.STRING.getPreferedTypeFor), as Cassandra reports it."""
+    if isinstance(a, LiteralArg) and a.kind == "string" and t.name == "text" and a.text.isascii():
+        return "ascii"
+    return t.name
 
 
 def _known_type(a: ArgDesc) -> CQLType | None:
