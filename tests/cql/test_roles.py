@@ -143,6 +143,50 @@ def test_grant_messages_and_warnings(admin):
     assert list(admin.execute("LIST ALL PERMISSIONS OF alice")) == []
 
 
+def test_function_and_mbean_resources(admin):
+    """FunctionResource and JMXResource: their permissions, names and messages (there are no
+    user-defined functions nor MBeans, so a single one never exists)."""
+    admin.execute("CREATE ROLE r")
+    admin.execute("GRANT EXECUTE ON ALL FUNCTIONS TO r")
+    admin.execute("GRANT ALL ON ALL FUNCTIONS IN KEYSPACE ks TO r")
+    admin.execute("GRANT ALL PERMISSIONS ON ALL MBEANS TO r")
+    assert list(admin.execute("LIST EXECUTE OF r")) == [
+        ("r", "r", "<all functions>", "EXECUTE"), ("r", "r", "<all functions in ks>", "EXECUTE"),
+        ("r", "r", "<all mbeans>", "EXECUTE")]
+    assert [row[3] for row in admin.execute("LIST ALL ON ALL FUNCTIONS IN KEYSPACE ks OF r "
+                                            "NORECURSIVE")] == [
+        "CREATE", "ALTER", "DROP", "AUTHORIZE", "EXECUTE"]
+    assert [row[3] for row in admin.execute("LIST ALL ON ALL MBEANS OF r")] == [
+        "SELECT", "MODIFY", "AUTHORIZE", "DESCRIBE", "EXECUTE"]
+    refusals = {
+        "GRANT SELECT ON ALL FUNCTIONS TO r":
+            "Resource type FunctionResource does not support the requested permissions: SELECT",
+        "GRANT EXECUTE ON KEYSPACE ks TO r":
+            "Resource type DataResource does not support the requested permissions: EXECUTE",
+        "GRANT CREATE ON ALL MBEANS TO r":
+            "Resource type JMXResource does not support the requested permissions: CREATE",
+        "GRANT EXECUTE ON FUNCTION f(int) TO r":
+            "In this context function name must be explictly qualified by a keyspace",
+        "GRANT EXECUTE ON FUNCTION system.now() TO r":
+            "Altering permissions on builtin functions is not supported",
+        "GRANT EXECUTE ON FUNCTION ks.f(int, text) TO r":
+            "Resource <function ks.f(int, text)> doesn't exist",
+        "GRANT EXECUTE ON ALL FUNCTIONS IN KEYSPACE nope TO r":
+            "Resource <all functions in nope> doesn't exist",
+        "GRANT SELECT ON MBEAN 'org.apache.cassandra.db:type=Tables,*' TO r":
+            "Resource <mbean org.apache.cassandra.db:type=Tables,*> doesn't exist",
+        "LIST ALL PERMISSIONS ON FUNCTION ks.f(int)": "<function ks.f(int)> doesn't exist",
+    }
+    for statement, message in refusals.items():
+        with pytest.raises(InvalidRequest) as info:
+            admin.execute(statement)
+        assert str(info.value) == message, statement
+    # a dropped keyspace takes the grants on its functions with it
+    admin.execute("DROP KEYSPACE ks")
+    assert [row[2] for row in admin.execute("LIST ALL OF r")] == [
+        "<all functions>", *["<all mbeans>"] * 5]
+
+
 def test_access_to_datacenters(admin):
     """One node, in datacenter1 (as system.local): the only datacenter a role may be given;
     stored in system_auth.network_permissions and shown by LIST ROLES / LIST USERS."""
