@@ -233,6 +233,11 @@ class Parser:
                     kind = keywords.get(value.lower(), "IDENT")
                 elif kind == "_PUNCT":
                     kind = punctuation[value]
+                    if kind == "MINUS" and new_pos < size_text and text[new_pos].isdigit():
+                        joined = self._signed_number(text, start, new_pos, state_stack)
+                        if joined is not None:
+                            kind, new_pos = joined
+                            value = text[start:new_pos]
                 pos = new_pos
                 token = Token(kind, value, start, new_pos) if kind in kept else None
             else:
@@ -261,6 +266,38 @@ class Parser:
                 push_state(states[state_stack[-1]][origin])
                 if kind == "$END" and state_stack[-1] == end_state:
                     return value_stack[-1]
+
+    def _signed_number(self, text: str, minus: int, pos: int,
+                       state_stack: list[int]) -> tuple[str, int] | None:
+        """Cassandra's lexer reads a '-' directly followed by a number as one signed INTEGER,
+        FLOAT or DURATION token. Where the grammar takes both a '-' and that number (an operand
+        position), '-' then the number means the same; elsewhere ('1y-2mo' after a term,
+        'vector<float, -18>') the joined token is what the parser sees: (kind, end) or None.
+        Cassandra's grammar has one production for such a token after a term: the counter
+        update 'c = c -1' (cident INTEGER), which stays '-' then the number here."""
+        m = self._regex.match(text, pos)
+        kind = m.lastgroup if m is not None else None
+        if kind not in ("INTEGER", "FLOAT_LIT", "DURATION_LIT"):
+            return None
+        takes_minus = self._shifts(list(state_stack), "MINUS")
+        if takes_minus and self._shifts(list(state_stack), kind):
+            return None
+        if takes_minus and kind == "INTEGER" and self._after_column_assignment(text[:minus]):
+            return None
+        return kind, m.end()
+
+    def _after_column_assignment(self, before: str) -> bool:
+        """Whether ``before`` ends with 'name = name' (Cassandra's 'c = c -1')."""
+        try:
+            last = self.tokens(before)[-3:]
+        except GrammarSyntaxError:
+            return False
+        def is_name(t: Token) -> bool:  # an identifier or an unreserved keyword
+            return (t.type in ("IDENT", "QUOTED_NAME")
+                    or (t.value.isalpha() and t.type not in ("TRUE", "FALSE", "NULL", "NAN",
+                                                             "INFINITY")))
+        return (len(last) == 3 and last[1].type == "EQUAL"
+                and is_name(last[0]) and is_name(last[2]))
 
     @staticmethod
     def _skip_space(text: str, pos: int) -> int:

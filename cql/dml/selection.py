@@ -322,9 +322,13 @@ class SelectionCompiler:
                     f"{unparse.selector(node.expr)} is a list"
                 )
             if not isinstance(ctype, (MapType, SetType)):
+                shown = unparse.selector(node.expr)
+                if what == "Element":
+                    raise InvalidRequest(
+                        f"Invalid element selection: {shown} is of type {ctype.name} is not a collection"
+                    )
                 raise InvalidRequest(
-                    f"{what} selection is only allowed on sets and maps, but "
-                    f"{unparse.selector(node.expr)} is a {ctype.name}"
+                    f"Invalid slice selection: {shown} of type {ctype.name} is not a collection"
                 )
             keytype = ctype.key_type if isinstance(ctype, MapType) else ctype.element_type
             if isinstance(node, ast.ElementAccess):

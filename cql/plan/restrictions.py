@@ -709,14 +709,15 @@ class WhereClause:
         pk = [c.name for c in self.table.partition_key]
         for n in names:
             self._column(n)
+        # Checked in Cassandra's order: all key columns, no duplicate, nothing else.
+        if not set(pk) <= set(names):
+            raise InvalidRequest(
+                "The token() function must be applied to all partition key components or none of them"
+            )
         if len(set(names)) != len(names):
             raise InvalidRequest("The token() function contains duplicate partition key components")
         if any(n not in pk for n in names):
             raise InvalidRequest("The token() function must contains only partition key components")
-        if len(names) != len(pk):
-            raise InvalidRequest(
-                "The token() function must be applied to all partition key components or none of them"
-            )
         if names != pk:
             raise InvalidRequest(
                 f"The token function arguments must be in the partition key order: {', '.join(pk)}"

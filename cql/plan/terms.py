@@ -382,6 +382,8 @@ def _function_term(node: Any, ctype: CQLType, receiver: str, ctx: TermContext) -
     name = f"{node.name.keyspace}.{node.name.name}" if node.name.keyspace else node.name.name
     fn = functions.resolve(name, arg_types, receiver=ctype, keyspace=ctx.keyspace,
                            partition_key=ctx.partition_key)
+    if fn.is_aggregate:  # Cassandra says "where clause" for any term (VALUES, SET too)
+        raise InvalidRequest("Aggregation function are not supported in the where clause")
     args = [
         compile_term(a, fn.arg_types[i], f"{fn.name}.arg{i}", ctx) for i, a in enumerate(node.args)
     ]

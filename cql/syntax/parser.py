@@ -15,7 +15,7 @@ from cql.errors import InvalidRequest, SyntaxException
 
 from . import ast
 from .errors import _convert_unexpected, _display, _error_at
-from .transformer import _parser, _state, _TokenError
+from .transformer import _ActionError, _parser, _state, _TokenError
 
 
 def _parse_uncached(text: str) -> ast.Statement:
@@ -29,6 +29,9 @@ def _parse_uncached(text: str) -> ast.Statement:
         tok = exc.token
         reason = exc.reason or f"no viable alternative at input '{_display(tok.value)}'"
         raise _error_at(text, tok.start_pos, tok.end_pos, reason) from None
+    except _ActionError as exc:
+        raise SyntaxException(f"Failed parsing statement: [{text}] reason: {exc.java_class} "
+                              f"{exc.message}") from None
     except (SyntaxException, InvalidRequest):
         raise
     except RecursionError:

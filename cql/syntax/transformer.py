@@ -54,6 +54,25 @@ class _TokenError(Exception):
         self.reason = reason
 
 
+class _ActionError(Exception):
+    """A Java runtime exception thrown by one of Cassandra's parser actions (such as
+    Integer.parseInt's NumberFormatException); the parser reports it as Cassandra's
+    QueryProcessor does: 'Failed parsing statement: [<text>] reason: <class> <message>'."""
+
+    def __init__(self, java_class: str, message: str):
+        super().__init__(message)
+        self.java_class = java_class
+        self.message = message
+
+
+def _java_int(text: str) -> int:
+    """Integer.parseInt: a value outside Java's int range is a NumberFormatException."""
+    value = int(text)
+    if not -(2**31) <= value < 2**31:
+        raise _ActionError("NumberFormatException", f'For input string: "{text}"')
+    return value
+
+
 def _syntax(message: str) -> SyntaxException:
     return SyntaxException(message)
 
@@ -400,7 +419,7 @@ class CqlTransformer:
         return ast.TypeExpr("tuple", tuple(c))
 
     def vector_type(self, c):
-        return ast.TypeExpr("vector", (c[0], int(c[1].value)))
+        return ast.TypeExpr("vector", (c[0], _java_int(c[1].value)))
 
     def frozen_type(self, c):
         return _freeze(c[0])

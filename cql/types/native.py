@@ -828,11 +828,12 @@ _MAX_MS = (datetime.datetime.max - _EPOCH) // datetime.timedelta(milliseconds=1)
 
 _TS_RE = re.compile(
     r"(?P<y>[+-]?\d+)-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
-    r"(?:[ T](?P<h>\d{1,2}):(?P<mi>\d{1,2})(?::(?P<s>\d{1,2})(?:\.(?P<f>\d{1,3}))?)?)?"
-    r" ?(?P<z>Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT|UT)(?:[+-]\d{1,2}(?::?\d{2})?)?)?")
+    r"(?:[ Tt](?P<h>\d{1,2}):(?P<mi>\d{1,2})(?::(?P<s>\d{1,2})(?:\.(?P<f>\d{1,3}))?)?)?"
+    r" ?(?P<z>(?i:Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT|UT)(?:[+-]\d{1,2}(?::?\d{2})?)?))?")
 
 
 def _zone_offset_minutes(z: str) -> int:
+    z = z.upper()  # Cassandra's formatter parses case-insensitively ('2011-02-03z')
     if z == "Z":
         return 0
     for prefix in ("UTC", "GMT", "UT"):
