@@ -119,6 +119,13 @@ class SelectPlan(Plan):
         self.static_only = bool(selected) and all(
             table.columns[c].kind in ("static", PARTITION_KEY) for c in selected
         ) and any(table.columns[c].kind == "static" for c in selected)
+        # A partition with only static content shows a row when one of the statics the query
+        # reads has a value (Cassandra's ColumnFilter skips the cells of unqueried columns, so
+        # 'SELECT r' finds the static row empty). None: every column counts (a wildcard, or no
+        # regular or static column selected).
+        queried = {c for c in selected if table.columns[c].kind in ("static", "regular")}
+        self.queried_statics = None if self.star or not queried else {
+            c for c in queried if table.columns[c].kind == "static"}
 
     def _check_distinct(self, stmt: ast.Select, table: TableMetadata) -> None:
         for s in self.selectors:
@@ -636,7 +643,7 @@ class SelectPlan(Plan):
             if ppl is not None and count >= ppl:
                 continue
             if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
-                if distinct or view.static_row is not None:
+                if distinct or (view.static_row is not None and self._shows_static(base, filters)):
                     row = RowData(base, base_cells, view.pk, None)
                     if not self._keep(row, filters, multis, static_row=True):
                         pass
@@ -666,6 +673,13 @@ class SelectPlan(Plan):
             gathered.sort(key=lambda g: g[0] or b"", reverse=self.reverse)
             for ck, pk, row, count in gathered:
                 yield pk, ck, row, count
+
+    def _shows_static(self, base: dict, filters) -> bool:
+        if self.queried_statics is None:
+            return True
+        names = self.queried_statics | {f.column.name for f in filters
+                                        if f.column.kind == "static"}
+        return any(base.get(n) is not None for n in names)
 
     @staticmethod
     def _keep(row: RowData, filters, multis, static_row: bool = False) -> bool:
