@@ -47,11 +47,6 @@ from .masks import ensure_enabled, prepare_mask
 if TYPE_CHECKING:
     from cql.database import Database
 
-COMPACT_STORAGE_DISABLED = (
-    "Guardrail compact_tables violated: Creation of new COMPACT STORAGE tables is not allowed"
-)
-
-
 def java_list(names) -> str:
     """Java's List.toString, used verbatim in some of Cassandra's messages."""
     return "[" + ", ".join(names) + "]"
@@ -87,8 +82,6 @@ class CreateTablePlan(SchemaPlan):
         options, table_id = table_options(st.options)
         if any(c.mask is not None for c in st.columns):
             ensure_enabled(db)
-        if st.compact_storage:
-            raise InvalidRequest(COMPACT_STORAGE_DISABLED)
         ks = existing_keyspace(db, ks_name)
         if st.name.name in ks.tables:
             if st.if_not_exists:
@@ -131,13 +124,15 @@ def build_table(db: Database, ks: KeyspaceMetadata, st: ast.CreateTable, options
     statics = {c.name for c in st.columns if c.static}
     _check_primary_key(st, types, statics)
     _check_clustering_order(st)
-    if not st.clustering and statics:
+    key_columns = set(st.partition_key) | set(st.clustering)
+    others = [n for n in types if n not in key_columns]
+    if st.compact_storage:
+        check_compact_table(st, types, others, statics)
+    elif not st.clustering and statics:
         raise InvalidRequest(
             "Static columns are only useful (and thus allowed) if the table has at least one "
             "clustering column"
         )
-    key_columns = set(st.partition_key) | set(st.clustering)
-    others = [n for n in types if n not in key_columns]
     if any(t.is_counter for t in types.values()):
         if any(not types[n].is_counter for n in others):
             raise InvalidRequest("Cannot mix counter and non counter columns in the same table")
@@ -163,7 +158,26 @@ def build_table(db: Database, ks: KeyspaceMetadata, st: ast.CreateTable, options
         if column.mask is not None:
             columns[column.name].mask = prepare_mask(db, ks.name, column.name,
                                                      types[column.name], column.mask)
-    return TableMetadata(ks.name, st.name.name, table_id, columns, options)
+    compact = ("dense" if st.clustering else "static") if st.compact_storage else ""
+    return TableMetadata(ks.name, st.name.name, table_id, columns, options, compact=compact)
+
+
+def check_compact_table(st: ast.CreateTable, types: dict[str, CQLType], others: list[str],
+                        statics: set) -> None:
+    """What WITH COMPACT STORAGE refuses (CreateTableStatement.validateCompactTable): a
+    "static" compact table (no clustering column) needs a regular column, a dense one has at
+    most one."""
+    if any(types[n].is_multicell for n in others):
+        raise InvalidRequest("Non-frozen collections and UDTs are not supported with COMPACT STORAGE")
+    if statics:
+        raise InvalidRequest("Static columns are not supported in COMPACT STORAGE tables")
+    if not st.clustering and not others:
+        raise InvalidRequest("No definition found that is not part of the PRIMARY KEY")
+    if st.clustering and len(others) > 1:
+        declared = [c.name for c in st.columns if c.name in others]
+        raise InvalidRequest(
+            "COMPACT STORAGE with composite PRIMARY KEY allows no more than one column not part "
+            f"of the PRIMARY KEY (got: {', '.join(declared)})")
 
 
 def column_constraints(column: ast.ColumnDef) -> tuple:
@@ -335,7 +349,7 @@ def clone_table(table: TableMetadata) -> TableMetadata:
         dict(table.dropped_columns),
         {n: dataclasses.replace(i, options=dict(i.options)) for n, i in table.indexes.items()},
         table.view_of, table.view_where, table.view_include_all, table.virtual,
-        table.security_label,
+        table.security_label, table.compact,
     )
 
 
@@ -400,6 +414,8 @@ def _add_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
             if not action.if_not_exists:
                 raise InvalidRequest(f"Column with name '{column.name}' already exists")
             continue
+        if table.compact:
+            raise InvalidRequest("Cannot add new column to a COMPACT STORAGE table")
         if column.static and not table.clustering:
             raise InvalidRequest(
                 "Static columns are only useful (and thus allowed) if the table has at least "

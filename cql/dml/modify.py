@@ -90,6 +90,8 @@ class ModificationPlan(Plan):
             self.conditions.append(compile_condition(table, cond, ctx))
         if self.kind == "INSERT":
             self._compile_insert(stmt, table, ctx)
+            if table.compact:
+                self._compact_insert(table)
         else:
             self._compile_where(stmt, table, ctx)
         self.conditional = self.if_not_exists or self.if_exists or bool(self.conditions)
@@ -154,6 +156,16 @@ class ModificationPlan(Plan):
             raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
         if missing:
             self.row_marker = False
+
+    def _compact_insert(self, table: TableMetadata) -> None:
+        """A compact table's row lives only through its value cells: no row marker, and a
+        dense table's value column is mandatory. A dense table without a value column
+        writes Cassandra's empty value cell, which our row marker stands for."""
+        value = table.compact_value
+        if table.compact == "static" or value is not None:
+            self.row_marker = False
+        if value is not None and not self.operations:
+            raise InvalidRequest(f"Column {value.name} is mandatory for this COMPACT STORAGE table")
 
     def _only_static(self) -> bool:
         """Cassandra's appliesOnlyToStaticColumns: static operations or conditions, and

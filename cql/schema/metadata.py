@@ -137,6 +137,8 @@ class TableMetadata:
     view_include_all: bool = False
     virtual: bool = False
     security_label: str = ""  # trunk's SECURITY LABEL ON TABLE (its COMMENT is options["comment"])
+    # WITH COMPACT STORAGE: "" (a CQL table), "static" (no clustering column) or "dense".
+    compact: str = ""
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -179,6 +181,27 @@ class TableMetadata:
 
     def column(self, name: str) -> ColumnMetadata | None:
         return self.columns.get(name)
+
+    @property
+    def flags(self) -> set[str]:
+        """system_schema.tables.flags (TableMetadata.Flag): a CQL table is 'compound'; a
+        compact one is 'dense' with clustering columns, 'compound' with more than one."""
+        if not self.compact:
+            flags = {"compound"}
+        else:
+            flags = {"dense"} if self.compact == "dense" else set()
+            if len(self.clustering) > 1:
+                flags.add("compound")
+        if self.is_counter:
+            flags.add("counter")
+        return flags
+
+    @property
+    def compact_value(self) -> ColumnMetadata | None:
+        """A dense table's value column (None when it has none, or for other tables)."""
+        if self.compact != "dense" or not self.regular_columns:
+            return None
+        return self.regular_columns[0]
 
     @property
     def default_ttl(self) -> int:

@@ -59,8 +59,16 @@ def table_row(table: TableMetadata) -> dict:
             where_clause=table.view_where,
         )
     else:
-        values.update(table_name=table.name, flags={"compound"})
+        values.update(table_name=table.name, flags=table.flags)
     return values
+
+
+def compact_kind(flags) -> str:
+    """TableMetadata.compact from stored flags (a CQL table is 'compound', not 'dense')."""
+    flags = set(flags or ())
+    if "dense" in flags:
+        return "dense"
+    return "" if "compound" in flags else "static"
 
 
 def column_rows(table: TableMetadata) -> list[dict]:
@@ -279,8 +287,36 @@ class SchemaStore:
     def drop_table(self, table: TableMetadata) -> None:
         ts, now = self.clock.now(), _now()
         muts = self._built_indexes(table.keyspace, table.name, [], now, ts)
+        if table.is_view:
+            muts += self._view_status_deletions(table.keyspace, table.name, now, ts)
         self.engine.apply(muts + self._table_deletions(table.keyspace, table.name,
                                                        table.is_view, now, ts))
+
+    def view_built(self, view: TableMetadata, host_id) -> None:
+        """Record a finished view build (views build as they are created): its
+        system.built_views row and this node's 'SUCCESS' in
+        system_distributed.view_build_status (ViewBuilder's finishing steps)."""
+        ts, now = self.clock.now(), _now()
+        built = self.schema.keyspaces["system"].tables["built_views"]
+        status = self.schema.keyspaces["system_distributed"].tables["view_build_status"]
+        self.engine.apply([
+            rowcodec.row_mutation(built, {"keyspace_name": view.keyspace, "view_name": view.name,
+                                          "status_replicated": True}, ts, now),
+            rowcodec.row_mutation(status, {"keyspace_name": view.keyspace, "view_name": view.name,
+                                           "host_id": host_id, "status": "SUCCESS"}, ts, now),
+        ])
+
+    def _view_status_deletions(self, keyspace: str, name: str, now: int, ts: int) -> list:
+        """A dropped view's build status rows go (SystemKeyspace / SystemDistributedKeyspace
+        setViewRemoved)."""
+        built = self.schema.keyspaces["system"].tables["built_views"]
+        status = self.schema.keyspaces["system_distributed"].tables["view_build_status"]
+        p = rowcodec.clustering_prefix_bytes(built, [name])
+        rt = RangeTombstone(p + bytes([BOTTOM]), p + bytes([TOP]), DeletionTime(ts, now))
+        key = rowcodec.partition_key_bytes(built, [keyspace])
+        return [rowcodec.Mutation(str(built.id), key, Partition(range_tombstones=[rt])),
+                rowcodec.partition_deletion(
+                    status, rowcodec.partition_key_bytes(status, [keyspace, name]), ts, now)]
 
     def _built_indexes(self, keyspace: str, table_name: str, names: list[str], now: int,
                        ts: int) -> list:
@@ -413,7 +449,8 @@ class SchemaStore:
                              "where_clause") and v is not None
             }
             options = {k: dict(v) if isinstance(v, dict) else v for k, v in options.items()}
-            table = TableMetadata(ks.name, name, r["id"], cols, options)
+            table = TableMetadata(ks.name, name, r["id"], cols, options,
+                                  compact="" if "view_name" in r else compact_kind(r.get("flags")))
             for d in dropped.get((ks.name, name), []):
                 dt = d["dropped_time"]
                 micros = calendar.timegm(dt.timetuple()) * 1_000_000 + dt.microsecond
