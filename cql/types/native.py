@@ -208,6 +208,11 @@ class _VarintType(CQLType):
 
     _json = _literal
 
+    def from_json(self, obj: Any) -> Any:
+        """Unlike the other numbers, varint's JSON parsing never reads "" as the empty value
+        (IntegerType.fromJSONObject parses the text as a BigInteger)."""
+        return None if obj is None else self._from_json(obj, False)
+
     def _from_json(self, obj: Any, h: bool) -> int:
         if isinstance(obj, bool) or not isinstance(obj, (str, int, float, Decimal)):
             raise MarshalError(f"Value '{java_repr(obj)}' is not a valid representation of a "
