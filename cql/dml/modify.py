@@ -152,10 +152,26 @@ class ModificationPlan(Plan):
                 raise InvalidRequest(f"Column '{name}' has to be specified as part of this query.")
         missing = [c.name for c in table.clustering if c.name not in self.key_terms]
         self.static_only = len(missing) == len(table.clustering) and self._only_static()
-        if missing and not self.static_only:
+        if missing and not self.static_only and not self._compact_prefix(table, missing):
             raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
         if missing:
             self.row_marker = False
+
+    def _compact_prefix(self, table: TableMetadata, missing: list[str]) -> bool:
+        """A compact table's row may be named by a clustering prefix (StatementRestrictions
+        only asks for every clustering column of a CQL table, or when none is given)."""
+        if not table.compact or len(missing) == len(table.clustering):
+            return False
+        given = [c.name for c in table.clustering if c.name not in missing]
+        last = table.clustering[len(given) - 1].name if given else None
+        if given != [c.name for c in table.clustering[:len(given)]]:
+            gap = next(c.name for c in table.clustering if c.name in missing)
+            after = next(c.name for c in table.clustering
+                         if c.name in given and table.clustering.index(table.columns[c.name])
+                         > table.clustering.index(table.columns[gap]))
+            raise InvalidRequest(f"PRIMARY KEY column \"{after}\" cannot be restricted as "
+                                 f"preceding column \"{gap}\" is not restricted")
+        return last is not None
 
     def _compact_insert(self, table: TableMetadata) -> None:
         """A compact table's row lives only through its value cells: no row marker, and a
@@ -308,9 +324,10 @@ class ModificationPlan(Plan):
             check_key_size(pk)
             if self.static_only and any(c.name not in vals for c in table.clustering):
                 return [(pk, [])]
-            ck = clustering_bytes(table, [vals[c.name] for c in table.clustering])
+            cvals = [vals[c.name] for c in table.clustering if c.name in vals]
+            ck = clustering_bytes(table, cvals)
             if len(ck) > MAX_KEY_LENGTH:
-                check_clustering_size(table, [vals[c.name] for c in table.clustering])
+                check_clustering_size(table, cvals)
             return [(pk, [ck])]
         where = self.where
         pks = where.partition_keys(bound)

@@ -401,6 +401,8 @@ def decode_clustering(types: Sequence[CQLType], data: bytes,
     values, pos = decode_components(types, data, 0, reversed_flags)
     if pos < len(data) and data[pos] not in (TERMINATOR, BOTTOM, TOP):
         raise MarshalError("Malformed clustering key")
+    if len(values) < len(types) and pos < len(data) and data[pos] == TERMINATOR:
+        values += [None] * (len(types) - len(values))  # a compact table's row named by a prefix
     return values
 
 
