@@ -120,12 +120,12 @@ def value_compatible(receiver: CQLType, provided: CQLType) -> bool:
         return True
     if receiver is TEXT:
         return provided is ASCII
-    if receiver is BIGINT:
-        return provided in (TIMESTAMP, COUNTER)
+    if receiver is BIGINT:  # LongType: not a counter (counterasblob(bigint) is refused)
+        return provided is TIMESTAMP
     if receiver is TIMESTAMP:
         return provided is BIGINT
     if receiver is VARINT:
-        return provided in (INT, BIGINT, TIMESTAMP, COUNTER)
+        return provided in (INT, BIGINT, TIMESTAMP)
     if receiver is UUID:
         return provided is TIMEUUID
     return False

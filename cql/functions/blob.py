@@ -14,7 +14,6 @@ from cql.types.values import (
     MarshalError,
 )
 
-from .arguments import _udf_type
 from .base import Function
 from .registry import _FUNCTIONS, _add
 
@@ -26,7 +25,8 @@ _BLOB_TYPE_NAMES = ("ascii", "bigint", "boolean", "counter", "date", "decimal", 
 
 def _register_blob_functions() -> None:
     for tname in _BLOB_TYPE_NAMES:
-        t = _udf_type(NATIVE_TYPES[tname])
+        # the type itself: counterasblob takes a counter, not a bigint (nor the reverse)
+        t = NATIVE_TYPES[tname]
         _add(Function(f"{tname}_as_blob", (t,), BLOB, lambda v, t=t: t.serialize(v),
                       takes_empty=True),
              f"{tname}asblob")
