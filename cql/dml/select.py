@@ -31,7 +31,7 @@ from cql.plan.restrictions import (
 from cql.plan.slices import clustering_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
-from cql.syntax import ast
+from cql.syntax import ast, unparse
 from cql.system import virtual
 from cql.types import native_type
 from cql.types.comparable import decode_clustering
@@ -99,6 +99,10 @@ class SelectPlan(Plan):
             self.star = False
             self.selectors = []
             for s in stmt.selectors:
+                if isinstance(s.expr, ast.TupleLiteral) and len(s.expr.items) == 1:
+                    # "(c)": parentheses or a one-element tuple? Nothing expects a type here
+                    raise InvalidRequest(f"Cannot infer type for term {unparse.selector(s.expr)} "
+                                         "in selection clause (try using a cast to force a type)")
                 sel = comp.compile(s.expr)
                 if s.alias:
                     sel.name = s.alias

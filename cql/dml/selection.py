@@ -12,7 +12,10 @@ from cql.plan.terms import Term, TermContext, compile_term, literal_operation, r
 from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.syntax import ast, unparse
 from cql.types import CQLType, ListType, MapType, SetType, UserType, is_list, native_type
+from cql.types.collections import TupleType
 from cql.vocabulary import quote_name
+
+from .literal_selectors import LITERALS, LiteralCompiler, check_durations, has_selectors
 
 # cql.functions is imported where it is used: the function library takes ~20 ms to
 # import, which `import cql` (and a process that never calls a function) does not pay.
@@ -277,6 +280,9 @@ class SelectionCompiler:
     def compile(self, node: Any, in_aggregate: bool = False) -> Selector:
         from cql import functions
 
+        while isinstance(node, ast.TupleLiteral) and len(node.items) == 1 \
+                and has_selectors(node):  # "(v).a", "(a + b) * c": between parentheses
+            node = node.items[0]
         if isinstance(node, ast.ColumnRef):
             return ColumnSelector(self.column(node.name))
         if isinstance(node, ast.WritetimeOf):
@@ -364,7 +370,12 @@ class SelectionCompiler:
             fn = functions.negate(inner.type, arg_texts=[inner.name])
             return FunctionSelector(fn, [inner], unparse.selector(node))
         if isinstance(node, ast.TypeHint):
-            ctype = resolve_type(node.type, self.ctx).freeze()  # a value: one frozen cell
+            hint = resolve_type(node.type, self.ctx)
+            check_durations(hint)
+            if isinstance(node.expr, ast.TupleLiteral) and len(node.expr.items) == 1 \
+                    and not isinstance(hint, TupleType):  # "(typ1)({a: 4})": parentheses
+                node = ast.TypeHint(node.type, node.expr.items[0])
+            ctype = hint.freeze()  # a value: one frozen cell
             if isinstance(node.expr, _SELECTOR_NODES):  # a hint on an expression of columns
                 inner = self.compile(node.expr, in_aggregate)
                 # the hint may read the value's bytes as another type (ascii as text)
@@ -377,12 +388,13 @@ class SelectionCompiler:
                         f"cannot be used as {ctype.name}")
                 inner.name = unparse.selector(node)
                 return inner
+            if isinstance(node.expr, LITERALS) and has_selectors(node.expr):
+                return LiteralCompiler(self, in_aggregate).literal(
+                    node.expr, ctype, unparse.selector(node))
             term = compile_term(node.expr, ctype, unparse.selector(node), self.ctx)
             return self._term_selector(term, ctype, unparse.selector(node))
-        if isinstance(node, ast.Constant):
-            ctype = functions.literal_type(node.kind)
-            term = compile_term(node, ctype, unparse.selector(node), self.ctx)
-            return self._term_selector(term, ctype, unparse.selector(node))
+        if isinstance(node, LITERALS) and has_selectors(node):
+            return LiteralCompiler(self, in_aggregate).literal(node, None)
         if isinstance(node, ast.Null):
             raise InvalidRequest("Cannot infer type for term null in selection clause (try using a cast to force a type)")
         if isinstance(node, ast.BindMarker):

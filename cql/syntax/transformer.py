@@ -477,7 +477,7 @@ class CqlTransformer:
         return _ParenIdent(c[0])
 
     def sel_paren(self, c):
-        return ast.ColumnRef(c[0].name)
+        return ast.TupleLiteral((ast.ColumnRef(c[0].name),))  # as sel_tuple: "(c)"
 
     def sel_hint_ident(self, c):
         return ast.TypeHint(_named_type(c[0].name), c[1])
@@ -486,7 +486,9 @@ class CqlTransformer:
         return ast.TypeHint(c[0], c[1])
 
     def sel_tuple(self, c):
-        return c[0] if len(c) == 1 else ast.TupleLiteral(tuple(c))
+        # "(x)" stays a one-element tuple: parentheses or a tuple, as the type it is given
+        # says (Cassandra's BetweenParenthesesOrWithTuple)
+        return ast.TupleLiteral(tuple(c))
 
     def sel_list(self, c):
         return ast.ListLiteral(_opt(c))
@@ -1408,3 +1410,4 @@ _TRANSFORMER = CqlTransformer()
 
 def _parser() -> grammar.Parser:
     return grammar.load_parser(_TRANSFORMER)
+

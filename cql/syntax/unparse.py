@@ -109,6 +109,16 @@ def selector(node: Any) -> str:
         return "NULL"
     if isinstance(node, ast.BindMarker):
         return "?"  # AbstractMarker.Raw prints a named marker as "?" too
+    if isinstance(node, ast.ListLiteral):
+        return "[" + ", ".join(selector(i) for i in node.items) + "]"
+    if isinstance(node, ast.SetLiteral):
+        return "{" + ", ".join(selector(i) for i in node.items) + "}"
+    if isinstance(node, ast.TupleLiteral):
+        return "(" + ", ".join(selector(i) for i in node.items) + ")"
+    if isinstance(node, ast.MapLiteral):
+        return "{" + ", ".join(f"{selector(k)}: {selector(v)}" for k, v in node.pairs) + "}"
+    if isinstance(node, ast.UDTLiteral):
+        return "{" + ", ".join(f"{quote_name(f)}: {selector(v)}" for f, v in node.fields) + "}"
     return term(node)
 
 

@@ -161,7 +161,7 @@ def test_selector_expressions():
         ast.MapLiteral(((COL("a"), C("integer", "1")),)),
         ast.MapLiteral(()),
         ast.TupleLiteral((COL("a"), COL("b"))),
-        COL("a"),
+        ast.TupleLiteral((COL("a"),)),  # parentheses or a tuple: the type it is given says
     ]
 
 

@@ -186,7 +186,7 @@ def test_same_output_for_out_of_range_timestamps(server, home, cmp_table):
     ("--cqlversion", "2", "-e", "SHOW HOST"),
     ("--cqlversion", "3.4.5", "-e", "SHOW HOST"),
     ("--protocol-version", "3", "-e", "SHOW HOST"),
-    ("--encoding", "latin-1", "-e", "SELECT 'héllo 日本' AS x FROM system.local"),
+    ("--encoding", "latin-1", "-e", "SELECT (text)'héllo 日本' AS x FROM system.local"),
     ("--cqlshrc", "/nonexistent/cqlshrc", "-e", "HELP QUIT"),
     # unknown options and arguments after the port are ignored; --tty is ignored with -e
     ("extra", "--foo=1", "-Z", "-e", "SHOW HOST"),

@@ -317,7 +317,7 @@ def test_encoding_does_not_reencode_output(tmp_path):
     env = dict(os.environ, HOME=str(tmp_path), CASSALITE_CONFIG=str(tmp_path / "none"),
                PYTHONIOENCODING="utf-8")
     res = subprocess.run([sys.executable, "-m", "cassalite.shell", "--memory", "--encoding", "latin-1",
-                          "-e", "SELECT 'héllo 日本' AS x FROM system.local"],
+                          "-e", "SELECT (text)'héllo 日本' AS x FROM system.local"],
                          cwd=ROOT, capture_output=True, env=env, timeout=60, check=False)
     assert (res.returncode, res.stderr) == (0, b"")
     assert res.stdout == "\n x\n------------\n héllo 日本\n\n(1 rows)\n".encode()
