@@ -548,22 +548,17 @@ class VectorStore:
             # reach the recall, neither can the full one (random data), so skip building it
             pick = np.sort(np.random.default_rng(len(slots)).choice(
                 len(slots), PROBE_VECTORS, replace=False))
-            probe = self._new_graph()
-            probe.add(slots[pick].astype(np.uint64), vectors[pick], threads=0)
             # brute force costs grow with the store, a graph search hardly: the probe must
             # beat brute force over the full store (its sample's cost scaled up), with an
             # expansion small beside the sample (a near-exhaustive search proves nothing)
-            probed = self._calibrate(probe, slots[pick], vectors[pick],
-                                     exact_scale=len(slots) / PROBE_VECTORS,
-                                     max_ef=PROBE_VECTORS // 32)
+            probe, probed = self._calibrated_graph(slots[pick], vectors[pick],
+                                                   exact_scale=len(slots) / PROBE_VECTORS,
+                                                   max_ef=PROBE_VECTORS // 32)
             del probe
         else:
             probed = 0
         if probed is not None:
-            graph = self._new_graph()
-            if len(slots):
-                graph.add(slots.astype(np.uint64), vectors, threads=0)
-            ef = self._calibrate(graph, slots, vectors)
+            graph, ef = self._calibrated_graph(slots, vectors)
         with self.lock:
             dirty, self._dirty = self._dirty or set(), None
             if ef is None:
@@ -585,31 +580,47 @@ class VectorStore:
                              connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
                              expansion_search=EXPANSION_SEARCH)
 
-    def _calibrate(self, graph, slots, vectors, exact_scale: float = 1.0,
+    def _calibrated_graph(self, slots, vectors, exact_scale: float = 1.0,
+                          max_ef: int | None = None):
+        """A graph over ``vectors`` and the expansion_search :meth:`_calibrate` finds for
+        it (None: none will do). Calibration queries are stored vectors held out of the
+        graph until it is calibrated: queries from the data's own distribution (clustered
+        or not, as real queries are) that are not graph nodes themselves (a node's own
+        edges lead straight to its neighbours, which overstates recall)."""
+        n = len(slots)
+        graph = self._new_graph()
+        held = np.zeros(n, dtype=bool)
+        count = min(CALIBRATION_QUERIES, n // 8)
+        if n - count > 10:
+            held[np.random.default_rng(n).choice(n, count, replace=False)] = True
+        keep = ~held
+        if keep.any():
+            graph.add(slots[keep].astype(np.uint64), vectors[keep], threads=0)
+        ef = None
+        if held.any():
+            ef = self._calibrate(graph, slots[keep], vectors[keep], vectors[held],
+                                 exact_scale, max_ef)
+            graph.add(slots[held].astype(np.uint64), vectors[held], threads=0)
+        return graph, ef
+
+    def _calibrate(self, graph, slots, vectors, queries, exact_scale: float = 1.0,
                    max_ef: int | None = None) -> int | None:
-        """The smallest expansion_search with recall@10 >= :data:`CALIBRATION_RECALL` on
-        sample queries that is faster than brute force; None if there is none. The queries
-        are stored vectors, each left out of its own answer (so they follow the data's
-        distribution, clustered or not, as real queries do)."""
-        n = len(vectors)
+        """The smallest expansion_search (up to ``max_ef``) with recall@10 >=
+        :data:`CALIBRATION_RECALL` on ``queries`` against exact search over ``vectors``
+        (the graph's content) that is faster than brute force (its time times
+        ``exact_scale``); None if there is none."""
         k = 10
-        if n < 4 * k:
-            return None
-        rng = np.random.default_rng(n)
-        picks = rng.choice(n, size=min(CALIBRATION_QUERIES, n), replace=False)
-        queries = vectors[picks]
         unit = None
         if self.similarity == "cosine":
             norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
             unit = vectors / np.where(norms > 0, norms, 1)[:, None]
         sq = np.einsum("ij,ij->i", vectors, vectors)
         truth, start = [], time.perf_counter()
-        for i, q in zip(picks.tolist(), queries):
+        for q in queries:
             if self.similarity == "euclidean":
                 sc = 2 * (vectors @ q) - sq
             else:
                 sc = (unit if unit is not None else vectors) @ q
-            sc[i] = -np.inf
             truth.append(set(slots[np.argpartition(-sc, k)[:k]].tolist()))
         exact_time = time.perf_counter() - start
         for ef in CALIBRATION_EF:
@@ -617,10 +628,9 @@ class VectorStore:
                 break
             graph.expansion_search = ef
             start = time.perf_counter()
-            found = [graph.search(q, k + 1, threads=1) for q in queries]
+            found = [graph.search(q, k, threads=1) for q in queries]
             graph_time = time.perf_counter() - start
-            hits = sum(len((set(np.asarray(f.keys).tolist()) - {int(slots[i])}) & t)
-                       for f, t, i in zip(found, truth, picks.tolist()))
+            hits = sum(len(set(np.asarray(f.keys).tolist()) & t) for f, t in zip(found, truth))
             if CALIBRATE_SPEED and graph_time >= exact_time * exact_scale:
                 return None
             if hits / (k * len(queries)) >= CALIBRATION_RECALL:
