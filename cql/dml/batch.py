@@ -14,6 +14,7 @@ from cql.plan.base import ExecutionContext, Plan, Result
 from cql.plan.terms import Markers, Term, compile_term
 from cql.syntax import ast
 
+from .batch_size import check_batch_size
 from .cas import CasRequest
 from .modify import ModificationPlan, _unlogged_batch_warning, plan_modification, trace_cas
 from .operations import BIGINT, BOOLEAN
@@ -87,6 +88,7 @@ class BatchPlan(Plan):
         with db.lock:
             if self.conditional:
                 return self._conditional(db, ctx, ts)
+            size_warnings: list[str] = []
             if any(p.requires_read for p in self.plans):
                 # Counters and list index operations read the current value: each statement
                 # must see the ones before it (two increments of one counter add up).
@@ -97,8 +99,10 @@ class BatchPlan(Plan):
                     applied.extend(muts)
             else:
                 applied = _merge(m for p in self.plans for m in p.mutations(db, ctx, ts))
+                size_warnings = check_batch_size(db, applied)  # may refuse the batch
                 db.apply(applied)
         result = Result("void")
+        result.warnings.extend(size_warnings)
         if self.kind != "LOGGED":
             result.warnings.extend(_unlogged_batch_warning(db, applied))
         return result
