@@ -224,6 +224,22 @@ def _finish(parts: list[Term], build: Callable[[list], Any], ctype: CQLType) -> 
     return Composite(typed, parts)
 
 
+def _check_vector_element(item: Any, elem: CQLType, receiver: str, ctx: TermContext) -> None:
+    """A vector literal tests each element's assignability before preparing it (Cassandra's
+    Vectors.Literal), so a mistyped constant or type hint gets the vector's message."""
+    if isinstance(item, ast.Constant):
+        ok = elem.accepts_constant(item.kind)
+    elif isinstance(item, ast.TypeHint):
+        ok = _assignable(resolve_type(item.type, ctx), elem)
+    else:
+        return
+    if not ok:
+        shown = unparse.where_term(item) if isinstance(
+            getattr(item, "expr", item), ast.Constant) else unparse.term(item)
+        raise InvalidRequest(f"Invalid vector literal for {receiver}: value {shown} is not of "
+                             f"type {_type_text(elem)}")
+
+
 def _list_literal(node: ast.ListLiteral, ctype: CQLType, receiver: str, ctx: TermContext) -> Term:
     if isinstance(ctype, SetType):
         raise InvalidRequest(f"Invalid list literal for {receiver} of type {_type_text(ctype)}")
@@ -234,6 +250,8 @@ def _list_literal(node: ast.ListLiteral, ctype: CQLType, receiver: str, ctx: Ter
                 f"Invalid vector literal for {receiver} of type {_type_text(ctype)}; "
                 f"expected {ctype.dimension} elements, but given {len(node.items)}"
             )
+        for item in node.items:
+            _check_vector_element(item, elem, receiver, ctx)
         parts = [compile_term(i, elem, f"value({receiver})", ctx) for i in node.items]
         return _finish(parts, lambda vs: [_element_check(v) for v in vs], ctype)
     if not is_list(ctype):

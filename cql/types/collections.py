@@ -780,6 +780,12 @@ class UserType(_FieldSequenceType):
 
 # ----------------------------------------------------------------------------------------------
 
+def _element_present(x: Any) -> bool:
+    if x is None:
+        raise MarshalError("null is not supported inside vectors")
+    return True
+
+
 class VectorType(CQLType):
     """vector<T, n> (5.0): exactly n non-null elements; never multi-cell."""
 
@@ -827,8 +833,7 @@ class VectorType(CQLType):
                                f"{v!r}")
         items = list(v)
         if len(items) != self.dimension:
-            raise MarshalError(f"Invalid vector value of type {self.name}; expected "
-                               f"{self.dimension} elements, but given {len(items)}")
+            raise MarshalError(self._dimension_error(items))
         fmt = getattr(self.elem, "_struct", None)
         if fmt is not None and fmt.format == ">f" and _PLAIN_NUMBERS.issuperset(map(type, items)):
             try:  # float32 rounding of plain numbers in one pack/unpack
@@ -842,6 +847,16 @@ class VectorType(CQLType):
                 raise MarshalError("null is not supported inside vectors")
             out.append(self.elem._val(x, h))
         return tuple(out) if h else out
+
+    def _dimension_error(self, items: list) -> str:
+        """What Cassandra's VectorSerializer says of these elements serialized as a vector of
+        this type: too few leave it short, too many leave bytes after it."""
+        if len(items) < self.dimension:
+            return f"Not enough bytes to read a {self.name}"
+        extra = [self.elem._val(x, False) for x in items[self.dimension:]
+                 if _element_present(x)]
+        return (f"Unexpected {len(self.serialize(extra))} extraneous bytes after {self.name} "
+                "value")
 
     def serialize(self, v: Any) -> bytes | None:
         if v is None:

@@ -398,7 +398,11 @@ def test_validate_canonical_forms():
                                        "of the same sign (1, -1, 0)")),
     (T.parse_type("list<int>"), [1, None], "null is not supported inside collections"),
     (T.parse_type("vector<int, 2>"), [1, None], "null is not supported inside vectors"),
-    (T.parse_type("vector<int, 2>"), [1], "expected 2 elements, but given 1"),
+    (T.parse_type("vector<int, 2>"), [1], "Not enough bytes to read a vector<int, 2>"),
+    (T.parse_type("vector<int, 2>"), [1, 2, 3],
+     "Unexpected 4 extraneous bytes after vector<int, 2> value"),
+    (T.parse_type("vector<text, 2>"), ["a", "b", "cd"],
+     "Unexpected 3 extraneous bytes after vector<text, 2> value"),
     (T.parse_type("tuple<int>"), (1, 2), "too many elements"),
 ])
 def test_validate_errors(t, value, message):
