@@ -231,6 +231,11 @@ class ModificationPlan(Plan):
                 raise InvalidRequest(
                     "Slice restrictions are not supported on the clustering columns in UPDATE statements"
                 )
+            if not full and not self.static_only and table.compact and has_ck:
+                # a compact table's row may be named by a clustering prefix
+                if where.clustering.gap_error:
+                    raise InvalidRequest(where.clustering.gap_error)
+                full = self.full_key = True
             if not full and not self.static_only:
                 missing = [c.name for c, r in zip(table.clustering, crs) if r is None]
                 raise InvalidRequest(f"Some clustering keys are missing: {', '.join(missing)}")
