@@ -98,6 +98,8 @@ class ModificationPlan(Plan):
         if self.conditional:
             self._check_conditional()
         self.is_counter = table.is_counter
+        #: a dense table with one clustering column refuses an empty clustering value
+        self.dense_single = table.compact == "dense" and len(table.clustering) == 1
         if self.is_counter and self.timestamp is not None:
             raise InvalidRequest("Cannot provide custom timestamp for counter updates")
         if self.is_counter and self.ttl is not None:
@@ -330,6 +332,8 @@ class ModificationPlan(Plan):
             if self.static_only and any(c.name not in vals for c in table.clustering):
                 return [(pk, [])]
             cvals = [vals[c.name] for c in table.clustering if c.name in vals]
+            if self.dense_single:
+                check_dense_clustering(table, cvals)
             ck = clustering_bytes(table, cvals)
             if len(ck) > MAX_KEY_LENGTH:
                 check_clustering_size(table, cvals)
@@ -343,6 +347,8 @@ class ModificationPlan(Plan):
         if self.full_key:
             cks = []
             for c in where.clustering_prefixes(bound):
+                if self.dense_single:
+                    check_dense_clustering(table, c)
                 ck = clustering_bytes(table, c)
                 if len(ck) > MAX_KEY_LENGTH:
                     check_clustering_size(table, c)
@@ -568,6 +574,14 @@ def check_constraints(table: TableMetadata, keys: list, operations: list[Operati
             value = op.term.bind(bound)
             if value is not UNSET:
                 checks.check(value)
+
+
+def check_dense_clustering(table: TableMetadata, values: list) -> None:
+    """UpdateParameters.newRow: the clustering of a dense, non-compound table (the old Thrift
+    column name) may not be empty."""
+    column = table.clustering[0]
+    if values and (values[0] is EMPTY or column.type.serialize(values[0]) == b""):
+        raise InvalidRequest(f"Invalid empty or null value for column {column.name}")
 
 
 def plan_modification(db, stmt: Any, keyspace: str | None, markers: Markers) -> ModificationPlan:

@@ -135,7 +135,8 @@ def compile_row_writer(plan) -> RowWriter | None:
     CHECK constraints, JSON, IN, tokens, tuples, or anything but one full primary key."""
     table = plan.meta
     if plan.conditional or plan.is_counter or plan.requires_read or plan.merge_operations \
-            or table.constrained or getattr(plan, "static_only", False) or table.is_view:
+            or table.constrained or getattr(plan, "static_only", False) or table.is_view \
+            or getattr(plan, "dense_single", False):
         return None
     from .operations import SetColumn
 
