@@ -1,7 +1,7 @@
 """The CQL abstract syntax tree: what `cql.syntax` produces and the planner consumes.
 
-Every node is a frozen, slotted dataclass, so parsed statements can be cached and shared
-between sessions and threads. Conventions:
+Every node is a frozen, slotted value class (:func:`cql.syntax.node.node`), so parsed
+statements can be cached and shared between sessions and threads. Conventions:
 
 * Identifiers are plain ``str``, already normalised: unquoted names lower-cased, quoted
   names (``"Foo"``) kept exactly, with ``""`` unescaped.
@@ -23,15 +23,16 @@ between sessions and threads. Conventions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from cql.syntax.node import node
 from cql.vocabulary import NATIVE_TYPE_NAMES
 
 # ---------------------------------------------------------------------------------------
 # Names and types
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class QualifiedName:
     """``[keyspace.]name`` for tables, views, types, functions, indexes."""
 
@@ -42,7 +43,7 @@ class QualifiedName:
         return self.name if self.keyspace is None else f"{self.keyspace}.{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TypeExpr:
     """A CQL type as written.
 
@@ -80,7 +81,7 @@ class TypeExpr:
 # Terms
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Constant:
     """A literal. ``kind`` is one of string, integer, float, boolean, uuid, hex, duration.
 
@@ -92,12 +93,12 @@ class Constant:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Null:
     """The ``null`` literal."""
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BindMarker:
     """``?`` (name None) or ``:name``; ``index`` is its 0-based position in the statement."""
 
@@ -105,36 +106,36 @@ class BindMarker:
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListLiteral:
     items: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SetLiteral:
     items: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class MapLiteral:
     """``{k: v, ...}``; ``pairs`` is a tuple of (key, value). ``{}`` is ``MapLiteral(())``."""
 
     pairs: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TupleLiteral:
     items: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class UDTLiteral:
     """``{field: value, ...}``; ``fields`` is a tuple of (field name, term)."""
 
     fields: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FunctionCall:
     """``[ks.]f(args)``; unquoted function names are lower-cased. In selectors, args are
     selector expressions; in terms, terms."""
@@ -143,7 +144,7 @@ class FunctionCall:
     args: tuple
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Cast:
     """``CAST(expr AS type)``; the grammar only allows native types here."""
 
@@ -151,7 +152,7 @@ class Cast:
     type: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TypeHint:
     """``(type) expr``."""
 
@@ -159,7 +160,7 @@ class TypeHint:
     expr: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BinaryOp:
     """Arithmetic: ``op`` is one of ``+ - * / %``."""
 
@@ -168,7 +169,7 @@ class BinaryOp:
     right: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Negate:
     """Unary minus on something that is not a numeric literal (those are folded)."""
 
@@ -182,12 +183,12 @@ Term = (Constant | Null | BindMarker | ListLiteral | SetLiteral | MapLiteral | T
 # Selector expressions (also used for relation / condition / deletion left-hand sides)
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ColumnRef:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FieldAccess:
     """``expr.field`` (UDT field)."""
 
@@ -195,7 +196,7 @@ class FieldAccess:
     field: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ElementAccess:
     """``expr[key]``; ``key`` is a term."""
 
@@ -203,7 +204,7 @@ class ElementAccess:
     key: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SliceAccess:
     """``expr[start..end]``; either bound may be None (``m[..'c']``)."""
 
@@ -212,7 +213,7 @@ class SliceAccess:
     end: object | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class WritetimeOf:
     """``writetime(c)`` / ``maxwritetime(c)`` / ``ttl(c)``; ``kind`` is that word.
 
@@ -223,12 +224,12 @@ class WritetimeOf:
     expr: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CountAll:
     """``count(*)`` or ``count(1)``."""
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Selector:
     """One item of a SELECT list (or of a view's SELECT)."""
 
@@ -240,14 +241,14 @@ class Selector:
 # WHERE clause
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TokenOf:
     """``token(a, b)`` on the left of a relation."""
 
     columns: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ColumnTuple:
     """``(a, b)`` on the left of a multi-column relation."""
 
@@ -260,7 +261,7 @@ RELATION_OPS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Relation:
     """``lhs op rhs``.
 
@@ -276,7 +277,7 @@ class Relation:
     rhs: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CustomIndexExpression:
     """``expr(index_name, term)`` in a WHERE clause."""
 
@@ -288,7 +289,7 @@ class CustomIndexExpression:
 # Modification statements' parts
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SetValue:
     """``c = t``."""
 
@@ -296,7 +297,7 @@ class SetValue:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SetElement:
     """``c[k] = t``."""
 
@@ -305,7 +306,7 @@ class SetElement:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SetField:
     """``c.f = t``."""
 
@@ -314,7 +315,7 @@ class SetField:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AddTo:
     """``c = c + t`` or ``c += t`` (counter increment, append, set/map add)."""
 
@@ -322,7 +323,7 @@ class AddTo:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Prepend:
     """``c = t + c`` (list prepend)."""
 
@@ -330,7 +331,7 @@ class Prepend:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SubtractFrom:
     """``c = c - t`` or ``c -= t``."""
 
@@ -341,7 +342,7 @@ class SubtractFrom:
 Assignment = SetValue | SetElement | SetField | AddTo | Prepend | SubtractFrom
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Condition:
     """An IF condition: lhs is ColumnRef, ElementAccess(ColumnRef, key) or
     FieldAccess(ColumnRef, field); op is one of = < <= > >= != IN CONTAINS 'CONTAINS KEY';
@@ -356,7 +357,7 @@ class Condition:
 # Statements
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Statement:
     """Base of all statements. ``bind_names`` is only filled on the top-level statement."""
 
@@ -367,7 +368,7 @@ class Statement:
         return len(self.bind_names)
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AnnOrdering:
     """``ORDER BY column ANN OF vector``."""
 
@@ -376,7 +377,7 @@ class AnnOrdering:
     direction: str = "ASC"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Select(Statement):
     """``selectors`` is None for ``*``. ``where`` holds Relations and
     CustomIndexExpressions in source order. ``group_by`` holds selector expressions.
@@ -397,7 +398,7 @@ class Select(Statement):
     allow_filtering: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Insert(Statement):
     """Either ``columns`` + ``values`` or ``json`` (a string Constant or BindMarker).
     ``json_default`` is 'NULL' or 'UNSET'. ttl / timestamp are terms or None."""
@@ -412,7 +413,7 @@ class Insert(Statement):
     timestamp: object | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Update(Statement):
     table: QualifiedName
     assignments: tuple
@@ -423,7 +424,7 @@ class Update(Statement):
     timestamp: object | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Delete(Statement):
     """``targets``: ColumnRef, ElementAccess(ColumnRef, key), FieldAccess(ColumnRef, f);
     empty for a whole-row/partition/range delete."""
@@ -436,7 +437,7 @@ class Delete(Statement):
     timestamp: object | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Batch(Statement):
     """``kind`` is LOGGED, UNLOGGED or COUNTER. ``ttl`` is only kept so the planner can
     reject it ("Global TTL on the BATCH statement is not supported.")."""
@@ -447,12 +448,12 @@ class Batch(Statement):
     ttl: object | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Use(Statement):
     keyspace: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Truncate(Statement):
     table: QualifiedName
 
@@ -470,27 +471,27 @@ def options_dict(options: Options) -> dict:
     return {k: (dict(v) if isinstance(v, tuple) else v) for k, v in options}
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateKeyspace(Statement):
     name: str
     options: Options = ()
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterKeyspace(Statement):
     name: str
     options: Options = ()
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropKeyspace(Statement):
     name: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ColumnMask:
     """``MASKED WITH f(args)``; ``MASKED WITH DEFAULT`` is ``mask_default()``."""
 
@@ -498,7 +499,7 @@ class ColumnMask:
     args: tuple = ()
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ColumnConstraint:
     """One CEP-42 constraint of a column, as written after CHECK (or ``NOT NULL``).
 
@@ -513,7 +514,7 @@ class ColumnConstraint:
     term: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ColumnDef:
     name: str
     type: TypeExpr
@@ -522,7 +523,7 @@ class ColumnDef:
     constraints: tuple[ColumnConstraint, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateTable(Statement):
     """``partition_key`` is empty when no PRIMARY KEY was declared (the planner reports
     it); duplicate columns and several PRIMARY KEY declarations are rejected by the parser
@@ -539,7 +540,7 @@ class CreateTable(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateTableLike(Statement):
     """``CREATE TABLE [IF NOT EXISTS] name LIKE source [WITH INDEXES AND COMMENTS AND SECURITY
     LABELS AND options]`` (trunk)."""
@@ -556,7 +557,7 @@ class CreateTableLike(Statement):
 # ALTER TABLE actions
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterColumnType:
     """``ALTER c TYPE t`` (no longer supported; the planner rejects it)."""
 
@@ -564,7 +565,7 @@ class AlterColumnType:
     type: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterColumnMask:
     """``ALTER [IF EXISTS] c MASKED WITH ...`` or, with mask None, ``ALTER c DROP MASKED``."""
 
@@ -573,7 +574,7 @@ class AlterColumnMask:
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterColumnConstraints:
     """``ALTER [IF EXISTS] c CHECK ...`` or, with constraints None, ``ALTER c DROP CHECK``."""
 
@@ -582,69 +583,69 @@ class AlterColumnConstraints:
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AddColumns:
     columns: tuple[ColumnDef, ...]
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropColumns:
     columns: tuple[str, ...]
     if_exists: bool = False
     timestamp: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RenameColumns:
     renames: tuple[tuple[str, str], ...]
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropCompactStorage:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterOptions:
     options: Options
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterTable(Statement):
     name: QualifiedName
     action: object
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropTable(Statement):
     name: QualifiedName
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateType(Statement):
     name: QualifiedName
     fields: tuple[tuple[str, TypeExpr], ...]
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AddField:
     field: str
     type: TypeExpr
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RenameFields:
     renames: tuple[tuple[str, str], ...]
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterFieldType:
     """``ALTER f TYPE t`` (no longer supported)."""
 
@@ -652,20 +653,20 @@ class AlterFieldType:
     type: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterType(Statement):
     name: QualifiedName
     action: object
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropType(Statement):
     name: QualifiedName
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IndexTarget:
     """``kind`` is SIMPLE (plain column), KEYS, VALUES, ENTRIES or FULL."""
 
@@ -673,7 +674,7 @@ class IndexTarget:
     kind: str = "SIMPLE"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateIndex(Statement):
     """``options`` is the map given by ``WITH OPTIONS = {...}`` as (key, value) pairs."""
 
@@ -686,13 +687,13 @@ class CreateIndex(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropIndex(Statement):
     name: QualifiedName
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateView(Statement):
     """``selectors`` is None for ``*``."""
 
@@ -707,20 +708,20 @@ class CreateView(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterView(Statement):
     name: QualifiedName
     options: Options
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropView(Statement):
     name: QualifiedName
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateFunction(Statement):
     """``args`` holds (name, type) pairs; ``language`` is lower-cased; ``body`` unescaped."""
 
@@ -734,7 +735,7 @@ class CreateFunction(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropFunction(Statement):
     """``arg_types`` is None when no argument list was given."""
 
@@ -743,7 +744,7 @@ class DropFunction(Statement):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateAggregate(Statement):
     name: QualifiedName
     arg_types: tuple[TypeExpr, ...]
@@ -755,14 +756,14 @@ class CreateAggregate(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropAggregate(Statement):
     name: QualifiedName
     arg_types: tuple[TypeExpr, ...] | None = None
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateTrigger(Statement):
     name: str
     table: QualifiedName
@@ -770,7 +771,7 @@ class CreateTrigger(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropTrigger(Statement):
     name: str
     table: QualifiedName
@@ -780,7 +781,7 @@ class DropTrigger(Statement):
 # Security
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RoleOptions:
     """Options of CREATE/ALTER ROLE (and of CREATE/ALTER USER). Unset options are None.
 
@@ -797,45 +798,45 @@ class RoleOptions:
     cidrs: object | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateRole(Statement):
     name: str
     options: RoleOptions = RoleOptions()
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterRole(Statement):
     name: str
     options: RoleOptions = RoleOptions()
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropRole(Statement):
     name: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListRoles(Statement):
     of: str | None = None
     recursive: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class GrantRole(Statement):
     role: str
     grantee: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RevokeRole(Statement):
     role: str
     revokee: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CreateUser(Statement):
     """``superuser`` is False unless SUPERUSER was given (Cassandra's default)."""
 
@@ -846,7 +847,7 @@ class CreateUser(Statement):
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlterUser(Statement):
     """``superuser`` is None when neither SUPERUSER nor NOSUPERUSER was given."""
 
@@ -857,23 +858,23 @@ class AlterUser(Statement):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropUser(Statement):
     name: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListUsers(Statement):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListSuperUsers(Statement):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Resource:
     """A permission target. ``kind`` is one of: ALL KEYSPACES, KEYSPACE, TABLE, ALL TABLES
     (in ``keyspace``), ALL ROLES, ROLE, ALL FUNCTIONS (``keyspace`` set for ``IN KEYSPACE``),
@@ -886,7 +887,7 @@ class Resource:
     arg_types: tuple[TypeExpr, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class GrantPermissions(Statement):
     """``permissions`` are upper-case names; ``('ALL',)`` for ALL [PERMISSIONS]."""
 
@@ -895,14 +896,14 @@ class GrantPermissions(Statement):
     grantee: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RevokePermissions(Statement):
     permissions: tuple[str, ...]
     resource: Resource
     revokee: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListPermissions(Statement):
     permissions: tuple[str, ...]
     resource: Resource | None = None
@@ -910,20 +911,20 @@ class ListPermissions(Statement):
     recursive: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AddIdentity(Statement):
     identity: str
     role: str
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DropIdentity(Statement):
     identity: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SchemaDescription(Statement):
     """Trunk's ``COMMENT ON ...`` / ``SECURITY LABEL [FOR provider] ON ... IS 'text' | NULL``.
 
@@ -947,7 +948,7 @@ DESCRIBE_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Describe(Statement):
     """Server-side DESCRIBE. ``kind`` is in DESCRIBE_KINDS (GENERIC for ``DESCRIBE name``).
 
