@@ -80,6 +80,7 @@ class CreateViewPlan(SchemaPlan):
         ks.tables[view.name] = view
         persist_table(db, view, created=True)
         views.build(db.engine, base, view, ctx.now)
+        db.store.view_built(view, db.host_id)
         result = schema_result("CREATED", "TABLE", ks_name, view.name)
         result.warnings.append(USAGE_WARNING)
         return result

@@ -127,6 +127,11 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
         "IndexInfo": (
             "table_name text, index_name text, value blob", ("table_name",), ("index_name",),
         ),
+        # views whose build finished (SystemKeyspace.BUILT_VIEWS)
+        "built_views": (
+            "keyspace_name text, view_name text, status_replicated boolean",
+            ("keyspace_name",), ("view_name",),
+        ),
         "peers": (
             "peer inet, data_center text, host_id uuid, preferred_ip inet, rack text, "
             "release_version text, rpc_address inet, schema_version uuid, tokens set<text>",
@@ -169,7 +174,13 @@ SYSTEM_TABLES: dict[str, dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
             ("session_id",), ("event_id",),
         ),
     },
-    "system_distributed": {},
+    "system_distributed": {
+        # each node's build status of each view (SystemDistributedKeyspace.VIEW_BUILD_STATUS)
+        "view_build_status": (
+            "keyspace_name text, view_name text, host_id uuid, status text",
+            ("keyspace_name", "view_name"), ("host_id",),
+        ),
+    },
 }
 
 SYSTEM_KEYSPACES = frozenset(SYSTEM_TABLES) | {"system_virtual_schema", "system_views"}
