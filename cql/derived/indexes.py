@@ -20,7 +20,7 @@ from cql.cells import clustering_values, partition_key_values
 from cql.errors import InvalidRequest
 from cql.schema.metadata import IndexMetadata, TableMetadata, name_uuid
 from cql.types import BLOB, MapType, SetType
-from cql.types.comparable import decode_clustering, encode_clustering
+from cql.types.comparable import clustering_bound, decode_clustering, encode_clustering
 
 from . import sai
 
@@ -137,8 +137,11 @@ def _skips_empty_values(table: TableMetadata, index: IndexMetadata, column) -> b
         and not ctype.frozen
 
 
-def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mutation]:
-    """Index entries for the values ``mutations`` write into ``table``."""
+def index_mutations(table: TableMetadata, mutations: list[Mutation],
+                    building: bool = False) -> list[Mutation]:
+    """Index entries for the values ``mutations`` write into ``table``. A value too large
+    to index fails the write, but an index being built over existing data leaves it out
+    (as Cassandra's build does): a query for it then fails on its size."""
     out: list[Mutation] = []
     for index in table.indexes.values():
         column = table.columns.get(index.target_column)
@@ -169,6 +172,8 @@ def index_mutations(table: TableMetadata, mutations: list[Mutation]) -> list[Mut
                     if skip_empty and not key:
                         continue
                     if len(key) >= _MAX_INDEXED_SIZE:
+                        if building:
+                            continue
                         raise InvalidRequest(
                             f"Cannot index value of size {len(key)} for index {index.name} on "
                             f"{table.keyspace}.{table.name}({column.name}) (maximum allowed "
@@ -193,15 +198,45 @@ def _key_value(table: TableMetadata, column, pk: bytes, ck: bytes) -> bytes | No
     return column.type.serialize(clustering_values(table, ck)[column.position])
 
 
-def lookup(engine, table: TableMetadata, index: IndexMetadata, key: bytes,
-           now: int) -> Iterator[tuple[bytes, bytes]]:
-    """(base dk, base ck) of every entry stored under ``key``, in base token order."""
-    view = engine.read_partition(index_table_id(table, index), key, None, False, now)
-    if view is None:
-        return
-    for entry_ck, _ in view.rows:
-        dk, ck = decode_clustering(_ENTRY_TYPES, entry_ck, _ENTRY_ORDER)
-        yield dk, ck
+def entries_after(dk: bytes, ck: bytes | None = None) -> bytes:
+    """Lower bound of the entries after base row (``dk``, ``ck``), or after every entry of
+    partition ``dk`` when ``ck`` is None."""
+    if ck is None:
+        return clustering_bound(_ENTRY_TYPES, [dk], _ENTRY_ORDER, True)
+    return encode_clustering(_ENTRY_TYPES, [dk, ck], _ENTRY_ORDER) + b"\x00"
+
+
+def lookup(engine, table: TableMetadata, index: IndexMetadata, key: bytes, now: int,
+           start: bytes | None = None,
+           first_per_partition: bool = False) -> Iterator[tuple[bytes, bytes]]:
+    """(base dk, base ck) of the entries stored under ``key``, in base token then clustering
+    order, from the bound ``start`` (see ``entries_after``) on.
+
+    Entries are read a chunk at a time (growing), so a page that stops early reads little
+    and the next page starts where it stopped instead of rereading what came before. With
+    ``first_per_partition`` only the first entry of each base partition is produced and the
+    partition's other entries are skipped in storage when a chunk ends inside it.
+    """
+    iid = index_table_id(table, index)
+    lo = start or b""
+    chunk = 64
+    while True:
+        view = engine.read_partition(iid, key, [(lo, None)], False, now, chunk)
+        if view is None:
+            return
+        last_dk = None
+        for entry_ck, _ in view.rows:
+            dk, ck = decode_clustering(_ENTRY_TYPES, entry_ck, _ENTRY_ORDER)
+            if first_per_partition and dk == last_dk:
+                continue
+            last_dk = dk
+            yield dk, ck
+        if len(view.rows) < chunk:
+            return
+        lo = view.rows[-1][0] + b"\x00"
+        if first_per_partition:
+            lo = entries_after(last_dk)
+        chunk = min(chunk * 2, 4096)
 
 
 def build(engine, table: TableMetadata, index: IndexMetadata, now: int) -> None:
@@ -213,7 +248,8 @@ def build(engine, table: TableMetadata, index: IndexMetadata, now: int) -> None:
         update = Partition(static_row=view.static_row)
         for ck, row in view.rows:
             update.rows[ck] = row
-        batch.extend(index_mutations(single, [Mutation(str(table.id), view.pk, update)]))
+        batch.extend(index_mutations(single, [Mutation(str(table.id), view.pk, update)],
+                                     True))
         if len(batch) >= 1000:
             engine.apply(batch)
             batch = []

@@ -298,7 +298,9 @@ class SelectPlan(Plan):
         return False
 
     def _index_partitions(self, db, bound: list, slices, state, now: int) -> Iterator:
-        """Base partitions (one row each) found through the chosen index."""
+        """Views of the base rows found through the chosen index, in token then clustering
+        order; consecutive views may be parts of one partition (rows read a batch at a
+        time). A page resumes at the index entry after the last row it returned."""
         index, r, op = self.index
         table = self.meta
         what = r.what
@@ -318,35 +320,55 @@ class SelectPlan(Plan):
         wanted = None
         if self.where.has_full_partition_key():
             wanted = set(self.where.partition_keys(bound))
-        resume = (decorate(state[0]), state[1] or b"") if state else None
         key_range = self.where.token_range(bound) if self.where.token is not None else None
         if self.where.token is not None and key_range is None:
             return
-        seen: set = set()
+        engine = db.engine
         table_id = str(table.id)
-        for dk, ck in indexes.lookup(db.engine, table, index, key, now):
-            pk = dk[8:]
-            if wanted is not None and pk not in wanted:
+        # One view per partition, of its rows within ``slices``, when an entry stands for
+        # the whole partition: DISTINCT, an index on a partition key or static column (every
+        # row of a found partition is a candidate), a table without clustering columns.
+        kind = table.columns[index.target_column].kind
+        whole = self.stmt.distinct or kind in (PARTITION_KEY, "static") or not table.clustering
+        limit = 1 if self.stmt.distinct else None
+        start = None
+        if state:  # resume after the row the last page ended on
+            rdk, rck = decorate(state[0]), state[1]
+            if rck is None:  # that partition is done
+                start = indexes.entries_after(rdk)
+            elif whole:
+                view = engine.read_partition(table_id, state[0], _after(slices, rck, False),
+                                             False, now, limit)
+                if view is not None and view.rows:
+                    yield view
+                start = indexes.entries_after(rdk)
+            else:
+                start = indexes.entries_after(rdk, rck)
+        pending_dk = None
+        pending: list[bytes] = []
+        batch = 4  # rows of a partition read at once: doubles, so a small page reads little
+        for dk, ck in indexes.lookup(engine, table, index, key, now, start, whole):
+            if wanted is not None and dk[8:] not in wanted:
                 continue
             if key_range is not None and not key_range.contains(dk):
                 continue
-            s = [(ck, ck + b"\x00")] if ck else slices
-            if resume is not None and (dk, ck) <= resume:
-                if ck or dk != resume[0] or not resume[1]:
-                    continue
-                s = _after(slices, resume[1], False)  # a partition-level (static) entry
-            if (dk, ck) in seen:
+            if whole:
+                view = engine.read_partition(table_id, dk[8:], slices, False, now, limit)
+                if view is not None:
+                    yield view
                 continue
-            seen.add((dk, ck))
-            if not ck and table.clustering and \
-                    table.columns[index.target_column].kind == PARTITION_KEY:
-                # a partition key index's entry for the static row: the partition is a
-                # result of its own only while it has no rows (the rows have their entries)
-                whole = db.engine.read_partition(table_id, pk, None, False, now)
-                if whole is None or whole.rows:
-                    continue
-            view = db.engine.read_partition(table_id, pk, s, False, now)
-            if view is not None:
+            if dk != pending_dk or len(pending) >= batch:
+                if pending:
+                    view = engine.read_partition(table_id, pending_dk[8:], _points(pending),
+                                                 False, now)
+                    if view is not None and view.rows:
+                        yield view
+                    batch = min(batch * 2, 256)
+                pending_dk, pending = dk, []
+            pending.append(ck)
+        if pending:
+            view = engine.read_partition(table_id, pending_dk[8:], _points(pending), False, now)
+            if view is not None and view.rows:
                 yield view
 
     def _plan_order(self, stmt: ast.Select, table: TableMetadata) -> None:
@@ -637,15 +659,20 @@ class SelectPlan(Plan):
             views = self._partitions(db, bound, slices, state, now, cap)
         elif slices is not None:
             views = [_within(view, slices) for view in views]
+        last_pk = None
+        count = 0
+        resumed = False
         for view in views:
+            if view.pk != last_pk:  # consecutive views of one partition count together
+                last_pk = view.pk
+                resumed = view.pk == start_pk
+                count = start_in_partition if resumed else 0
+            if ppl is not None and count >= ppl:
+                continue
             base = dict(zip(pk_names, partition_key_values(table, view.pk)))
             base_cells: dict = {}
             if view.static_row is not None:
                 _decode_into(view.static_row, columns, dropped, base, base_cells)
-            resumed = view.pk == start_pk
-            count = start_in_partition if resumed else 0
-            if ppl is not None and count >= ppl:
-                continue
             if distinct or (not view.rows and not self.has_ck_restriction and not resumed):
                 if distinct or (view.static_row is not None and self._shows_static(base, filters)):
                     row = RowData(base, base_cells, view.pk, None)
@@ -748,6 +775,11 @@ def _decode_into(row, columns, dropped, values: dict, cells: dict | None) -> Non
         values[name] = decode_cell_value(column, data)
         if cells is not None:
             cells[name] = data
+
+
+def _points(cks: list[bytes]) -> list[tuple[bytes, bytes]]:
+    """Slices selecting exactly the rows ``cks`` (ascending)."""
+    return [(ck, ck + b"\x00") for ck in cks]
 
 
 def _within(view, slices):
