@@ -360,6 +360,9 @@ class SelectionCompiler:
                     name = unparse.selector(n)
                     operands.append(self._term_selector(compile_term(n, t, name, self.ctx), t, name))
                 return FunctionSelector(fn, operands, unparse.selector(node))
+            sel = self._literal_operand_operation(node, in_aggregate)
+            if sel is not None:
+                return sel
             left = self.compile_operand(node.left, node.right, in_aggregate)
             right = self.compile_operand(node.right, node.left, in_aggregate)
             fn = functions.arithmetic(node.op, left.type, right.type,
@@ -406,6 +409,29 @@ class SelectionCompiler:
             f"Cannot infer type for term {unparse.selector(node)} in selection clause (try using a cast "
             "to force a type)"
         )
+
+    def _literal_operand_operation(self, node: ast.BinaryOp, in_aggregate: bool):
+        """``a + 1``: the operation resolved among its overloads by the literal's kind and
+        text, as FunctionResolver does (tinyint + 2147483657 is a bigint addition, decimal +
+        NaN a decimal + double one); None unless exactly one operand is a constant."""
+        from cql import functions
+
+        nodes = [_unparen(node.left), _unparen(node.right)]
+        constant = [isinstance(n, ast.Constant) for n in nodes]
+        if constant[0] == constant[1]:
+            return None
+        idx = constant.index(True)
+        other = self.compile(nodes[1 - idx], in_aggregate)
+        texts = [unparse.selector(node.left), unparse.selector(node.right)]
+        types: list = [None, None]
+        types[idx] = functions.LiteralArg(nodes[idx].kind, nodes[idx].text)
+        types[1 - idx] = other.type
+        fn = functions.arithmetic(node.op, *types, arg_texts=texts)
+        ctype = fn.arg_types[idx]
+        literal = self._term_selector(compile_term(nodes[idx], ctype, texts[idx], self.ctx),
+                                      ctype, texts[idx])
+        args = [literal, other] if idx == 0 else [other, literal]
+        return FunctionSelector(fn, args, unparse.selector(node))
 
     def compile_operand(self, node: Any, other: Any, in_aggregate: bool) -> Selector:
         from cql import functions
@@ -500,3 +526,10 @@ def _literal_arg(node: Any):
             return None
         return functions.LiteralArg("map", elements=tuple(pairs))
     return None
+
+
+def _unparen(node: Any) -> Any:
+    """An operand written between parentheses is the expression inside."""
+    while isinstance(node, ast.TupleLiteral) and len(node.items) == 1:
+        node = node.items[0]
+    return node

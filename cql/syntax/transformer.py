@@ -136,6 +136,27 @@ def _freeze_nested(t: object) -> object:
     return t
 
 
+def _native_type_in_parens(node) -> ast.TypeExpr | None:
+    """``(int)`` parsed as a parenthesized column named like a native type."""
+    if isinstance(node, ast.TupleLiteral) and len(node.items) == 1 \
+            and isinstance(node.items[0], ast.ColumnRef) \
+            and node.items[0].name in NATIVE_TYPE_NAMES:
+        return ast.TypeExpr(node.items[0].name)
+    return None
+
+
+def _hint_negative(left, right):
+    """``left - right`` where ``left`` ends with ``(type)``: the hint on ``-right``."""
+    hint = _native_type_in_parens(left)
+    if hint is not None:
+        return ast.TypeHint(hint, _negate(right))
+    if isinstance(left, ast.BinaryOp):
+        inner = _hint_negative(left.right, right)
+        if inner is not None:
+            return ast.BinaryOp(left.op, left.left, inner)
+    return None
+
+
 def _named_type(name: str, keyspace: str | None = None) -> ast.TypeExpr:
     if keyspace is None and name in NATIVE_TYPE_NAMES:
         return ast.TypeExpr(name)
@@ -459,7 +480,10 @@ class CqlTransformer:
         return ast.BinaryOp("+", c[0], c[1])
 
     def sel_minus(self, c):
-        return ast.BinaryOp("-", c[0], c[1])
+        # "(int) -1", "(float) -INFINITY": a hint on a negative number (Cassandra's lexer
+        # reads "-1" as one token), not "(int)" minus 1
+        hinted = _hint_negative(c[0], c[1])
+        return hinted if hinted is not None else ast.BinaryOp("-", c[0], c[1])
 
     def sel_times(self, c):
         return ast.BinaryOp("*", c[0], c[1])

@@ -59,3 +59,15 @@ def test_errors(s, query, message):
     with pytest.raises(InvalidRequest) as e:
         s.execute(query)
     assert str(e.value) == message
+
+
+def test_operation_with_one_literal_resolved_like_cassandra(s):
+    # FunctionResolver: the literal's own kind and size pick the overload
+    s.execute("CREATE TABLE IF NOT EXISTS n (k tinyint PRIMARY KEY, d decimal)")
+    s.execute("INSERT INTO n (k, d) VALUES (1, 1.5)")
+    r = s.execute("SELECT k + 2147483657, k + 1, (int) -1 FROM n")
+    assert [tuple(x) for x in r] == [(2147483658, 2, -1)]
+    assert [t.name for t in r.column_types] == ["bigint", "int", "int"]
+    with pytest.raises(Exception, match="the operation 'decimal \\+ double' failed: A NaN "
+                       "cannot be converted into a decimal"):
+        list(s.execute("SELECT d + NAN FROM n"))
