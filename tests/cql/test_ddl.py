@@ -113,7 +113,14 @@ ERRORS = [
     ([], "CREATE TABLE t (k int PRIMARY KEY, v nosuch)", InvalidRequest,
      "Unknown type ks.nosuch"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH COMPACT STORAGE", InvalidRequest,
-     "Guardrail compact_tables violated: Creation of new COMPACT STORAGE tables is not allowed"),
+     "No definition found that is not part of the PRIMARY KEY"),
+    ([], "CREATE TABLE t (k int, c int, v int, w int, PRIMARY KEY (k, c)) WITH COMPACT STORAGE",
+     InvalidRequest, "COMPACT STORAGE with composite PRIMARY KEY allows no more than one column "
+     "not part of the PRIMARY KEY (got: v, w)"),
+    ([], "CREATE TABLE t (k int, c int, s int static, PRIMARY KEY (k, c)) WITH COMPACT STORAGE",
+     InvalidRequest, "Static columns are not supported in COMPACT STORAGE tables"),
+    ([], "CREATE TABLE t (k int PRIMARY KEY, l list<int>) WITH COMPACT STORAGE", InvalidRequest,
+     "Non-frozen collections and UDTs are not supported with COMPACT STORAGE"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH default_time_to_live = -1",
      ConfigurationException, "default_time_to_live must be greater than or equal to 0 (got -1)"),
     ([], "CREATE TABLE t (k int PRIMARY KEY) WITH default_time_to_live = 630720001",
@@ -429,6 +436,55 @@ def test_table_id_option(session):
                     "'5a1c395e-b41f-11e5-9f22-ba0be0483c18'")
     assert rows(session, "SELECT id FROM system_schema.tables WHERE keyspace_name = 'ks' "
                          "AND table_name = 't'")[0][0].hex == "5a1c395eb41f11e59f22ba0be0483c18"
+
+
+def test_compact_tables(session):
+    """WITH COMPACT STORAGE (compact_tables_enabled is true by default in 5.0): rows live only
+    through their value cells, system_schema.tables.flags tell the kind, ALTER ... ADD and
+    DROP COMPACT STORAGE are refused."""
+    session.execute("CREATE TABLE d (k int, c int, v int, PRIMARY KEY (k, c)) WITH COMPACT STORAGE")
+    session.execute("CREATE TABLE d2 (k int, c1 int, c2 int, PRIMARY KEY (k, c1, c2)) "
+                    "WITH COMPACT STORAGE")
+    session.execute("CREATE TABLE s (k int PRIMARY KEY, a int, b int) WITH COMPACT STORAGE")
+    session.execute("CREATE TABLE n (k int PRIMARY KEY, n counter) WITH COMPACT STORAGE")
+    flags = {r.table_name: r.flags for r in session.execute(
+        "SELECT table_name, flags FROM system_schema.tables WHERE keyspace_name = 'ks'")}
+    assert flags == {"d": {"dense"}, "d2": {"dense", "compound"}, "s": set(), "n": {"counter"}}
+    with pytest.raises(InvalidRequest, match="^Column v is mandatory for this COMPACT STORAGE "
+                                             "table$"):
+        session.execute("INSERT INTO d (k, c) VALUES (0, 0)")
+    session.execute("INSERT INTO d (k, c, v) VALUES (0, 0, 0)")
+    session.execute("DELETE v FROM d WHERE k = 0 AND c = 0")
+    assert list(session.execute("SELECT * FROM d")) == []
+    session.execute("INSERT INTO d2 (k, c1, c2) VALUES (0, 0, 0)")  # the empty value cell
+    assert [tuple(r) for r in session.execute("SELECT * FROM d2")] == [(0, 0, 0)]
+    session.execute("INSERT INTO s (k) VALUES (0)")
+    session.execute("INSERT INTO s (k, a, b) VALUES (1, 1, 1)")
+    session.execute("DELETE a, b FROM s WHERE k = 1")
+    assert list(session.execute("SELECT * FROM s")) == []
+    with pytest.raises(InvalidRequest, match="^Cannot add new column to a COMPACT STORAGE table$"):
+        session.execute("ALTER TABLE s ADD c int")
+    with pytest.raises(InvalidRequest, match="^DROP COMPACT STORAGE is disabled. Enable in "
+                                             "cassandra.yaml to use.$"):
+        session.execute("ALTER TABLE s DROP COMPACT STORAGE")
+
+
+def test_compact_tables_survive_reopen(tmp_path):
+    session = cql.connect(str(tmp_path))
+    session.execute(KS)
+    session.execute("CREATE TABLE ks.d (k int, c int, v int, PRIMARY KEY (k, c)) "
+                    "WITH COMPACT STORAGE")
+    session.execute("CREATE TABLE ks.s (k int PRIMARY KEY, a int) WITH COMPACT STORAGE")
+    session.execute("CREATE TABLE ks.t (k int PRIMARY KEY, a int)")
+    session.close()
+    session = cql.connect(str(tmp_path))
+    with pytest.raises(InvalidRequest, match="Column v is mandatory"):
+        session.execute("INSERT INTO ks.d (k, c) VALUES (0, 0)")
+    for table in ("s", "t"):
+        session.execute(f"INSERT INTO ks.{table} (k) VALUES (0)")
+    assert list(session.execute("SELECT * FROM ks.s")) == []
+    assert [tuple(r) for r in session.execute("SELECT * FROM ks.t")] == [(0, None)]
+    session.close()
 
 
 def test_schema_change_results(session):

@@ -92,6 +92,31 @@ def test_compound_key_table(session):
         ")", 'CLUSTERING ORDER BY (c1 DESC, "select" ASC)')]
 
 
+def test_compact_tables(session):
+    """CompactTableMetadata.appendCqlTo: the CREATE inside the legacy-API warning comment,
+    WITH COMPACT STORAGE before the clustering order; a static compact table's columns show
+    as regular ones."""
+    warning = ("/*\nWarning: Table ks.{} omitted because it has constructs not compatible with "
+               "CQL (was created via legacy API).\nApproximate structure, for reference:\n"
+               "(this should not be used to reproduce this schema)\n\n")
+    session.execute("CREATE TABLE d (k int, c int, v text, PRIMARY KEY (k, c)) "
+                    "WITH COMPACT STORAGE AND CLUSTERING ORDER BY (c DESC)")
+    assert statements(session, "DESCRIBE TABLE d") == [warning.format("d") + with_options(
+        "CREATE TABLE ks.d (\n"
+        "    k int,\n"
+        "    c int,\n"
+        "    v text,\n"
+        "    PRIMARY KEY (k, c)\n"
+        ")", "COMPACT STORAGE\n    AND CLUSTERING ORDER BY (c DESC)") + "\n*/"]
+    session.execute("CREATE TABLE s (k int PRIMARY KEY, b int, a text) WITH COMPACT STORAGE")
+    assert statements(session, "DESCRIBE TABLE s") == [warning.format("s") + with_options(
+        "CREATE TABLE ks.s (\n"
+        "    k int PRIMARY KEY,\n"
+        "    a text,\n"
+        "    b int\n"
+        ")", "COMPACT STORAGE") + "\n*/"]
+
+
 def test_options_in_text(session):
     session.execute("CREATE TABLE t (k int PRIMARY KEY) WITH comment = 'it''s' AND "
                     "gc_grace_seconds = 10 AND compaction = {'class': "
