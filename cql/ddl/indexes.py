@@ -133,6 +133,8 @@ class CreateIndexPlan(SchemaPlan):
                 seen.add(column)
         for column, kind in targets:
             _validate_target(table, custom, column, kind)
+        if custom and klass != SAI_CLASS:  # IndexMetadata.validate: FBUtilities.classForName
+            raise ConfigurationException(f"Unable to find custom indexer class '{klass}'")
         if klass == SAI_CLASS:
             sai.validate_create(table, targets, dict(st.options))
         name = st.name or available_index_name(

@@ -37,6 +37,8 @@ VALID_OPTIONS = {"target", "class_name", "case_sensitive", "normalize", "ascii",
                  "bkd_postings_skip", "bkd_postings_min_leaves", "shards",
                  "maximum_node_connections", "construction_beam_width"}
 MAX_SHARDS = 256
+_VECTOR_OPTIONS = ("maximum_node_connections", "construction_beam_width", "similarity_function",
+                   "optimize_for")
 #: Types whose SAI index answers equality only (IndexTermType's literal types).
 _EQ_ONLY = {"text", "varchar", "ascii", "boolean", "uuid", "blob"}
 _TEXT = {"text", "varchar", "ascii"}
@@ -226,12 +228,11 @@ def validate_create(table: TableMetadata, targets: list[tuple[str, str]],
     name, kind = targets[0]
     column = table.columns[name]
     ctype = column.type
-    for key in options:
-        if key not in VALID_OPTIONS:
-            raise ConfigurationException(
-                f"Invalid option '{key}' for storage-attached index on column {name}"
-                if key != "mode" else
-                "Illegal mode option on a storage-attached index: 'mode' is a SASI option")
+    unknown = [key for key in options if key not in VALID_OPTIONS]
+    if unknown:  # IndexMetadata.validateCustomIndexOptions on validateOptions' unknown ones
+        raise ConfigurationException(
+            f"Properties specified [{', '.join(unknown)}] are not understood by "
+            "StorageAttachedIndex")
     is_vector = bool(getattr(ctype, "is_vector", False))
     base = _base_name(ctype)
     if base in ("counter", "duration") or getattr(ctype, "references_duration", False):
@@ -283,8 +284,8 @@ def validate_create(table: TableMetadata, targets: list[tuple[str, str]],
                 f"Shard count for a storage-attached index must not exceed {MAX_SHARDS}")
     if is_vector:
         _validate_vector(ctype, options)
-    elif "similarity_function" in options or "optimize_for" in options:
-        raise InvalidRequest("Vector index options are only supported on vector columns")
+    elif any(k in options for k in _VECTOR_OPTIONS):  # IndexWriterConfig.fromOptions
+        raise InvalidRequest(f"CQL type {ctype.name} cannot have vector options")
 
 
 def check_one_per_column(table: TableMetadata, targets: list[tuple[str, str]]) -> None:
@@ -300,11 +301,12 @@ def check_one_per_column(table: TableMetadata, targets: list[tuple[str, str]]) -
 def _validate_vector(ctype, options: dict[str, str]) -> None:
     if getattr(ctype.element_type, "name", "") != "float":
         raise InvalidRequest("SAI ANN indexes are only allowed on vector columns with float elements")
-    for key in ("maximum_node_connections", "construction_beam_width"):
+    # trunk's default: the graph parameters need -Dcassandra.sai.vector.allow_custom_parameters
+    for key, what in (("maximum_node_connections", "Maximum node connections"),
+                      ("construction_beam_width", "Construction beam width")):
         if key in options:
             raise InvalidRequest(
-                f"Invalid option '{key}': custom vector index parameters are disabled "
-                "(sai_vector_allow_custom_parameters)")
+                f"{what} cannot be set without enabling SAI_VECTOR_ALLOW_CUSTOM_PARAMETERS")
     similarity = str(options.get("similarity_function", "cosine")).lower()
     if similarity not in ("cosine", "euclidean", "dot_product"):
         raise InvalidRequest(

@@ -302,7 +302,8 @@ MESSAGES = [
     ("CREATE CUSTOM INDEX ON t (w) USING 'sai' WITH OPTIONS = {'shards': '2'}",
      "vector column does not support sharding"),
     ("CREATE CUSTOM INDEX ON t (w) USING 'sai' WITH OPTIONS = "
-     "{'maximum_node_connections': '10'}", "custom vector index parameters are disabled"),
+     "{'maximum_node_connections': '10'}",
+     "Maximum node connections cannot be set without enabling SAI_VECTOR_ALLOW_CUSTOM_PARAMETERS"),
     ("SELECT * FROM t ORDER BY v ANN OF ? LIMIT 1", "Unsupported null value for column v"),
 ]
 
