@@ -4,6 +4,12 @@ A thread hop costs far more than a cheap engine call (GIL hand-offs, wake-ups), 
 statements whose measured cost is small run inline; anything unknown or slower runs on
 the pool so the loop keeps serving other connections. Costs are an exponential moving
 average per statement (prepared id or query text), measured as they run.
+
+A cost is the CPU time of the thread that ran the statement, not its wall time: with
+workers busy, a cheap statement's wall time is mostly waiting for the GIL, and counting
+that sent every statement to the pool, where the hops made the waits longer still. A
+statement that spent long off the CPU (``BLOCKED`` seconds: disk I/O, a lock) is charged
+its wall time, so it moves to the pool.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Hashable
 
 _ALPHA = 0.2
 _MAX_KEYS = 20_000
+BLOCKED = 0.02
 
 
 class CostModel:
@@ -40,8 +47,9 @@ class CostModel:
                 self._costs.popitem(last=False)
 
     def timed(self, key: Hashable | None, fn, *args):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.thread_time()
         try:
             return fn(*args)
         finally:
-            self.record(key, time.perf_counter() - start)
+            wall, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
+            self.record(key, wall if wall - cpu > BLOCKED else cpu)
