@@ -608,20 +608,29 @@ class VectorStore:
         """The smallest expansion_search (up to ``max_ef``) with recall@10 >=
         :data:`CALIBRATION_RECALL` on ``queries`` against exact search over ``vectors``
         (the graph's content) that is faster than brute force (its time times
-        ``exact_scale``); None if there is none."""
+        ``exact_scale``); None if there is none. A result counts as a hit when it scores at
+        least the k-th best exact score (so ties at the k-th place do not count against
+        the graph)."""
         k = 10
         unit = None
         if self.similarity == "cosine":
             norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
             unit = vectors / np.where(norms > 0, norms, 1)[:, None]
+        base = unit if unit is not None else vectors
         sq = np.einsum("ij,ij->i", vectors, vectors)
+
+        def scores(q, rows=None):
+            if rows is None:
+                return 2 * (vectors @ q) - sq if self.similarity == "euclidean" else base @ q
+            if self.similarity == "euclidean":
+                return 2 * (vectors[rows] @ q) - sq[rows]
+            return base[rows] @ q
+
         truth, start = [], time.perf_counter()
         for q in queries:
-            if self.similarity == "euclidean":
-                sc = 2 * (vectors @ q) - sq
-            else:
-                sc = (unit if unit is not None else vectors) @ q
-            truth.append(set(slots[np.argpartition(-sc, k)[:k]].tolist()))
+            sc = scores(q)
+            kth = float(np.partition(sc, len(sc) - k)[len(sc) - k])
+            truth.append(kth - 1e-5 * max(1.0, abs(kth)))
         exact_time = time.perf_counter() - start
         for ef in CALIBRATION_EF:
             if max_ef is not None and ef > max_ef:
@@ -630,7 +639,10 @@ class VectorStore:
             start = time.perf_counter()
             found = [graph.search(q, k, threads=1) for q in queries]
             graph_time = time.perf_counter() - start
-            hits = sum(len(set(np.asarray(f.keys).tolist()) & t) for f, t in zip(found, truth))
+            hits = 0
+            for f, q, kth in zip(found, queries, truth):
+                rows = np.searchsorted(slots, np.asarray(f.keys, dtype=np.int64))
+                hits += min(k, int((scores(q, rows) >= kth).sum()))
             if CALIBRATE_SPEED and graph_time >= exact_time * exact_scale:
                 return None
             if hits / (k * len(queries)) >= CALIBRATION_RECALL:
