@@ -192,6 +192,12 @@ def _validate_target(table: TableMetadata, custom: bool, name: str, kind: str) -
         if ctype.is_udt:
             raise InvalidRequest("Secondary indexes are not supported on UDTs containing durations")
         raise InvalidRequest("Secondary indexes are not supported on duration columns")
+    if table.compact and column.is_primary_key:
+        raise InvalidRequest(
+            "Secondary indexes are not supported on PRIMARY KEY columns in COMPACT STORAGE tables")
+    if table.compact_value is column:
+        raise InvalidRequest(
+            "Secondary indexes are not supported on compact value column of COMPACT STORAGE tables")
     if column.kind == "partition_key" and len(table.partition_key) == 1:
         raise InvalidRequest(f"Cannot create secondary index on the only partition key column {name}")
     frozen_collection = ctype.is_collection and not ctype.is_multicell
