@@ -165,6 +165,9 @@ class CreateIndexPlan(SchemaPlan):
 def _prepare_target(table: TableMetadata, target: ast.IndexTarget) -> tuple[str, str]:
     """IndexTarget.Raw.prepare: a plain target on a collection indexes its values."""
     column = table.column(target.column)
+    if column is None:  # TableMetadata.getExistingColumn
+        raise InvalidRequest(f"Undefined column name {quote_name(target.column)} in table "
+                             f"{quote_name(table.keyspace)}.{quote_name(table.name)}")
     kind = target.kind
     if kind == "SIMPLE" and column is not None and column.type.is_collection:
         kind = "VALUES"
