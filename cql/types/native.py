@@ -625,6 +625,11 @@ class _InetType(_BytesLikeType):
         return "'" + v + "'"
 
     def _json(self, v: str) -> str:
+        # InetAddress.getHostAddress: IPv6 as eight uncompressed hex groups (0:0:0:0:0:0:0:1)
+        address = ipaddress.ip_address(v)
+        if address.version == 6:
+            packed = address.packed
+            v = ":".join(f"{int.from_bytes(packed[i:i + 2], 'big'):x}" for i in range(0, 16, 2))
         return '"' + v + '"'
 
     def _from_json(self, obj: Any, h: bool) -> str:

@@ -228,7 +228,7 @@ def test_time_value():
     (T.DECIMAL, Decimal("1.50"), "1.50"),
     (T.VARINT, -5, "-5"),
     (T.UUID, uuid.UUID(int=1), '"00000000-0000-0000-0000-000000000001"'),
-    (T.INET, "::1", '"::1"'),
+    (T.INET, "::1", '"0:0:0:0:0:0:0:1"'),  # InetAddress.getHostAddress, uncompressed
     (T.TIMESTAMP, datetime.datetime(2011, 2, 3, 4, 5), '"2011-02-03 04:05:00.000Z"'),
     (T.DATE, datetime.date(2011, 2, 3), '"2011-02-03"'),
     (T.TIME, T.Time(1), '"00:00:00.000000001"'),
