@@ -62,6 +62,13 @@ def encode_response(stream: int, resp: Response, compress: bool = False) -> byte
     return encode_frame(stream, resp.opcode, body, flags, compress)
 
 
+def _holds_frame(buffered: bytearray) -> bool:
+    """Whether a read buffer starts with a whole frame (header and body)."""
+    if len(buffered) < frame.HEADER_SIZE:
+        return False
+    return len(buffered) >= frame.HEADER_SIZE + int.from_bytes(buffered[5:9], "big", signed=True)
+
+
 def cost_key(msg: Any) -> Hashable | None:
     """What a request's cost is remembered by (None: always use the pool)."""
     if isinstance(msg, messages.Execute):
@@ -91,6 +98,7 @@ class Connection:
         self.tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._flush_scheduled = False
+        self._holding = False  # run() is answering a request: it decides when to flush
         self.closing = False
 
     # ---- reading ------------------------------------------------------------------------
@@ -169,7 +177,12 @@ class Connection:
                     f = await self._read_frame()
                     if f is not None:
                         if self.state == READY and f.opcode in DATA_OPCODES:
-                            await self._data_request(f)
+                            self._holding = True
+                            try:
+                                await self._data_request(f)
+                            finally:
+                                self._holding = False
+                            self._release_held()
                             continue
                         if not await self._control_request(f):
                             break
@@ -217,9 +230,22 @@ class Connection:
 
     def _queue(self, data: bytes) -> None:
         self._out.append(data)
-        if not self._flush_scheduled:
+        if not self._flush_scheduled and not self._holding:
             self._flush_scheduled = True
             self.loop.call_soon(self._flush)
+
+    def _release_held(self) -> None:
+        """After an inline answer: send now if the client has no further whole request
+        waiting in the read buffer (a lone request costs no extra loop turn); otherwise
+        keep batching and flush once the burst is read."""
+        if not self._out or self._flush_scheduled:
+            return
+        buffered = getattr(self.reader, "_buffer", None)
+        if buffered is not None and not _holds_frame(buffered):
+            self._flush()
+            return
+        self._flush_scheduled = True
+        self.loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
