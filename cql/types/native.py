@@ -141,9 +141,15 @@ class _IntegerType(CQLType):
         return str(int(v))
 
     def _from_json(self, obj: Any, h: bool) -> int:
+        what = f"{'an' if self.json_word[0] in 'aeiou' else 'a'} {self.json_word} value"
         if isinstance(obj, bool) or not isinstance(obj, (str, int, float, Decimal)):
-            raise _bad_json(f"{'an' if self.json_word[0] in 'aeiou' else 'a'} {self.json_word} "
-                            "value", obj)
+            raise _bad_json(what, obj)
+        # Int32Type/LongType.fromJSONObject take a JSON number only as an Integer (a Long too
+        # for bigint): a larger or fractional number is refused by its Java class
+        if self.java in ("int", "long") and not isinstance(obj, str) and \
+                java_class_name(obj) not in (("Integer",) if self.java == "int"
+                                             else ("Integer", "Long")):
+            raise _bad_json(what, obj)
         text = java_repr(obj) if isinstance(obj, float) else str(obj)
         return self._from_constant("integer", text)
 
@@ -563,11 +569,17 @@ class _BlobType(_BytesLikeType):
         return '"0x' + v.hex() + '"'
 
     def _from_json(self, obj: Any, h: bool) -> bytes:
-        if not isinstance(obj, str):
-            raise _bad_json("a binary string", obj)
-        if not obj.startswith("0x"):
-            raise MarshalError(f"String representation of blob is missing 0x prefix: {obj}")
-        return self._from_constant("hex", obj)
+        # BytesType.fromJSONObject wraps every failure (the cast to String included)
+        try:
+            if not isinstance(obj, str):
+                raise MarshalError(f"class java.lang.{java_class_name(obj)} cannot be cast to "
+                                   "class java.lang.String")
+            if not obj.startswith("0x"):
+                raise MarshalError(f"String representation of blob is missing 0x prefix: {obj}")
+            return self._from_constant("hex", obj)
+        except MarshalError as e:
+            raise MarshalError(f"Value '{java_repr(obj)}' is not a valid blob representation: "
+                               f"{e}") from None
 
 
 BLOB = _BlobType()
