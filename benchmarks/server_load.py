@@ -12,6 +12,7 @@ path, the driver and the concurrency.
 
     python benchmarks/server_load.py [--clients 32] [--duration 30] [--procs 4]
                                      [--data-dir DIR] [--workers N] [--read-ratio 0.5]
+                                     [--in-flight 1]
 Exit status 1 if any request failed or any write was lost.
 """
 
@@ -74,7 +75,7 @@ def start_server(port: int, data_dir: str | None, workers: int | None) -> subpro
 # ---- client processes ---------------------------------------------------------------------
 
 def run_client(port: int, client: int, duration: float, read_ratio: float, start_at: float,
-               out: dict) -> None:
+               out: dict, in_flight: int = 1) -> None:
     from cassandra.cluster import Cluster
 
     cluster = Cluster(["127.0.0.1"], port=port, protocol_version=4, connect_timeout=10,
@@ -90,21 +91,25 @@ def run_client(port: int, client: int, duration: float, read_ratio: float, start
         while time.time() < start_at:
             time.sleep(0.01)
         end = start_at + duration
-        seq = 0
-        while (now := time.perf_counter()) and time.time() < end:
-            try:
-                if written and rng.random() < read_ratio:
-                    s = rng.choice(written)
-                    row = session.execute(sel, (client, s)).one()
-                    if row is None or (row.v, row.n) != value_for(client, s):
-                        mismatches += 1
-                else:
-                    session.execute(ins, (client, seq, *value_for(client, seq)))
-                    written.append(seq)
-                    seq += 1
-            except Exception as e:  # noqa: BLE001 - every failure is counted and reported
-                errors.append(f"{type(e).__name__}: {e}")
-            latencies.append(time.perf_counter() - now)
+        if in_flight > 1:
+            mismatches = _pipelined(session, ins, sel, client, end, read_ratio, in_flight, rng,
+                                    latencies, written, errors)
+        else:
+            seq = 0
+            while (now := time.perf_counter()) and time.time() < end:
+                try:
+                    if written and rng.random() < read_ratio:
+                        s = rng.choice(written)
+                        row = session.execute(sel, (client, s)).one()
+                        if row is None or (row.v, row.n) != value_for(client, s):
+                            mismatches += 1
+                    else:
+                        session.execute(ins, (client, seq, *value_for(client, seq)))
+                        written.append(seq)
+                        seq += 1
+                except Exception as e:  # noqa: BLE001 - every failure is counted and reported
+                    errors.append(f"{type(e).__name__}: {e}")
+                latencies.append(time.perf_counter() - now)
     except Exception as e:  # noqa: BLE001
         errors.append(f"connect: {type(e).__name__}: {e}")
     finally:
@@ -112,11 +117,49 @@ def run_client(port: int, client: int, duration: float, read_ratio: float, start
     out[client] = (latencies, written, errors, mismatches)
 
 
+def _pipelined(session, ins, sel, client: int, end: float, read_ratio: float, in_flight: int,
+               rng: random.Random, latencies: list[float], written: list[int],
+               errors: list[str]) -> int:
+    """Keep ``in_flight`` requests outstanding on the connection (execute_async), so one
+    client thread can load the server as many synchronous ones would. A row is read back
+    only once its write is acknowledged. Returns the number of wrong reads."""
+    from collections import deque
+
+    pending: deque = deque()
+    mismatches = seq = 0
+    while True:
+        running = time.time() < end
+        if running and len(pending) < in_flight:
+            if written and rng.random() < read_ratio:
+                s = rng.choice(written)
+                pending.append(("r", s, time.perf_counter(),
+                                session.execute_async(sel, (client, s))))
+            else:
+                pending.append(("w", seq, time.perf_counter(),
+                                session.execute_async(ins, (client, seq, *value_for(client, seq)))))
+                seq += 1
+            continue
+        if not pending:
+            return mismatches
+        kind, s, started, future = pending.popleft()
+        try:
+            rows = future.result()
+            if kind == "w":
+                written.append(s)
+            else:
+                row = rows.one()
+                if row is None or (row.v, row.n) != value_for(client, s):
+                    mismatches += 1
+        except Exception as e:  # noqa: BLE001 - every failure is counted and reported
+            errors.append(f"{type(e).__name__}: {e}")
+        latencies.append(time.perf_counter() - started)
+
+
 def client_process(port: int, clients: list[int], duration: float, read_ratio: float,
-                   start_at: float, queue: mp.Queue) -> None:
+                   start_at: float, queue: mp.Queue, in_flight: int = 1) -> None:
     out: dict = {}
     threads = [threading.Thread(target=run_client,
-                                args=(port, c, duration, read_ratio, start_at, out))
+                                args=(port, c, duration, read_ratio, start_at, out, in_flight))
                for c in clients]
     for t in threads:
         t.start()
@@ -181,7 +224,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
         read_ratio: float = 0.5, data_dir: str | None = None, workers: int | None = None,
-        port: int | None = None) -> dict:
+        port: int | None = None, in_flight: int = 1) -> dict:
     """Load a server (started here unless ``port`` names a running one) and check every
     acknowledged write; returns ops, ops/s, latencies (sorted), errors, mismatches,
     missing and wrong writes."""
@@ -202,7 +245,8 @@ def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
         start_at = time.time() + 3 + clients * 0.1  # let every client connect first
         groups = [list(range(i, clients, procs)) for i in range(procs)]
         workers_ = [mp.Process(target=client_process,
-                               args=(port, g, duration, read_ratio, start_at, queue))
+                               args=(port, g, duration, read_ratio, start_at, queue,
+                                     in_flight))
                     for g in groups if g]
         for p in workers_:
             p.start()
@@ -240,12 +284,16 @@ def main() -> int:
     ap.add_argument("--workers", type=int, help="server worker threads")
     ap.add_argument("--port", type=int,
                     help="load an already running server on 127.0.0.1:PORT instead")
+    ap.add_argument("--in-flight", type=int, default=1,
+                    help="requests each client keeps outstanding (execute_async; default 1: "
+                         "synchronous clients)")
     args = ap.parse_args()
     r = run(args.clients, args.duration, args.procs, args.read_ratio, args.data_dir,
-            args.workers, args.port)
+            args.workers, args.port, args.in_flight)
     latencies, ops, rate, errors = r["latencies"], r["ops"], r["rate"], r["errors"]
     baseline = embedded_baseline(min(5.0, args.duration), args.read_ratio)
-    print(f"clients={args.clients} procs={args.procs} duration={args.duration:.0f}s "
+    print(f"clients={args.clients} in_flight={args.in_flight} procs={args.procs} "
+          f"duration={args.duration:.0f}s "
           f"read_ratio={args.read_ratio} engine={'lsm' if args.data_dir else 'memory'}")
     print(f"ops={ops} ops/s={rate:.0f} writes={r['writes']}")
     print(f"latency ms: p50={percentile(latencies, 50) * 1e3:.2f} "
