@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import itertools
 import json
 import time
 from collections import Counter
@@ -21,6 +22,9 @@ from cql import cells as rowcodec
 from cql.schema.constraints import Constraint
 from cql.schema.masks import ColumnMask
 from cql.schema.metadata import (
+    CLUSTERING,
+    REGULAR,
+    STATIC,
     ColumnMetadata,
     DroppedColumn,
     IndexMetadata,
@@ -72,19 +76,46 @@ def compact_kind(flags) -> str:
 
 
 def column_rows(table: TableMetadata) -> list[dict]:
-    return [
-        {
+    def row(name: str, order: str, kind: str, position: int, type_name: str) -> dict:
+        return {
             "keyspace_name": table.keyspace,
             "table_name": table.name,
-            "column_name": c.name,
-            "clustering_order": c.clustering_order,
-            "column_name_bytes": c.name.encode("utf-8"),
-            "kind": c.kind,
-            "position": c.position,
-            "type": c.type.name,
+            "column_name": name,
+            "clustering_order": order,
+            "column_name_bytes": name.encode("utf-8"),
+            "kind": kind,
+            "position": position,
+            "type": type_name,
         }
-        for c in table.columns.values()
-    ]
+
+    static_compact = table.compact == "static"
+    rows = [row(c.name, c.clustering_order, STATIC if static_compact and c.kind == REGULAR
+                else c.kind, c.position, c.type.name) for c in table.columns.values()]
+    return rows + [row(*hidden) for hidden in compact_hidden_columns(table)]
+
+
+def compact_hidden_columns(table: TableMetadata) -> list[tuple]:
+    """The columns CreateTableStatement.fixupCompactTable adds to a compact table, as
+    (name, clustering_order, kind, position, type): a static compact table's ``column1`` text
+    clustering and ``value`` (blob, or counter) regular column, whose declared columns are
+    static; a dense table without a value column gets ``value`` of the empty type. Names
+    that are taken move on (``column2``, ``value1``...), as DefaultNames does."""
+    used = set(table.columns)
+
+    def fresh(candidates) -> str:
+        name = next(n for n in candidates if n not in used)
+        used.add(name)
+        return name
+
+    values = itertools.chain(["value"], (f"value{i}" for i in itertools.count(1)))
+    if table.compact == "static":
+        clustering = fresh(f"column{i}" for i in itertools.count(1))
+        value = fresh(values)
+        return [(clustering, "asc", CLUSTERING, 0, "text"),
+                (value, "none", REGULAR, -1, "counter" if table.is_counter else "blob")]
+    if table.compact == "dense" and not table.regular_columns:
+        return [(fresh(values), "none", REGULAR, -1, "empty")]
+    return []
 
 
 def constraint_rows(table: TableMetadata) -> list[dict]:
@@ -431,7 +462,14 @@ class SchemaStore:
                 return None  # system tables are built in (their rows are only published)
             lookup = _udt_lookup(schema, ks.name)
             cols = {}
+            compact = "" if "view_name" in r else compact_kind(r.get("flags"))
             for c in columns.get((ks.name, name), []):
+                if compact == "static" and c["kind"] in (CLUSTERING, REGULAR):
+                    continue  # column1 / value: the hidden columns of a static compact table
+                if compact == "dense" and c["type"] == "empty":
+                    continue
+                if compact == "static" and c["kind"] == STATIC:
+                    c = {**c, "kind": REGULAR}
                 ctype = parse_type(c["type"], lookup)
                 cols[c["column_name"]] = ColumnMetadata(
                     c["column_name"], ctype, c["kind"], c["position"],
@@ -449,8 +487,7 @@ class SchemaStore:
                              "where_clause") and v is not None
             }
             options = {k: dict(v) if isinstance(v, dict) else v for k, v in options.items()}
-            table = TableMetadata(ks.name, name, r["id"], cols, options,
-                                  compact="" if "view_name" in r else compact_kind(r.get("flags")))
+            table = TableMetadata(ks.name, name, r["id"], cols, options, compact=compact)
             for d in dropped.get((ks.name, name), []):
                 dt = d["dropped_time"]
                 micros = calendar.timegm(dt.timetuple()) * 1_000_000 + dt.microsecond

@@ -477,8 +477,20 @@ def test_compact_tables_survive_reopen(tmp_path):
                     "WITH COMPACT STORAGE")
     session.execute("CREATE TABLE ks.s (k int PRIMARY KEY, a int) WITH COMPACT STORAGE")
     session.execute("CREATE TABLE ks.t (k int PRIMARY KEY, a int)")
+    session.execute("CREATE TABLE ks.e (k int, c int, PRIMARY KEY (k, c)) WITH COMPACT STORAGE")
     session.close()
     session = cql.connect(str(tmp_path))
+    assert [tuple(r) for r in session.execute(
+        "SELECT table_name, column_name, kind, type FROM system_schema.columns "
+        "WHERE keyspace_name = 'ks' AND table_name IN ('e', 's')")] == [
+        ("e", "c", "clustering", "int"), ("e", "k", "partition_key", "int"),
+        ("e", "value", "regular", "empty"), ("s", "a", "static", "int"),
+        ("s", "column1", "clustering", "text"), ("s", "k", "partition_key", "int"),
+        ("s", "value", "regular", "blob")]
+    assert [c.name for c in session.database.schema.keyspaces["ks"].tables["s"].regular_columns] \
+        == ["a"]
+    session.execute("INSERT INTO ks.e (k, c) VALUES (0, 0)")
+    assert [tuple(r) for r in session.execute("SELECT * FROM ks.e")] == [(0, 0)]
     with pytest.raises(InvalidRequest, match="Column v is mandatory"):
         session.execute("INSERT INTO ks.d (k, c) VALUES (0, 0)")
     for table in ("s", "t"):
