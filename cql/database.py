@@ -152,7 +152,10 @@ class Database:
 
     # ---- statements -------------------------------------------------------------------
 
-    def prepare(self, text: str, keyspace: str | None, for_prepare: bool = False) -> Prepared:
+    def prepare(self, text: str, keyspace: str | None, for_prepare: bool = False,
+                shown: str | None = None) -> Prepared:
+        """The plan of ``text`` (cached); ``shown`` is the text a trace names when it differs
+        (an auto-parameterised statement's own text rather than its shape)."""
         key = (text, keyspace, self.schema.generation)
         with self._plans_lock:
             cached = self._plans.get(key)
@@ -160,7 +163,7 @@ class Database:
                 self._plans.move_to_end(key)
                 trace("Found the statement in the plan cache")
                 return cached
-        trace("Parsing {}", text)
+        trace("Parsing {}", text if shown is None else shown)
         statement = parse(text)
         trace("Preparing statement")
         prepared = self.plan(statement, keyspace, text)
@@ -185,7 +188,7 @@ class Database:
             return None
         shape, literals = found
         try:
-            prepared = self.prepare(shape, keyspace)
+            prepared = self.prepare(shape, keyspace, shown=text)
         except Exception:  # noqa: BLE001 - the full path reports the statement's own error
             return None
         markers = prepared.markers

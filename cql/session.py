@@ -343,7 +343,7 @@ class Session:
                 text = interpolate(text, parameters)
                 parameters = None
             auto = None
-            if parameters is None and not trace and \
+            if parameters is None and \
                     text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE", "SELECT"):
                 auto = self.database.auto_prepare(text, self._keyspace)
             if auto is not None:  # literals bound into the statement's prepared shape
