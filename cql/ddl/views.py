@@ -122,7 +122,9 @@ def build_view(st: ast.CreateView, base: TableMetadata,
             "replayed."
         )
     selected = _selected_columns(st, base)
-    statics = [c for c in selected if base.columns[c].is_static]
+    # a static compact table's declared columns are static ones (fixupCompactTable)
+    statics = [c for c in selected if base.columns[c].is_static
+               or (base.compact == "static" and not base.columns[c].is_primary_key)]
     if statics:
         raise InvalidRequest(
             f"Cannot include static column '{statics[0]}' in materialized view '{name}'")
@@ -131,6 +133,7 @@ def build_view(st: ast.CreateView, base: TableMetadata,
             f"Must provide at least one partition key column for materialized view '{name}'")
     key = _check_view_key(st, base, selected)
     base_key = [c.name for c in base.primary_key]
+    base_key += [h[0] for h in base.compact_hidden_columns() if h[2] == "clustering"]
     missing = [c for c in base_key if c not in key]
     if missing:
         raise InvalidRequest(

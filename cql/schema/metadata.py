@@ -8,6 +8,7 @@ read with ``SELECT``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -195,6 +196,29 @@ class TableMetadata:
         if self.is_counter:
             flags.add("counter")
         return flags
+
+    def compact_hidden_columns(self) -> list[tuple]:
+        """The columns CreateTableStatement.fixupCompactTable adds to a compact table, as
+        (name, clustering_order, kind, position, type): a static compact table's ``column1`` text
+        clustering and ``value`` (blob, or counter) regular column, whose declared columns are
+        static; a dense table without a value column gets ``value`` of the empty type. Names
+        that are taken move on (``column2``, ``value1``...), as DefaultNames does."""
+        used = set(self.columns)
+
+        def fresh(candidates) -> str:
+            name = next(n for n in candidates if n not in used)
+            used.add(name)
+            return name
+
+        values = itertools.chain(["value"], (f"value{i}" for i in itertools.count(1)))
+        if self.compact == "static":
+            clustering = fresh(f"column{i}" for i in itertools.count(1))
+            value = fresh(values)
+            return [(clustering, "asc", CLUSTERING, 0, "text"),
+                    (value, "none", REGULAR, -1, "counter" if self.is_counter else "blob")]
+        if self.compact == "dense" and not self.regular_columns:
+            return [(fresh(values), "none", REGULAR, -1, "empty")]
+        return []
 
     @property
     def compact_value(self) -> ColumnMetadata | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-import itertools
 import json
 import time
 from collections import Counter
@@ -91,31 +90,7 @@ def column_rows(table: TableMetadata) -> list[dict]:
     static_compact = table.compact == "static"
     rows = [row(c.name, c.clustering_order, STATIC if static_compact and c.kind == REGULAR
                 else c.kind, c.position, c.type.name) for c in table.columns.values()]
-    return rows + [row(*hidden) for hidden in compact_hidden_columns(table)]
-
-
-def compact_hidden_columns(table: TableMetadata) -> list[tuple]:
-    """The columns CreateTableStatement.fixupCompactTable adds to a compact table, as
-    (name, clustering_order, kind, position, type): a static compact table's ``column1`` text
-    clustering and ``value`` (blob, or counter) regular column, whose declared columns are
-    static; a dense table without a value column gets ``value`` of the empty type. Names
-    that are taken move on (``column2``, ``value1``...), as DefaultNames does."""
-    used = set(table.columns)
-
-    def fresh(candidates) -> str:
-        name = next(n for n in candidates if n not in used)
-        used.add(name)
-        return name
-
-    values = itertools.chain(["value"], (f"value{i}" for i in itertools.count(1)))
-    if table.compact == "static":
-        clustering = fresh(f"column{i}" for i in itertools.count(1))
-        value = fresh(values)
-        return [(clustering, "asc", CLUSTERING, 0, "text"),
-                (value, "none", REGULAR, -1, "counter" if table.is_counter else "blob")]
-    if table.compact == "dense" and not table.regular_columns:
-        return [(fresh(values), "none", REGULAR, -1, "empty")]
-    return []
+    return rows + [row(*hidden) for hidden in table.compact_hidden_columns()]
 
 
 def constraint_rows(table: TableMetadata) -> list[dict]:

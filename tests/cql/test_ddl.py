@@ -468,6 +468,15 @@ def test_compact_tables(session):
     with pytest.raises(InvalidRequest, match="^DROP COMPACT STORAGE is disabled. Enable in "
                                              "cassandra.yaml to use.$"):
         session.execute("ALTER TABLE s DROP COMPACT STORAGE")
+    # a static compact table's columns are static ones, its hidden column1 part of the key
+    with pytest.raises(InvalidRequest, match="^Cannot include static column 'a' in "
+                                             "materialized view 'mv'$"):
+        session.execute("CREATE MATERIALIZED VIEW mv AS SELECT k, a FROM s WHERE k IS NOT NULL "
+                        "AND a IS NOT NULL PRIMARY KEY (a, k)")
+    with pytest.raises(InvalidRequest, match="^Cannot create materialized view 'mv' without "
+                                             "primary key columns column1 from base table 's'$"):
+        session.execute("CREATE MATERIALIZED VIEW mv AS SELECT k FROM s WHERE k IS NOT NULL "
+                        "PRIMARY KEY (k)")
 
 
 def test_compact_tables_survive_reopen(tmp_path):
