@@ -180,6 +180,10 @@ class ModificationPlan(Plan):
         dense table's value column is mandatory. A dense table without a value column
         writes Cassandra's empty value cell, which our row marker stands for."""
         value = table.compact_value
+        if table.compact == "static" and not self.operations:
+            # the statement applies to no (static) column: the hidden clustering is required
+            hidden = table.compact_hidden_columns()[0][0]
+            raise InvalidRequest(f"Some clustering keys are missing: {hidden}")
         if table.compact == "static" or value is not None:
             self.row_marker = False
         if value is not None and not self.operations:
