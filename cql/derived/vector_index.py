@@ -82,7 +82,7 @@ EXPANSION_SEARCH = 512
 CALIBRATE_SPEED = True
 #: The recall@10 a graph must reach on calibration queries to be used, the number of
 #: those queries, and the expansion_search values tried (smallest first).
-CALIBRATION_RECALL = 0.99
+CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 64
 CALIBRATION_EF = (16, 32, 64, 128, 256, 512, 1024)
 #: Stores of at least 4x this many vectors first calibrate a graph over a sample of this size.
