@@ -93,7 +93,9 @@ def _copy(source: TableMetadata, source_ks: KeyspaceMetadata, target_ks: Keyspac
             security_label=c.security_label if st.with_security_labels else "")
         for n, c in source.columns.items()
     }
-    table = TableMetadata(target_ks.name, name, uuid.uuid4(), columns, options)
+    # the copy is parsed from the source's CQL, WITH COMPACT STORAGE included
+    table = TableMetadata(target_ks.name, name, uuid.uuid4(), columns, options,
+                          compact=source.compact)
     if st.with_security_labels:
         table.security_label = source.security_label
     if st.with_indexes:

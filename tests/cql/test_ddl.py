@@ -469,6 +469,9 @@ def test_compact_tables(session):
     with pytest.raises(InvalidRequest, match="^DROP COMPACT STORAGE is disabled. Enable in "
                                              "cassandra.yaml to use.$"):
         session.execute("ALTER TABLE s DROP COMPACT STORAGE")
+    session.execute("CREATE TABLE d3 LIKE d")  # CopyTableStatement parses the source's CQL
+    with pytest.raises(InvalidRequest, match="^Column v is mandatory"):
+        session.execute("INSERT INTO d3 (k, c) VALUES (0, 0)")
     # a static compact table's columns are static ones, its hidden column1 part of the key
     with pytest.raises(InvalidRequest, match="^Cannot include static column 'a' in "
                                              "materialized view 'mv'$"):
