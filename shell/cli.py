@@ -261,6 +261,15 @@ def _remote(args: argparse.Namespace, cfg: Config, opts: Options):
     return session, f"{args.host}:{opts.port}"
 
 
+def cqlsh_mode() -> bool:
+    """Run as ``cqlsh`` (a link or copy named so): cqlsh's own prompt, ``cqlsh> ``, and its
+    plain readline loop instead of the prompt_toolkit editor, so that tools driving cqlsh
+    through a terminal see what cqlsh prints. ``CASSALITE_CQLSH_MODE=1`` does the same."""
+    if os.environ.get("CASSALITE_CQLSH_MODE", "") not in ("", "0"):
+        return True
+    return Path(sys.argv[0] if sys.argv else "").name in ("cqlsh", "cqlsh.py")
+
+
 def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSettings:
     tty = sys.stdin.isatty()
     rc_tty = cfg.getbool("ui", "tty")
@@ -283,6 +292,7 @@ def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSe
         copy_defaults=cfg.copy_options(),
         cqlshrc_path=str(cfg.cqlshrc),
         browser=args.browser or cfg.get("ui", "browser"),
+        name="cqlsh" if cqlsh_mode() else NAME,
     )
 
 
@@ -384,6 +394,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
         elif source is not None:
             with source:
                 shell.run_stream(source)
+        elif settings.tty and stdin.isatty() and stdout.isatty() and settings.name == "cqlsh":
+            run_readline(shell)
         elif settings.tty and stdin.isatty() and stdout.isatty():
             from .repl import run_repl
 
@@ -404,8 +416,33 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
 
 def run_tty_lines(shell: Shell, stdin: IO[str]) -> None:
     """``--tty`` on a non-terminal: cqlsh's plain line loop with prompts and the banner."""
-    shell.read_more = lambda prompt: (shell.out.write(prompt), shell.out.flush(),
-                                      stdin.readline())[2]
+    def read(prompt: str) -> str:
+        shell.out.write(prompt)
+        shell.out.flush()
+        return stdin.readline()
+
+    _line_loop(shell, read)
+
+
+def run_readline(shell: Shell) -> None:
+    """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline."""
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+
+    def read(prompt: str) -> str:
+        shell.out.flush()
+        try:
+            return input(prompt) + "\n"
+        except EOFError:
+            return ""
+
+    _line_loop(shell, read)
+
+
+def _line_loop(shell: Shell, read) -> None:
+    shell.read_more = read
     banner(shell)
     while not shell.stop:
         if shell.in_statement:
@@ -414,9 +451,12 @@ def run_tty_lines(shell: Shell, stdin: IO[str]) -> None:
                       else shell.continuation_prompt())
         else:
             prompt = shell.prompt()
-        shell.out.write(prompt)
-        shell.out.flush()
-        line = stdin.readline()
+        try:
+            line = read(prompt)
+        except KeyboardInterrupt:  # cqlsh: cancel the statement, new prompt
+            shell.cancel_statement()
+            shell.print("")
+            continue
         if not line:
             shell.out.write("\n")
             shell.handle_eof()

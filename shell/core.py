@@ -55,6 +55,7 @@ class ShellSettings:
     copy_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
     cqlshrc_path: str | None = None  # the cqlshrc read (COPY names it when using its options)
     browser: str | None = None
+    name: str = NAME  # "cqlsh" when run under that name: prompt and SHOW VERSION say so
 
 
 @dataclass
@@ -118,7 +119,8 @@ class Shell:
         return replace(self.settings.display, color=self.settings.color)
 
     def _base_prompt(self) -> str:
-        return f"{NAME}:{self.keyspace}> " if self.keyspace else f"{NAME}> "
+        name = self.settings.name
+        return f"{name}:{self.keyspace}> " if self.keyspace else f"{name}> "
 
     def prompt(self) -> str:
         """``[user@][$CQLSH_PROMPT + newline]cassalite[:ks]> `` (cqlsh's order)."""
@@ -519,7 +521,7 @@ class Shell:
     def version_line(self) -> str:
         v = self.versions()
         protocol = getattr(self.session, "protocol_version", 4)
-        return (f"[{NAME} {__version__} | Cassandra {v['build']} | CQL spec {v['cql']} | "
+        return (f"[{self.settings.name} {__version__} | Cassandra {v['build']} | CQL spec {v['cql']} | "
                 f"Native protocol v{protocol}]")
 
     def host_line(self) -> str:
