@@ -34,7 +34,7 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, Table
 from cql.syntax import ast, unparse
 from cql.system import virtual
 from cql.types import native_type
-from cql.types.comparable import decode_clustering
+from cql.types.comparable import clustering_decoder
 
 from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
@@ -599,10 +599,9 @@ class SelectPlan(Plan):
         slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
         if slices is not None and not slices:
             return
-        spec = self._fast
-        need_ck = any(src == 1 for src, _, _ in spec)
-        ck_types = table.clustering_types
-        ck_rev = table.clustering_reversed
+        spec = [(src, key, col, col.type.deserialize) for src, key, col in self._fast]
+        need_ck = any(src == 1 for src, _, _, _ in spec)
+        decode_ck = clustering_decoder(table.clustering_types, table.clustering_reversed)
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
         for view in self._partitions(db, bound, slices, state, now, cap):
@@ -613,17 +612,17 @@ class SelectPlan(Plan):
             if ppl is not None and count >= ppl:
                 continue
             for ck, srow in view.rows:
-                ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None
+                ckv = decode_ck(ck) if need_ck else None
                 cells = srow.cells
                 out = []
-                for src, key, col in spec:
+                for src, key, col, deserialize in spec:
                     if src == 2:
                         data = cells.get(key)
                         if data is None:
                             out.append(None)
                         elif type(data) is Cell:
                             v = data.value
-                            out.append(None if v is None else col.type.deserialize(v))
+                            out.append(None if v is None else deserialize(v))
                         else:
                             out.append(decode_cell_value(col, data))
                     elif src == 0:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -405,6 +405,26 @@ def decode_clustering(types: Sequence[CQLType], data: bytes,
         values += [None] * (len(types) - len(values))  # a compact table's row named by a prefix
     return values
 
+
+def clustering_decoder(types: Sequence[CQLType],
+                       reversed_flags: Sequence[bool] | None = None) -> Callable[[bytes], list]:
+    """``decode_clustering`` for one table's clustering columns, with a short path for the
+    usual row key of a single-column clustering (one value, then the terminator)."""
+    if len(types) != 1:
+        return lambda data: decode_clustering(types, data, reversed_flags)
+    from_comparable = types[0].from_comparable
+    desc = bool(reversed_flags[0]) if reversed_flags else False
+
+    def decode(data: bytes) -> list:
+        if len(data) > 1 and data[0] == SEP:
+            v, pos = from_comparable(data.translate(_INVERT) if desc else data, 1)
+            if pos == len(data) or data[pos] in _ENDS:
+                return [v]
+        return decode_clustering(types, data, reversed_flags)
+    return decode
+
+
+_ENDS = frozenset((TERMINATOR, BOTTOM, TOP))
 
 # ----------------------------------------------------------------------------------------------
 # Partition keys

@@ -666,7 +666,14 @@ class SSTableReader:
                         off = row_start
                         break
                     off += n
-                    size, off = get_uvarint(buf, off)
+                    size = buf[off]
+                    if size < 0x80:
+                        off += 1
+                    elif buf[off + 1] < 0x80:  # a row of 128 bytes to 16 KiB
+                        size = (size & 0x7F) | (buf[off + 1] << 7)
+                        off += 2
+                    else:
+                        size, off = get_uvarint(buf, off)
                     if lo is not None and ck < lo:
                         off += size
                         continue
