@@ -270,6 +270,14 @@ def cqlsh_mode() -> bool:
     return Path(sys.argv[0] if sys.argv else "").name in ("cqlsh", "cqlsh.py")
 
 
+def empty_values_as_cqlsh() -> None:
+    """As cqlsh does for its process: the driver reads a zero-length int, uuid... (such as
+    blobAsInt(0x)) as its EMPTY, which prints as nothing, rather than as None (null)."""
+    import cassandra.cqltypes
+
+    cassandra.cqltypes.CassandraType.support_empty_values = True
+
+
 def _settings(args: argparse.Namespace, cfg: Config, stdout: IO[str]) -> ShellSettings:
     tty = sys.stdin.isatty()
     rc_tty = cfg.getbool("ui", "tty")
@@ -364,6 +372,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
 
     try:
         if args.host:
+            empty_values_as_cqlsh()
             session, target = _remote(args, cfg, opts)
             data_dir = None
         else:

@@ -89,6 +89,8 @@ class Column:
     def value(self, v: Any) -> Any:
         if v is None:
             return None
+        if type(v).__name__ == "EmptyValue":  # the driver's EMPTY (support_empty_values)
+            return self.ctype.deserialize(b"")
         if isinstance(v, Undecoded):
             return self.ctype.deserialize(v.data)
         return self.ctype.deserialize(self.dtype.serialize(v, 4))

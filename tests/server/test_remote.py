@@ -158,10 +158,16 @@ def shell_home(tmp_path, monkeypatch):
 
 
 def run_shell(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    from cassandra.cqltypes import CassandraType
+
     from cassalite.shell.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    rc = main(list(argv), stdout=out, stderr=err, stdin=_Pipe(stdin))
+    empty = CassandraType.support_empty_values  # the shell sets it for its process, as cqlsh
+    try:
+        rc = main(list(argv), stdout=out, stderr=err, stdin=_Pipe(stdin))
+    finally:
+        CassandraType.support_empty_values = empty
     return rc, out.getvalue(), err.getvalue()
 
 
@@ -345,3 +351,19 @@ def test_driver_side_errors_keep_the_drivers_class_name():
 
     err = translate_error(NoHostAvailable("Unable to complete the operation", {}))
     assert error_line(err) == "NoHostAvailable: ('Unable to complete the operation', {})"
+
+
+def test_empty_values_print_as_nothing_as_in_cqlsh(server, shell_home):
+    """A zero-length int or uuid (blobAsInt(0x)) is not null: cqlsh 6.2.2 prints an empty
+    cell for it, as the embedded shell does (cqlsh's test_cqlsh_output.test_numeric_output)."""
+    script = ("CREATE KEYSPACE ev WITH replication = {'class': 'SimpleStrategy', "
+              "'replication_factor': 1}; CREATE TABLE ev.t (k int PRIMARY KEY, i int, u uuid, "
+              "n int); INSERT INTO ev.t (k, i, u) VALUES (1, blobAsInt(0x), blobAsUuid(0x)); "
+              "SELECT * FROM ev.t; DROP KEYSPACE ev")
+    from cassandra.cqltypes import CassandraType
+
+    before = CassandraType.support_empty_values
+    rc, out, err = run_shell("127.0.0.1", str(server.port), "-e", script)
+    assert (rc, err) == (0, "")
+    assert out == ("\n k | i | n    | u\n---+---+------+---\n 1 |   | null |  \n\n(1 rows)\n")
+    assert CassandraType.support_empty_values is before  # restored for the other tests
