@@ -93,7 +93,12 @@ class Column:
             return self.ctype.deserialize(b"")
         if isinstance(v, Undecoded):
             return self.ctype.deserialize(v.data)
-        return self.ctype.deserialize(self.dtype.serialize(v, 4))
+        out = self.ctype.deserialize(self.dtype.serialize(v, 4))
+        if type(v) is list and None in v:
+            # the driver writes a null list element (TTL(l) of an element without one) as a
+            # zero-length value, which would read back as EMPTY
+            out = [None if d is None else x for d, x in zip(v, out)]
+        return out
 
 
 _HANDLER: Any = None
