@@ -436,9 +436,11 @@ def run_tty_lines(shell: Shell, stdin: IO[str]) -> None:
 def run_readline(shell: Shell) -> None:
     """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline."""
     try:
-        import readline  # noqa: F401  (line editing and history for input())
+        import readline  # line editing, history and Tab completion for input()
     except ImportError:
-        pass
+        readline = None
+    if readline is not None:
+        _readline_completion(shell, readline)
 
     def read(prompt: str) -> str:
         shell.out.flush()
@@ -448,6 +450,33 @@ def run_readline(shell: Shell) -> None:
             return ""
 
     _line_loop(shell, read)
+
+
+def _readline_completion(shell: Shell, readline) -> None:
+    """Tab completes from the same candidates as the prompt_toolkit editor; a word with a
+    single completion gets a space after it, as cqlsh's completer does."""
+    from .completion import complete, snapshot
+
+    found: list[str] = []
+
+    def completer(text: str, state: int) -> str | None:
+        if state == 0:
+            line = readline.get_line_buffer()[:readline.get_endidx()]
+            try:
+                cands = complete(shell.splitter.partial_text() + line,
+                                 snapshot(shell.session))
+            except Exception:  # noqa: BLE001 - no completion rather than a traceback
+                cands = []
+            if text.islower():  # a keyword typed in lower case completes in lower case
+                cands = [c.lower() if c.isupper() else c for c in cands]
+            found[:] = [c for c in cands if c.startswith(text)]
+            if len(found) == 1:
+                found[0] += " "
+        return found[state] if state < len(found) else None
+
+    readline.set_completer_delims(" \t\n;,()=<>.{}[]'+-*/")
+    readline.set_completer(completer)
+    readline.parse_and_bind("tab: complete")
 
 
 def _line_loop(shell: Shell, read) -> None:

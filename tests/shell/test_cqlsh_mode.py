@@ -93,3 +93,26 @@ def test_cqlsh_mode_in_a_terminal_echoes_the_command_and_prints_cqlsh_prompts():
             proc.kill()
             proc.wait()
         os.close(master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_cqlsh_mode_tab_completes_through_readline():
+    pytest.importorskip("readline")
+    master, slave = pty.openpty()
+    env = dict(os.environ, CASSALITE_CQLSH_MODE="1", TERM="dumb")
+    proc = subprocess.Popen([sys.executable, "-m", "cassalite.shell", "--memory"],
+                            stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    try:
+        _read_until(master, r"\ncqlsh> $")
+        os.write(master, b"sel\t")  # a lower-case keyword completes in lower case, then a space
+        assert _read_until(master, r"select $") == "select "
+        os.write(master, b"k\b* FROM system.loc\t")
+        assert _read_until(master, r"local $").endswith("system.local ")
+        os.write(master, b";\n")
+        assert "(1 rows)" in _read_until(master, r"\ncqlsh> $")
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
