@@ -454,7 +454,8 @@ def run_readline(shell: Shell) -> None:
 
 def _readline_completion(shell: Shell, readline) -> None:
     """Tab completes from the same candidates as the prompt_toolkit editor; a word with a
-    single completion gets a space after it, as cqlsh's completer does."""
+    single completion gets a space after it, as cqlsh's completer does ("sel" Tab:
+    "SELECT ")."""
     from .completion import complete, snapshot
 
     found: list[str] = []
@@ -467,9 +468,9 @@ def _readline_completion(shell: Shell, readline) -> None:
                                  snapshot(shell.session))
             except Exception:  # noqa: BLE001 - no completion rather than a traceback
                 cands = []
-            if text.islower():  # a keyword typed in lower case completes in lower case
-                cands = [c.lower() if c.isupper() else c for c in cands]
-            found[:] = [c for c in cands if c.startswith(text)]
+            # a keyword typed in lower case is rewritten in upper case, as cqlsh does
+            found[:] = [c for c in cands if c.startswith(text)
+                        or (c.isupper() and c.startswith(text.upper()))]
             if len(found) == 1:
                 found[0] += " "
         return found[state] if state < len(found) else None
