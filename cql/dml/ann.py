@@ -24,17 +24,18 @@ import heapq
 
 from cassalite.storage.model import Cell
 from cassalite.storage.murmur3 import decorate
-from cql.cells import decode_cell_value, partition_key_values
+from cql.cells import partition_key_values
 from cql.derived import vector_index
 from cql.derived.vector_index import check_indexable, score, similarity_of
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
 from cql.plan.terms import UNSET, compile_term
-from cql.schema.metadata import CLUSTERING, PARTITION_KEY, TableMetadata
+from cql.schema.metadata import TableMetadata
 from cql.syntax import ast
 from cql.types.comparable import decode_clustering
 
 from .masking import row_masker
+from .plain_rows import CK, PK, build_row, column_spec, needs
 from .selection import ColumnSelector, _undefined
 
 MAX_TOP_K = 1000  # IndexWriterConfig.MAX_TOP_K (cassandra.sai.vector_search.max_top_k)
@@ -277,17 +278,9 @@ def _build_fast_reader(plan):
             or any(c.kind == "static" for c in table.columns.values())
             or any(type(sel) is not ColumnSelector for sel in plan.selectors)):
         return None
-    spec = []
-    for sel in plan.selectors:
-        col = sel.column
-        if col.kind == PARTITION_KEY:
-            spec.append((0, col.position, col))
-        elif col.kind == CLUSTERING:
-            spec.append((1, col.position, col))
-        else:
-            spec.append((2, col.name, col))
-    need_pk = any(src == 0 for src, _, _ in spec)
-    need_ck = any(src == 1 for src, _, _ in spec)
+    spec = column_spec(plan.selectors)
+    need_pk = needs(spec, PK)
+    need_ck = needs(spec, CK)
     ck_types = table.clustering_types
     ck_rev = table.clustering_reversed
     name = column.name
@@ -312,23 +305,7 @@ def _build_fast_reader(plan):
             return None
         pkv = partition_key_values(table, pk) if need_pk else None
         ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None
-        cells = srow.cells
-        out = []
-        for src, key, col in spec:
-            if src == 2:
-                data = cells.get(key)
-                if data is None:
-                    out.append(None)
-                elif type(data) is Cell:
-                    v = data.value
-                    out.append(None if v is None else col.type.deserialize(v))
-                else:
-                    out.append(decode_cell_value(col, data))
-            elif src == 0:
-                out.append(pkv[key])
-            else:
-                out.append(ckv[key])
-        return tuple(out)
+        return build_row(spec, srow.cells, pkv, ckv)
 
     return read
 

@@ -12,13 +12,13 @@ columns, then the partition key) with its messages.
 
 from __future__ import annotations
 
-from cassalite.storage.model import Cell
-from cql.cells import decode_cell_value, partition_key_values
+from cql.cells import partition_key_values
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
 from cql.plan.terms import UNSET
 from cql.types.comparable import clustering_encoder, decode_clustering, serialize_partition_key
 
+from .plain_rows import CK, build_row, needs
 from .write_builder import value_getter
 
 
@@ -42,7 +42,7 @@ class PointRead:
         self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
             if table.clustering else None
         self.spec = plan._fast
-        self.need_ck = any(src == 1 for src, _, _ in self.spec)
+        self.need_ck = needs(self.spec, CK)
 
     def execute(self, plan, db, ctx) -> Result:
         bound = ctx.values
@@ -77,23 +77,7 @@ class PointRead:
             for ck, srow in view.rows:
                 ckv = decode_clustering(table.clustering_types, ck, table.clustering_reversed) \
                     if self.need_ck else None
-                cells = srow.cells
-                out = []
-                for src, key, col in self.spec:
-                    if src == 2:
-                        data = cells.get(key)
-                        if data is None:
-                            out.append(None)
-                        elif type(data) is Cell:
-                            v = data.value
-                            out.append(None if v is None else col.type.deserialize(v))
-                        else:
-                            out.append(decode_cell_value(col, data))
-                    elif src == 0:
-                        out.append(pkv[key])
-                    else:
-                        out.append(ckv[key])
-                rows.append(tuple(out))
+                rows.append(build_row(self.spec, srow.cells, pkv, ckv))
         return Result("rows", list(plan.result_names), list(plan.result_types), rows, None,
                       keyspace=plan.keyspace, table=plan.table)
 

@@ -6,7 +6,6 @@ import json
 from typing import Iterator
 
 from cassalite.storage.engine import KeyRange
-from cassalite.storage.model import Cell
 from cassalite.storage.murmur3 import decorate
 from cassalite.storage.murmur3 import token as partition_token
 from cassalite.storage.tracing import current as current_trace
@@ -40,6 +39,7 @@ from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
 from .masking import row_masker
 from .paging import _after, _decode_state, _describe_range, _encode_state
+from .plain_rows import CK, build_row, column_spec, needs
 from .point_read import compile_point_read
 from .selection import (
     INT,
@@ -579,18 +579,7 @@ class SelectPlan(Plan):
                 or self.key_mode not in ("keys", "scan", "token") or table.dropped_columns
                 or any(c.kind == "static" for c in table.columns.values())):
             return None
-        spec = []
-        for sel in self.selectors:
-            if type(sel) is not ColumnSelector:
-                return None
-            col = sel.column
-            if col.kind == PARTITION_KEY:
-                spec.append((0, col.position, col))
-            elif col.kind == CLUSTERING:
-                spec.append((1, col.position, col))
-            else:
-                spec.append((2, col.name, col))
-        return spec
+        return column_spec(self.selectors)
 
     def _fast_rows(self, db, bound: list, ppl: int | None, state, now: int,
                    cap: int | None = None) -> Iterator:
@@ -599,8 +588,8 @@ class SelectPlan(Plan):
         slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
         if slices is not None and not slices:
             return
-        spec = [(src, key, col, col.type.deserialize) for src, key, col in self._fast]
-        need_ck = any(src == 1 for src, _, _, _ in spec)
+        spec = self._fast
+        need_ck = needs(spec, CK)
         decode_ck = clustering_decoder(table.clustering_types, table.clustering_reversed)
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
@@ -612,25 +601,9 @@ class SelectPlan(Plan):
             if ppl is not None and count >= ppl:
                 continue
             for ck, srow in view.rows:
-                ckv = decode_ck(ck) if need_ck else None
-                cells = srow.cells
-                out = []
-                for src, key, col, deserialize in spec:
-                    if src == 2:
-                        data = cells.get(key)
-                        if data is None:
-                            out.append(None)
-                        elif type(data) is Cell:
-                            v = data.value
-                            out.append(None if v is None else deserialize(v))
-                        else:
-                            out.append(decode_cell_value(col, data))
-                    elif src == 0:
-                        out.append(pkv[key])
-                    else:
-                        out.append(ckv[key])
                 count += 1
-                yield view.pk, ck, tuple(out), count
+                yield view.pk, ck, build_row(spec, srow.cells, pkv,
+                                             decode_ck(ck) if need_ck else None), count
                 if ppl is not None and count >= ppl:
                     break
 
