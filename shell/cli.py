@@ -404,7 +404,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             with source:
                 shell.run_stream(source)
         elif settings.tty and stdin.isatty() and stdout.isatty() and settings.name == "cqlsh":
-            run_readline(shell)
+            run_readline(shell, history=None if args.disable_history or cfg.getbool(
+                "history", "disabled", False) else readline_history_file(data_dir))
         elif settings.tty and stdin.isatty() and stdout.isatty():
             from .repl import run_repl
 
@@ -433,14 +434,41 @@ def run_tty_lines(shell: Shell, stdin: IO[str]) -> None:
     _line_loop(shell, read)
 
 
-def run_readline(shell: Shell) -> None:
-    """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline."""
+def readline_history_file(data_dir: Path | None) -> Path:
+    """cqlsh mode's history, in readline's format: next to the editor's own history file
+    (whose format differs), or $CQL_HISTORY as is."""
+    from .config import history_file
+
+    path = history_file(data_dir)
+    if os.environ.get("CASSALITE_HISTORY") or os.environ.get("CQL_HISTORY"):
+        return path
+    return path.with_name(path.name + "_cqlsh")
+
+
+def run_readline(shell: Shell, history: Path | None = None) -> None:
+    """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline;
+    with a history file, cqlsh's notice about it first."""
     try:
         import readline  # line editing, history and Tab completion for input()
     except ImportError:
         readline = None
     if readline is not None:
         _readline_completion(shell, readline)
+        if history is not None:
+            shell.print("")
+            shell.print(f"ATTENTION: All commands will be saved to history file: {history}")
+            shell.print("This may include sensitive information such as passwords.")
+            shell.print("To disable history, use --disable-history or set 'disabled = true' "
+                        "in the [history] section of cqlshrc.")
+            shell.print("See https://cassandra.apache.org/doc/latest/tools/cqlsh.html for "
+                        "more information.")
+            shell.print("")
+            try:
+                history.parent.mkdir(parents=True, exist_ok=True)
+                if history.exists():
+                    readline.read_history_file(str(history))
+            except OSError:
+                history = None
 
     def read(prompt: str) -> str:
         shell.out.flush()
@@ -449,7 +477,14 @@ def run_readline(shell: Shell) -> None:
         except EOFError:
             return ""
 
-    _line_loop(shell, read)
+    try:
+        _line_loop(shell, read)
+    finally:
+        if readline is not None and history is not None:
+            try:
+                readline.write_history_file(str(history))
+            except OSError:
+                pass
 
 
 def _readline_completion(shell: Shell, readline) -> None:

@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,15 @@ def test_cqlsh_mode_in_a_terminal_echoes_the_command_and_prints_cqlsh_prompts():
                             start_new_session=True)
     os.close(slave)
     try:
-        assert _read_until(master, r"\ncqlsh> $").endswith("Use HELP for help.\ncqlsh> ")
+        banner = _read_until(master, r"\ncqlsh> $")
+        assert banner.startswith(  # cqlsh's notice, naming the file it keeps the history in
+            f"\nATTENTION: All commands will be saved to history file: "
+            f"{Path.home() / '.cassalite_history_cqlsh'}\nThis may include sensitive "
+            "information such as passwords.\nTo disable history, use --disable-history or set "
+            "'disabled = true' in the [history] section of cqlshrc.\nSee "
+            "https://cassandra.apache.org/doc/latest/tools/cqlsh.html for more information."
+            "\n\nConnected to Test Cluster at :memory:\n")
+        assert banner.endswith("Use HELP for help.\ncqlsh> ")
         os.write(master, b"use system;\n")
         assert _read_until(master, r"\ncqlsh:system> $") == "use system;\ncqlsh:system> "
         os.write(master, b"use nosuch;\n")
@@ -88,6 +97,8 @@ def test_cqlsh_mode_in_a_terminal_echoes_the_command_and_prints_cqlsh_prompts():
         os.write(master, b"\x04")  # Ctrl-D: a newline, then the end
         assert _read_until(master, r"\n$") == "\n"
         assert proc.wait(timeout=30) == 0
+        assert (Path.home() / ".cassalite_history_cqlsh").read_text().splitlines()[-2:] == [
+            "use system;", "use nosuch;"]
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -100,12 +111,13 @@ def test_cqlsh_mode_tab_completes_through_readline():
     pytest.importorskip("readline")
     master, slave = pty.openpty()
     env = dict(os.environ, CASSALITE_CQLSH_MODE="1", TERM="dumb")
-    proc = subprocess.Popen([sys.executable, "-m", "cassalite.shell", "--memory"],
+    proc = subprocess.Popen([sys.executable, "-m", "cassalite.shell", "--memory",
+                             "--disable-history"],
                             stdin=slave, stdout=slave, stderr=slave, env=env,
                             start_new_session=True)
     os.close(slave)
     try:
-        _read_until(master, r"\ncqlsh> $")
+        assert _read_until(master, r"\ncqlsh> $").startswith("Connected to ")  # no notice
         os.write(master, b"sel\t")  # cqlsh 6.2.2: the word is rewritten as the keyword
         assert _read_until(master, r"SELECT $") == "sel\b\b\bSELECT "
         os.write(master, b"k\b* FROM system.loc\t")
