@@ -527,17 +527,16 @@ def _line_loop(shell: Shell, read) -> None:
             prompt = shell.prompt()
         try:
             line = read(prompt)
-        except KeyboardInterrupt:  # cqlsh: cancel the statement, new prompt
+            if not line:
+                shell.out.write("\n")
+                shell.handle_eof()
+                return
+            if not line.endswith("\n"):  # cqlsh reads with input(), which ends every line
+                line += "\n"
+            shell.feed_line(line)
+        except KeyboardInterrupt:  # cqlsh: cancel the statement (or the paging), new prompt
             shell.cancel_statement()
             shell.print("")
-            continue
-        if not line:
-            shell.out.write("\n")
-            shell.handle_eof()
-            return
-        if not line.endswith("\n"):  # cqlsh reads with input(), which ends every line
-            line += "\n"
-        shell.feed_line(line)
 
 
 def banner(shell: Shell) -> None:

@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -127,4 +128,32 @@ def test_cqlsh_mode_tab_completes_through_readline():
     finally:
         proc.kill()
         proc.wait()
+        os.close(master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_cqlsh_mode_ctrl_c_at_more_cancels_the_paging_not_the_shell():
+    """cqlsh's loop catches KeyboardInterrupt around reading and running a command: Ctrl-C
+    at ---MORE--- ends the paging with a newline and the next prompt."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, CASSALITE_CQLSH_MODE="1", TERM="dumb")
+    proc = subprocess.Popen([sys.executable, "-m", "cassalite.shell", "--memory",
+                             "--disable-history"],
+                            stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    try:
+        _read_until(master, r"\ncqlsh> $")
+        os.write(master, b"PAGING 1\n")
+        _read_until(master, r"\ncqlsh> $")
+        os.write(master, b"SELECT keyspace_name FROM system_schema.keyspaces;\n")
+        _read_until(master, r"---MORE---$")
+        proc.send_signal(signal.SIGINT)
+        assert _read_until(master, r"\ncqlsh> $") == "\ncqlsh> "
+        os.write(master, b"exit\n")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
         os.close(master)
