@@ -507,12 +507,28 @@ def _readline_completion(shell: Shell, readline) -> None:
             found[:] = [c for c in cands if c.startswith(text)
                         or (c.isupper() and c.startswith(text.upper()))]
             if len(found) == 1:
-                found[0] += " "
+                found[0] = _greedy(shell.splitter.partial_text() + line[:len(line) - len(text)],
+                                   found[0], complete, snapshot(shell.session))
         return found[state] if state < len(found) else None
 
     readline.set_completer_delims(" \t\n;,()=<>.{}[]'+-*/")
     readline.set_completer(completer)
     readline.parse_and_bind("tab: complete")
+
+
+def _greedy(before: str, word: str, complete, schema) -> str:
+    """A single completion, then each keyword that can only come next, each followed by a
+    space, as cqlsh's completer does ('I' Tab: 'INSERT INTO ')."""
+    text = word + " "
+    for _ in range(8):
+        try:
+            nxt = complete(before + text, schema)
+        except Exception:  # noqa: BLE001
+            break
+        if len(nxt) != 1 or not nxt[0].isupper():
+            break
+        text += nxt[0] + " "
+    return text
 
 
 def _line_loop(shell: Shell, read) -> None:

@@ -121,7 +121,9 @@ def test_cqlsh_mode_tab_completes_through_readline():
         assert _read_until(master, r"\ncqlsh> $").startswith("Connected to ")  # no notice
         os.write(master, b"sel\t")  # cqlsh 6.2.2: the word is rewritten as the keyword
         assert _read_until(master, r"SELECT $") == "sel\b\b\bSELECT "
-        os.write(master, b"k\b* FROM system.loc\t")
+        os.write(master, b"\x15I\t")  # Ctrl-U; then the keywords that can only follow too
+        assert _read_until(master, r"INSERT INTO $").endswith("INSERT INTO ")
+        os.write(master, b"\x15select k\b* FROM system.loc\t")
         assert _read_until(master, r"local $").endswith("system.local ")
         os.write(master, b";\n")
         assert "(1 rows)" in _read_until(master, r"\ncqlsh> $")
