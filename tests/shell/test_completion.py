@@ -204,6 +204,7 @@ def test_shell_commands_still_complete():
     assert complete("DESCRIBE TYPE ", SCHEMA) == ["address"]
     assert complete("describe materialized ", SCHEMA) == ["VIEW"]
     assert "KEYSPACES" in complete("DESCRIBE ", SCHEMA)
+    assert "COLUMNFAMILY" in complete("DESC ", SCHEMA)  # cqlsh: ( "COLUMNFAMILY" | "TABLE" ) cf
     assert complete("COPY ", SCHEMA) == ['"Mixed"', "ks.", "other.", "users"]
     assert complete("COPY users ", SCHEMA) == ["FROM", "TO"]
     assert complete("COPY users (", SCHEMA) == ["id", "name"]
