@@ -130,6 +130,10 @@ def snapshot(session: Any) -> SchemaSnapshot:
         snap.tables.setdefault(ks, {})
     for ks, table in rows("SELECT keyspace_name, table_name FROM system_schema.tables"):
         snap.tables.setdefault(ks, {}).setdefault(table, [])
+    # the virtual keyspaces too, as in the driver's metadata that cqlsh completes from
+    for ks, table, col in rows("SELECT keyspace_name, table_name, column_name FROM "
+                               "system_virtual_schema.columns"):
+        snap.tables.setdefault(ks, {}).setdefault(table, []).append(col)
     for ks, table, col, kind, pos in rows(
             "SELECT keyspace_name, table_name, column_name, kind, position FROM "
             "system_schema.columns"):

@@ -270,5 +270,9 @@ def test_snapshot_reads_the_live_schema():
         assert snap.types["ks"] == ["address"]
         assert complete("SELECT * FROM users WHERE ", snap) == ["id", "name", "TOKEN"]
         assert "address" in complete("CREATE TABLE t (a ", snap)
+        # virtual keyspaces are completed too, as cqlsh does from the driver's metadata
+        assert {"system_views", "system_virtual_schema"} <= set(complete("USE ", snap))
+        assert "settings" in complete("SELECT * FROM system_views.", snap)
+        assert "name" in complete("SELECT * FROM system_views.settings WHERE ", snap)
     finally:
         session.close()
