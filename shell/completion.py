@@ -98,6 +98,7 @@ class SchemaSnapshot:
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # ks -> t -> cols
     types: dict[str, list[str]] = field(default_factory=dict)  # ks -> UDT names
     functions: dict[str, list[str]] = field(default_factory=dict)  # ks -> UDFs, UDAs
+    indexes: dict[str, list[str]] = field(default_factory=dict)  # ks -> secondary indexes
 
     @property
     def keyspaces(self) -> list[str]:
@@ -144,6 +145,8 @@ def snapshot(session: Any) -> SchemaSnapshot:
         snap.functions.setdefault(ks, []).append(name)
     for ks, name in rows("SELECT keyspace_name, aggregate_name FROM system_schema.aggregates"):
         snap.functions.setdefault(ks, []).append(name)
+    for ks, name in rows("SELECT keyspace_name, index_name FROM system_schema.indexes"):
+        snap.indexes.setdefault(ks, []).append(name)
     return snap
 
 
@@ -174,6 +177,12 @@ def _table_names(schema: SchemaSnapshot, qualifier: str | None) -> list[str]:
         out += [quote_name(t) for t in schema.tables.get(schema.current_keyspace, {})]
     out += [quote_name(ks) + "." for ks in schema.keyspaces]
     return out
+
+
+def _index_names(schema: SchemaSnapshot, qualifier: str | None = None) -> list[str]:
+    """A keyspace's indexes, by default the current one's (cqlsh's <indexName> completer)."""
+    ks = qualifier if qualifier is not None else schema.current_keyspace or ""
+    return [quote_name(i) for i in sorted(schema.indexes.get(ks, []))]
 
 
 def _table_columns(schema: SchemaSnapshot, table: tuple[str | None, str] | None
@@ -303,12 +312,16 @@ def _shell_candidates(tokens: list[Token], schema: SchemaSnapshot) -> list[str]:
     if first in ("describe", "desc"):
         if len(tokens) == 1:
             return DESCRIBE_TARGETS + [quote_name(k) for k in schema.keyspaces] + \
-                _table_names(schema, None)
+                _table_names(schema, None) + _index_names(schema)
         if pv == "." and len(tokens) >= 2 and tokens[-2].kind in ("word", "qident"):
+            if len(tokens) >= 4 and tokens[-3].value.lower() == "index":
+                return _index_names(schema, unquote_name(tokens[-2]))
             return _table_names(schema, unquote_name(tokens[-2]))
         if pv in ("keyspace",):
             return [quote_name(k) for k in schema.keyspaces]
-        if pv in ("table", "columnfamily", "index", "view"):
+        if pv == "index":
+            return _index_names(schema) + [quote_name(ks) + "." for ks in schema.keyspaces]
+        if pv in ("table", "columnfamily", "view"):
             return _table_names(schema, None)
         if pv == "type":
             return [quote_name(t) for t in schema.types.get(schema.current_keyspace or "", [])]

@@ -274,5 +274,11 @@ def test_snapshot_reads_the_live_schema():
         assert {"system_views", "system_virtual_schema"} <= set(complete("USE ", snap))
         assert "settings" in complete("SELECT * FROM system_views.", snap)
         assert "name" in complete("SELECT * FROM system_views.settings WHERE ", snap)
+        # index names: after DESC INDEX, and among DESC's names (cqlsh's <indexName>)
+        session.execute("CREATE INDEX users_name ON users (name)")
+        snap = snapshot(session)
+        assert {"users_name", "ks."} <= set(complete("DESC INDEX ", snap))
+        assert complete("DESC INDEX ks.", snap) == ["users_name"]
+        assert "users_name" in complete("DESC ", snap)
     finally:
         session.close()
