@@ -404,8 +404,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             with source:
                 shell.run_stream(source)
         elif settings.tty and stdin.isatty() and stdout.isatty() and settings.name == "cqlsh":
-            run_readline(shell, history=None if args.disable_history or cfg.getbool(
-                "history", "disabled", False) else readline_history_file(data_dir))
+            run_readline(shell, readline_history_file(data_dir), save_history=not (
+                args.disable_history or cfg.getbool("history", "disabled", False)))
         elif settings.tty and stdin.isatty() and stdout.isatty():
             from .repl import run_repl
 
@@ -445,16 +445,18 @@ def readline_history_file(data_dir: Path | None) -> Path:
     return path.with_name(path.name + "_cqlsh")
 
 
-def run_readline(shell: Shell, history: Path | None = None) -> None:
-    """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline;
-    with a history file, cqlsh's notice about it first."""
+def run_readline(shell: Shell, history: Path | None = None, *, save_history: bool = True
+                 ) -> None:
+    """cqlsh mode on a terminal: cqlsh's loop, lines read by ``input()`` with readline.
+    As cqlsh, the history file is read in any case, and written (announced by cqlsh's
+    notice) only when saving is not disabled."""
     try:
         import readline  # line editing, history and Tab completion for input()
     except ImportError:
         readline = None
     if readline is not None:
         _readline_completion(shell, readline)
-        if history is not None:
+        if history is not None and save_history:
             shell.print("")
             shell.print(f"ATTENTION: All commands will be saved to history file: {history}")
             shell.print("This may include sensitive information such as passwords.")
@@ -463,12 +465,15 @@ def run_readline(shell: Shell, history: Path | None = None) -> None:
             shell.print("See https://cassandra.apache.org/doc/latest/tools/cqlsh.html for "
                         "more information.")
             shell.print("")
+        if history is not None:
             try:
-                history.parent.mkdir(parents=True, exist_ok=True)
                 if history.exists():
                     readline.read_history_file(str(history))
             except OSError:
-                history = None
+                pass
+            shell.history[:0] = [  # HISTORY lists them too, as cqlsh lists readline's
+                readline.get_history_item(i)
+                for i in range(1, readline.get_current_history_length() + 1)]
 
     def read(prompt: str) -> str:
         shell.out.flush()
@@ -480,8 +485,9 @@ def run_readline(shell: Shell, history: Path | None = None) -> None:
     try:
         _line_loop(shell, read)
     finally:
-        if readline is not None and history is not None:
+        if readline is not None and history is not None and save_history:
             try:
+                history.parent.mkdir(parents=True, exist_ok=True)
                 readline.write_history_file(str(history))
             except OSError:
                 pass

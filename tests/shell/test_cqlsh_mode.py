@@ -110,6 +110,7 @@ def test_cqlsh_mode_in_a_terminal_echoes_the_command_and_prints_cqlsh_prompts():
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 def test_cqlsh_mode_tab_completes_through_readline():
     pytest.importorskip("readline")
+    (Path.home() / ".cassalite_history_cqlsh").write_text("previous;\n")
     master, slave = pty.openpty()
     env = dict(os.environ, CASSALITE_CQLSH_MODE="1", TERM="dumb")
     proc = subprocess.Popen([sys.executable, "-m", "cassalite.shell", "--memory",
@@ -119,6 +120,8 @@ def test_cqlsh_mode_tab_completes_through_readline():
     os.close(slave)
     try:
         assert _read_until(master, r"\ncqlsh> $").startswith("Connected to ")  # no notice
+        os.write(master, b"HISTORY\n")  # --disable-history: read, as cqlsh, but not written
+        assert _read_until(master, r"\ncqlsh> $") == "HISTORY\nprevious;\ncqlsh> "
         os.write(master, b"sel\t")  # cqlsh 6.2.2: the word is rewritten as the keyword
         assert _read_until(master, r"SELECT $") == "sel\b\b\bSELECT "
         os.write(master, b"\x15I\t")  # Ctrl-U; then the keywords that can only follow too
@@ -127,6 +130,9 @@ def test_cqlsh_mode_tab_completes_through_readline():
         assert _read_until(master, r"local $").endswith("system.local ")
         os.write(master, b";\n")
         assert "(1 rows)" in _read_until(master, r"\ncqlsh> $")
+        os.write(master, b"exit\n")
+        proc.wait(timeout=30)
+        assert (Path.home() / ".cassalite_history_cqlsh").read_text() == "previous;\n"
     finally:
         proc.kill()
         proc.wait()
