@@ -46,23 +46,8 @@ class PointRead:
 
     def execute(self, plan, db, ctx) -> Result:
         bound = ctx.values
-        cvalues = []
-        for name, get in self.ck_keys:
-            v = get(bound)
-            if v is None:
-                raise InvalidRequest(f"Invalid null value for column {name}")
-            if v is UNSET:
-                raise InvalidRequest(f"Invalid unset value for column {name}")
-            cvalues.append(v)
-        pvalues = []
-        for name, get in self.pk_keys:
-            v = get(bound)
-            if v is None:
-                raise InvalidRequest(f"Invalid null value for column {name}")
-            if v is UNSET:
-                raise InvalidRequest(f"Invalid unset value for column {name}")
-            pvalues.append(v)
-        pk = self.pk_serialize(pvalues)
+        cvalues = _key_values(self.ck_keys, bound)  # clustering first, as the general path
+        pk = self.pk_serialize(_key_values(self.pk_keys, bound))
         if len(pk) > 65535:
             raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
         if not pk:
@@ -98,3 +83,16 @@ def compile_point_read(plan) -> PointRead | None:
         if r is None or r.ops != ["="] or r.eq is None:
             return None
     return PointRead(plan)
+
+
+def _key_values(keys: list, bound: list) -> list:
+    """The bound values of key columns, refusing null and unset with Cassandra's messages."""
+    values = []
+    for name, get in keys:
+        v = get(bound)
+        if v is None:
+            raise InvalidRequest(f"Invalid null value for column {name}")
+        if v is UNSET:
+            raise InvalidRequest(f"Invalid unset value for column {name}")
+        values.append(v)
+    return values
