@@ -23,12 +23,12 @@ def test_rows_encode_an_empty_value_with_length_zero():
 @pytest.fixture
 def empty_ints():
     """The driver returns cassandra.cqltypes.EMPTY for a length-0 int (as cqlsh sets it)."""
-    saved = cqltypes.Int32Type.support_empty_values
-    cqltypes.Int32Type.support_empty_values = True
+    saved = cqltypes.CassandraType.support_empty_values  # the flag cqlsh (and our shell) set
+    cqltypes.CassandraType.support_empty_values = True
     try:
         yield
     finally:
-        cqltypes.Int32Type.support_empty_values = saved
+        cqltypes.CassandraType.support_empty_values = saved
 
 
 def test_empty_int_in_results_and_binds(dsession, keyspace, empty_ints):
