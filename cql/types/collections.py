@@ -85,8 +85,8 @@ def _pack_value(b: bytes | None) -> bytes:
 def _item_fcmp(t: CQLType, data: bytes, pos: int, h: bool, what: str) -> tuple[Any, int]:
     """One SEP- (or EMPTY_SEP-) marked item of a byte-comparable sequence."""
     b = _read_seq_comparable(data, pos)
-    if b == bc.EMPTY_SEP:
-        return EMPTY, pos + 1
+    if b == bc.EMPTY_SEP:  # the zero-length value: EMPTY, '' or b'', else the type's error
+        return t.deserialize(b""), pos + 1
     if b != bc.SEP:
         raise MarshalError(f"Malformed byte-comparable {what}")
     return t._fcmp(data, pos + 1, h)
@@ -218,8 +218,8 @@ class ListType(_CollectionType):
             b = _read_seq_comparable(data, pos)
             if b == bc.TERMINATOR:
                 return out, pos + 1
-            if b == bc.EMPTY_SEP:
-                out.append(EMPTY)
+            if b == bc.EMPTY_SEP:  # EMPTY, '' or b'', else the element type's error
+                out.append(e.deserialize(b""))
                 pos += 1
                 continue
             if b != bc.SEP:
@@ -555,7 +555,7 @@ class _FieldSequenceType(CQLType):
                 out.append(None)
                 pos += 1
             elif b == bc.EMPTY_SEP:
-                out.append(EMPTY)
+                out.append(t.deserialize(b""))
                 pos += 1
             elif b == bc.SEP:
                 x, pos = t._fcmp(data, pos + 1, h)
