@@ -475,6 +475,16 @@ def view_partition(
     return PartitionView(pk, static, out)
 
 
+
+def _purged(ck: bytes, row: Row, pdel, rts: list, now: int):
+    """``row`` (at ``ck``) without what the partition deletion or a covering range
+    tombstone shadows, or None when nothing of it is live."""
+    shadow = pdel
+    for rt in rts:
+        if rt.covers(ck):
+            shadow = max_deletion(shadow, rt.deletion)
+    return purge_row(row, shadow, now)
+
 def merged_view(
     pk: bytes,
     sources: list,
@@ -527,12 +537,7 @@ def merged_view(
                 cur = merged_row(cur, row)
                 continue
             if cur is not None:
-                shadow = pdel
-                if rts:
-                    for rt in rts:
-                        if rt.covers(cur_ck):
-                            shadow = max_deletion(shadow, rt.deletion)
-                live = purge_row(cur, shadow, now)
+                live = _purged(cur_ck, cur, pdel, rts, now)
                 if live is not None:
                     out.append((cur_ck, live))
                     if limit is not None and len(out) >= limit:
@@ -541,12 +546,7 @@ def merged_view(
             cur_ck = ck
             cur = row
         if cur is not None:
-            shadow = pdel
-            if rts:
-                for rt in rts:
-                    if rt.covers(cur_ck):
-                        shadow = max_deletion(shadow, rt.deletion)
-            live = purge_row(cur, shadow, now)
+            live = _purged(cur_ck, cur, pdel, rts, now)
             if live is not None:
                 out.append((cur_ck, live))
     if static is None and not out:
