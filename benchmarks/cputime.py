@@ -1,15 +1,16 @@
 """The messages workload timed in CPU seconds, for a machine shared with other work.
 
-    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory
+    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory,rocks
 
 Wall-clock ratios move by 2x when other processes compete for the cores, because sqlite3
 and cassalite run at different moments. This variant charges each phase its process CPU
 time (``time.process_time``: the LSM engine's background flush and compaction threads
 included) and reports microseconds per operation and the ratio sqlite3 / cassalite for
-three states: ``lsm`` (natural: reads run against whatever memtables and SSTables the
-ingest left), ``steady`` (everything flushed before the reads) and ``memory`` (the
-in-memory engine). Phases: prepared INSERT, unprepared INSERT with literals (``text``),
-point SELECT, 50-row slice, full scan (per row).
+four states: ``lsm`` (natural: reads run against whatever memtables and SSTables the
+ingest left), ``steady`` (everything flushed before the reads), ``memory`` (the
+in-memory engine) and ``rocks`` (the RocksDB engine, ``pip install 'cassalite[rocks]'``;
+RocksDB's background threads are charged too). Phases: prepared INSERT, unprepared
+INSERT with literals (``text``), point SELECT, 50-row slice, full scan (per row).
 
 ``python -m benchmarks`` runs the same functions (``run_cql``, ``run_sqlite``) with
 either clock, three times, and reports the medians.
@@ -49,10 +50,11 @@ def _reads(s, parts, per, probes, clock, rows):
     return out
 
 
-def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False):
+def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False, engine=None):
     """µs/op of each phase. ``steady``: flush everything before the reads; ``both``: read
-    once as the ingest left the data, then flush and read again (keys ``steady_<phase>``)."""
-    s = cql.connect(path)
+    once as the ingest left the data, then flush and read again (keys ``steady_<phase>``);
+    ``engine``: the storage engine of a directory database (default: LSM)."""
+    s = cql.connect(path, engine=engine) if engine else cql.connect(path)
     s.execute("CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
     s.execute("USE bench")
     s.execute("CREATE TABLE messages (channel_id bigint, message_id bigint, author_id bigint, "
@@ -69,11 +71,11 @@ def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False):
     for i in range(n):
         s.execute(f"INSERT INTO messages (channel_id, message_id, author_id, content) VALUES ({i % parts}, {per + i}, {i}, 'hello {i}')")
     out["text"] = (clock() - t) / n * 1e6
-    memory = str(path).startswith(":memory:")
-    if steady and not memory:
+    lsm = not str(path).startswith(":memory:") and engine is None  # has admin.flush()
+    if steady and lsm:
         s.admin.flush()
     out.update(_reads(s, parts, per, probes, clock, rows))
-    if both and not memory:
+    if both and lsm:
         s.admin.flush()
         out.update({f"steady_{k}": v for k, v in _reads(s, parts, per, probes, clock, rows).items()})
     s.close()
@@ -136,7 +138,8 @@ if __name__ == "__main__":
         print("sqlite us/op", {k: round(v, 2) for k, v in q.items()})
         for m in modes:
             path = ":memory:" if m == "memory" else str(root / m)
-            c = run_cql(path, rows, parts, probes, steady=(m == "steady"))
+            c = run_cql(path, rows, parts, probes, steady=(m == "steady"),
+                        engine="rocks" if m == "rocks" else None)
             print(f"{m:7s}", " ".join(f"{k} {c[k]:.1f}us ({q[k]/c[k]:.3f})" for k in c))
     finally:
         shutil.rmtree(root, ignore_errors=True)

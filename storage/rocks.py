@@ -1,137 +1,450 @@
-"""A storage engine on RocksDB (through the optional ``rocksdict`` package).
+"""A storage engine on RocksDB (through the optional ``rocksdict`` package): one key per row.
 
-RocksDB stores bytes under bytes keys; we store one value per partition: key =
-``table_id + NUL + decorated key``, value = the partition in the LSM engine's encoding
-(``storage.lsm.encoding``). A write reads the stored partition, folds the update in with
-the model's reconciliation, drops tombstones past ``gc_grace_seconds`` (safe: the whole
-partition is in this one value), and writes it back in a WriteBatch, so a list of
-mutations is atomic. RocksDB's own WAL gives durability (``sync=True`` fsyncs each batch).
+Key layout (plain byte order is Cassandra's order, so RocksDB iterators serve slices)::
 
-This trades write cost (read-modify-write of the partition) for simplicity; it suits small
-partitions. The LSM engine is the default.
+    table_id NUL | token (8 bytes, big-endian, sign flipped) | esc(pk) 00 00 | 01       header
+    table_id NUL | token (8 bytes, big-endian, sign flipped) | esc(pk) 00 00 | 02 ck    one row
+
+``esc`` doubles every 0x00 of the serialized partition key as ``00 FF``; the ``00 00``
+terminator then makes partition prefixes prefix-free and keeps (token, key) order. ``ck`` is
+the model's byte-comparable clustering key (reversed columns already invert their bytes), so
+a slice ``[lo, hi)`` is the key range ``[P 02 lo, P 02 hi)``. The header holds what applies
+to the whole partition: its deletion, range tombstones and static row. Values use the LSM
+engine's encodings (``storage.lsm.encoding``): the header as a row-less partition, a row as
+a base timestamp then the row body.
+
+Writes read only the rows they touch (and the header when they touch it), reconcile them with
+the model's rules, purge tombstones older than ``gc_grace_seconds`` from them (each key holds
+the only version of its row, so this is safe), and write the results in one WriteBatch: a
+list of mutations is atomic. A partition deletion or range tombstone leaves the header only
+together with what it shadows: when one becomes droppable, the whole partition is purged
+against it in the same batch (rows stored under it may still hold shadowed cells; reads
+apply the header's deletions). ``compact()`` runs that purge over every partition, then
+RocksDB's compaction.
+
+Reads use one RocksDB iterator, whose implicit snapshot makes a partition's header and rows
+consistent without a lock; they seek to each slice and stop at ``limit`` live rows.
+Durability is RocksDB's WAL: ``commitlog_sync="batch"`` or ``"group"`` fsyncs every write
+(RocksDB joins concurrent writers into one fsync); ``"periodic"`` writes the WAL to the OS on
+every write (a process crash loses nothing) and fsyncs it every
+``commitlog_sync_period_ms``.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
+from sortedcontainers import SortedDict
+
+from . import tracing
 from .engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
-from .lsm.compaction import purge_partition
-from .lsm.encoding import encode_partition, safe_decode_partition
+from .errors import CorruptionError, DirectoryLockedError
+from .lsm.compaction import purge_gc_row, purge_partition
+from .lsm.encoding import (
+    encode_partition,
+    get_row_body,
+    get_svarint,
+    put_row_body,
+    put_svarint,
+    safe_decode_partition,
+)
 from .lsm.options import TableOptions
-from .model import Mutation, Partition, PartitionView, merge_partition_into, view_partition
+from .model import (
+    NO_TTL,
+    Cell,
+    Mutation,
+    Partition,
+    PartitionView,
+    Row,
+    max_deletion,
+    merge_partition_into,
+    merged_row,
+    purge_row,
+    view_partition,
+)
 from .murmur3 import decorate
 
+MIB = 1 << 20
+SYNC_MODES = ("periodic", "batch", "group")
 _MAX_TS = (1 << 63) - 1
+_FORMAT_KEY = b"\x00cassalite-format"  # table prefixes never start with NUL
+_FORMAT = b"rows-1"
+_HEADER = b"\x01"
+_ROW = b"\x02"
+_END = b"\x03"  # past every key of a partition
+
+
+# ------------------------------------------------------------------------- keys
+
+
+def partition_prefix(table_prefix: bytes, dk: bytes) -> bytes:
+    """Every key of the partition with decorated key ``dk`` starts with this (and no other's)."""
+    return table_prefix + dk[:8] + dk[8:].replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+
+
+def split_key(key: bytes, n: int) -> tuple[bytes, int]:
+    """(decorated key, length of the partition prefix) of a key whose table prefix is ``n`` long."""
+    end = key.index(b"\x00\x00", n + 8)  # escaped keys hold 00 only as 00 FF
+    return key[n:n + 8] + key[n + 8:end].replace(b"\x00\xff", b"\x00"), end + 2
+
+
+# ----------------------------------------------------------------------- values
+
+
+def encode_row(row: Row) -> bytes:
+    base = 0
+    if row.liveness is not None:
+        base = row.liveness.timestamp
+    else:
+        for data in row.cells.values():
+            if type(data) is Cell:
+                base = data.timestamp
+                break
+    out = bytearray()
+    put_svarint(out, base)
+    put_row_body(out, row, base)
+    return bytes(out)
+
+
+def decode_row(buf: bytes, key: bytes, path: str) -> Row:
+    try:
+        base, pos = get_svarint(buf, 0)
+        return get_row_body(buf, pos, base)[0]
+    except (IndexError, ValueError, UnicodeDecodeError, OverflowError) as exc:
+        raise CorruptionError(path, detail=f"malformed row under key {key.hex()}: {exc}") from None
+
+
+def encode_header(p: Partition) -> bytes:
+    return encode_partition(Partition(p.deletion, p.range_tombstones, p.static_row))
+
+
+def decode_header(buf: bytes, key: bytes, path: str) -> Partition:
+    try:
+        return safe_decode_partition(buf)[0]
+    except ValueError as exc:
+        raise CorruptionError(path, detail=f"malformed header under key {key.hex()}: {exc}") \
+            from None
+
+
+def _gc_row(row: Row, gc_before: int, now: int) -> Row | None:
+    """``row`` without tombstones older than ``gc_before``; rows holding none pass as they are."""
+    if row.deletion is None and (row.liveness is None or row.liveness.ttl == NO_TTL):
+        for data in row.cells.values():
+            if type(data) is not Cell or data.value is None or data.ttl != NO_TTL:
+                break
+        else:
+            return row if row.liveness is not None or row.cells else None
+    return purge_gc_row(row, None, gc_before, _MAX_TS, now)
+
+
+def _drops_a_deletion(header: Partition, purged: Partition | None) -> bool:
+    """Did purging ``header`` drop its partition deletion or a range tombstone?"""
+    if header.deletion is not None and (purged is None or purged.deletion is None):
+        return True
+    kept = set(purged.range_tombstones) if purged is not None else set()
+    return any(rt not in kept for rt in header.range_tombstones)
+
+
+class _Table:
+    __slots__ = ("prefix", "end", "gc_grace")
+
+    def __init__(self, info: TableInfo):
+        self.prefix = info.table_id.encode() + b"\x00"
+        self.end = info.table_id.encode() + b"\x01"
+        self.gc_grace = TableOptions(info.options).gc_grace_seconds
+
+
+# ----------------------------------------------------------------------- engine
 
 
 class RocksEngine(StorageEngine):
-    def __init__(self, path: str, *, sync: bool = False):
+    def __init__(
+        self,
+        path: str,
+        *,
+        commitlog_sync: str = "periodic",
+        commitlog_sync_period_ms: float = 10000,
+        memtable_size_bytes: int = 64 * MIB,
+    ):
         try:
             from rocksdict import Options, Rdict, WriteBatch, WriteOptions
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError("the RocksDB engine needs the 'rocksdict' package "
                                "(pip install cassalite[rocks])") from exc
+        if commitlog_sync not in SYNC_MODES:
+            raise ValueError(f"commitlog_sync must be one of {SYNC_MODES}, not {commitlog_sync!r}")
+        self.path = path
         self._WriteBatch = WriteBatch
         opts = Options(raw_mode=True)
         opts.create_if_missing(True)
-        self._db = Rdict(path, options=opts)
+        opts.set_write_buffer_size(int(memtable_size_bytes))
+        try:
+            self._db = Rdict(path, options=opts)
+        except Exception as exc:  # rocksdict raises plain Exception for RocksDB errors
+            if "LOCK" in str(exc):
+                raise DirectoryLockedError(
+                    f"data directory {path} is already in use by another RocksDB engine: "
+                    f"{exc}") from None
+            raise
+        self._closed = False
+        self._check_format()
         self._write_opts = WriteOptions()
-        self._write_opts.sync = sync
-        self._infos: dict[str, TableInfo] = {}
-        self._opts: dict[str, TableOptions] = {}
+        self._write_opts.sync = commitlog_sync != "periodic"
+        self._tables: dict[str, _Table] = {}
         self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._syncer = None
+        if commitlog_sync == "periodic":
+            self._syncer = threading.Thread(target=self._sync_wal,
+                                            args=(commitlog_sync_period_ms / 1000,),
+                                            name="cassalite-rocks-wal-sync", daemon=True)
+            self._syncer.start()
 
-    @staticmethod
-    def _prefix(table_id: str) -> bytes:
-        return table_id.encode() + b"\x00"
+    def _check_format(self) -> None:
+        found = self._db.get(_FORMAT_KEY)
+        if found == _FORMAT:
+            return
+        if found is None:
+            it = self._db.iter()
+            it.seek_to_first()
+            if not it.valid():
+                self._db.put(_FORMAT_KEY, _FORMAT)
+                return
+            del it
+        self._db.close()
+        self._closed = True
+        raise CorruptionError(self.path, detail="not a one-key-per-row cassalite RocksDB "
+                              f"database (format {found!r}, expected {_FORMAT!r})")
 
-    def _check(self, table_id: str) -> bytes:
-        if table_id not in self._infos:
-            raise KeyError(f"unknown table id {table_id}")
-        return self._prefix(table_id)
+    def _sync_wal(self, period: float) -> None:
+        while not self._stop.wait(period):
+            self._db.flush_wal(True)
+
+    def _table(self, table_id: str) -> _Table:
+        try:
+            return self._tables[table_id]
+        except KeyError:
+            raise KeyError(f"unknown table id {table_id}") from None
 
     # ------------------------------------------------------------ schema
 
     def create_table(self, table: TableInfo) -> None:
         with self._lock:
-            self._infos[table.table_id] = table
-            self._opts[table.table_id] = TableOptions(table.options)
+            self._tables[table.table_id] = _Table(table)
 
     alter_table = create_table
 
     def drop_table(self, table_id: str) -> None:
         with self._lock:
-            if table_id in self._infos:
+            if table_id in self._tables:
                 self.truncate(table_id)
-            self._infos.pop(table_id, None)
-            self._opts.pop(table_id, None)
+            self._tables.pop(table_id, None)
 
     def truncate(self, table_id: str) -> None:
-        prefix = self._check(table_id)
+        t = self._table(table_id)
         with self._lock:
-            self._db.delete_range(prefix, prefix[:-1] + b"\x01")
+            self._db.delete_range(t.prefix, t.end)
 
     # ------------------------------------------------------------ writes
 
     def apply(self, mutations: list[Mutation]) -> None:
-        now = int(time.time())
+        now = now_seconds()
+        db = self._db
+        path = self.path
         with self._lock:
-            pending: dict[bytes, Partition] = {}
+            rows: dict[bytes, Row | None] = {}  # key -> the row to store (None: delete)
+            headers: dict[bytes, tuple[Partition, bytes, int]] = {}  # key -> (hdr, P, gc)
             for m in mutations:
-                key = self._check(m.table_id) + decorate(m.pk)
-                current = pending.get(key)
-                if current is None:
-                    raw = self._db.get(key)
-                    current = safe_decode_partition(raw)[0] if raw is not None else Partition()
-                    pending[key] = current
-                merge_partition_into(current, m.update)
-                gc_before = now - self._opts[m.table_id].gc_grace_seconds
-                pending[key] = purge_partition(current, gc_before, _MAX_TS, now) or Partition()
-            batch = self._WriteBatch(raw_mode=True)
-            for key, p in pending.items():
-                if p.is_empty():
-                    batch.delete(key)
+                t = self._table(m.table_id)
+                p = partition_prefix(t.prefix, decorate(m.pk))
+                gc_before = now - t.gc_grace
+                u = m.update
+                if u.deletion is not None or u.range_tombstones or u.static_row is not None:
+                    hk = p + _HEADER
+                    entry = headers.get(hk)
+                    if entry is None:
+                        raw = db.get(hk)
+                        header = Partition() if raw is None else decode_header(raw, hk, path)
+                        headers[hk] = (header, p, gc_before)
+                    else:
+                        header = entry[0]
+                    merge_partition_into(header, Partition(u.deletion, u.range_tombstones,
+                                                           u.static_row), owned=True)
+                rp = p + _ROW
+                for ck, row in dict.items(u.rows):
+                    key = rp + ck
+                    if key in rows:
+                        current = rows[key]
+                    else:
+                        raw = db.get(key)
+                        current = None if raw is None else decode_row(raw, key, path)
+                    if current is not None:
+                        row = merged_row(current, row)
+                    rows[key] = _gc_row(row, gc_before, now)
+            header_values: dict[bytes, Partition | None] = {}
+            for hk, (header, p, gc_before) in headers.items():
+                purged = purge_partition(header, gc_before, _MAX_TS, now)
+                if _drops_a_deletion(header, purged):
+                    purged = self._purge_partition(p, header, rows, gc_before, now)
+                header_values[hk] = purged
+            self._write(rows, header_values)
+
+    def _purge_partition(self, p: bytes, header: Partition, rows: dict, gc_before: int,
+                         now: int) -> Partition | None:
+        """Purge the whole partition ``p`` (stored rows overlaid by ``rows``, which receives
+        every row's new value) against ``header``; returns the purged header."""
+        rp = p + _ROW
+        n = len(rp)
+        current = SortedDict()
+        it = self._db.iter()
+        it.seek(rp)
+        while it.valid():
+            key = it.key()
+            if not key.startswith(rp):
+                break
+            current[key[n:]] = decode_row(it.value(), key, self.path)
+            it.next()
+        for key, row in rows.items():
+            if key.startswith(rp):
+                if row is None:
+                    current.pop(key[n:], None)
                 else:
-                    batch.put(key, encode_partition(p))
-            self._db.write(batch, write_opt=self._write_opts)
+                    current[key[n:]] = row
+        full = Partition(header.deletion, header.range_tombstones, header.static_row, current)
+        purged = purge_partition(full, gc_before, _MAX_TS, now)
+        kept = purged.rows if purged is not None else {}
+        for ck, row in current.items():
+            new = kept.get(ck)
+            if new != row:
+                rows[rp + ck] = new
+        if purged is None or (purged.deletion is None and not purged.range_tombstones
+                              and purged.static_row is None):
+            return None
+        return Partition(purged.deletion, purged.range_tombstones, purged.static_row)
+
+    def _write(self, rows: dict[bytes, Row | None],
+               headers: dict[bytes, Partition | None]) -> None:
+        batch = self._WriteBatch(raw_mode=True)
+        for key, row in rows.items():
+            if row is None:
+                batch.delete(key)
+            else:
+                batch.put(key, encode_row(row))
+        for key, header in headers.items():
+            if header is None:
+                batch.delete(key)
+            else:
+                batch.put(key, encode_header(header))
+        self._db.write(batch, write_opt=self._write_opts)
 
     # ------------------------------------------------------------ reads
 
     def read_partition(self, table_id: str, pk: bytes, slices: Slices = None,
                        reverse: bool = False, now: int | None = None,
                        limit: int | None = None) -> PartitionView | None:
-        raw = self._db.get(self._check(table_id) + decorate(pk))
-        if raw is None:
+        p = partition_prefix(self._table(table_id).prefix, decorate(pk))
+        return self._read(self._db.iter(), p, pk, slices, reverse,
+                          now if now is not None else now_seconds(), limit)
+
+    def _read(self, it, p: bytes, pk: bytes, slices: Slices, reverse: bool, now: int,
+              limit: int | None) -> PartitionView | None:
+        """One partition through the iterator ``it`` (left anywhere)."""
+        path = self.path
+        it.seek(p)
+        header = None
+        if it.valid():
+            key = it.key()
+            if key == p + _HEADER:
+                header = decode_header(it.value(), key, path)
+                it.next()
+        if tracing.current() is not None:
+            return self._traced_read(it, p, pk, header, slices, reverse, now, limit)
+        pdel = rts = None
+        static = None
+        if header is not None:
+            pdel = header.deletion
+            rts = header.range_tombstones
+            if header.static_row is not None:
+                static = purge_row(header.static_row, pdel, now)
+        out: list[tuple[bytes, Row]] = []
+        rp = p + _ROW
+        n = len(rp)
+        for lo, hi in (((b"", None),) if slices is None
+                       else reversed(slices) if reverse else slices):
+            lo_key = rp + lo
+            hi_key = rp + hi if hi is not None else p + _END
+            if reverse:
+                it.seek_for_prev(hi_key)
+                step = it.prev
+            else:
+                if not it.valid() or it.key() < lo_key:  # the first row is often the one
+                    it.seek(lo_key)
+                step = it.next
+            while it.valid():
+                key = it.key()
+                if (key < lo_key) if reverse else (key >= hi_key):
+                    break
+                if key == hi_key:  # seek_for_prev lands on the excluded bound itself
+                    step()
+                    continue
+                ck = key[n:]
+                shadow = pdel
+                if rts:
+                    for rt in rts:
+                        if rt.covers(ck):
+                            shadow = max_deletion(shadow, rt.deletion)
+                live = purge_row(decode_row(it.value(), key, path), shadow, now)
+                if live is not None:
+                    out.append((ck, live))
+                    if limit is not None and len(out) >= limit:
+                        break
+                step()
+            if limit is not None and len(out) >= limit:
+                break
+        if static is None and not out:
             return None
-        p = safe_decode_partition(raw)[0]
-        return view_partition(pk, p, slices, reverse, now if now is not None else now_seconds(),
-                              limit)
+        return PartitionView(pk, static, out)
+
+    def _traced_read(self, it, p, pk, header, slices, reverse, now, limit):
+        """A traced read gathers the sliced rows and lets the model count what it passes."""
+        tracing.trace("Reading the partition's rows from RocksDB", stage=tracing.READ)
+        rp = p + _ROW
+        n = len(rp)
+        rows = SortedDict()
+        for lo, hi in slices if slices is not None else ((b"", None),):
+            hi_key = rp + hi if hi is not None else p + _END
+            it.seek(rp + lo)
+            while it.valid() and it.key() < hi_key:
+                key = it.key()
+                rows[key[n:]] = decode_row(it.value(), key, self.path)
+                it.next()
+        part = header if header is not None else Partition()
+        part = Partition(part.deletion, part.range_tombstones, part.static_row, rows)
+        return view_partition(pk, part, slices, reverse, now, limit)
 
     def scan(self, table_id: str, key_range: KeyRange = FULL_RANGE, slices: Slices = None,
              now: int | None = None) -> Iterator[PartitionView]:
-        prefix = self._check(table_id)
+        t = self._table(table_id)
         now = now if now is not None else now_seconds()
-        it = self._db.iter()
-        it.seek(prefix + (key_range.start or b""))
+        prefix = t.prefix
         n = len(prefix)
+        it = self._db.iter()
+        start = key_range.start
+        it.seek(partition_prefix(prefix, start) if start is not None else prefix)
         while it.valid():
             key = it.key()
             if not key.startswith(prefix):
                 return
-            dk = key[n:]
-            if not key_range.contains(dk):
-                if key_range.end is not None and dk > key_range.end:
-                    return
-                it.next()
-                continue
-            view = view_partition(dk[8:], safe_decode_partition(it.value())[0], slices, False,
-                                  now)
-            if view is not None:
-                yield view
-            it.next()
+            dk, end = split_key(key, n)
+            p = key[:end]
+            if key_range.contains(dk):
+                view = self._read(it, p, dk[8:], slices, False, now, None)
+                if view is not None:
+                    yield view
+            elif key_range.end is not None and dk > key_range.end:
+                return
+            it.seek(p + _END)
 
     # ------------------------------------------------------------ maintenance
 
@@ -139,11 +452,41 @@ class RocksEngine(StorageEngine):
         self._db.flush()
 
     def compact(self, table_id: str | None = None) -> None:
-        if table_id is None:
-            self._db.compact_range(None, None)
-        else:
-            prefix = self._check(table_id)
-            self._db.compact_range(prefix, prefix[:-1] + b"\x01")
+        """Purge droppable tombstones from every partition, then compact RocksDB's files."""
+        tables = [self._table(table_id)] if table_id is not None else list(self._tables.values())
+        now = now_seconds()
+        for t in tables:
+            with self._lock:
+                self._purge_table(t, now)
+            self._db.compact_range(t.prefix, t.end)
+
+    def _purge_table(self, t: _Table, now: int) -> None:
+        """Purge partition by partition, each under the write lock (writers interleave)."""
+        gc_before = now - t.gc_grace
+        n = len(t.prefix)
+        it = self._db.iter()
+        it.seek(t.prefix)
+        while it.valid():
+            key = it.key()
+            if not key.startswith(t.prefix):
+                break
+            p = key[:split_key(key, n)[1]]
+            hk = p + _HEADER
+            with self._lock:
+                raw = self._db.get(hk)
+                header = Partition() if raw is None else decode_header(raw, hk, self.path)
+                rows: dict[bytes, Row | None] = {}
+                purged = self._purge_partition(p, header, rows, gc_before, now)
+                headers = {} if purged == (None if raw is None else header) else {hk: purged}
+                if rows or headers:
+                    self._write(rows, headers)
+            it.seek(p + _END)
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._stop.set()
+        if self._syncer is not None:
+            self._syncer.join()
+        self._closed = True
         self._db.close()

@@ -67,8 +67,9 @@ def _purge_cell(c: Cell, floor: int, gc_before: int, max_purgeable: int, now: in
     return c
 
 
-def _purge_row(row: Row, shadow: DeletionTime | None, gc_before: int, max_purgeable: int,
-               now: int) -> Row | None:
+def purge_gc_row(row: Row, shadow: DeletionTime | None, gc_before: int, max_purgeable: int,
+                 now: int) -> Row | None:
+    """One row as compaction keeps it (the rules above); None when nothing is left."""
     deletion = row.deletion
     if deletion is not None and shadow is not None and not deletion.supersedes(shadow):
         deletion = None  # redundant under a stronger partition/range deletion
@@ -132,14 +133,14 @@ def purge_partition(p: Partition, gc_before: int, max_purgeable: int, now: int) 
         rts.append(rt)
     static = None
     if p.static_row is not None:
-        static = _purge_row(p.static_row, pdel, gc_before, max_purgeable, now)
+        static = purge_gc_row(p.static_row, pdel, gc_before, max_purgeable, now)
     rows = []
     for ck, row in p.rows.items():
         shadow = pdel
         for rt in rts:
             if rt.lo <= ck and (rt.hi is None or ck < rt.hi):
                 shadow = max_deletion(shadow, rt.deletion)
-        kept = _purge_row(row, shadow, gc_before, max_purgeable, now)
+        kept = purge_gc_row(row, shadow, gc_before, max_purgeable, now)
         if kept is not None:
             rows.append((ck, kept))
     kept_rts = [rt for rt in rts if not _purgeable(
