@@ -1,0 +1,110 @@
+"""What the RocksDB engine adds to the shared workload: its key layout, its guards on open,
+and that purged tombstones leave RocksDB (skipped without rocksdict)."""
+
+import struct
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sortedcontainers import SortedDict
+
+pytest.importorskip("rocksdict")
+
+from rocksdict import Options, Rdict
+
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.errors import CorruptionError, DirectoryLockedError
+from cassalite.storage.model import (
+    Cell,
+    DeletionTime,
+    LivenessInfo,
+    Mutation,
+    Partition,
+    RangeTombstone,
+    Row,
+)
+from cassalite.storage.murmur3 import decorate
+from cassalite.storage.rocks import RocksEngine, partition_prefix, split_key
+
+GC0 = TableInfo("00000000-0000-0000-0000-0000000000aa", "ks", "t", {"gc_grace_seconds": 0})
+PREFIX = GC0.table_id.encode() + b"\x00"
+
+# Decorated keys that share a token, so their order and separation rest on the key bytes.
+_dks = st.lists(st.binary(max_size=6).map(lambda pk: b"\x80" * 8 + pk), min_size=2,
+                max_size=8, unique=True)
+
+
+@given(_dks)
+def test_partition_prefixes_sort_like_decorated_keys_and_never_prefix_each_other(dks):
+    prefixes = {dk: partition_prefix(PREFIX, dk) for dk in dks}
+    assert sorted(dks, key=prefixes.get) == sorted(dks)
+    for a in dks:
+        assert split_key(prefixes[a] + b"\x02row", len(PREFIX)) == (a, len(prefixes[a]))
+        for b in dks:
+            assert a == b or not prefixes[b].startswith(prefixes[a])
+
+
+def _row(ts: int, value: bytes) -> Row:
+    return Row(LivenessInfo(ts), None, {"v": Cell(value, ts)})
+
+
+def _write(engine, pk: bytes, update: Partition) -> None:
+    engine.apply([Mutation(GC0.table_id, pk, update)])
+
+
+def _keys(path: str) -> list[bytes]:
+    db = Rdict(path, options=Options(raw_mode=True))
+    try:
+        return [k for k in db.keys() if k.startswith(PREFIX)]
+    finally:
+        db.close()
+
+
+def test_a_droppable_partition_deletion_takes_its_rows_and_header_out_of_rocksdb(lsm_dir):
+    engine = RocksEngine(lsm_dir)
+    engine.create_table(GC0)
+    cks = [struct.pack(">i", i) for i in range(3)]
+    _write(engine, b"p", Partition(rows=SortedDict({ck: _row(10, b"old") for ck in cks})))
+    _write(engine, b"p", Partition(deletion=DeletionTime(20, 1)))  # ldt 1: droppable at once
+    _write(engine, b"p", Partition(rows=SortedDict({cks[1]: _row(30, b"new")})))
+    # The deletion was dropped with the rows it shadowed, so nothing old comes back.
+    view = engine.read_partition(GC0.table_id, b"p")
+    assert view.rows == [(cks[1], _row(30, b"new"))]
+    engine.close()
+    assert _keys(lsm_dir) == [partition_prefix(PREFIX, decorate(b"p")) + b"\x02" + cks[1]]
+
+
+def test_compact_purges_range_tombstones_and_deleted_rows(lsm_dir):
+    engine = RocksEngine(lsm_dir)
+    engine.create_table(GC0)
+    cks = [struct.pack(">i", i) for i in range(4)]
+    _write(engine, b"p", Partition(rows=SortedDict({ck: _row(10, b"x") for ck in cks})))
+    _write(engine, b"p", Partition(range_tombstones=[
+        RangeTombstone(cks[1], cks[3], DeletionTime(20, 1))]))
+    _write(engine, b"p", Partition(rows=SortedDict({cks[3]: Row(None, DeletionTime(20, 1))})))
+    engine.compact()
+    assert [ck for ck, _ in engine.read_partition(GC0.table_id, b"p").rows] == [cks[0]]
+    engine.close()
+    assert _keys(lsm_dir) == [partition_prefix(PREFIX, decorate(b"p")) + b"\x02" + cks[0]]
+
+
+def test_a_database_in_another_layout_is_refused(lsm_dir):
+    db = Rdict(lsm_dir, options=Options(raw_mode=True))
+    db[GC0.table_id.encode() + b"\x00somekey"] = b"partition"
+    db.close()
+    with pytest.raises(CorruptionError, match="not a one-key-per-row cassalite RocksDB"):
+        RocksEngine(lsm_dir)
+
+
+def test_a_second_engine_on_the_directory_is_refused(lsm_dir):
+    engine = RocksEngine(lsm_dir)
+    try:
+        with pytest.raises(DirectoryLockedError, match="already in use"):
+            RocksEngine(lsm_dir)
+    finally:
+        engine.close()
+
+
+def test_an_unknown_sync_mode_is_refused(lsm_dir):
+    with pytest.raises(ValueError, match="commitlog_sync must be one of"):
+        RocksEngine(lsm_dir, commitlog_sync="sometimes")
