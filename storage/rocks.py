@@ -32,6 +32,7 @@ every write (a process crash loses nothing) and fsyncs it every
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Iterator
 
@@ -44,15 +45,17 @@ from .lsm.compaction import purge_gc_row, purge_partition
 from .lsm.encoding import (
     encode_partition,
     get_row_body,
-    get_svarint,
+    get_uvarint,
+    put_bytes,
     put_row_body,
-    put_svarint,
     safe_decode_partition,
 )
 from .lsm.options import TableOptions
 from .model import (
+    NO_DELETION_TIME,
     NO_TTL,
     Cell,
+    LivenessInfo,
     Mutation,
     Partition,
     PartitionView,
@@ -66,6 +69,7 @@ from .model import (
 from .murmur3 import decorate
 
 MIB = 1 << 20
+_tnew = tuple.__new__
 SYNC_MODES = ("periodic", "batch", "group")
 _MAX_TS = (1 << 63) - 1
 _FORMAT_KEY = b"\x00cassalite-format"  # table prefixes never start with NUL
@@ -92,26 +96,77 @@ def split_key(key: bytes, n: int) -> tuple[bytes, int]:
 # ----------------------------------------------------------------------- values
 
 
+_Q = struct.Struct(">q")
+_PLAIN_LIVE = b"\x01"  # plain row with a row marker: flag, timestamp, (name, value)...
+_PLAIN = b"\x02"  # the same without a marker (an UPDATE's row)
+_GENERAL = b"\x00"  # anything else: flag, base timestamp, the LSM row body
+_names: dict[bytes, str] = {}
+
+
 def encode_row(row: Row) -> bytes:
-    base = 0
-    if row.liveness is not None:
-        base = row.liveness.timestamp
-    else:
-        for data in row.cells.values():
-            if type(data) is Cell:
-                base = data.timestamp
+    """A row's value. Most rows are plain (one timestamp, no TTL, no tombstone, no
+    collection): they get a flat layout that decodes in a third of the general one's time."""
+    liveness = row.liveness
+    ts = None
+    if row.deletion is None and (liveness is None or (
+            liveness.ttl == NO_TTL and liveness.local_expiration_time == NO_DELETION_TIME)):
+        ts = liveness.timestamp if liveness is not None else None
+        out = bytearray(_PLAIN if liveness is None else _PLAIN_LIVE)
+        out += bytes(8)
+        for name, c in row.cells.items():
+            if (type(c) is not Cell or c.value is None or c.ttl != NO_TTL
+                    or c.local_deletion_time != NO_DELETION_TIME or c.timestamp != (
+                        ts if ts is not None else c.timestamp)):
                 break
-    out = bytearray()
-    put_svarint(out, base)
+            ts = c.timestamp
+            put_bytes(out, name.encode())
+            put_bytes(out, c.value)
+        else:
+            if ts is not None:
+                out[1:9] = _Q.pack(ts)
+                return bytes(out)
+    base = liveness.timestamp if liveness is not None else 0
+    out = bytearray(_GENERAL)
+    out += _Q.pack(base)
     put_row_body(out, row, base)
     return bytes(out)
 
 
 def decode_row(buf: bytes, key: bytes, path: str) -> Row:
     try:
-        base, pos = get_svarint(buf, 0)
-        return get_row_body(buf, pos, base)[0]
-    except (IndexError, ValueError, UnicodeDecodeError, OverflowError) as exc:
+        kind = buf[0]
+        ts = _Q.unpack_from(buf, 1)[0]
+        if kind == 0:
+            return get_row_body(buf, 9, ts)[0]
+        pos = 9
+        end = len(buf)
+        cells = {}
+        while pos < end:
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = get_uvarint(buf, pos)
+            raw = buf[pos:pos + n]
+            pos += n
+            name = _names.get(raw)
+            if name is None:
+                name = str(raw, "utf-8")
+                if len(_names) < 10000:
+                    _names[raw] = name
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = get_uvarint(buf, pos)
+            cells[name] = _tnew(Cell, (buf[pos:pos + n], ts, NO_TTL, NO_DELETION_TIME))
+            pos += n
+        row = Row.__new__(Row)
+        row.liveness = _tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME)) if kind == 1 else None
+        row.deletion = None
+        row.cells = cells
+        return row
+    except (IndexError, ValueError, UnicodeDecodeError, OverflowError, struct.error) as exc:
         raise CorruptionError(path, detail=f"malformed row under key {key.hex()}: {exc}") from None
 
 

@@ -16,6 +16,7 @@ from cassalite.storage.engine import TableInfo
 from cassalite.storage.errors import CorruptionError, DirectoryLockedError
 from cassalite.storage.model import (
     Cell,
+    ComplexColumn,
     DeletionTime,
     LivenessInfo,
     Mutation,
@@ -24,7 +25,13 @@ from cassalite.storage.model import (
     Row,
 )
 from cassalite.storage.murmur3 import decorate
-from cassalite.storage.rocks import RocksEngine, partition_prefix, split_key
+from cassalite.storage.rocks import (
+    RocksEngine,
+    decode_row,
+    encode_row,
+    partition_prefix,
+    split_key,
+)
 
 GC0 = TableInfo("00000000-0000-0000-0000-0000000000aa", "ks", "t", {"gc_grace_seconds": 0})
 PREFIX = GC0.table_id.encode() + b"\x00"
@@ -108,3 +115,28 @@ def test_a_second_engine_on_the_directory_is_refused(lsm_dir):
 def test_an_unknown_sync_mode_is_refused(lsm_dir):
     with pytest.raises(ValueError, match="commitlog_sync must be one of"):
         RocksEngine(lsm_dir, commitlog_sync="sometimes")
+
+
+ROW_SHAPES = [
+    Row(LivenessInfo(5), None, {"a" * 200: Cell(b"v" * 300, 5), "b": Cell(b"", 5)}),  # plain
+    Row(None, None, {"a": Cell(b"x", -5)}),  # plain, an UPDATE's row (no marker)
+    Row(LivenessInfo(5), None, {}),  # plain: a marker alone
+    Row(None, None, {}),
+    Row(LivenessInfo(5), None, {"a": Cell(b"x", 6)}),  # two timestamps
+    Row(LivenessInfo(5, 3, 99), None, {"a": Cell(b"x", 5)}),  # expiring marker
+    Row(None, DeletionTime(3, 4), {}),
+    Row(None, None, {"a": Cell(None, 5, 0, 7)}),  # cell tombstone
+    Row(None, None, {"a": Cell(b"x", 5, 10, 70)}),  # expiring cell
+    Row(None, None, {"m": ComplexColumn(DeletionTime(1, 2), SortedDict({b"k": Cell(b"v", 1)}))}),
+]
+
+
+@pytest.mark.parametrize("row", ROW_SHAPES, ids=range(len(ROW_SHAPES)))
+def test_row_values_round_trip(row):
+    assert decode_row(encode_row(row), b"k", "db") == row
+
+
+def test_a_malformed_row_value_is_reported_with_its_key():
+    value = encode_row(ROW_SHAPES[0])[:40]
+    with pytest.raises(CorruptionError, match="Corrupt data in db: malformed row under key 6b"):
+        decode_row(value, b"k", "db")
