@@ -20,6 +20,9 @@ class DatabaseSettings:
     #: (Cassandra's -Dcassandra.mv.allow_filtering_nonkey_columns_unsafe, off by default:
     #: such a view can miss updates, CASSANDRA-13798)
     mv_allow_filtering_nonkey_columns_unsafe: bool = False
+    #: ``ALTER TABLE ... DROP COMPACT STORAGE`` turns a COMPACT STORAGE table into a CQL one
+    #: (Cassandra's ``drop_compact_storage_enabled``, off by default)
+    drop_compact_storage_enabled: bool = False
 
 
 SETTING_NAMES = tuple(f.name for f in fields(DatabaseSettings))

@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                     default=None,
                     help="materialized views may filter on non-key columns "
                          "(cassandra.mv.allow_filtering_nonkey_columns_unsafe; default off)")
+    db.add_argument("--drop-compact-storage-enabled", action="store_true", default=None,
+                    help="ALTER TABLE ... DROP COMPACT STORAGE is allowed (default off)")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    type=str.upper, help="log level (default INFO)")
     return p

@@ -50,6 +50,7 @@ class ServerConfig:
     dynamic_data_masking_enabled: bool = DEFAULT_SETTINGS.dynamic_data_masking_enabled
     mv_allow_filtering_nonkey_columns_unsafe: bool = \
         DEFAULT_SETTINGS.mv_allow_filtering_nonkey_columns_unsafe
+    drop_compact_storage_enabled: bool = DEFAULT_SETTINGS.drop_compact_storage_enabled
 
     @classmethod
     def from_file(cls, path: str | Path) -> ServerConfig:

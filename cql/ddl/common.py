@@ -119,10 +119,12 @@ def existing_keyspace(db: Database, keyspace: str) -> KeyspaceMetadata:
     return ksm
 
 
-def persist_table(db: Database, table: TableMetadata, created: bool = False) -> None:
-    """Write the table's schema rows and (re)register it with the engine."""
+def persist_table(db: Database, table: TableMetadata, created: bool = False,
+                  data: list = ()) -> None:
+    """Write the table's schema rows and (re)register it with the engine; ``data``: writes
+    that must be atomic with the schema rows (the same engine.apply)."""
     table.refresh()
-    db.store.save_table(table)
+    db.store.save_table(table, data)
     if created:
         db.engine.create_table(system.table_info(table))
     else:

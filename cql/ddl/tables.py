@@ -42,6 +42,7 @@ from .common import (
     schema_result,
     void_result,
 )
+from .compact_drop import drop_compact_storage
 from .masks import ensure_enabled, prepare_mask
 
 if TYPE_CHECKING:
@@ -398,7 +399,12 @@ def _alter_constraints(db: Database, ks: KeyspaceMetadata, table: TableMetadata,
 
 
 def _drop_compact(db: Database, ks: KeyspaceMetadata, table: TableMetadata, action) -> bool:
-    raise InvalidRequest("DROP COMPACT STORAGE is disabled. Enable in cassandra.yaml to use.")
+    """Persists the table itself: the data it moves is written with the schema rows, in one
+    atomic write (so the answer False only means "nothing left to persist")."""
+    writes = drop_compact_storage(db, ks.tables[table.name], table)
+    ks.tables[table.name] = table
+    persist_table(db, table, data=writes)
+    return False
 
 
 def _add_columns(db: Database, ks: KeyspaceMetadata, table: TableMetadata,

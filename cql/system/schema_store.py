@@ -32,7 +32,7 @@ from cql.schema.metadata import (
     TableMetadata,
     UserTypeMetadata,
 )
-from cql.types import UserType, parse_type
+from cql.types import EMPTY_TYPE, UserType, parse_type
 from cql.types.comparable import BOTTOM, TOP
 
 from .tables import SYSTEM_TABLES
@@ -263,14 +263,15 @@ class SchemaStore:
             muts.append(rowcodec.partition_deletion(built, key, ts, now))
         self.engine.apply(muts)
 
-    def save_table(self, table: TableMetadata) -> None:
-        """Rewrite every row describing ``table`` (old columns/indexes are deleted first)."""
+    def save_table(self, table: TableMetadata, data: list = ()) -> None:
+        """Rewrite every row describing ``table`` (old columns/indexes are deleted first),
+        in one atomic write with the mutations ``data`` (data the schema change moves)."""
         ts, now = self.clock.now(), _now()
         muts = self._built_indexes(table.keyspace, table.name, list(table.indexes), now, ts)
         muts += self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
         for name, rows in _table_rows(table).items():
             muts += self._upsert(name, rows, now, ts)
-        self.engine.apply(muts)
+        self.engine.apply(muts + list(data))
 
     def publish_builtin(self, ks: KeyspaceMetadata) -> None:
         """Describe a built-in keyspace in system_schema, unless the stored rows (read by
@@ -445,7 +446,7 @@ class SchemaStore:
                     continue
                 if compact == "static" and c["kind"] == STATIC:
                     c = {**c, "kind": REGULAR}
-                ctype = parse_type(c["type"], lookup)
+                ctype = EMPTY_TYPE if c["type"] == "empty" else parse_type(c["type"], lookup)
                 cols[c["column_name"]] = ColumnMetadata(
                     c["column_name"], ctype, c["kind"], c["position"],
                     c["clustering_order"] == "desc",

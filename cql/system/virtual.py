@@ -92,6 +92,7 @@ def _settings(db: Database) -> list[dict]:
         "cluster_name": CLUSTER_NAME,
         "partitioner": PARTITIONER,
         "dynamic_data_masking_enabled": db.settings.dynamic_data_masking_enabled,
+        "drop_compact_storage_enabled": db.settings.drop_compact_storage_enabled,
     }
     return [{"name": k, "value": str(v).lower() if isinstance(v, bool) else str(v)}
             for k, v in values.items()]

@@ -1280,6 +1280,43 @@ class _DurationType(CQLType):
 
 DURATION = _DurationType()
 
+
+class _EmptyType(CQLType):
+    """Cassandra's EmptyType: only the zero-length value. It is the type of the hidden
+    ``value`` column of a dense COMPACT STORAGE table without one, which DROP COMPACT STORAGE
+    makes visible; no DDL can name it (hence not in NATIVE_TYPES)."""
+
+    name = "empty"
+    marshal_class = "org.apache.cassandra.db.marshal.EmptyType"
+    accepts_empty = True
+    comparable = False
+
+    def _val(self, v: Any, h: bool) -> Any:
+        raise MarshalError("EmptyType only accept empty values")
+
+    def serialize(self, v: Any) -> bytes | None:
+        return None if v is None else b""
+
+    def _des(self, data: bytes, h: bool) -> Any:
+        raise MarshalError("EmptyType only accept empty values")  # EmptySerializer.validate
+
+    def to_comparable(self, v: Any) -> bytes:
+        return b""
+
+    def _fcmp(self, data: bytes, pos: int, h: bool) -> tuple[Any, int]:
+        return EMPTY, pos
+
+    def _from_json(self, obj: Any, h: bool) -> Any:
+        if not isinstance(obj, str):
+            raise MarshalError(f"Expected an empty string, but got: {java_repr(obj)}")
+        raise MarshalError(f"'{obj}' is not empty")
+
+    def protocol_option(self, protocol_version: int = 4) -> tuple:
+        return (0x0000, self.marshal_class)
+
+
+EMPTY_TYPE = _EmptyType()
+
 NATIVE_TYPES: dict[str, CQLType] = {
     "ascii": ASCII, "bigint": BIGINT, "blob": BLOB, "boolean": BOOLEAN, "counter": COUNTER,
     "date": DATE, "decimal": DECIMAL, "double": DOUBLE, "duration": DURATION, "float": FLOAT,
