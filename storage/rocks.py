@@ -201,6 +201,26 @@ def _drops_a_deletion(header: Partition, purged: Partition | None) -> bool:
     return any(rt not in kept for rt in header.range_tombstones)
 
 
+def _header_view(header: Partition | None, now: int):
+    """(partition deletion, range tombstones, live static row) of a partition's header."""
+    if header is None:
+        return None, None, None
+    static = None
+    if header.static_row is not None:
+        static = purge_row(header.static_row, header.deletion, now)
+    return header.deletion, header.range_tombstones, static
+
+
+def _live(ck: bytes, row: Row, pdel, rts, now: int) -> Row | None:
+    """What a reader sees of ``row`` under the partition deletion and range tombstones."""
+    shadow = pdel
+    if rts:
+        for rt in rts:
+            if rt.covers(ck):
+                shadow = max_deletion(shadow, rt.deletion)
+    return purge_row(row, shadow, now)
+
+
 class _Table:
     __slots__ = ("prefix", "end", "gc_grace")
 
@@ -399,8 +419,31 @@ class RocksEngine(StorageEngine):
                        reverse: bool = False, now: int | None = None,
                        limit: int | None = None) -> PartitionView | None:
         p = partition_prefix(self._table(table_id).prefix, decorate(pk))
-        return self._read(self._db.iter(), p, pk, slices, reverse,
-                          now if now is not None else now_seconds(), limit)
+        now = now if now is not None else now_seconds()
+        if slices is not None and len(slices) == 1 and tracing.current() is None:
+            lo, hi = slices[0]
+            if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
+                return self._read_row(p, pk, lo, now)  # [ck, ck + 0x00): one row
+        return self._read(self._db.iter(), p, pk, slices, reverse, now, limit)
+
+    def _read_row(self, p: bytes, pk: bytes, ck: bytes, now: int) -> PartitionView | None:
+        """An exact-key read: two gets (cheaper than an iterator's two seeks), under the
+        write lock so that the header and the row come from the same state."""
+        hk = p + _HEADER
+        key = p + _ROW + ck
+        with self._lock:
+            raw_header = self._db.get(hk)
+            raw = self._db.get(key)
+        header = None if raw_header is None else decode_header(raw_header, hk, self.path)
+        pdel, rts, static = _header_view(header, now)
+        out = []
+        if raw is not None:
+            live = _live(ck, decode_row(raw, key, self.path), pdel, rts, now)
+            if live is not None:
+                out.append((ck, live))
+        if static is None and not out:
+            return None
+        return PartitionView(pk, static, out)
 
     def _read(self, it, p: bytes, pk: bytes, slices: Slices, reverse: bool, now: int,
               limit: int | None) -> PartitionView | None:
@@ -415,13 +458,7 @@ class RocksEngine(StorageEngine):
                 it.next()
         if tracing.current() is not None:
             return self._traced_read(it, p, pk, header, slices, reverse, now, limit)
-        pdel = rts = None
-        static = None
-        if header is not None:
-            pdel = header.deletion
-            rts = header.range_tombstones
-            if header.static_row is not None:
-                static = purge_row(header.static_row, pdel, now)
+        pdel, rts, static = _header_view(header, now)
         out: list[tuple[bytes, Row]] = []
         rp = p + _ROW
         n = len(rp)
@@ -444,12 +481,7 @@ class RocksEngine(StorageEngine):
                     step()
                     continue
                 ck = key[n:]
-                shadow = pdel
-                if rts:
-                    for rt in rts:
-                        if rt.covers(ck):
-                            shadow = max_deletion(shadow, rt.deletion)
-                live = purge_row(decode_row(it.value(), key, path), shadow, now)
+                live = _live(ck, decode_row(it.value(), key, path), pdel, rts, now)
                 if live is not None:
                     out.append((ck, live))
                     if limit is not None and len(out) >= limit:

@@ -126,6 +126,9 @@ class Workload:
         k = r.random()
         if k < 0.4:
             return None
+        if k < 0.55:  # one row, as a read of a full primary key asks for it
+            ck = r.choice(CKS)
+            return [(ck, ck + b"\x00")]
         n = r.randint(1, 3)
         points = sorted(r.sample(range(len(CKS) + 1), min(2 * n, len(CKS) + 1)))
         out = []
