@@ -522,7 +522,7 @@ def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *
 
     ``user``/``password`` log the session in as that role, whose permissions are then
     enforced on every statement; without them the session is trusted (no checks).
-    ``options`` are engine settings: ``engine="lsm"|"memory"``, ``commitlog_sync=
+    ``options`` are engine settings: ``engine="lsm"|"memory"|"rocks"``, ``commitlog_sync=
     "periodic"|"batch"|"group"``, ``commitlog_sync_period_ms``, ``memtable_size_bytes`` ...
     and the database settings of :mod:`cql.settings` (``dynamic_data_masking_enabled``).
     """
