@@ -364,6 +364,11 @@ class RocksEngine(StorageEngine):
                     purged = self._purge_partition(p, header, rows, gc_before, now)
                 header_values[hk] = purged
             self._write(rows, header_values)
+        if tracing.current() is not None:
+            tracing.trace("Wrote {} rows and {} partition headers to RocksDB in one batch{}",
+                          len(rows), len(header_values),
+                          ", WAL fsynced" if self._write_opts.sync else "",
+                          stage=tracing.MUTATION)
 
     def _purge_partition(self, p: bytes, header: Partition, rows: dict, gc_before: int,
                          now: int) -> Partition | None:
