@@ -29,24 +29,29 @@ def _display(value: str) -> str:
     return value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
-def _snippet(text: str, start: int, end: int) -> str:
+def _snippet(text: str, start: int, end: int, decision: int | None = None) -> str:
     """ANTLR-style context (Cassandra's ErrorCollector): up to 10 tokens before (whitespace
     counts) and 2 after the offending token, which is put in brackets; '...' marks cut
-    ends. Lines are joined without separator, as Cassandra does."""
+    ends. Lines are joined without separator, as Cassandra does. ``decision``: where the
+    parser's failed lookahead decision started, when before the reported token: ANTLR's
+    token stream is still there, and has read no further than the reported token."""
     try:
-        return _snippet_unchecked(text, start)
+        return _snippet_unchecked(text, start, decision)
     except (IndexError, ValueError):  # never let the decoration hide the error itself
         return ""
 
 
-def _snippet_unchecked(text: str, start: int) -> str:
+def _snippet_unchecked(text: str, start: int, decision: int | None = None) -> str:
     spans = [(m.start(), m.end()) for m in _SNIPPET_TOKEN.finditer(text)]
     index = next((i for i, (s, _) in enumerate(spans) if s >= start), None)
     if index is None:
         return ""
-    size = len(spans) + 1  # + EOF, which has no position
+    read = len(spans)  # the last token read: EOF (no position) unless a decision stopped
+    if decision is not None:
+        read = index
+        index = next(i for i, (s, _) in enumerate(spans) if s >= decision)
     first = max(0, index - 10)
-    last = min(size - 1, index + 2)
+    last = min(read, index + 2)
     if last >= len(spans):  # the snippet would end on EOF: ANTLR prints none
         return ""
     lines = text.split("\n")
@@ -89,9 +94,10 @@ def _terminal_display(name: str) -> str:
     return f"'{value}'"
 
 
-def _error_at(text: str, start: int, end: int, reason: str) -> SyntaxException:
+def _error_at(text: str, start: int, end: int, reason: str,
+              decision: int | None = None) -> SyntaxException:
     line, col = _line_col(text, start)
-    err = SyntaxException(f"line {line}:{col} {reason}{_snippet(text, start, end)}")
+    err = SyntaxException(f"line {line}:{col} {reason}{_snippet(text, start, end, decision)}")
     err.position = (line, col)
     return err
 
@@ -108,6 +114,19 @@ def _token_text(tok: Token) -> str:
     if tok.type == "QUOTED_NAME":
         return _unquote_name(tok.value)
     return tok.value
+
+
+_LAST_NAME = re.compile(r'(?:[A-Za-z][A-Za-z0-9_]*|"(?:[^"]|"")*")\s*$')
+
+
+def _function_name_start(text: str, start: int, expected: set[str]) -> int | None:
+    """An identifier where a term starts is only a function name: ANTLR decides so looking
+    at the token after it, and when that is neither '(' nor '.', reports it with its token
+    stream still at the identifier (the snippet's bracketed token)."""
+    if expected != {"DOT", "LPAR"}:
+        return None
+    m = _LAST_NAME.search(text, 0, start)
+    return m.start() if m else None
 
 
 def _convert_unexpected(text: str, exc: GrammarSyntaxError) -> SyntaxException:
@@ -134,7 +153,8 @@ def _convert_unexpected(text: str, exc: GrammarSyntaxError) -> SyntaxException:
         else:
             reason = f"no viable alternative at input '{shown_tok}'"
         start = tok.start_pos if tok.start_pos is not None else 0
-        return _error_at(text, start, tok.end_pos or start, reason)
+        return _error_at(text, start, tok.end_pos or start, reason,
+                         _function_name_start(text, start, expected))
     if isinstance(exc, UnexpectedCharacter):
         pos = exc.pos
         char = text[pos]

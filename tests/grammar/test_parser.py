@@ -588,6 +588,21 @@ def test_error_snippet_marks_offending_token():
                                "(...t WHERE k = 1 [LIMT] 5...)")
 
 
+@pytest.mark.parametrize("text, message", [
+    # InsertTest.testInsertZeroDuration: ANTLR reads the token after an identifier to tell a
+    # function call; its snippet brackets the identifier and stops at the token read
+    ("INSERT INTO t (a, b) VALUES (15, P)",
+     "line 1:34 no viable alternative at input ')' (... b) VALUES (15, [P]))"),
+    ("SELECT * FROM t WHERE a = P AND b = 1",
+     "line 1:28 no viable alternative at input 'AND' (...FROM t WHERE a = [P] AND...)"),
+    ("INSERT INTO t (a, b) VALUES (15, ks.P)", "line 1:37 mismatched input ')' expecting '('"),
+])
+def test_error_snippet_of_a_lookahead_decision(text, message):
+    with pytest.raises(SyntaxException) as info:
+        parse(text)
+    assert str(info.value) == message
+
+
 # ------------------------------------------------------------------------ scripts
 
 
