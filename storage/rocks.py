@@ -266,6 +266,7 @@ class RocksEngine(StorageEngine):
         self._check_format()
         self._write_opts = WriteOptions()
         self._write_opts.sync = commitlog_sync != "periodic"
+        self._db.set_write_options(self._write_opts)  # batches and truncates alike
         self._tables: dict[str, _Table] = {}
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -416,7 +417,7 @@ class RocksEngine(StorageEngine):
                 batch.delete(key)
             else:
                 batch.put(key, encode_header(header))
-        self._db.write(batch, write_opt=self._write_opts)
+        self._db.write(batch)
 
     # ------------------------------------------------------------ reads
 
