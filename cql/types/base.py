@@ -23,10 +23,8 @@ def java_class_name(obj: Any) -> str:
         if -(2**31) <= obj < 2**31:
             return "Integer"
         return "Long" if -(2**63) <= obj < 2**63 else "BigInteger"
-    if isinstance(obj, float):
-        return "Double"
-    if isinstance(obj, Decimal):
-        return "BigDecimal"
+    if isinstance(obj, (float, Decimal)):  # JSON is parsed with Decimal floats to keep a
+        return "Double"  # decimal's digits; Jackson's default reads every float as a Double
     if isinstance(obj, str):
         return "String"
     if isinstance(obj, (list, tuple)):
@@ -42,8 +40,8 @@ def java_repr(obj: Any) -> str:
         return "null"
     if isinstance(obj, bool):
         return "true" if obj else "false"
-    if isinstance(obj, float):
-        return java_float_str(obj)
+    if isinstance(obj, (float, Decimal)):  # a JSON float: Jackson's Double (see above)
+        return java_float_str(float(obj))
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(java_repr(x) for x in obj) + "]"
     if isinstance(obj, dict):

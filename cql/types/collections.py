@@ -244,7 +244,7 @@ class ListType(_CollectionType):
         out = []
         for x in obj:
             if x is None:
-                raise MarshalError(_NULL_IN_COLLECTION)
+                raise MarshalError("Invalid null element in list")  # ListType.fromJSONObject
             out.append(self.elem._from_json(x, h))
         return tuple(out) if h else out
 
@@ -334,7 +334,7 @@ class SetType(ListType):
         items = []
         for x in obj:
             if x is None:
-                raise MarshalError(_NULL_IN_COLLECTION)
+                raise MarshalError("Invalid null element in set")  # SetType.fromJSONObject
             items.append(self.elem._from_json(x, True))
         return self._make(items, h)
 
@@ -472,8 +472,8 @@ class MapType(_CollectionType):
         kt, vt = self.key, self.value
         items = []
         for k, x in obj.items():
-            if k is None or x is None:
-                raise MarshalError("Invalid null key or value in map")
+            if x is None:  # MapType.fromJSONObject (a JSON key is never null)
+                raise MarshalError("Invalid null value in map")
             items.append((kt._from_json(k, True), vt._from_json(x, h)))
         return self._make(items, h)
 
@@ -931,7 +931,7 @@ class VectorType(CQLType):
         out = []
         for x in obj:
             if x is None:
-                raise MarshalError("null is not supported inside vectors")
+                raise MarshalError("Invalid null element in list")  # VectorType.fromJSONObject
             out.append(self.elem._from_json(x, h))
         return tuple(out) if h else out
 

@@ -289,6 +289,14 @@ def test_from_json(t, obj, value):
     (T.UserType("ks", "u", ["a"], [T.INT]), {"b": 1},
      "Unknown field 'b' in value of user defined type u"),
     (T.parse_type("vector<int, 2>"), [1], "List had incorrect size: expected 2 but given 1"),
+    # a JSON float is parsed as a Decimal (digits kept) but named as Jackson's Double
+    (T.TIMESTAMP, Decimal("123.456"), ("Expected a long or a datestring representation of a "
+                                       "timestamp value, but got a Double: 123.456")),
+    (T.BIGINT, Decimal("1e-5"), "Expected a bigint value, but got a Double: 1.0E-5"),
+    (T.parse_type("list<int>"), [None], "Invalid null element in list"),
+    (T.parse_type("set<int>"), [None], "Invalid null element in set"),
+    (T.parse_type("map<text, int>"), {"a": None}, "Invalid null value in map"),
+    (T.parse_type("vector<int, 1>"), [None], "Invalid null element in list"),
 ])
 def test_from_json_errors(t, obj, message):
     with pytest.raises(T.MarshalError) as e:
