@@ -19,6 +19,7 @@ Exit status 1 if any request failed or any write was lost.
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing as mp
 import os
 import random
@@ -41,6 +42,7 @@ SCHEMA = [
 ]
 INSERT = f"INSERT INTO {KEYSPACE}.kv (client, seq, v, n) VALUES (?, ?, ?, ?)"
 SELECT = f"SELECT v, n FROM {KEYSPACE}.kv WHERE client = ? AND seq = ?"
+ANSWER_WAIT = 30.0  # seconds a pipelined client waits for its last answers
 
 
 def value_for(client: int, seq: int) -> tuple[str, int]:
@@ -74,12 +76,22 @@ def start_server(port: int, data_dir: str | None, workers: int | None) -> subpro
 
 # ---- client processes ---------------------------------------------------------------------
 
+def _cluster(port: int):
+    """A driver Cluster as a throughput-minded user sets one up: rows as plain tuples. The
+    default row factory builds a namedtuple class for every result (~0.2 ms of client CPU
+    here, more than the server spends on the whole read)."""
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+    from cassandra.query import tuple_factory
+
+    return Cluster(["127.0.0.1"], port=port, protocol_version=4, connect_timeout=10,
+                   control_connection_timeout=10,
+                   execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(
+                       row_factory=tuple_factory)})
+
+
 def run_client(port: int, client: int, duration: float, read_ratio: float, start_at: float,
                out: dict, in_flight: int = 1) -> None:
-    from cassandra.cluster import Cluster
-
-    cluster = Cluster(["127.0.0.1"], port=port, protocol_version=4, connect_timeout=10,
-                      control_connection_timeout=10)
+    cluster = _cluster(port)
     latencies: list[float] = []
     written: list[int] = []
     errors: list[str] = []
@@ -92,8 +104,8 @@ def run_client(port: int, client: int, duration: float, read_ratio: float, start
             time.sleep(0.01)
         end = start_at + duration
         if in_flight > 1:
-            mismatches = _pipelined(session, ins, sel, client, end, read_ratio, in_flight, rng,
-                                    latencies, written, errors)
+            mismatches = _Pipeline(session, ins, sel, client, end, read_ratio, rng, latencies,
+                                   written, errors).run(in_flight)
         else:
             seq = 0
             while (now := time.perf_counter()) and time.time() < end:
@@ -101,7 +113,7 @@ def run_client(port: int, client: int, duration: float, read_ratio: float, start
                     if written and rng.random() < read_ratio:
                         s = rng.choice(written)
                         row = session.execute(sel, (client, s)).one()
-                        if row is None or (row.v, row.n) != value_for(client, s):
+                        if row != value_for(client, s):
                             mismatches += 1
                     else:
                         session.execute(ins, (client, seq, *value_for(client, seq)))
@@ -117,47 +129,106 @@ def run_client(port: int, client: int, duration: float, read_ratio: float, start
     out[client] = (latencies, written, errors, mismatches)
 
 
-def _pipelined(session, ins, sel, client: int, end: float, read_ratio: float, in_flight: int,
-               rng: random.Random, latencies: list[float], written: list[int],
-               errors: list[str]) -> int:
-    """Keep ``in_flight`` requests outstanding on the connection (execute_async), so one
-    client thread can load the server as many synchronous ones would. A row is read back
-    only once its write is acknowledged. Returns the number of wrong reads."""
-    from collections import deque
+class _Pipeline:
+    """Keeps ``in_flight`` requests outstanding on one client's connection, driven by the
+    driver's completion callbacks (they run on its I/O thread): each answer is checked and
+    the next request sent from the callback, so no client thread wakes up per request. A
+    row is read back only once its write is acknowledged."""
 
-    pending: deque = deque()
-    mismatches = seq = 0
-    while True:
-        running = time.time() < end
-        if running and len(pending) < in_flight:
-            if written and rng.random() < read_ratio:
-                s = rng.choice(written)
-                pending.append(("r", s, time.perf_counter(),
-                                session.execute_async(sel, (client, s))))
+    def __init__(self, session, ins, sel, client: int, end: float, read_ratio: float,
+                 rng: random.Random, latencies: list[float], written: list[int],
+                 errors: list[str]):
+        self.session, self.ins, self.sel, self.client = session, ins, sel, client
+        self.end, self.read_ratio, self.rng = end, read_ratio, rng
+        self.latencies, self.written, self.errors = latencies, written, errors
+        self.mismatches = self.seq = self.outstanding = 0
+        self.lock = threading.Lock()  # the first sends race the first callbacks
+        self.done = threading.Event()
+
+    def run(self, in_flight: int) -> int:
+        """Returns the number of wrong reads, once every request has been answered; one
+        still unanswered ANSWER_WAIT seconds after the end counts as an error."""
+        for _ in range(in_flight):
+            self._send()
+        if not self.done.wait(max(0.0, self.end - time.time()) + ANSWER_WAIT):
+            with self.lock:
+                self.errors.append(f"{self.outstanding} requests never answered")
+        return self.mismatches
+
+    def _send(self) -> None:
+        with self.lock:
+            if time.time() >= self.end:
+                if self.outstanding == 0:
+                    self.done.set()
+                return
+            self.outstanding += 1
+            client, written = self.client, self.written
+            if written and self.rng.random() < self.read_ratio:
+                kind, s = "r", self.rng.choice(written)
+                args = (client, s)
+                statement = self.sel
             else:
-                pending.append(("w", seq, time.perf_counter(),
-                                session.execute_async(ins, (client, seq, *value_for(client, seq)))))
-                seq += 1
-            continue
-        if not pending:
-            return mismatches
-        kind, s, started, future = pending.popleft()
-        try:
-            rows = future.result()
+                kind, s = "w", self.seq
+                self.seq += 1
+                args = (client, s, *value_for(client, s))
+                statement = self.ins
+        started = time.perf_counter()
+        # No driver timeout: its timer per request makes a reference cycle (~30 objects
+        # for the collector per request); run() bounds the wait instead.
+        future = self.session.execute_async(statement, args, timeout=None)
+        future.add_callbacks(self._answered, self._failed, callback_args=(kind, s, started),
+                             errback_args=(started,))
+
+    def _answered(self, rows, kind: str, s: int, started: float) -> None:
+        self.latencies.append(time.perf_counter() - started)
+        with self.lock:
+            self.outstanding -= 1
             if kind == "w":
-                written.append(s)
-            else:
-                row = rows.one()
-                if row is None or (row.v, row.n) != value_for(client, s):
-                    mismatches += 1
-        except Exception as e:  # noqa: BLE001 - every failure is counted and reported
-            errors.append(f"{type(e).__name__}: {e}")
-        latencies.append(time.perf_counter() - started)
+                self.written.append(s)
+            elif len(rows) != 1 or rows[0] != value_for(self.client, s):
+                self.mismatches += 1
+        self._send()
+
+    def _failed(self, exc: BaseException, started: float) -> None:
+        self.latencies.append(time.perf_counter() - started)
+        with self.lock:
+            self.outstanding -= 1
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+        self._send()
+
+
+def cpu_window(read_cpu, start_at: float, duration: float, out: list,
+               at_start=None) -> threading.Thread:
+    """A thread that appends the CPU seconds ``read_cpu()`` grows by during the measured
+    window (start_at .. start_at + duration), so connecting and draining are left out;
+    ``at_start`` is called first thing at start_at."""
+    def sample() -> None:
+        time.sleep(max(0.0, start_at - time.time()))
+        if at_start is not None:
+            at_start()
+        first = read_cpu()
+        time.sleep(max(0.0, start_at + duration - time.time()))
+        out.append(read_cpu() - first)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    return t
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of another process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client_process(port: int, clients: list[int], duration: float, read_ratio: float,
                    start_at: float, queue: mp.Queue, in_flight: int = 1) -> None:
     out: dict = {}
+    cpu: list[float] = []
+    # As the embedded engine does for itself (cql/database.py): without this, collections
+    # walking the 8 drivers' metadata took ~45 % of this process's CPU under load.
+    gc.set_threshold(50_000, 20, 100)
+    sampler = cpu_window(time.process_time, start_at, duration, cpu, at_start=gc.freeze)
     threads = [threading.Thread(target=run_client,
                                 args=(port, c, duration, read_ratio, start_at, out, in_flight))
                for c in clients]
@@ -165,7 +236,8 @@ def client_process(port: int, clients: list[int], duration: float, read_ratio: f
         t.start()
     for t in threads:
         t.join()
-    queue.put(out)
+    sampler.join()
+    queue.put((out, cpu[0] if cpu else float("nan")))
 
 
 # ---- checks and baseline --------------------------------------------------------------------
@@ -250,11 +322,18 @@ def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
                     for g in groups if g]
         for p in workers_:
             p.start()
+        server_cpu: list[float] = []
+        if server is not None:
+            cpu_window(lambda: process_cpu(server.pid), start_at, duration, server_cpu)
         results: dict = {}
+        client_cpu = 0.0
         for _ in workers_:
-            results.update(queue.get(timeout=duration + 120))
+            out, cpu = queue.get(timeout=duration + 120)
+            results.update(out)
+            client_cpu += cpu
         for p in workers_:
             p.join(30)
+        load = os.getloadavg()[0]
 
         latencies = sorted(x for r in results.values() for x in r[0])
         written = {c: r[1] for c, r in results.items()}
@@ -268,9 +347,13 @@ def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 server.kill()
-    return {"ops": len(latencies), "rate": len(latencies) / duration, "latencies": latencies,
+    ops = len(latencies)
+    return {"ops": ops, "rate": ops / duration, "latencies": latencies,
             "writes": sum(len(w) for w in written.values()), "errors": errors,
-            "mismatches": mismatches, "missing": missing, "wrong": wrong}
+            "mismatches": mismatches, "missing": missing, "wrong": wrong,
+            "server_cpu_us": server_cpu[0] / ops * 1e6 if server_cpu and ops else float("nan"),
+            "client_cpu_us": client_cpu / ops * 1e6 if ops else float("nan"),
+            "load": load}
 
 
 def main() -> int:
@@ -298,6 +381,8 @@ def main() -> int:
     print(f"ops={ops} ops/s={rate:.0f} writes={r['writes']}")
     print(f"latency ms: p50={percentile(latencies, 50) * 1e3:.2f} "
           f"p99={percentile(latencies, 99) * 1e3:.2f} max={latencies[-1] * 1e3 if ops else 0:.2f}")
+    print(f"CPU per op: server {r['server_cpu_us']:.0f} us, clients {r['client_cpu_us']:.0f} us "
+          f"({os.cpu_count()} cores); load average {r['load']:.2f}")
     print(f"baseline (embedded Session, 1 thread): {baseline:.0f} ops/s; "
           f"server/embedded = {rate / baseline:.2f}")
     print(f"errors={len(errors)} read_mismatches={r['mismatches']} lost_writes={r['missing']} "
