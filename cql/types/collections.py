@@ -622,9 +622,8 @@ class TupleType(_FieldSequenceType):
             raise MarshalError(f"Expected a tuple for type {self.bare_name}, got "
                                f"{type(v).__name__}: {v!r}")
         items = list(v)
-        if len(items) > len(self.types):
-            raise MarshalError(f"Tuple value has too many elements. Type {self.bare_name} "
-                               f"expects {len(self.types)} but got {len(items)}")
+        if len(items) > len(self.types):  # serialized: data left after the last component
+            raise MarshalError(self._extra_msg)
         return self._val_items(items, h)
 
     def _literal(self, v: Any) -> str:
@@ -730,16 +729,19 @@ class UserType(_FieldSequenceType):
         return self.value_class(*values)
 
     def _val(self, v: Any, h: bool) -> Any:
+        # a bound value with fields the type lacks is, serialized, data left after the
+        # type's fields: say what Cassandra says of those bytes (UserType.validate)
         if isinstance(v, Mapping):
             items: list[Any] = [None] * len(self.types)
             for k, x in v.items():
-                items[self.field_index(k)] = x
+                if k not in self._index:
+                    raise MarshalError(self._extra_msg)
+                items[self._index[k]] = x
             return self._val_items(items, h)
         if _is_sequence_value(v):
             items = list(v)
             if len(items) > len(self.types):
-                raise MarshalError(f"UDT value has too many fields for type {self.type_name}: "
-                                   f"expected {len(self.types)} but got {len(items)}")
+                raise MarshalError(self._extra_msg)
             return self._val_items(items, h)
         if all(hasattr(v, f) for f in self.field_names):
             return self._val_items([getattr(v, f) for f in self.field_names], h)
