@@ -100,7 +100,16 @@ _Q = struct.Struct(">q")
 _PLAIN_LIVE = b"\x01"  # plain row with a row marker: flag, timestamp, (name, value)...
 _PLAIN = b"\x02"  # the same without a marker (an UPDATE's row)
 _GENERAL = b"\x00"  # anything else: flag, base timestamp, the LSM row body
-_names: dict[bytes, str] = {}
+_names: dict[bytes, str] = {}  # column names as stored -> str (tables have few columns)
+_name_prefixes: dict[str, bytes] = {}  # str -> length-prefixed UTF-8
+
+
+def _name_prefix(name: str) -> bytes:
+    out = bytearray()
+    put_bytes(out, name.encode())
+    if len(_name_prefixes) < 10000:
+        _name_prefixes[name] = bytes(out)
+    return bytes(out)
 
 
 def encode_row(row: Row) -> bytes:
@@ -119,7 +128,10 @@ def encode_row(row: Row) -> bytes:
                         ts if ts is not None else c.timestamp)):
                 break
             ts = c.timestamp
-            put_bytes(out, name.encode())
+            prefix = _name_prefixes.get(name)
+            if prefix is None:
+                prefix = _name_prefix(name)
+            out += prefix
             put_bytes(out, c.value)
         else:
             if ts is not None:
