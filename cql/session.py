@@ -167,12 +167,24 @@ class ResultSet:
 class PreparedStatement:
     """A statement parsed and planned once; ``bind()`` or pass parameters to ``execute``."""
 
-    def __init__(self, session: Session, query: str, prepared):
+    def __init__(self, session: Session, query: str, prepared, generation: int):
         self.session = session
         self.query_string = query
-        self._prepared = prepared
+        self._planned = prepared
+        self._generation = generation  # the schema's, when planned
         self.query_id = uuid.uuid5(uuid.NAMESPACE_OID, query).bytes
         self.keyspace = session.keyspace
+
+    @property
+    def _prepared(self):
+        """The plan, made again once the schema has changed: a plan may point at columns an
+        ALTER changed (as Cassandra invalidates prepared statements, CASSANDRA-16712)."""
+        database = self.session.database
+        generation = database.schema.generation
+        if generation != self._generation:
+            self._planned = database.prepare(self.query_string, self.keyspace, True)
+            self._generation = generation
+        return self._planned
 
     @property
     def bind_names(self) -> list[str | None]:
@@ -458,7 +470,9 @@ class Session:
     def prepare(self, query: str) -> PreparedStatement:
         if not isinstance(query, str):
             raise TypeError("prepare() takes a query string")
-        return PreparedStatement(self, query, self.database.prepare(query, self._keyspace, True))
+        generation = self.database.schema.generation
+        return PreparedStatement(self, query, self.database.prepare(query, self._keyspace, True),
+                                 generation)
 
     # ---- lifecycle --------------------------------------------------------------------
 

@@ -182,3 +182,17 @@ def test_server_option_and_setting():
     s = cql.connect(":memory:", drop_compact_storage_enabled=True)
     assert rows(s, "SELECT value FROM system_views.settings "
                    "WHERE name = 'drop_compact_storage_enabled'") == [("true",)]
+
+
+def test_prepared_statements_are_planned_again():
+    """CASSANDRA-16712: DROP COMPACT STORAGE invalidates prepared statements; a statement
+    prepared before reads the table's new form afterwards."""
+    s = connect(":memory:")
+    s.execute("CREATE TABLE t (pk int PRIMARY KEY, v int) WITH COMPACT STORAGE")
+    s.execute("INSERT INTO t (pk, v) VALUES (1, 1)")
+    select = s.prepare("SELECT * FROM t WHERE pk = ?")
+    assert [tuple(r) for r in s.execute(select, (1,))] == [(1, 1)]
+    s.execute("ALTER TABLE t DROP COMPACT STORAGE")
+    result = s.execute(select, (1,))
+    assert result.column_names == select.column_names == ["pk", "column1", "v", "value"]
+    assert [tuple(r) for r in result] == [(1, None, 1, None)]
