@@ -13,7 +13,9 @@ Per dataset (random: i.i.d. normal; clustered: 100 centres plus noise, like embe
   clock and by the process's CPU time (``cpu q/s``: what an idle core would do; on a shared
   machine the wall figures mostly measure the other jobs);
 - numpy brute force (unit-normalised float32 matrix times the query, argpartition for the
-  top 10) queries/s on the same vectors.
+  top 10) queries/s on the same vectors;
+- the 1-minute load average while the queries ran (what the wall-clock figures compete
+  with on a shared machine).
 
 Queries run one at a time on one connection (what an embedded caller sees). ``--dir`` runs
 on the LSM engine; the default is ``:memory:``.
@@ -110,6 +112,7 @@ def run_dataset(kind: str, args) -> dict:
             out.append([r.id for r in rows])
         return lat, out, time.process_time() - cpu
 
+    load = os.getloadavg()[0]
     lat, got, cpu = timed(ann, lambda i, q: (q.tolist(),))
     recall = statistics.mean(
         len(set(g) & set(exact_top(data64, norms, q, 10))) / 10 for g, q in zip(got, qs))
@@ -145,6 +148,7 @@ def run_dataset(kind: str, args) -> dict:
         "p99_partition_ms": 1000 * _pct(latp, 99),
         "numpy_qps": len(brute) / sum(brute), "numpy_cpu_qps": len(brute) / cpub,
         "numpy_p99_ms": 1000 * _pct(brute, 99),
+        "load": (load + os.getloadavg()[0]) / 2,
     }
 
 
@@ -189,7 +193,7 @@ def main() -> None:
           f"{ROWS_PER_PARTITION} rows per partition")
     header = ("dataset", "insert/s", "build s", "path", "recall@10", "ANN q/s", "cpu q/s",
               "p50 ms", "p99 ms", "part. recall", "part. q/s", "part. cpu q/s", "part. p99",
-              "numpy q/s", "numpy cpu q/s", "numpy p99")
+              "numpy q/s", "numpy cpu q/s", "numpy p99", "load avg")
     print(" | ".join(header), flush=True)
     for kind in args.datasets.split(","):
         r = run_dataset(kind, args)
@@ -199,7 +203,7 @@ def main() -> None:
             f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", f"{r['recall10_partition']:.3f}",
             f"{r['qps_partition']:.0f}", f"{r['cpu_qps_partition']:.0f}",
             f"{r['p99_partition_ms']:.2f}", f"{r['numpy_qps']:.0f}", f"{r['numpy_cpu_qps']:.0f}",
-            f"{r['numpy_p99_ms']:.2f}",
+            f"{r['numpy_p99_ms']:.2f}", f"{r['load']:.1f}",
         ]), flush=True)
 
 

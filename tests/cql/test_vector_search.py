@@ -163,6 +163,40 @@ def test_graph_path_recall(monkeypatch):
     search.close()
 
 
+def test_cosine_graph_holds_vectors_beyond_half_precision(monkeypatch):
+    """A cosine graph stores unit rows in float16: components far past its range (65504)
+    are found as well as small ones, built in bulk or added to a built graph."""
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
+    rng = np.random.default_rng(9)
+    dim, n = 16, 2000
+    centres = rng.standard_normal((20, dim))
+    data = 1e6 * (centres[rng.integers(0, 20, n)] + 0.3 * rng.standard_normal((n, dim)))
+    store = VectorStore(dim, "cosine")
+    for i, v in enumerate(data):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert store.wait_for_graph()
+    assert store.graph.dtype.name == "F16"
+    newcomer = (n.to_bytes(8, "big"), b"")
+    store.upsert(newcomer, (3e7 * centres[0]).tolist(), 1, 0)  # into the built graph
+    hits = 0
+    for c in range(20):
+        query = (1e6 * centres[c]).tolist()
+        search = store.search(query, 0)
+        got = [next(search) for _ in range(10)]
+        search.close()
+        exact = list(itertools.islice(store._ordered(store._all_slots(), query, 0), 10))
+        assert [s for s, _ in got] == sorted((s for s, _ in got), reverse=True)
+        hits += len({k for _, k in got} & {k for _, k in exact})
+    assert hits / 200 >= 0.95
+    search = store.search((1e6 * centres[0]).tolist(), 0)
+    assert next(search)[1] == newcomer
+    search.close()
+
+
 def test_graph_path_through_cql(monkeypatch):
     pytest.importorskip("usearch")
     monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
