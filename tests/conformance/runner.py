@@ -5,13 +5,15 @@ file, collecting ``CorpusError`` (``path:line: message``) per malformed file.
 
 Running: ``run_case(case, mode)`` -> ``Outcome`` for mode ``memory``, ``lsm`` or ``server``
 (the server mode starts one ``cassalite-server`` on first use, or uses ``$CQLT_SERVER``; see
-``server_connection()``, ``shutdown_server()``); ``run_many`` runs many in worker processes.
+``server_connection()``, ``shutdown_server()``), or the optional ``rocks`` (the LSM mode's
+reopens on the RocksDB engine; only when asked for, it needs ``rocksdict``); ``run_many`` runs
+many in worker processes.
 Everything goes through the public ``cql`` API or cassandra-driver, never cassalite internals.
 README.md ("Runner") describes the modes and the comparison rules.
 
 Command line::
 
-    python -m tests.conformance.runner [FILE_OR_DIR ...] [--modes memory,lsm] [-k TEXT]
+    python -m tests.conformance.runner [FILE_OR_DIR ...] [--modes memory,lsm,rocks] [-k TEXT]
                                        [--check] [-v] [-j JOBS] [--save FILE]
 
 prints every failure (in full with -v) and the pass rate of each file per mode.
@@ -50,7 +52,9 @@ CASES_DIR = HERE / "cases"
 SELFTEST_DIR = HERE / "selftest"
 KNOWN_FAILURES = HERE / "known_failures.txt"
 
-MODES = ("memory", "lsm", "server")
+MODES = ("memory", "lsm", "server")  # what pytest runs
+OPTIONAL_MODES = ("rocks",)  # on request (--modes)
+DIRECTORY_MODES = ("lsm", "rocks")  # a data directory, reopened before reads that follow writes
 SERVER_SAMPLE_MODULO = 20  # about 5% of the cases also run through cassalite-server
 
 KEYSPACE_DDL = ("CREATE KEYSPACE ks WITH replication = "
@@ -1282,7 +1286,7 @@ _READ_ONLY_RE = re.compile(r"(?i)^\s*\(?\s*(SELECT|DESCRIBE|DESC|USE|LIST)\b")
 
 
 class CqlBackend:
-    """The embedded engine through the public ``cql`` API (memory or LSM)."""
+    """The embedded engine through the public ``cql`` API (memory, LSM or RocksDB)."""
 
     def __init__(self, mode: str, tmp_root: str | None = None,
                  config: dict[str, Any] | None = None):
@@ -1294,7 +1298,7 @@ class CqlBackend:
         self.dir: str | None = None
         self.dirty = False
         self.reopens = 0
-        if mode == "lsm":
+        if mode in DIRECTORY_MODES:
             self.dir = tempfile.mkdtemp(prefix="cqlt-", dir=tmp_root or fast_tmp_root())
         self.session = self.trusted = self._connect()
         self.login_as: tuple[str, str] | None = None  # the session runs as this role
@@ -1304,6 +1308,8 @@ class CqlBackend:
     def _connect(self):
         if self.mode == "memory":
             s = self.cql.connect(":memory:", **self.config)
+        elif self.mode == "rocks":
+            s = self.cql.connect(self.dir, engine="rocks", **self.config)
         else:
             try:
                 s = self.cql.connect(self.dir, **LSM_OPTIONS, **self.config)
@@ -1313,7 +1319,7 @@ class CqlBackend:
         return s
 
     def reopen(self) -> None:
-        if not LSM_REOPEN:
+        if not LSM_REOPEN and self.mode == "lsm":
             self.trusted.admin.flush()  # $CQLT_LSM_REOPEN=0: flush only (quicker, weaker)
             self.dirty = False
             self.reopens += 1
@@ -1352,7 +1358,7 @@ class CqlBackend:
         return s
 
     def storage_step(self, kind: str) -> None:
-        if self.mode != "lsm":
+        if self.mode != "lsm":  # RocksDB flushes and compacts by itself: nothing to ask
             return
         admin = self.trusted.admin
         (admin.flush if kind == "flush" else admin.compact)()
@@ -1362,7 +1368,7 @@ class CqlBackend:
 
     def execute(self, st: Statement) -> ResultData:
         read = _is_read(st.text)
-        if self.mode == "lsm" and read and self.dirty:
+        if self.mode in DIRECTORY_MODES and read and self.dirty:
             try:
                 self.reopen()
             except Exception as e:  # noqa: BLE001 - the database does not open again
@@ -2200,7 +2206,8 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Run the conformance corpus outside pytest.")
     ap.add_argument("paths", nargs="*", help=".cqlt files or directories (default: cases/)")
     ap.add_argument("--modes", default="memory,lsm",
-                    help="comma-separated: memory, lsm, server (server runs its ~5%% sample)")
+                    help="comma-separated: memory, lsm, server (server runs its ~5%% sample), "
+                         "rocks (the RocksDB engine)")
     ap.add_argument("-k", dest="pattern", help="only case ids containing this text")
     ap.add_argument("--check", action="store_true", help="only parse, report data problems")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
@@ -2229,6 +2236,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return 1 if errors else 0
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    unknown = [m for m in modes if m not in MODES + OPTIONAL_MODES]
+    if unknown:
+        ap.error(f"unknown mode {unknown[0]!r} (memory, lsm, server, rocks)")
     global SERVER_SAMPLE_MODULO
     if args.all_server:
         SERVER_SAMPLE_MODULO = 1
