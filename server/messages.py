@@ -5,6 +5,7 @@ Responses other than RESULT and ERROR are built here too, since they are one-lin
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 from cassalite.server import wire
@@ -23,6 +24,7 @@ NAMES_FOR_VALUES = 0x40
 BATCH_KINDS = {0: "LOGGED", 1: "UNLOGGED", 2: "COUNTER"}
 
 Value = bytes | None | Unset
+_CONSISTENCY_FLAGS = struct.Struct(">HB")
 
 
 @dataclass(slots=True)
@@ -102,17 +104,18 @@ Request = Startup | Options | Query | Prepare | Execute | Batch | Register | Aut
 
 
 def read_query_params(r: Reader) -> QueryParams:
-    p = QueryParams(consistency=r.short(), flags=r.byte())
+    p = QueryParams(*r.unpack(_CONSISTENCY_FLAGS))
     if p.flags & VALUES:
         n = r.short()
-        named = bool(p.flags & NAMES_FOR_VALUES)
-        names: list[str] = []
-        for _ in range(n):
-            if named:
+        if p.flags & NAMES_FOR_VALUES:
+            names: list[str] = []
+            for _ in range(n):
                 names.append(r.string())
-            p.values.append(r.value())
-        if named:
+                p.values.append(r.value())
             p.names = names
+        else:
+            value = r.value
+            p.values = [value() for _ in range(n)]
     if p.flags & PAGE_SIZE:
         p.page_size = r.int()
     if p.flags & PAGING_STATE:
@@ -154,6 +157,8 @@ def decode(opcode: int, flags: int, body: bytes) -> Request:
     if flags & CUSTOM_PAYLOAD and opcode in (Opcode.QUERY, Opcode.PREPARE, Opcode.EXECUTE,
                                               Opcode.BATCH):
         r.bytes_map()  # custom payloads are accepted and ignored
+    if opcode == Opcode.EXECUTE:  # the common request first
+        return Execute(r.short_bytes(), read_query_params(r), bool(flags & TRACING))
     if opcode == Opcode.OPTIONS:
         return Options()
     if opcode == Opcode.STARTUP:
@@ -163,8 +168,6 @@ def decode(opcode: int, flags: int, body: bytes) -> Request:
         return Query(r.long_string(), read_query_params(r), traced)
     if opcode == Opcode.PREPARE:
         return Prepare(r.long_string())
-    if opcode == Opcode.EXECUTE:
-        return Execute(r.short_bytes(), read_query_params(r), traced)
     if opcode == Opcode.BATCH:
         return _read_batch(r, traced)
     if opcode == Opcode.REGISTER:

@@ -21,7 +21,7 @@ from typing import Any, Self
 import cql
 from cassalite.server.auth import PasswordAuthenticator
 from cassalite.server.config import ServerConfig
-from cassalite.server.connection import Connection
+from cassalite.server.connection import Connection, FrameProtocol
 from cassalite.server.messages import schema_change_event
 from cassalite.server.prepared import PreparedCache
 from cassalite.server.scheduling import CostModel
@@ -170,7 +170,7 @@ class CQLServer:
                     client.close()
                     return
             reader = asyncio.StreamReader(limit=1 << 20)
-            protocol = asyncio.StreamReaderProtocol(reader)
+            protocol = FrameProtocol(reader)
             loop = asyncio.get_running_loop()
             try:
                 transport, _ = await loop.connect_accepted_socket(

@@ -65,6 +65,16 @@ class Reader:
         self.pos = pos + st.size
         return v
 
+    def unpack(self, st: struct.Struct) -> tuple:
+        """Several fixed-size fields at once."""
+        pos = self.pos
+        try:
+            fields = st.unpack_from(self.data, pos)
+        except struct.error:
+            raise ProtocolViolation("Not enough bytes to read the message") from None
+        self.pos = pos + st.size
+        return fields
+
     def remaining(self) -> int:
         return len(self.data) - self.pos
 
@@ -104,9 +114,20 @@ class Reader:
         return self._take(self.short())
 
     def value(self) -> bytes | None | Unset:
-        n = self.int()
+        # _unpack and _take inlined: every bound value of every request comes through here
+        data, pos = self.data, self.pos
+        try:
+            (n,) = _I.unpack_from(data, pos)
+        except struct.error:
+            raise ProtocolViolation("Not enough bytes to read the message") from None
+        pos += 4
         if n >= 0:
-            return self._take(n)
+            end = pos + n
+            if end > len(data):
+                raise ProtocolViolation("Not enough bytes to read the message")
+            self.pos = end
+            return data[pos:end]
+        self.pos = pos
         if n == -1:
             return None
         if n == -2:
