@@ -59,11 +59,15 @@ GENERAL_ONLY = [
 ]
 
 
-@pytest.fixture(scope="module", params=["memory", "lsm"])
+@pytest.fixture(scope="module", params=["memory", "lsm", "rocks"])
 def session(request, tmp_path_factory):
     path = ":memory:point_read" if request.param == "memory" else \
         tmp_path_factory.mktemp("point") / "db"
-    s = cql.connect(path)
+    if request.param == "rocks":
+        pytest.importorskip("rocksdict")
+        s = cql.connect(path, engine="rocks")  # its own exact-key read: two gets
+    else:
+        s = cql.connect(path)
     s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
               "'replication_factor': 1}")
     s.execute("USE ks")
