@@ -21,16 +21,21 @@ def connect(path: str, **options):
     return s
 
 
-@pytest.fixture(params=["memory", "lsm"])
+@pytest.fixture(params=["memory", "lsm", "rocks"])
 def opened(request, tmp_path):
-    """A session and a function that reopens it (the LSM engine) or keeps it (memory)."""
+    """A session and a function that reopens it (the LSM and RocksDB engines) or keeps it
+    (memory)."""
     path = ":memory:" if request.param == "memory" else str(tmp_path / "db")
-    state = {"s": connect(path)}
+    options = {}
+    if request.param == "rocks":
+        pytest.importorskip("rocksdict")
+        options["engine"] = "rocks"
+    state = {"s": connect(path, **options)}
 
     def reopen():
         if path != ":memory:":
             state["s"].close()
-            state["s"] = cql.connect(path, "ks", drop_compact_storage_enabled=True)
+            state["s"] = cql.connect(path, "ks", drop_compact_storage_enabled=True, **options)
         return state["s"]
 
     yield state["s"], reopen
