@@ -9,9 +9,9 @@ and a burst of small responses costs one send.
 
 Fast path: while ``run()`` waits for a frame with nothing buffered, the protocol hands each
 chunk of received bytes to ``answer_inline`` first. It answers the plain EXECUTEs at the
-front of the chunk (no flags, statement measured cheap) right there, and all their
-answers go out in one write; whatever follows the first frame it leaves alone goes to the
-reader, for ``run()``. A prepared point read then costs no task switch, no stream-reader
+front of the chunk (no flag but compression, statement measured cheap) right there, and
+all their answers go out in one write; whatever follows the first frame it leaves alone
+goes to the reader, for ``run()``. A prepared point read then costs no task switch, no stream-reader
 wake-up and no per-frame awaits.
 """
 
@@ -278,16 +278,21 @@ class Connection:
         server, costs = self.server, self.server.costs
         max_size = self.config.max_frame_size
         unpack, execute, version = frame.HEADER.unpack_from, Opcode.EXECUTE, frame.PROTOCOL_VERSION
+        # the only flag allowed: compression, once negotiated (drivers compress every frame)
+        compressed = frame.COMPRESSED if self.compress else 0
         pos, end = 0, len(data)
         answers = []
         while end - pos >= frame.HEADER_SIZE:
             v, flags, stream, opcode, length = unpack(data, pos)
             start = pos + frame.HEADER_SIZE
-            if (opcode != execute or flags or v != version or not 0 <= length <= max_size
-                    or end - start < length):
+            if (opcode != execute or flags & ~compressed or v != version
+                    or not 0 <= length <= max_size or end - start < length):
                 break
             try:
-                msg = messages.decode(opcode, 0, data[start:start + length])
+                body = data[start:start + length]
+                if flags:
+                    body = frame.lz4_decompress(body, max_size)
+                msg = messages.decode(opcode, 0, body)
             except ProtocolViolation:
                 break  # run() answers it with the error
             key = msg.query_id

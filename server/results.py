@@ -30,6 +30,7 @@ _I = struct.Struct(">i")
 _NULL = b"\xff\xff\xff\xff"
 
 _option_cache: dict[CQLType, bytes] = {}
+_specs_cache: dict[tuple, bytes] = {}
 
 
 def _encode_option(opt: tuple) -> bytes:
@@ -62,8 +63,16 @@ def type_option(ctype: CQLType) -> bytes:
 
 def _column_specs(keyspace: str | None, table: str | None, names: Sequence[str],
                   types: Sequence[CQLType]) -> bytes:
-    head = wire.string(keyspace or "") + wire.string(table or "")
-    return head + b"".join(wire.string(n) + type_option(t) for n, t in zip(names, types))
+    """Global table spec and (name, type) per column; remembered, since every Rows answer
+    to a driver carries them (the Python driver never sets Skip_metadata)."""
+    key = (keyspace, table, tuple(names), tuple(types))
+    cached = _specs_cache.get(key)
+    if cached is None:
+        head = wire.string(keyspace or "") + wire.string(table or "")
+        cached = head + b"".join(wire.string(n) + type_option(t) for n, t in zip(names, types))
+        if len(_specs_cache) < 4096:
+            _specs_cache[key] = cached
+    return cached
 
 
 def rows_metadata(keyspace: str | None, table: str | None, names: Sequence[str],

@@ -11,7 +11,7 @@ import pytest
 
 from cassalite.server import ServerConfig, ServerThread, wire
 from cassalite.server.connection import Connection
-from cassalite.server.frame import HEADER, Opcode
+from cassalite.server.frame import COMPRESSED, HEADER, Opcode, lz4_compress
 from cassalite.server.wire import Reader
 
 from .rawclient import RawClient
@@ -20,10 +20,13 @@ SKIP_METADATA = 0x02
 VALUES = 0x01
 
 
-def _execute(qid: bytes, key: int, stream: int) -> bytes:
+def _execute(qid: bytes, key: int, stream: int, compress: bool = False) -> bytes:
     body = (wire.short_bytes(qid) + wire.short(1) + wire.byte(VALUES | SKIP_METADATA)
             + wire.short(1) + wire.bytes_(key.to_bytes(4, "big", signed=True)))
-    return HEADER.pack(4, 0, stream, Opcode.EXECUTE, len(body)) + body
+    if compress:
+        body = lz4_compress(body)
+    return HEADER.pack(4, COMPRESSED if compress else 0, stream, Opcode.EXECUTE,
+                       len(body)) + body
 
 
 def _query(text: str, stream: int) -> bytes:
@@ -114,6 +117,24 @@ def test_pipelined_executes_with_a_query_and_split_frames_between(counted):
             assert {k: _text_rows(r) for k, r in replies.items()} == {
                 3000 + k: [f"v{k}"] for k in range(6)}
     assert counted[0] >= 1
+
+
+def test_lz4_compressed_executes(counted):
+    """Drivers compress every frame once lz4 is negotiated; small answers go uncompressed."""
+    with ServerThread(ServerConfig(memory=True, port=0, log_level="WARNING")) as t:
+        qid = _setup(t.port)
+        with RawClient(t.port) as c:
+            assert c.startup(compression="lz4").opcode == Opcode.READY
+            answered = counted[0]
+            c.send_raw(b"".join(_execute(qid, k, k, compress=True) for k in range(50)))
+            replies = {r.stream: r for r in (c.recv() for _ in range(50))}
+            assert {k: _text_rows(r) for k, r in replies.items()} == {
+                k: [f"v{k}"] for k in range(50)}
+            # the flag is per frame: an uncompressed one is still answered
+            c.send_raw(_execute(qid, 1, 77))
+            reply = c.recv()
+            assert (reply.stream, _text_rows(reply)) == (77, ["v1"])
+            assert counted[0] > answered
 
 
 def test_errors_from_the_fast_path_are_error_replies(counted):
