@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from typing import Iterator, Mapping, NamedTuple
 
-from .model import Mutation, PartitionView
+from .model import Mutation, PartitionView, project_view
 
 Slices = list[tuple[bytes, bytes | None]] | None
 
@@ -104,6 +104,42 @@ class StorageEngine(ABC):
         now: int | None = None,
     ) -> Iterator[PartitionView]:
         """Live partitions in decorated-key (token) order within ``key_range``."""
+
+    def read_rows(
+        self,
+        table_id: str,
+        pk: bytes,
+        slices: Slices = None,
+        reverse: bool = False,
+        now: int | None = None,
+        limit: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> PartitionView | None:
+        """``read_partition``'s clustering rows projected on ``columns``: each row is
+        ``(ck, values)`` with, per column, the value bytes of a live simple cell, the
+        ComplexColumn of a collection's live cells, or None. The static row is left out
+        (None), and so is a partition without live clustering rows (the result is None).
+        Which rows are live does not depend on ``columns``. Engines that can decode
+        straight into values override this; the default projects ``read_partition``."""
+        return project_view(self.read_partition(table_id, pk, slices, reverse, now, limit),
+                            columns)
+
+    def scan_rows(
+        self,
+        table_id: str,
+        key_range: KeyRange = FULL_RANGE,
+        slices: Slices = None,
+        now: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> Iterator[PartitionView]:
+        """``scan`` with rows projected as ``read_rows`` does; partitions without live
+        clustering rows are left out."""
+        for view in self.scan(table_id, key_range, slices, now):
+            view = project_view(view, columns)
+            if view is not None:
+                yield view
 
     def flush(self, table_id: str | None = None) -> None:
         """Make memtables durable as immutable files (no-op for the memory engine)."""

@@ -70,6 +70,10 @@ class MemoryEngine(StorageEngine):
         now: int | None = None,
         limit: int | None = None,
     ) -> PartitionView | None:
+        return self._read(table_id, pk, slices, reverse, now, limit, None)
+
+    def _read(self, table_id: str, pk: bytes, slices: Slices, reverse: bool, now: int | None,
+              limit: int | None, columns: tuple[str, ...] | None) -> PartitionView | None:
         with self._lock:
             partition = self._partitions(table_id).get(decorate(pk))
             if partition is None:
@@ -77,8 +81,33 @@ class MemoryEngine(StorageEngine):
                 return None
             tracing.trace("Reading the partition from memory", stage=tracing.READ)
             return view_partition(
-                pk, partition, slices, reverse, now if now is not None else now_seconds(), limit
+                pk, partition, slices, reverse, now if now is not None else now_seconds(), limit,
+                columns
             )
+
+    def read_rows(
+        self,
+        table_id: str,
+        pk: bytes,
+        slices: Slices = None,
+        reverse: bool = False,
+        now: int | None = None,
+        limit: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> PartitionView | None:
+        return self._read(table_id, pk, slices, reverse, now, limit, columns)
+
+    def scan_rows(
+        self,
+        table_id: str,
+        key_range: KeyRange = FULL_RANGE,
+        slices: Slices = None,
+        now: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> Iterator[PartitionView]:
+        return self._scan(table_id, key_range, slices, now, columns)
 
     def scan(
         self,
@@ -87,6 +116,10 @@ class MemoryEngine(StorageEngine):
         slices: Slices = None,
         now: int | None = None,
     ) -> Iterator[PartitionView]:
+        return self._scan(table_id, key_range, slices, now, None)
+
+    def _scan(self, table_id: str, key_range: KeyRange, slices: Slices, now: int | None,
+              columns: tuple[str, ...] | None) -> Iterator[PartitionView]:
         now = now if now is not None else now_seconds()
         parts = self._partitions(table_id)
         lo, hi = key_range.start, key_range.end
@@ -103,6 +136,6 @@ class MemoryEngine(StorageEngine):
                 partition: Partition | None = parts.get(dk)
                 if partition is None:
                     continue
-                view = view_partition(dk[8:], partition, slices, False, now)
+                view = view_partition(dk[8:], partition, slices, False, now, None, columns)
             if view is not None:
                 yield view

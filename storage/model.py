@@ -451,10 +451,12 @@ def view_partition(
     reverse: bool,
     now: int,
     limit: int | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> PartitionView | None:
-    """Purge ``partition`` for reading; None when nothing in it is live."""
+    """Purge ``partition`` for reading; None when nothing in it is live. ``columns``: the
+    view of a projected read (rows of ``row_values``, no static row, None without rows)."""
     static = None
-    if partition.static_row is not None:
+    if partition.static_row is not None and columns is None:
         static = purge_row(partition.static_row, partition.deletion, now)
     out: list[tuple[bytes, Row]] = []
     has_rts = bool(partition.range_tombstones)
@@ -463,7 +465,7 @@ def view_partition(
         shadow = row_shadow(partition, ck) if has_rts else pdel
         live = purge_row(row, shadow, now)
         if live is not None:
-            out.append((ck, live))
+            out.append((ck, live if columns is None else row_values(live.cells, columns)))
             if limit is not None and len(out) >= limit:
                 break
     tr = tracing.current()
@@ -476,7 +478,7 @@ def view_partition(
 
 
 
-def _purged(ck: bytes, row: Row, pdel, rts: list, now: int):
+def purged_row(ck: bytes, row: Row, pdel, rts: list, now: int):
     """``row`` (at ``ck``) without what the partition deletion or a covering range
     tombstone shadows, or None when nothing of it is live."""
     shadow = pdel
@@ -537,7 +539,7 @@ def merged_view(
                 cur = merged_row(cur, row)
                 continue
             if cur is not None:
-                live = _purged(cur_ck, cur, pdel, rts, now)
+                live = purged_row(cur_ck, cur, pdel, rts, now)
                 if live is not None:
                     out.append((cur_ck, live))
                     if limit is not None and len(out) >= limit:
@@ -546,12 +548,32 @@ def merged_view(
             cur_ck = ck
             cur = row
         if cur is not None:
-            live = _purged(cur_ck, cur, pdel, rts, now)
+            live = purged_row(cur_ck, cur, pdel, rts, now)
             if live is not None:
                 out.append((cur_ck, live))
     if static is None and not out:
         return None
     return PartitionView(pk, static, out)
+
+
+def row_values(cells: dict, columns) -> list:
+    """What a projected read returns for a purged row with ``cells``: per name in
+    ``columns``, the value bytes of a simple cell, the ComplexColumn of a collection, or
+    None when the column has no live data."""
+    out = []
+    for name in columns:
+        data = cells.get(name)
+        out.append(data.value if type(data) is Cell else data)
+    return out
+
+
+def project_view(view: PartitionView | None, columns) -> PartitionView | None:
+    """``view`` with each row's cells replaced by its ``row_values`` (and without its
+    static row); None when it has no clustering rows."""
+    if view is None or not view.rows:
+        return None
+    return PartitionView(view.pk, None, [(ck, row_values(row.cells, columns))
+                                         for ck, row in view.rows])
 
 
 def count_tombstones(partition: Partition, slices: list[tuple[bytes, bytes | None]] | None,

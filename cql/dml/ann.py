@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 
-from cassalite.storage.model import Cell
+from cassalite.storage.model import Cell, row_values
 from cassalite.storage.murmur3 import decorate
 from cql.cells import partition_key_values
 from cql.derived import vector_index
@@ -32,10 +32,9 @@ from cql.plan.base import Result
 from cql.plan.terms import UNSET, compile_term
 from cql.schema.metadata import TableMetadata
 from cql.syntax import ast
-from cql.types.comparable import decode_clustering
 
 from .masking import row_masker
-from .plain_rows import CK, PK, build_row, column_spec, needs
+from .plain_rows import RowBuilder, column_spec
 from .selection import ColumnSelector, _undefined
 
 MAX_TOP_K = 1000  # IndexWriterConfig.MAX_TOP_K (cassandra.sai.vector_search.max_top_k)
@@ -278,11 +277,7 @@ def _build_fast_reader(plan):
             or any(c.kind == "static" for c in table.columns.values())
             or any(type(sel) is not ColumnSelector for sel in plan.selectors)):
         return None
-    spec = column_spec(plan.selectors)
-    need_pk = needs(spec, PK)
-    need_ck = needs(spec, CK)
-    ck_types = table.clustering_types
-    ck_rev = table.clustering_reversed
+    build = RowBuilder(column_spec(plan.selectors), table)
     name = column.name
 
     def read(db, store, table_id: str, dk: bytes, ck: bytes, now: int):
@@ -303,9 +298,8 @@ def _build_fast_reader(plan):
             store.resync((dk, ck), vector_index.decode(cell), cell.timestamp,
                          vector_index.expiry_of(cell))
             return None
-        pkv = partition_key_values(table, pk) if need_pk else None
-        ckv = decode_clustering(ck_types, ck, ck_rev) if need_ck else None
-        return build_row(spec, srow.cells, pkv, ckv)
+        pkv = partition_key_values(table, pk) if build.needs_pk else None
+        return build.from_values(pkv, ck, row_values(srow.cells, build.names))
 
     return read
 

@@ -16,15 +16,13 @@ from cql.cells import partition_key_values
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
 from cql.plan.terms import UNSET
-from cql.types.comparable import clustering_encoder, decode_clustering, serialize_partition_key
+from cql.types.comparable import clustering_encoder, serialize_partition_key
 
-from .plain_rows import CK, build_row, needs
 from .write_builder import value_getter
 
 
 class PointRead:
-    __slots__ = ("table_id", "pk_keys", "ck_keys", "pk_serialize", "ck_encode", "spec",
-                 "need_ck")
+    __slots__ = ("table_id", "pk_keys", "ck_keys", "pk_serialize", "ck_encode", "build")
 
     def __init__(self, plan) -> None:
         table = plan.meta
@@ -41,8 +39,7 @@ class PointRead:
             self.pk_serialize = lambda values: serialize_partition_key(types, values)
         self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
             if table.clustering else None
-        self.spec = plan._fast
-        self.need_ck = needs(self.spec, CK)
+        self.build = plan._fast
 
     def execute(self, plan, db, ctx) -> Result:
         bound = ctx.values
@@ -54,15 +51,13 @@ class PointRead:
             raise InvalidRequest("Key may not be empty")
         ck = self.ck_encode(cvalues) if self.ck_encode is not None else b""
         rows = []
-        view = db.engine.read_partition(self.table_id, pk, [(ck, ck + b"\x00")], plan.reverse,
-                                        ctx.now, None)
-        if view is not None and view.rows:
-            table = plan.meta
-            pkv = partition_key_values(table, view.pk)
-            for ck, srow in view.rows:
-                ckv = decode_clustering(table.clustering_types, ck, table.clustering_reversed) \
-                    if self.need_ck else None
-                rows.append(build_row(self.spec, srow.cells, pkv, ckv))
+        build = self.build
+        view = db.engine.read_rows(self.table_id, pk, [(ck, ck + b"\x00")], plan.reverse,
+                                   ctx.now, None, columns=build.names)
+        if view is not None:
+            pkv = partition_key_values(plan.meta, view.pk) if build.needs_pk else None
+            for ck, values in view.rows:
+                rows.append(build.from_values(pkv, ck, values))
         return Result("rows", list(plan.result_names), list(plan.result_types), rows, None,
                       keyspace=plan.keyspace, table=plan.table)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Iterator
 
 from cassalite.storage.engine import KeyRange
@@ -33,13 +34,12 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, Table
 from cql.syntax import ast, unparse
 from cql.system import virtual
 from cql.types import native_type
-from cql.types.comparable import clustering_decoder
 
 from .ann import execute_ann, plan_ann
 from .grouping import fold_groups, plan_group_by
 from .masking import row_masker
 from .paging import _after, _decode_state, _describe_range, _encode_state
-from .plain_rows import CK, build_row, column_spec, needs
+from .plain_rows import RowBuilder, column_spec
 from .point_read import compile_point_read
 from .selection import (
     INT,
@@ -514,9 +514,17 @@ class SelectPlan(Plan):
     # ---- partitions and rows --------------------------------------------------------------
 
     def _partitions(self, db, bound: list, slices, state, now: int,
-                    cap: int | None = None) -> Iterator:
+                    cap: int | None = None, columns: tuple[str, ...] | None = None) -> Iterator:
+        """Partition views of the selected partitions, from the paging ``state`` on;
+        ``columns``: projected views (``StorageEngine.read_rows``: rows of those columns'
+        values, no static row, no partition without clustering rows)."""
         table_id = str(self.meta.id)
         engine = db.engine
+        if columns is None:
+            read, scan = engine.read_partition, engine.scan
+        else:
+            read = partial(engine.read_rows, columns=columns)
+            scan = partial(engine.scan_rows, columns=columns)
         reverse = self.reverse
         distinct = self.stmt.distinct
         start_pk = state[0] if state else None
@@ -543,7 +551,7 @@ class SelectPlan(Plan):
                     if resume_ck is None:
                         continue
                     s = _after(slices, resume_ck, reverse)
-                view = engine.read_partition(table_id, pk, s, reverse, now, 1 if distinct else cap)
+                view = read(table_id, pk, s, reverse, now, 1 if distinct else cap)
                 if view is not None:
                     yield view
             return
@@ -556,30 +564,30 @@ class SelectPlan(Plan):
                 key_range = KeyRange(dk, True, key_range.end, key_range.end_inclusive)
         if current_trace() is not None:
             trace(f"Executing seq scan on {self.meta.name} for {_describe_range(key_range)}")
-        for view in engine.scan(table_id, key_range, slices, now):
+        for view in scan(table_id, key_range, slices, now):
             if view.pk == start_pk:
                 if resume_ck is None:
                     continue
-                view = engine.read_partition(
-                    table_id, view.pk, _after(slices, resume_ck, False), False, now, cap
-                )
+                view = read(table_id, view.pk, _after(slices, resume_ck, False), False, now, cap)
                 if view is None:
                     continue
             if distinct:
                 view = type(view)(view.pk, view.static_row, view.rows[:1])
             yield view
 
-    def _fast_spec(self, stmt: ast.Select, table: TableMetadata) -> list | None:
+    def _fast_spec(self, stmt: ast.Select, table: TableMetadata) -> RowBuilder | None:
         """For plain column selections read by key or scan, with nothing to filter,
-        aggregate, sort afterwards or format: where each output value comes from
-        (partition key / clustering component / cell), so rows are built straight from
-        the storage view without the general per-row machinery (see ``_fast_rows``)."""
+        aggregate, sort afterwards or format: the compiled builder of output rows (each
+        value a partition key component, a clustering component or a cell), so rows are
+        built straight from the storage view without the general per-row machinery (see
+        ``_fast_rows``)."""
         if (self.ann is not None or self.grouped or stmt.json or stmt.distinct
                 or self.needs_cells or self.row_filtering or self.post_sort
                 or self.key_mode not in ("keys", "scan", "token") or table.dropped_columns
                 or any(c.kind == "static" for c in table.columns.values())):
             return None
-        return column_spec(self.selectors)
+        spec = column_spec(self.selectors)
+        return None if spec is None else RowBuilder(spec, table)
 
     def _fast_rows(self, db, bound: list, ppl: int | None, state, now: int,
                    cap: int | None = None) -> Iterator:
@@ -588,22 +596,20 @@ class SelectPlan(Plan):
         slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
         if slices is not None and not slices:
             return
-        spec = self._fast
-        need_ck = needs(spec, CK)
-        decode_ck = clustering_decoder(table.clustering_types, table.clustering_reversed)
+        builder = self._fast
+        build = builder.from_values
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
-        for view in self._partitions(db, bound, slices, state, now, cap):
+        for view in self._partitions(db, bound, slices, state, now, cap, builder.names):
             if not view.rows:
                 continue
-            pkv = partition_key_values(table, view.pk)
+            pkv = partition_key_values(table, view.pk) if builder.needs_pk else None
             count = start_in_partition if view.pk == start_pk else 0
             if ppl is not None and count >= ppl:
                 continue
-            for ck, srow in view.rows:
+            for ck, values in view.rows:
                 count += 1
-                yield view.pk, ck, build_row(spec, srow.cells, pkv,
-                                             decode_ck(ck) if need_ck else None), count
+                yield view.pk, ck, build(pkv, ck, values), count
                 if ppl is not None and count >= ppl:
                     break
 

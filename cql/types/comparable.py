@@ -414,6 +414,10 @@ def clustering_decoder(types: Sequence[CQLType],
         return lambda data: decode_clustering(types, data, reversed_flags)
     from_comparable = types[0].from_comparable
     desc = bool(reversed_flags[0]) if reversed_flags else False
+    size = getattr(types[0], "signed_comparable_size", None)
+    if size is not None:
+        return _signed_decoder(size, desc, lambda data: decode_clustering(types, data,
+                                                                         reversed_flags))
 
     def decode(data: bytes) -> list:
         if len(data) > 1 and data[0] == SEP:
@@ -425,6 +429,24 @@ def clustering_decoder(types: Sequence[CQLType],
 
 
 _ENDS = frozenset((TERMINATOR, BOTTOM, TOP))
+
+
+def _signed_decoder(size: int, desc: bool, general: Callable[[bytes], list]
+                    ) -> Callable[[bytes], list]:
+    """``clustering_decoder`` of one fixed-width integer column (``signed_to_comparable``),
+    reading the value with one struct call; anything else goes to ``general``."""
+    unpack_from = _STRUCTS[size].unpack_from
+    bias = 1 << (size * 8 - 1)
+    mask = (1 << (size * 8)) - 1  # a DESC column's bytes are inverted: u -> mask - u
+    end = 1 + size
+
+    def decode(data: bytes) -> list:
+        n = len(data)
+        if (n == end or (n > end and data[end] in _ENDS)) and data[0] == SEP:
+            u = unpack_from(data, 1)[0]
+            return [(mask - u if desc else u) - bias]
+        return general(data)
+    return decode
 
 # ----------------------------------------------------------------------------------------------
 # Partition keys

@@ -83,6 +83,8 @@ class _IntegerType(CQLType):
         # Cassandra treats only int and bigint as fixed-length (vector element layout)
         self.fixed_length = size if size in (4, 8) else None
         self.accepts_empty = size in (4, 8)
+        # to_comparable is bc.signed_to_comparable(v, size): clustering_decoder reads it
+        self.signed_comparable_size = size
 
     def _key(self) -> tuple:
         return ("int", self.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 
 from ..model import (
+    MIN_TIMESTAMP,
     NO_DELETION_TIME,
     NO_TTL,
     Cell,
@@ -193,6 +194,16 @@ def _name_prefix(name: str) -> bytes:
     if len(_NAMES) < 10000:
         _NAMES[name] = prefix
     return prefix
+
+
+def name_index(columns) -> dict:
+    """Each of ``columns``' encoded names (as a row writes it) -> its position, for
+    ``get_live_rows``."""
+    index = {}
+    for i, name in enumerate(columns):
+        prefix = _NAMES.get(name)
+        index.setdefault(prefix if prefix is not None else _name_prefix(name), i)
+    return index
 
 
 def _put_deletion(out: bytearray, d: DeletionTime, base: int) -> None:
@@ -552,3 +563,159 @@ def iter_mutations(payload: bytes):
             pos += size
     except (IndexError, struct.error, UnicodeDecodeError) as exc:
         raise DecodeError(f"malformed mutation record: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------
+# projected reads: live values straight from the encoded rows
+# --------------------------------------------------------------------------------------
+
+
+def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: bytes | None,
+                  names: dict, width: int, floor: int, rts, now: int, out: list,
+                  limit: int | None) -> int:
+    """Append ``(ck, values)`` for each live row from ``pos`` (up to ``end``) whose ck is in
+    [lo, hi), stopping once ``out`` holds ``limit`` rows; returns the position reached.
+
+    What ``get_rows_until`` and ``purge_row`` give, without building the rows: ``names``
+    maps a column's encoded name (as written: length + UTF-8) to its position in
+    ``values``, which holds the value bytes of a live simple cell, a ComplexColumn of a
+    collection's live cells, or None. ``floor`` is the partition deletion's timestamp
+    (MIN_TIMESTAMP for none) and ``rts`` the range tombstones that may cover these rows;
+    what they, the row deletion or a TTL removes is not live. A row is live when its
+    marker or any of its cells (selected or not) is. With nothing to shadow a row
+    (``floor`` MIN_TIMESTAMP, no deletion), timestamps are not decoded: every timestamp
+    is above MIN_TIMESTAMP (CQL refuses it in USING TIMESTAMP).
+    """
+    while pos < end:
+        start = pos
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        ck = bytes(buf[pos:pos + n])
+        if hi is not None and ck >= hi:
+            return start
+        pos += n
+        b0 = buf[pos]
+        b1 = buf[pos + 1]
+        if b0 & 0x80 and b1 < 0x80:  # the usual two-byte length
+            size = (b0 & 0x7F) | (b1 << 7)
+            pos += 2
+        else:
+            size, pos = get_uvarint(buf, pos)
+        if lo is not None and ck < lo:
+            pos += size
+            continue
+        row_floor = floor
+        if rts:
+            for rt in rts:
+                if rt.lo <= ck and (rt.hi is None or ck < rt.hi) \
+                        and rt.deletion.marked_at > row_floor:
+                    row_floor = rt.deletion.marked_at
+        # the row body: flags, marker, deletion, cells (see get_row_body)
+        row_base = base
+        flags = buf[pos]
+        pos += 1
+        live = False
+        if flags == R_LIVENESS and row_floor == MIN_TIMESTAMP:
+            # a plain row marker nothing can shadow: live whatever its timestamp, which
+            # only a collection's cells need (their base); cells skip timestamps too
+            marker = pos
+            while buf[pos] & 0x80:
+                pos += 1
+            pos += 1
+            row_base = None
+            live = True
+        elif flags:
+            if flags & R_LIVENESS:
+                ts, pos = _get_ts(buf, pos, base)
+                row_base = ts
+                expires = None
+                if flags & R_LIVENESS_TTL:
+                    ttl, pos = get_svarint(buf, pos)
+                    expires, pos = get_svarint(buf, pos)
+                    if ttl == NO_TTL:
+                        expires = None
+            if flags & R_DELETION:
+                dts, pos = _get_ts(buf, pos, row_base)
+                _, pos = get_svarint(buf, pos)
+                if dts > row_floor:
+                    row_floor = dts
+            if flags & R_LIVENESS:
+                live = ts > row_floor and (expires is None or now < expires)
+        values = [None] * width
+        count = buf[pos]
+        if count < 0x80:
+            pos += 1
+        else:
+            count, pos = get_uvarint(buf, pos)
+        for _ in range(count):
+            ln = buf[pos]
+            if ln < 0x80:
+                name_end = pos + 1 + ln
+            else:
+                ln, name_end = get_uvarint(buf, pos)
+                name_end += ln
+            i = names.get(buf[pos:name_end])
+            pos = name_end
+            cflags = buf[pos]
+            if cflags & C_COMPLEX:
+                if row_base is None:
+                    row_base = _get_ts(buf, marker, base)[0]
+                data, pos = _get_live_complex(buf, pos, row_base, row_floor, now)
+                if data is not None:
+                    live = True
+                    if i is not None:
+                        values[i] = data
+                continue
+            u = buf[pos + 1]
+            if u < 0x80:
+                pos += 2
+            else:
+                u, pos = get_uvarint(buf, pos + 1)
+            alive = row_floor == MIN_TIMESTAMP or \
+                row_base + ((u >> 1) if not u & 1 else -((u + 1) >> 1)) > row_floor
+            if cflags:
+                ttl = NO_TTL
+                if cflags & C_TTL:
+                    ttl, pos = get_svarint(buf, pos)
+                ldt, pos = get_svarint(buf, pos)
+                if cflags & C_TOMBSTONE:
+                    continue
+                if ttl != NO_TTL and now >= ldt:
+                    alive = False
+            vn = buf[pos]
+            if vn < 0x80:
+                pos += 1
+            else:
+                vn, pos = get_uvarint(buf, pos)
+            if alive:
+                live = True
+                if i is not None:
+                    values[i] = bytes(buf[pos:pos + vn])
+            pos += vn
+        if live:
+            out.append((ck, values))
+            if limit is not None and len(out) >= limit:
+                return pos
+    return pos
+
+
+def _get_live_complex(buf, pos: int, base: int, floor: int, now: int):
+    """A collection's live cells as a ComplexColumn (None when none is live) and the
+    position after it; ``pos`` is at its flags."""
+    cflags = buf[pos]
+    pos += 1
+    if cflags & C_CDEL:
+        cdel, pos = _get_deletion(buf, pos, base)
+        if cdel.marked_at > floor:
+            floor = cdel.marked_at
+    count, pos = get_uvarint(buf, pos)
+    items = []
+    for _ in range(count):
+        path, pos = get_bytes(buf, pos)
+        cell, pos = _get_cell(buf, pos, base)
+        if cell.timestamp > floor and cell.is_live(now):
+            items.append((path, cell))
+    return (ComplexColumn(None, _sdict(items)) if items else None), pos

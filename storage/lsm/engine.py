@@ -407,6 +407,36 @@ class LSMEngine(StorageEngine):
         t = self._table(table_id)
         return t.scan(key_range, slices, now if now is not None else now_seconds())
 
+    def read_rows(
+        self,
+        table_id: str,
+        pk: bytes,
+        slices: Slices = None,
+        reverse: bool = False,
+        now: int | None = None,
+        limit: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> PartitionView | None:
+        t = self._tables.get(table_id)
+        if t is None:
+            t = self._table(table_id)
+        return t.read_rows(pk, slices, reverse, now if now is not None else now_seconds(),
+                           limit, columns)
+
+    def scan_rows(
+        self,
+        table_id: str,
+        key_range: KeyRange = FULL_RANGE,
+        slices: Slices = None,
+        now: int | None = None,
+        *,
+        columns: tuple[str, ...],
+    ) -> Iterator[PartitionView]:
+        t = self._table(table_id)
+        return t.scan_rows(key_range, slices, now if now is not None else now_seconds(),
+                           columns)
+
     # ================================================================== flush / compact
 
     def flush(self, table_id: str | None = None) -> None:

@@ -27,6 +27,7 @@ from .bloom import BloomFilter
 from .encoding import (
     DecodeError,
     get_bytes,
+    get_live_rows,
     get_partition_header,
     get_row_body,
     get_rows,
@@ -508,9 +509,12 @@ class SSTableReader:
         last = (end - 1) // L
         if first == last:
             return self._chunk(first, cache), start - first * L
-        parts = [self._chunk(i, cache) for i in range(first, last + 1)]
-        buf = b"".join(parts)
-        return buf, start - first * L
+        # only the bytes asked for: a range across a chunk boundary copies its own
+        # length, not whole chunks
+        parts = [memoryview(self._chunk(i, cache)) for i in range(first, last + 1)]
+        parts[-1] = parts[-1][:end - last * L]
+        parts[0] = parts[0][start - first * L:]
+        return b"".join(parts), 0
 
     # ------------------------------------------------------------ index
 
@@ -627,11 +631,10 @@ class SSTableReader:
             raise CorruptionError(self.path("Data.db"), None,
                              f"undecodable partition at data position {pos}: {exc}") from None
 
-    def read_lazy(self, entry: IndexEntry, slices=None):
-        """The partition of ``entry`` as ``(header, rows)``: ``header`` holds the partition
-        deletion, range tombstones and static row; ``rows`` decodes, on demand and in
-        clustering order, the rows within ``slices`` (rows before a slice are skipped by
-        their length prefix, from the row-index block that holds its start)."""
+    def open_partition(self, entry: IndexEntry) -> tuple[Partition, tuple]:
+        """The partition of ``entry`` as ``(header, cursor)``: ``header`` holds the
+        partition deletion, range tombstones and static row; ``cursor`` is where its rows
+        start, for ``lazy_rows`` or ``live_rows``."""
         _, pos, size, cks, offs = entry
         self.reads += 1
         try:
@@ -643,7 +646,40 @@ class SSTableReader:
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
-        return p, self._lazy_rows(buf, off, start, end, base, cks, offs, slices, pos)
+        return p, (buf, off, start, end, base, cks, offs, pos)
+
+    def read_lazy(self, entry: IndexEntry, slices=None):
+        """The partition of ``entry`` as ``(header, rows)`` (see ``open_partition``);
+        ``rows`` decodes, on demand and in clustering order, the rows within ``slices``
+        (rows before a slice are skipped by their length prefix, from the row-index block
+        that holds its start)."""
+        p, cursor = self.open_partition(entry)
+        return p, self.lazy_rows(cursor, slices)
+
+    def lazy_rows(self, cursor: tuple, slices):
+        """The rows of an opened partition within ``slices``, decoded on demand."""
+        buf, off, start, end, base, cks, offs, pos = cursor
+        return self._lazy_rows(buf, off, start, end, base, cks, offs, slices, pos)
+
+    def live_rows(self, cursor: tuple, slices, names: dict, width: int, floor: int, rts,
+                  now: int, limit: int | None, out: list) -> None:
+        """Append to ``out`` the live rows within ``slices`` of an opened partition as
+        ``(ck, values)``, in clustering order, until ``out`` holds ``limit`` rows (see
+        ``encoding.get_live_rows`` for ``names``, ``floor`` and ``rts``)."""
+        buf, off, start, end, base, cks, offs, pos = cursor
+        try:
+            for lo, hi in slices if slices is not None else ((None, None),):
+                if cks is not None and lo is not None:
+                    b = bisect_right(cks, lo) - 1
+                    if b > 0 and start + offs[b] > off:
+                        off = start + offs[b]
+                off = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
+                                    now, out, limit)
+                if limit is not None and len(out) >= limit:
+                    return
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
 
     def _lazy_rows(self, buf, off, start, end, base, cks, offs, slices, pos):
         try:

@@ -26,13 +26,19 @@ from ..model import (
     MIN_TIMESTAMP,
     Partition,
     PartitionView,
+    max_deletion,
     merge_partition_into,
     merge_partitions,
     merged_view,
+    project_view,
+    purged_row,
+    row_values,
+    slice_rows,
     view_partition,
 )
 from ..murmur3 import decorate
 from . import compaction
+from .encoding import name_index
 from .manifest import Manifest, normalize_options
 from .memtable import Memtable
 from .options import TableOptions
@@ -49,6 +55,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Position = tuple[int, int]
+
+
+_first = itemgetter(0)
 
 
 def _by_max_ts(s) -> int:
@@ -343,10 +352,144 @@ class Table:
             merge_partition_into(target, p)
         return view_partition(pk, target, slices, reverse, now, limit)
 
-    def scan(self, key_range: KeyRange, slices, now: int) -> Iterator[PartitionView]:
+    def read_rows(self, pk: bytes, slices, reverse: bool, now: int, limit: int | None,
+                  columns: tuple[str, ...]) -> PartitionView | None:
+        """``read`` projected on ``columns`` (see ``StorageEngine.read_rows``)."""
+        if tracing.current() is not None:
+            return project_view(self.read(pk, slices, reverse, now, limit), columns)
+        self.reads += 1
         if self.corrupt:
             self.check_readable()
+        dk = decorate(pk)
         mems, ssts = self._view
+        found = []
+        for s in ssts:
+            if slices is not None and not s.stats.may_intersect(slices):
+                continue
+            entry = s.find(dk)
+            if entry is not None:
+                found.append((s, entry))
+        return self._live_rows(pk, dk, mems, found, slices, reverse, now, limit, columns)
+
+    def _live_rows(self, pk: bytes, dk: bytes, mems, found: list, slices, reverse: bool,
+                   now: int, limit: int | None, columns) -> PartitionView | None:
+        """The live rows of the partition ``dk`` projected on ``columns``, from the
+        memtables ``mems`` and the ``(sstable, index entry)`` pairs ``found`` (newest
+        first). Memtable rows are read under the engine lock."""
+        lock = self.engine.lock
+        with lock:
+            parts = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
+            if parts:
+                return self._versions_rows(pk, parts, found, slices, reverse, now, limit,
+                                           columns)
+        return self._versions_rows(pk, parts, found, slices, reverse, now, limit, columns)
+
+    def _versions_rows(self, pk: bytes, parts: list, found: list, slices, reverse: bool,
+                       now: int, limit: int | None, columns) -> PartitionView | None:
+        """``_live_rows`` of the memtable versions ``parts`` and the SSTable versions
+        ``found``. When no clustering key can be in two versions (their clustering ranges
+        are disjoint, as when a time series writes new keys only), the versions are read
+        one after the other, each row purged on its own (SSTable rows decoded straight
+        into values); otherwise they are merged (``merged_view``)."""
+        pdel = None
+        rts: list = []
+        ranged = []  # (lowest ck, highest ck or None: unbounded, memtable partition, sstable, cursor)
+        for p in parts:
+            if p.deletion is not None:
+                pdel = max_deletion(pdel, p.deletion)
+            if p.range_tombstones:
+                rts.extend(p.range_tombstones)
+            if p.rows:
+                keys = p.rows.keys()
+                ranged.append((keys[0], keys[-1], p, None, None))
+        opened = []
+        for s, entry in found:
+            if pdel is not None and s.stats.max_ts <= pdel.marked_at:
+                break  # this and every older SSTable is shadowed by a partition deletion
+            header, cursor = s.open_partition(entry)
+            opened.append((s, entry, header, cursor))
+            if header.deletion is not None:
+                pdel = max_deletion(pdel, header.deletion)
+            if header.range_tombstones:
+                rts.extend(header.range_tombstones)
+            st = s.stats
+            if st.min_ck is not None:
+                ranged.append((st.min_ck, None if st.ck_unbounded else st.max_ck, None, s,
+                               cursor))
+        ranged.sort(key=_first)
+        for i in range(1, len(ranged)):
+            hi = ranged[i - 1][1]
+            if hi is None or hi >= ranged[i][0]:
+                return self._merged_rows(pk, parts, opened, slices, reverse, now, limit,
+                                         columns)
+        floor = pdel.marked_at if pdel is not None else MIN_TIMESTAMP
+        names = None
+        out: list = []
+        for _, _, p, s, cursor in (reversed(ranged) if reverse else ranged):
+            if limit is not None and len(out) >= limit:
+                break
+            if p is not None:
+                for ck, row in slice_rows(p.rows, slices, reverse):
+                    live = purged_row(ck, row, pdel, rts, now)
+                    if live is not None:
+                        out.append((ck, row_values(live.cells, columns)))
+                        if limit is not None and len(out) >= limit:
+                            break
+                continue
+            if names is None:
+                names = name_index(columns)
+            if not reverse:
+                s.live_rows(cursor, slices, names, len(columns), floor, rts, now, limit, out)
+                continue
+            rows: list = []
+            s.live_rows(cursor, slices, names, len(columns), floor, rts, now, None, rows)
+            rows.reverse()
+            out.extend(rows if limit is None else rows[:limit - len(out)])
+        return PartitionView(pk, None, out) if out else None
+
+    def _merged_rows(self, pk: bytes, parts: list, opened: list, slices, reverse: bool,
+                     now: int, limit: int | None, columns) -> PartitionView | None:
+        sources: list = [(p, None) for p in parts]
+        lazy = not reverse and limit is not None and not _is_exact(slices)
+        for s, entry, header, cursor in opened:
+            if lazy:
+                sources.append((header, s.lazy_rows(cursor, slices)))
+            else:
+                sources.append((s.read(entry, slices), None))
+        if not sources:
+            return None
+        return project_view(merged_view(pk, sources, slices, reverse, now, limit), columns)
+
+    def scan(self, key_range: KeyRange, slices, now: int) -> Iterator[PartitionView]:
+        mems, ssts = self._view
+        for dk, group in self._scan_groups(mems, ssts, key_range, slices):
+            view = self._scan_view(dk, group, mems, ssts, slices, now)
+            if view is not None:
+                yield view
+
+    def scan_rows(self, key_range: KeyRange, slices, now: int,
+                  columns: tuple[str, ...]) -> Iterator[PartitionView]:
+        """``scan`` projected on ``columns`` (see ``StorageEngine.scan_rows``)."""
+        if tracing.current() is not None:
+            for view in self.scan(key_range, slices, now):
+                view = project_view(view, columns)
+                if view is not None:
+                    yield view
+            return
+        mems, ssts = self._view
+        nm = len(mems)
+        for dk, group in self._scan_groups(mems, ssts, key_range, slices):
+            view = self._live_rows(dk[8:], dk, [mems[i] for _, i, _ in group if i < nm],
+                                   [(ssts[i - nm], e) for _, i, e in group if i >= nm],
+                                   slices, False, now, None, columns)
+            if view is not None:
+                yield view
+
+    def _scan_groups(self, mems, ssts, key_range: KeyRange, slices) -> Iterator:
+        """``(dk, [(dk, source, index entry or None)])`` per partition in the range, in
+        key order; sources below ``len(mems)`` are memtables, the others SSTables."""
+        if self.corrupt:
+            self.check_readable()
         lock = self.engine.lock
         lo, hi = key_range.start, key_range.end
         incl = (key_range.start_inclusive, key_range.end_inclusive)
@@ -376,16 +519,12 @@ class Table:
         for item in merged:
             if item[0] != current:
                 if group:
-                    view = self._scan_view(current, group, mems, ssts, slices, now)
-                    if view is not None:
-                        yield view
+                    yield current, group
                 group = []
                 current = item[0]
             group.append(item)
         if group:
-            view = self._scan_view(current, group, mems, ssts, slices, now)
-            if view is not None:
-                yield view
+            yield current, group
 
     def _scan_view(self, dk, group, mems, ssts, slices, now) -> PartitionView | None:
         nm = len(mems)

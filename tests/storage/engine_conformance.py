@@ -31,6 +31,7 @@ from cassalite.storage.model import (
     Partition,
     RangeTombstone,
     Row,
+    project_view,
 )
 from cassalite.storage.murmur3 import decorate
 
@@ -52,11 +53,22 @@ CKS = [struct.pack(">i", i) + b"\x38" for i in range(12)]
 PKS = [struct.pack(">i", i) for i in range(14)]
 
 
+# The selections projected reads are asked for (read_rows / scan_rows)
+COLUMN_SETS = [("a", "b", "c", "m"), ("c", "a"), ("m",), ("b",), ()]
+SERIES_CKS = [struct.pack(">i", i) + b"\x38" for i in range(600)]
+
+
 class Workload:
-    def __init__(self, seed: int, ops: int = 300, value_size: int = 20):
+    """``series``: rows are written at clustering keys that mostly grow with time (a time
+    series), so flushed versions of a partition tend to hold disjoint clustering ranges."""
+
+    def __init__(self, seed: int, ops: int = 300, value_size: int = 20, series: bool = False):
         self.rng = random.Random(seed)
         self.ops = ops
         self.value_size = value_size
+        self.series = series
+        self.cks = SERIES_CKS if series else CKS
+        self.next_ck = 0
         self.now0 = int(time.time())
         self.clock = 1_000_000
         self.ttl_serial = 0
@@ -110,31 +122,41 @@ class Workload:
         if kind < 0.04:
             p.deletion = DeletionTime(self.ts(table, False), self.now0 - r.randint(0, 3))
         elif kind < 0.10:
-            lo, hi = sorted(r.sample(range(len(CKS) + 1), 2))
+            cks = self.cks
+            lo, hi = sorted(r.sample(range(len(cks) + 1), 2))
             p.range_tombstones.append(RangeTombstone(
-                CKS[lo], CKS[hi] if hi < len(CKS) else None,
+                cks[lo], cks[hi] if hi < len(cks) else None,
                 DeletionTime(self.ts(table, False), self.now0 - r.randint(0, 3))))
         else:
             for _ in range(r.choice([1, 1, 1, 2, 5])):
-                p.rows[r.choice(CKS)] = self.row(table)
+                p.rows[self.row_ck()] = self.row(table)
             if r.random() < 0.1:
                 p.static_row = self.row(table)
         return p
 
+    def row_ck(self) -> bytes:
+        if not self.series:
+            return self.rng.choice(CKS)
+        if self.rng.random() < 0.05:  # now and then an older key
+            return self.rng.choice(SERIES_CKS[:self.next_ck + 1])
+        self.next_ck = min(self.next_ck + self.rng.randint(0, 2), len(SERIES_CKS) - 1)
+        return SERIES_CKS[self.next_ck]
+
     def slices(self):
         r = self.rng
+        cks = self.cks[:self.next_ck + 12]
         k = r.random()
         if k < 0.4:
             return None
         if k < 0.55:  # one row, as a read of a full primary key asks for it
-            ck = r.choice(CKS)
+            ck = r.choice(cks)
             return [(ck, ck + b"\x00")]
         n = r.randint(1, 3)
-        points = sorted(r.sample(range(len(CKS) + 1), min(2 * n, len(CKS) + 1)))
+        points = sorted(r.sample(range(len(cks) + 1), min(2 * n, len(cks) + 1)))
         out = []
         for i in range(0, len(points) - 1, 2):
-            lo = CKS[points[i]]
-            hi = CKS[points[i + 1]] if points[i + 1] < len(CKS) else None
+            lo = cks[points[i]]
+            hi = cks[points[i + 1]] if points[i + 1] < len(cks) else None
             out.append((lo, hi))
             if hi is None:
                 break
@@ -162,10 +184,22 @@ def compare_reads(model, engine, w: Workload, tables) -> None:
                                 engine.read_partition(t.table_id, pk, slices, reverse, now,
                                                       limit)),
                    (t.name, pk, slices, reverse, limit))
+            columns = r.choice(COLUMN_SETS)
+            _agree(lambda now: (
+                project_view(model.read_partition(t.table_id, pk, slices, reverse, now, limit),
+                             columns),
+                engine.read_rows(t.table_id, pk, slices, reverse, now, limit, columns=columns)),
+                (t.name, pk, slices, reverse, limit, columns))
         slices = w.slices()
         _agree(lambda now: (list(model.scan(t.table_id, slices=slices, now=now)),
                             list(engine.scan(t.table_id, slices=slices, now=now))),
                (t.name, "full scan"))
+        columns = r.choice(COLUMN_SETS)
+        _agree(lambda now: (
+            [v for v in (project_view(view, columns)
+                         for view in model.scan(t.table_id, slices=slices, now=now)) if v],
+            list(engine.scan_rows(t.table_id, slices=slices, now=now, columns=columns))),
+            (t.name, "projected full scan", columns))
         dks = sorted(decorate(pk) for pk in PKS)
         lo, hi = sorted(r.sample(dks, 2))
         kr = KeyRange(lo, r.random() < 0.5, hi, r.random() < 0.5)
@@ -175,9 +209,9 @@ def compare_reads(model, engine, w: Workload, tables) -> None:
 
 
 def run_workload(open_engine, seed: int, ops: int = 300, tables=TABLES, reopen: bool = True,
-                 value_size: int = 20) -> None:
+                 value_size: int = 20, series: bool = False) -> None:
     """``open_engine()`` returns a fresh handle on the same engine storage each call."""
-    w = Workload(seed, ops, value_size)
+    w = Workload(seed, ops, value_size, series)
     r = w.rng
     model = MemoryEngine()
     engine = open_engine()

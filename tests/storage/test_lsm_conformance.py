@@ -32,6 +32,19 @@ def test_lsm_background(lsm_dir, seed):
     run_workload(open_engine, seed=100 + seed)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_lsm_time_series(lsm_dir, seed):
+    """Clustering keys that grow with time: versions of a partition in several memtables
+    and SSTables hold disjoint clustering ranges, which projected reads chain unmerged."""
+
+    def open_engine():
+        return LSMEngine(lsm_dir, compaction_in_background=False,
+                         memtable_size_bytes=20_000 + 10_000 * seed,
+                         commitlog_segment_size_bytes=8192)
+
+    run_workload(open_engine, seed=200 + seed, ops=400, series=True)
+
+
 def test_lsm_wide_values(lsm_dir):
     """Partitions big enough to get row indexes and span many chunks."""
 
