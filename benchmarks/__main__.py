@@ -20,8 +20,9 @@ Workloads (through the public API only):
 - start-up: ``import cql; connect(':memory:')``, shell start to first result, server start to
   first query.
 - server under load (``benchmarks.server_load``): 32 driver connections doing prepared point
-  reads and inserts against ``cassalite-server --memory``: ops/s and p99 latency, every
-  acknowledged write checked afterwards.
+  reads and inserts against ``cassalite-server --memory``, one request at a time and 8 in
+  flight per connection: ops/s, p50 and p99 latency, server and client CPU per op, every
+  read and every acknowledged write checked.
 """
 
 from __future__ import annotations
@@ -130,9 +131,12 @@ def server(seconds: float) -> list[tuple[str, dict]]:
     from . import server_load
 
     out = []
-    for label, ratio in (("reads (95% point SELECT, 5% INSERT)", 0.95),
-                         ("mixed (50% point SELECT, 50% INSERT)", 0.5)):
-        out.append((label, server_load.run(clients=32, duration=seconds, read_ratio=ratio)))
+    for label, ratio, in_flight in (
+            ("reads (95% point SELECT, 5% INSERT)", 0.95, 1),
+            ("reads, 8 in flight per connection", 0.95, 8),
+            ("mixed (50% point SELECT, 50% INSERT)", 0.5, 1)):
+        out.append((label, server_load.run(clients=32, duration=seconds, read_ratio=ratio,
+                                           in_flight=in_flight)))
     return out
 
 
@@ -141,15 +145,18 @@ def print_server(results: list[tuple[str, dict]], seconds: float) -> None:
 
     print()
     print(f"Server under load: cassalite-server --memory, 32 driver connections (prepared "
-          f"statements), {seconds:.0f} s each:")
+          f"statements), {seconds:.0f} s each; CPU per op of the server process and of the "
+          f"client processes, load average at the end:")
     print()
-    print("| mix | ops/s | p50 ms | p99 ms | errors / lost writes |")
-    print("|---|---:|---:|---:|---|")
+    print("| mix | ops/s | p50 ms | p99 ms | server / client CPU us/op | load | "
+          "errors / lost writes |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for label, r in results:
         lat = r["latencies"]
         print(f"| {label} | {r['rate']:,.0f} | {percentile(lat, 50) * 1e3:.2f} | "
-              f"{percentile(lat, 99) * 1e3:.2f} | {len(r['errors']) + r['mismatches']} / "
-              f"{r['missing'] + r['wrong']} |")
+              f"{percentile(lat, 99) * 1e3:.2f} | {r['server_cpu_us']:.0f} / "
+              f"{r['client_cpu_us']:.0f} | {r['load']:.1f} | "
+              f"{len(r['errors']) + r['mismatches']} / {r['missing'] + r['wrong']} |")
 
 
 def wide_partition(root: Path, n: int) -> dict:
