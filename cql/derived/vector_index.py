@@ -21,7 +21,7 @@ as queries (each left out of its own answer) that is faster than brute force; la
 first try a graph over a sample and do not build the full one when the sample already
 misses the recall (i.i.d. random high-dimensional data, where HNSW fails). Graph
 candidates are re-scored exactly, so the graph decides *which* rows are candidates, never
-their order. Without ``usearch`` every search is exact.
+their order (which is why a cosine graph can hold its rows in half precision). Without ``usearch`` every search is exact.
 
 Scores are Cassandra's similarity values (higher is nearer): cosine ``(1 + cos) / 2``,
 euclidean ``1 / (1 + d^2)``, dot product ``(1 + a.b) / 2``; ties are broken by token order
