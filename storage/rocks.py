@@ -23,7 +23,10 @@ apply the header's deletions). ``compact()`` runs that purge over every partitio
 RocksDB's compaction.
 
 Reads use one RocksDB iterator, whose implicit snapshot makes a partition's header and rows
-consistent without a lock; they seek to each slice and stop at ``limit`` live rows.
+consistent without a lock; they seek to each slice and stop at ``limit`` live rows. A full
+primary key is two gets under the write lock instead. Projected reads (``read_rows``,
+``scan_rows``) take a plain row's values straight from its bytes: one timestamp means the
+row is shadowed whole or not at all.
 Durability is RocksDB's WAL: ``commitlog_sync="batch"`` or ``"group"`` fsyncs every write
 (RocksDB joins concurrent writers into one fsync); ``"periodic"`` writes the WAL to the OS on
 every write (a process crash loses nothing) and fsyncs it every
@@ -64,6 +67,7 @@ from .model import (
     merge_partition_into,
     merged_row,
     purge_row,
+    row_values,
     view_partition,
 )
 from .murmur3 import decorate
@@ -144,42 +148,73 @@ def encode_row(row: Row) -> bytes:
     return bytes(out)
 
 
+def _plain_values(buf: bytes) -> dict[str, bytes]:
+    """The (name, value) pairs of a plain row's value."""
+    pos = 9
+    end = len(buf)
+    values = {}
+    while pos < end:
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        raw = buf[pos:pos + n]
+        pos += n
+        name = _names.get(raw)
+        if name is None:
+            name = str(raw, "utf-8")
+            if len(_names) < 10000:
+                _names[raw] = name
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = get_uvarint(buf, pos)
+        values[name] = buf[pos:pos + n]
+        pos += n
+    return values
+
+
+_DECODE_ERRORS = (IndexError, ValueError, UnicodeDecodeError, OverflowError, struct.error)
+
+
 def decode_row(buf: bytes, key: bytes, path: str) -> Row:
     try:
         kind = buf[0]
         ts = _Q.unpack_from(buf, 1)[0]
         if kind == 0:
             return get_row_body(buf, 9, ts)[0]
-        pos = 9
-        end = len(buf)
-        cells = {}
-        while pos < end:
-            n = buf[pos]
-            if n < 0x80:
-                pos += 1
-            else:
-                n, pos = get_uvarint(buf, pos)
-            raw = buf[pos:pos + n]
-            pos += n
-            name = _names.get(raw)
-            if name is None:
-                name = str(raw, "utf-8")
-                if len(_names) < 10000:
-                    _names[raw] = name
-            n = buf[pos]
-            if n < 0x80:
-                pos += 1
-            else:
-                n, pos = get_uvarint(buf, pos)
-            cells[name] = _tnew(Cell, (buf[pos:pos + n], ts, NO_TTL, NO_DELETION_TIME))
-            pos += n
         row = Row.__new__(Row)
+        row.cells = {name: _tnew(Cell, (value, ts, NO_TTL, NO_DELETION_TIME))
+                     for name, value in _plain_values(buf).items()}
         row.liveness = _tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME)) if kind == 1 else None
         row.deletion = None
-        row.cells = cells
         return row
-    except (IndexError, ValueError, UnicodeDecodeError, OverflowError, struct.error) as exc:
-        raise CorruptionError(path, detail=f"malformed row under key {key.hex()}: {exc}") from None
+    except _DECODE_ERRORS as exc:
+        raise _malformed(path, key, exc) from None
+
+
+def _malformed(path: str, key: bytes, exc: Exception) -> CorruptionError:
+    return CorruptionError(path, detail=f"malformed row under key {key.hex()}: {exc}")
+
+
+def read_values(buf: bytes, key: bytes, path: str, ck: bytes, pdel, rts, now: int,
+                columns: tuple[str, ...]) -> list | None:
+    """A projected read of one stored row: ``model.row_values`` of its live cells, or None
+    when the row is not live. A plain row goes straight from its bytes to the values."""
+    if buf[0] == 0:
+        live = _live(ck, decode_row(buf, key, path), pdel, rts, now)
+        return None if live is None else row_values(live.cells, columns)
+    try:
+        ts = _Q.unpack_from(buf, 1)[0]
+        shadow = _shadow(ck, pdel, rts)
+        if shadow is not None and ts <= shadow.marked_at:
+            return None  # one timestamp: all of the row is shadowed or none of it
+        values = _plain_values(buf)
+    except _DECODE_ERRORS as exc:
+        raise _malformed(path, key, exc) from None
+    return [values.get(name) for name in columns]
 
 
 def encode_header(p: Partition) -> bytes:
@@ -213,24 +248,30 @@ def _drops_a_deletion(header: Partition, purged: Partition | None) -> bool:
     return any(rt not in kept for rt in header.range_tombstones)
 
 
-def _header_view(header: Partition | None, now: int):
-    """(partition deletion, range tombstones, live static row) of a partition's header."""
+def _header_view(header: Partition | None, now: int, columns: tuple[str, ...] | None):
+    """(partition deletion, range tombstones, live static row) of a partition's header;
+    projected reads (``columns``) leave the static row out."""
     if header is None:
         return None, None, None
     static = None
-    if header.static_row is not None:
+    if header.static_row is not None and columns is None:
         static = purge_row(header.static_row, header.deletion, now)
     return header.deletion, header.range_tombstones, static
 
 
-def _live(ck: bytes, row: Row, pdel, rts, now: int) -> Row | None:
-    """What a reader sees of ``row`` under the partition deletion and range tombstones."""
+def _shadow(ck: bytes, pdel, rts):
+    """The strongest of the partition deletion and the range tombstones covering ``ck``."""
     shadow = pdel
     if rts:
         for rt in rts:
             if rt.covers(ck):
                 shadow = max_deletion(shadow, rt.deletion)
-    return purge_row(row, shadow, now)
+    return shadow
+
+
+def _live(ck: bytes, row: Row, pdel, rts, now: int) -> Row | None:
+    """What a reader sees of ``row`` under the partition deletion and range tombstones."""
+    return purge_row(row, _shadow(ck, pdel, rts), now)
 
 
 class _Table:
@@ -436,15 +477,24 @@ class RocksEngine(StorageEngine):
     def read_partition(self, table_id: str, pk: bytes, slices: Slices = None,
                        reverse: bool = False, now: int | None = None,
                        limit: int | None = None) -> PartitionView | None:
+        return self._read_partition(table_id, pk, slices, reverse, now, limit, None)
+
+    def read_rows(self, table_id: str, pk: bytes, slices: Slices = None, reverse: bool = False,
+                  now: int | None = None, limit: int | None = None, *,
+                  columns: tuple[str, ...]) -> PartitionView | None:
+        return self._read_partition(table_id, pk, slices, reverse, now, limit, columns)
+
+    def _read_partition(self, table_id, pk, slices, reverse, now, limit, columns):
         p = partition_prefix(self._table(table_id).prefix, decorate(pk))
         now = now if now is not None else now_seconds()
         if slices is not None and len(slices) == 1 and tracing.current() is None:
             lo, hi = slices[0]
             if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
-                return self._read_row(p, pk, lo, now)  # [ck, ck + 0x00): one row
-        return self._read(self._db.iter(), p, pk, slices, reverse, now, limit)
+                return self._read_row(p, pk, lo, now, columns)  # [ck, ck + 0x00): one row
+        return self._read(self._db.iter(), p, pk, slices, reverse, now, limit, columns)
 
-    def _read_row(self, p: bytes, pk: bytes, ck: bytes, now: int) -> PartitionView | None:
+    def _read_row(self, p: bytes, pk: bytes, ck: bytes, now: int,
+                  columns: tuple[str, ...] | None) -> PartitionView | None:
         """An exact-key read: two gets (cheaper than an iterator's two seeks), under the
         write lock so that the header and the row come from the same state."""
         hk = p + _HEADER
@@ -453,10 +503,13 @@ class RocksEngine(StorageEngine):
             raw_header = self._db.get(hk)
             raw = self._db.get(key)
         header = None if raw_header is None else decode_header(raw_header, hk, self.path)
-        pdel, rts, static = _header_view(header, now)
+        pdel, rts, static = _header_view(header, now, columns)
         out = []
         if raw is not None:
-            live = _live(ck, decode_row(raw, key, self.path), pdel, rts, now)
+            if columns is None:
+                live = _live(ck, decode_row(raw, key, self.path), pdel, rts, now)
+            else:
+                live = read_values(raw, key, self.path, ck, pdel, rts, now, columns)
             if live is not None:
                 out.append((ck, live))
         if static is None and not out:
@@ -464,8 +517,9 @@ class RocksEngine(StorageEngine):
         return PartitionView(pk, static, out)
 
     def _read(self, it, p: bytes, pk: bytes, slices: Slices, reverse: bool, now: int,
-              limit: int | None) -> PartitionView | None:
-        """One partition through the iterator ``it`` (left anywhere)."""
+              limit: int | None, columns: tuple[str, ...] | None) -> PartitionView | None:
+        """One partition through the iterator ``it`` (left anywhere); ``columns``: a
+        projected read (``read_rows``)."""
         path = self.path
         it.seek(p)
         header = None
@@ -475,8 +529,8 @@ class RocksEngine(StorageEngine):
                 header = decode_header(it.value(), key, path)
                 it.next()
         if tracing.current() is not None:
-            return self._traced_read(it, p, pk, header, slices, reverse, now, limit)
-        pdel, rts, static = _header_view(header, now)
+            return self._traced_read(it, p, pk, header, slices, reverse, now, limit, columns)
+        pdel, rts, static = _header_view(header, now, columns)
         out: list[tuple[bytes, Row]] = []
         rp = p + _ROW
         n = len(rp)
@@ -499,7 +553,10 @@ class RocksEngine(StorageEngine):
                     step()
                     continue
                 ck = key[n:]
-                live = _live(ck, decode_row(it.value(), key, path), pdel, rts, now)
+                if columns is None:
+                    live = _live(ck, decode_row(it.value(), key, path), pdel, rts, now)
+                else:
+                    live = read_values(it.value(), key, path, ck, pdel, rts, now, columns)
                 if live is not None:
                     out.append((ck, live))
                     if limit is not None and len(out) >= limit:
@@ -511,7 +568,7 @@ class RocksEngine(StorageEngine):
             return None
         return PartitionView(pk, static, out)
 
-    def _traced_read(self, it, p, pk, header, slices, reverse, now, limit):
+    def _traced_read(self, it, p, pk, header, slices, reverse, now, limit, columns):
         """A traced read gathers the sliced rows and lets the model count what it passes."""
         tracing.trace("Reading the partition's rows from RocksDB", stage=tracing.READ)
         rp = p + _ROW
@@ -526,10 +583,18 @@ class RocksEngine(StorageEngine):
                 it.next()
         part = header if header is not None else Partition()
         part = Partition(part.deletion, part.range_tombstones, part.static_row, rows)
-        return view_partition(pk, part, slices, reverse, now, limit)
+        return view_partition(pk, part, slices, reverse, now, limit, columns)
 
     def scan(self, table_id: str, key_range: KeyRange = FULL_RANGE, slices: Slices = None,
              now: int | None = None) -> Iterator[PartitionView]:
+        return self._scan(table_id, key_range, slices, now, None)
+
+    def scan_rows(self, table_id: str, key_range: KeyRange = FULL_RANGE, slices: Slices = None,
+                  now: int | None = None, *,
+                  columns: tuple[str, ...]) -> Iterator[PartitionView]:
+        return self._scan(table_id, key_range, slices, now, columns)
+
+    def _scan(self, table_id, key_range, slices, now, columns) -> Iterator[PartitionView]:
         t = self._table(table_id)
         now = now if now is not None else now_seconds()
         prefix = t.prefix
@@ -544,7 +609,7 @@ class RocksEngine(StorageEngine):
             dk, end = split_key(key, n)
             p = key[:end]
             if key_range.contains(dk):
-                view = self._read(it, p, dk[8:], slices, False, now, None)
+                view = self._read(it, p, dk[8:], slices, False, now, None, columns)
                 if view is not None:
                     yield view
             elif key_range.end is not None and dk > key_range.end:
