@@ -10,7 +10,8 @@ Workloads (through the public API only):
   ROWID. Phases: prepared INSERT, unprepared INSERT with literals, point SELECT, 50-row
   slice, full scan. Each run measures sqlite3 and then cassalite in three states: the LSM
   engine as the ingest left it (natural: memtables being flushed), the same data with
-  everything flushed (steady state), and the memory engine. Every ratio is cassalite's rate
+  everything flushed (steady state), the memory engine and, when ``rocksdict`` is
+  installed, the RocksDB engine (``engine="rocks"``). Every ratio is cassalite's rate
   / sqlite3's rate *in the same run*; the table gives the median of ``--runs`` runs (and
   the range). ``--cpu`` times each phase in process CPU time instead of wall time (for a
   machine shared with other work).
@@ -43,7 +44,8 @@ from . import cputime
 
 PHASES = [("insert", "prepared INSERT"), ("text", "unprepared INSERT"),
           ("point", "point SELECT"), ("slice", "50-row slice"), ("scan", "full scan (per row)")]
-STATES = [("", "natural LSM"), ("steady_", "steady LSM"), ("memory_", "memory engine")]
+STATES = [("", "natural LSM"), ("steady_", "steady LSM"), ("memory_", "memory engine"),
+          ("rocks_", "RocksDB engine")]
 
 
 def _timed(fn) -> float:
@@ -57,9 +59,14 @@ def _dir_size(path: Path) -> int:
 
 
 def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -> dict:
-    """Per run: sqlite3, cassalite LSM (natural, then flushed), cassalite memory; returns
+    """Per run: sqlite3, cassalite LSM (natural, then flushed), cassalite memory (and
+    RocksDB when rocksdict is installed); returns
     {"us": {key: [µs/op per run]}, "ratio": {key: [ratio per run]}, "disk": ...}."""
+    import importlib.util
+
     import cql
+
+    rocks = importlib.util.find_spec("rocksdict") is not None
 
     us: dict = {}
     ratio: dict = {}
@@ -70,6 +77,10 @@ def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -
         c = cputime.run_cql(str(lsm), rows, parts, probes, clock=clock, both=True)
         c.update({f"memory_{k}": v for k, v in
                   cputime.run_cql(":memory:", rows, parts, probes, clock=clock).items()})
+        if rocks:
+            c.update({f"rocks_{k}": v for k, v in cputime.run_cql(
+                str(root / f"rocks{run}"), rows, parts, probes, clock=clock,
+                engine="rocks").items()})
         for key, value in c.items():
             phase = key.rpartition("_")[2]
             us.setdefault(key, []).append(value)
@@ -93,6 +104,7 @@ def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -
             for name in ("s.db", "s.db-wal", "s.db-shm"):
                 (root / name).unlink(missing_ok=True)
         shutil.rmtree(lsm, ignore_errors=True)
+        shutil.rmtree(root / f"rocks{run}", ignore_errors=True)
     return out
 
 
