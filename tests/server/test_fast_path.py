@@ -190,3 +190,38 @@ def test_a_client_that_does_not_read_is_held_back_and_loses_nothing():
         assert sorted(r.stream for r in replies) == list(range(n))
         assert all(_text_rows(r) == ["w" * 4000 + str(r.stream % 100)] for r in replies)
         flood.close()
+
+
+def test_driver_over_tls_with_lz4_answered_on_the_fast_path(counted, tmp_path):
+    """The cassandra-driver negotiates lz4 (the package is installed) and here TLS: its
+    prepared reads and writes go through the fast path and come back exact."""
+    cluster_mod = pytest.importorskip("cassandra.cluster")
+    import ssl
+
+    from .certs import make_certs
+
+    certs = make_certs(tmp_path)
+    config = ServerConfig(memory=True, port=0, log_level="WARNING",
+                          ssl_certfile=str(certs.server_cert),
+                          ssl_keyfile=str(certs.server_key))
+    with ServerThread(config) as t:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(cafile=str(certs.ca))
+        cluster = cluster_mod.Cluster(["127.0.0.1"], port=t.port, protocol_version=4,
+                                      ssl_context=ctx)
+        try:
+            s = cluster.connect()
+            s.execute("CREATE KEYSPACE tlsfp WITH replication = "
+                      "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+            s.execute("CREATE TABLE tlsfp.kv (k int PRIMARY KEY, v text)")
+            ins = s.prepare("INSERT INTO tlsfp.kv (k, v) VALUES (?, ?)")
+            sel = s.prepare("SELECT k, v FROM tlsfp.kv WHERE k = ?")
+            answered = counted[0]
+            for k in range(40):
+                s.execute(ins, (k, "x" * k))
+            assert [tuple(s.execute(sel, (k,)).one()) for k in range(40)] == [
+                (k, "x" * k) for k in range(40)]
+            assert s.execute(sel, (99,)).one() is None
+            assert counted[0] > answered + 40
+        finally:
+            cluster.shutdown()
