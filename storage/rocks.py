@@ -19,8 +19,10 @@ the only version of its row, so this is safe), and write the results in one Writ
 list of mutations is atomic. A partition deletion or range tombstone leaves the header only
 together with what it shadows: when one becomes droppable, the whole partition is purged
 against it in the same batch (rows stored under it may still hold shadowed cells; reads
-apply the header's deletions). ``compact()`` runs that purge over every partition, then
-RocksDB's compaction.
+apply the header's deletions). A row no write touches again (a deleted or expired one) is
+deleted by the first read that passes over it once its tombstones are past gc_grace.
+``compact()`` runs the whole-partition purge over every partition, then RocksDB's
+compaction.
 
 Reads use one RocksDB iterator, whose implicit snapshot makes a partition's header and rows
 consistent without a lock; they seek to each slice and stop at ``limit`` live rows. A full
@@ -485,15 +487,16 @@ class RocksEngine(StorageEngine):
         return self._read_partition(table_id, pk, slices, reverse, now, limit, columns)
 
     def _read_partition(self, table_id, pk, slices, reverse, now, limit, columns):
-        p = partition_prefix(self._table(table_id).prefix, decorate(pk))
+        t = self._table(table_id)
+        p = partition_prefix(t.prefix, decorate(pk))
         now = now if now is not None else now_seconds()
         if slices is not None and len(slices) == 1 and tracing.current() is None:
             lo, hi = slices[0]
             if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
-                return self._read_row(p, pk, lo, now, columns)  # [ck, ck + 0x00): one row
-        return self._read(self._db.iter(), p, pk, slices, reverse, now, limit, columns)
+                return self._read_row(t, p, pk, lo, now, columns)  # [ck, ck + 0x00): one row
+        return self._read(self._db.iter(), t, p, pk, slices, reverse, now, limit, columns)
 
-    def _read_row(self, p: bytes, pk: bytes, ck: bytes, now: int,
+    def _read_row(self, t: _Table, p: bytes, pk: bytes, ck: bytes, now: int,
                   columns: tuple[str, ...] | None) -> PartitionView | None:
         """An exact-key read: two gets (cheaper than an iterator's two seeks), under the
         write lock so that the header and the row come from the same state."""
@@ -512,12 +515,15 @@ class RocksEngine(StorageEngine):
                 live = read_values(raw, key, self.path, ck, pdel, rts, now, columns)
             if live is not None:
                 out.append((ck, live))
+            elif raw[0] == 0:
+                self._drop_dead_rows(t, [(key, raw)])
         if static is None and not out:
             return None
         return PartitionView(pk, static, out)
 
-    def _read(self, it, p: bytes, pk: bytes, slices: Slices, reverse: bool, now: int,
-              limit: int | None, columns: tuple[str, ...] | None) -> PartitionView | None:
+    def _read(self, it, t: _Table, p: bytes, pk: bytes, slices: Slices, reverse: bool,
+              now: int, limit: int | None,
+              columns: tuple[str, ...] | None) -> PartitionView | None:
         """One partition through the iterator ``it`` (left anywhere); ``columns``: a
         projected read (``read_rows``)."""
         path = self.path
@@ -532,6 +538,7 @@ class RocksEngine(StorageEngine):
             return self._traced_read(it, p, pk, header, slices, reverse, now, limit, columns)
         pdel, rts, static = _header_view(header, now, columns)
         out: list[tuple[bytes, Row]] = []
+        dead = []  # rows with nothing live of their own: candidates for _drop_dead_rows
         rp = p + _ROW
         n = len(rp)
         for lo, hi in (((b"", None),) if slices is None
@@ -553,20 +560,45 @@ class RocksEngine(StorageEngine):
                     step()
                     continue
                 ck = key[n:]
+                value = it.value()
                 if columns is None:
-                    live = _live(ck, decode_row(it.value(), key, path), pdel, rts, now)
+                    live = _live(ck, decode_row(value, key, path), pdel, rts, now)
                 else:
-                    live = read_values(it.value(), key, path, ck, pdel, rts, now, columns)
+                    live = read_values(value, key, path, ck, pdel, rts, now, columns)
                 if live is not None:
                     out.append((ck, live))
                     if limit is not None and len(out) >= limit:
                         break
+                elif value[0] == 0:  # plain rows are always live by themselves
+                    dead.append((key, value))
                 step()
             if limit is not None and len(out) >= limit:
                 break
+        if dead:
+            self._drop_dead_rows(t, dead)
         if static is None and not out:
             return None
         return PartitionView(pk, static, out)
+
+    def _drop_dead_rows(self, t: _Table, rows: list[tuple[bytes, bytes]]) -> None:
+        """Delete the rows (key, value as read) whose own tombstones and expired cells are
+        all past gc_grace_seconds now (the wall clock, not the read's ``now``), unless a
+        write changed them since. Rows no write touches again (deleted or expired ones) leave
+        RocksDB this way, the first time a read passes over them once they can."""
+        now = now_seconds()
+        gc_before = now - t.gc_grace
+        doomed = [key for key, value in rows if purge_gc_row(
+            decode_row(value, key, self.path), None, gc_before, _MAX_TS, now) is None]
+        if not doomed:
+            return
+        values = dict(rows)
+        with self._lock:
+            batch = self._WriteBatch(raw_mode=True)
+            for key in doomed:
+                if self._db.get(key) == values[key]:
+                    batch.delete(key)
+            if not batch.is_empty():
+                self._db.write(batch)
 
     def _traced_read(self, it, p, pk, header, slices, reverse, now, limit, columns):
         """A traced read gathers the sliced rows and lets the model count what it passes."""
@@ -609,7 +641,7 @@ class RocksEngine(StorageEngine):
             dk, end = split_key(key, n)
             p = key[:end]
             if key_range.contains(dk):
-                view = self._read(it, p, dk[8:], slices, False, now, None, columns)
+                view = self._read(it, t, p, dk[8:], slices, False, now, None, columns)
                 if view is not None:
                     yield view
             elif key_range.end is not None and dk > key_range.end:

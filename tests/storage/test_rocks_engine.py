@@ -140,3 +140,30 @@ def test_a_malformed_row_value_is_reported_with_its_key():
     value = encode_row(ROW_SHAPES[0])[:40]
     with pytest.raises(CorruptionError, match="Corrupt data in db: malformed row under key 6b"):
         decode_row(value, b"k", "db")
+
+
+def test_reads_drop_rows_whose_tombstones_are_past_gc_grace(lsm_dir, monkeypatch):
+    from cassalite.storage import rocks
+
+    table = TableInfo("00000000-0000-0000-0000-0000000000bb", "ks", "t10",
+                      {"gc_grace_seconds": 10})
+    prefix = partition_prefix(table.table_id.encode() + b"\x00", decorate(b"p")) + b"\x02"
+    engine = RocksEngine(lsm_dir)
+    engine.create_table(table)
+    t0 = rocks.now_seconds()
+    cks = [struct.pack(">i", i) for i in range(3)]
+    engine.apply([Mutation(table.table_id, b"p", Partition(rows=SortedDict({
+        cks[0]: Row(None, DeletionTime(5, t0)),  # a deleted row
+        cks[1]: Row(None, None, {"v": Cell(b"x", 5, 1, t0 + 1)}),  # expires in a second
+        cks[2]: _row(5, b"kept")})))])
+
+    def stored():
+        return [k for k, _ in engine._db.items(from_key=prefix) if k.startswith(prefix)]
+
+    engine.read_partition(table.table_id, b"p")
+    assert stored() == [prefix + ck for ck in cks]  # within gc_grace: kept
+    monkeypatch.setattr(rocks, "now_seconds", lambda: t0 + 12)
+    view = engine.read_partition(table.table_id, b"p", now=t0 + 12)
+    assert view.rows == [(cks[2], _row(5, b"kept"))]
+    assert stored() == [prefix + cks[2]]
+    engine.close()
