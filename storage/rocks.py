@@ -20,7 +20,9 @@ list of mutations is atomic. A partition deletion or range tombstone leaves the 
 together with what it shadows: when one becomes droppable, the whole partition is purged
 against it in the same batch (rows stored under it may still hold shadowed cells; reads
 apply the header's deletions). A row no write touches again (a deleted or expired one) is
-deleted by the first read that passes over it once its tombstones are past gc_grace.
+deleted by the first read that passes over it once its tombstones are past gc_grace; a
+read that finds a partition deletion or range tombstone past gc_grace in a header runs the
+whole-partition purge.
 ``compact()`` runs the whole-partition purge over every partition, then RocksDB's
 compaction.
 
@@ -240,6 +242,13 @@ def _gc_row(row: Row, gc_before: int, now: int) -> Row | None:
         else:
             return row if row.liveness is not None or row.cells else None
     return purge_gc_row(row, None, gc_before, _MAX_TS, now)
+
+
+def _droppable(header: Partition, gc_before: int) -> bool:
+    """Has the header a partition deletion or range tombstone past gc_grace?"""
+    if header.deletion is not None and header.deletion.local_deletion_time < gc_before:
+        return True
+    return any(rt.deletion.local_deletion_time < gc_before for rt in header.range_tombstones)
 
 
 def _drops_a_deletion(header: Partition, purged: Partition | None) -> bool:
@@ -505,7 +514,11 @@ class RocksEngine(StorageEngine):
         with self._lock:
             raw_header = self._db.get(hk)
             raw = self._db.get(key)
-        header = None if raw_header is None else decode_header(raw_header, hk, self.path)
+        header = None
+        if raw_header is not None:
+            header = decode_header(raw_header, hk, self.path)
+            if _droppable(header, now_seconds() - t.gc_grace):
+                self._purge_stored_partition(t, p, now_seconds())
         pdel, rts, static = _header_view(header, now, columns)
         out = []
         if raw is not None:
@@ -534,6 +547,10 @@ class RocksEngine(StorageEngine):
             if key == p + _HEADER:
                 header = decode_header(it.value(), key, path)
                 it.next()
+                if _droppable(header, now_seconds() - t.gc_grace):
+                    # its rows lose what it shadows, then it goes (this read's iterator
+                    # still sees the partition as it was: same answer)
+                    self._purge_stored_partition(t, p, now_seconds())
         if tracing.current() is not None:
             return self._traced_read(it, p, pk, header, slices, reverse, now, limit, columns)
         pdel, rts, static = _header_view(header, now, columns)
@@ -664,7 +681,6 @@ class RocksEngine(StorageEngine):
 
     def _purge_table(self, t: _Table, now: int) -> None:
         """Purge partition by partition, each under the write lock (writers interleave)."""
-        gc_before = now - t.gc_grace
         n = len(t.prefix)
         it = self._db.iter()
         it.seek(t.prefix)
@@ -673,16 +689,20 @@ class RocksEngine(StorageEngine):
             if not key.startswith(t.prefix):
                 break
             p = key[:split_key(key, n)[1]]
-            hk = p + _HEADER
-            with self._lock:
-                raw = self._db.get(hk)
-                header = Partition() if raw is None else decode_header(raw, hk, self.path)
-                rows: dict[bytes, Row | None] = {}
-                purged = self._purge_partition(p, header, rows, gc_before, now)
-                headers = {} if purged == (None if raw is None else header) else {hk: purged}
-                if rows or headers:
-                    self._write(rows, headers)
+            self._purge_stored_partition(t, p, now)
             it.seek(p + _END)
+
+    def _purge_stored_partition(self, t: _Table, p: bytes, now: int) -> None:
+        """The whole-partition purge of ``p`` as stored now, written back where it changed."""
+        hk = p + _HEADER
+        with self._lock:
+            raw = self._db.get(hk)
+            header = Partition() if raw is None else decode_header(raw, hk, self.path)
+            rows: dict[bytes, Row | None] = {}
+            purged = self._purge_partition(p, header, rows, now - t.gc_grace, now)
+            headers = {} if purged == (None if raw is None else header) else {hk: purged}
+            if rows or headers:
+                self._write(rows, headers)
 
     def close(self) -> None:
         if self._closed:

@@ -59,10 +59,10 @@ def _write(engine, pk: bytes, update: Partition) -> None:
     engine.apply([Mutation(GC0.table_id, pk, update)])
 
 
-def _keys(path: str) -> list[bytes]:
+def _keys(path: str, prefix: bytes = PREFIX) -> list[bytes]:
     db = Rdict(path, options=Options(raw_mode=True))
     try:
-        return [k for k in db.keys() if k.startswith(PREFIX)]
+        return [k for k in db.keys() if k.startswith(prefix)]
     finally:
         db.close()
 
@@ -167,3 +167,28 @@ def test_reads_drop_rows_whose_tombstones_are_past_gc_grace(lsm_dir, monkeypatch
     assert view.rows == [(cks[2], _row(5, b"kept"))]
     assert stored() == [prefix + cks[2]]
     engine.close()
+
+
+@pytest.mark.parametrize("point", [False, True], ids=["slice", "point"])
+def test_reads_purge_a_partition_under_a_deletion_past_gc_grace(lsm_dir, monkeypatch, point):
+    from cassalite.storage import rocks
+
+    table = TableInfo("00000000-0000-0000-0000-0000000000cc", "ks", "t10",
+                      {"gc_grace_seconds": 10})
+    engine = RocksEngine(lsm_dir)
+    engine.create_table(table)
+    t0 = rocks.now_seconds()
+    cks = [struct.pack(">i", i) for i in range(3)]
+    for update in (Partition(rows=SortedDict({ck: _row(5, b"old") for ck in cks})),
+                   Partition(deletion=DeletionTime(6, t0)),
+                   Partition(rows=SortedDict({cks[1]: _row(7, b"new")}))):
+        engine.apply([Mutation(table.table_id, b"p", update)])
+    monkeypatch.setattr(rocks, "now_seconds", lambda: t0 + 12)
+    slices = [(cks[1], cks[1] + b"\x00")] if point else None
+    view = engine.read_partition(table.table_id, b"p", slices, now=t0 + 12)
+    assert view.rows == [(cks[1], _row(7, b"new"))]
+    engine.close()
+    # The deletion went, with the rows it shadowed; the newer row stayed.
+    prefix = table.table_id.encode() + b"\x00"
+    assert _keys(lsm_dir, prefix) == [
+        partition_prefix(prefix, decorate(b"p")) + b"\x02" + cks[1]]
