@@ -9,9 +9,10 @@ Key layout (plain byte order is Cassandra's order, so RocksDB iterators serve sl
 terminator then makes partition prefixes prefix-free and keeps (token, key) order. ``ck`` is
 the model's byte-comparable clustering key (reversed columns already invert their bytes), so
 a slice ``[lo, hi)`` is the key range ``[P 02 lo, P 02 hi)``. The header holds what applies
-to the whole partition: its deletion, range tombstones and static row. Values use the LSM
-engine's encodings (``storage.lsm.encoding``): the header as a row-less partition, a row as
-a base timestamp then the row body.
+to the whole partition: its deletion, range tombstones and static row. The header's value
+is a row-less partition in the LSM engine's encoding (``storage.lsm.encoding``); a row's is
+either plain (one timestamp, no TTL, tombstone or collection: flag, timestamp, then name and
+value pairs) or general (flag, base timestamp, the LSM row body).
 
 Writes read only the rows they touch (and the header when they touch it), reconcile them with
 the model's rules, purge tombstones older than ``gc_grace_seconds`` from them (each key holds
@@ -19,18 +20,17 @@ the only version of its row, so this is safe), and write the results in one Writ
 list of mutations is atomic. A partition deletion or range tombstone leaves the header only
 together with what it shadows: when one becomes droppable, the whole partition is purged
 against it in the same batch (rows stored under it may still hold shadowed cells; reads
-apply the header's deletions). A row no write touches again (a deleted or expired one) is
-deleted by the first read that passes over it once its tombstones are past gc_grace; a
-read that finds a partition deletion or range tombstone past gc_grace in a header runs the
-whole-partition purge.
-``compact()`` runs the whole-partition purge over every partition, then RocksDB's
-compaction.
+apply the header's deletions). What no write touches again is purged by reads: a row with
+nothing live of its own goes once its tombstones are past gc_grace, and a header holding a
+deletion past gc_grace gets the whole-partition purge. ``compact()`` runs that purge over
+every partition, then RocksDB's compaction.
 
 Reads use one RocksDB iterator, whose implicit snapshot makes a partition's header and rows
 consistent without a lock; they seek to each slice and stop at ``limit`` live rows. A full
 primary key is two gets under the write lock instead. Projected reads (``read_rows``,
 ``scan_rows``) take a plain row's values straight from its bytes: one timestamp means the
 row is shadowed whole or not at all.
+
 Durability is RocksDB's WAL: ``commitlog_sync="batch"`` or ``"group"`` fsyncs every write
 (RocksDB joins concurrent writers into one fsync); ``"periodic"`` writes the WAL to the OS on
 every write (a process crash loses nothing) and fsyncs it every
