@@ -58,6 +58,7 @@ class SelectPlan(Plan):
         self.table = table.name
         self.keyspace = table.keyspace
         self.meta = table
+        self.table_id = str(table.id)
         self.stmt = stmt
         self.bound_ref: list = [[]]
         ctx = db.term_context(markers, table.keyspace)
@@ -518,7 +519,7 @@ class SelectPlan(Plan):
         """Partition views of the selected partitions, from the paging ``state`` on;
         ``columns``: projected views (``StorageEngine.read_rows``: rows of those columns'
         values, no static row, no partition without clustering rows)."""
-        table_id = str(self.meta.id)
+        table_id = self.table_id
         engine = db.engine
         if columns is None:
             read, scan = engine.read_partition, engine.scan

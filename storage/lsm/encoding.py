@@ -573,8 +573,9 @@ def iter_mutations(payload: bytes):
 def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: bytes | None,
                   names: dict, width: int, floor: int, rts, now: int, out: list,
                   limit: int | None) -> int:
-    """Append ``(ck, values)`` for each live row from ``pos`` (up to ``end``) whose ck is in
-    [lo, hi), stopping once ``out`` holds ``limit`` rows; returns the position reached.
+    """Append ``(ck, values)`` for each live row from ``pos`` (up to ``end``) of ``buf``
+    (bytes: its slices are the keys and values) whose ck is in [lo, hi), stopping once
+    ``out`` holds ``limit`` rows; returns the position reached.
 
     What ``get_rows_until`` and ``purge_row`` give, without building the rows: ``names``
     maps a column's encoded name (as written: length + UTF-8) to its position in
@@ -593,7 +594,7 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
             pos += 1
         else:
             n, pos = get_uvarint(buf, pos)
-        ck = bytes(buf[pos:pos + n])
+        ck = buf[pos:pos + n]
         if hi is not None and ck >= hi:
             return start
         pos += n
@@ -693,7 +694,7 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
             if alive:
                 live = True
                 if i is not None:
-                    values[i] = bytes(buf[pos:pos + vn])
+                    values[i] = buf[pos:pos + vn]
             pos += vn
         if live:
             out.append((ck, values))

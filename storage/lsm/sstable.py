@@ -29,7 +29,6 @@ from .encoding import (
     get_bytes,
     get_live_rows,
     get_partition_header,
-    get_row_body,
     get_rows,
     get_rows_until,
     get_uvarint,
@@ -340,6 +339,13 @@ def _next_uid() -> int:
 
 # An index entry: (dk, position, size, row-block first cks, row-block offsets)
 IndexEntry = tuple
+
+
+def _skip_to_block(cks: list, offs: list, start: int, off: int, lo: bytes) -> int:
+    """Where to look for the first row at or after ``lo``: the start of the row-index
+    block that holds it, when that is past ``off`` (``start``: the partition's offset)."""
+    b = bisect_right(cks, lo) - 1
+    return start + offs[b] if b > 0 and start + offs[b] > off else off
 
 
 class SSTableReader:
@@ -670,9 +676,7 @@ class SSTableReader:
         try:
             for lo, hi in slices if slices is not None else ((None, None),):
                 if cks is not None and lo is not None:
-                    b = bisect_right(cks, lo) - 1
-                    if b > 0 and start + offs[b] > off:
-                        off = start + offs[b]
+                    off = _skip_to_block(cks, offs, start, off, lo)
                 off = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
                                     now, out, limit)
                 if limit is not None and len(out) >= limit:
@@ -682,39 +686,23 @@ class SSTableReader:
                                   f"undecodable partition at data position {pos}: {exc}") from None
 
     def _lazy_rows(self, buf, off, start, end, base, cks, offs, slices, pos):
+        """Decoded by ``get_rows_until`` one row-index block at a time (the whole slice
+        of a partition without a row index, which is small)."""
         try:
-            if slices is None:
-                slices = ((None, None),)
-            for lo, hi in slices:
+            for lo, hi in slices if slices is not None else ((None, None),):
                 if cks is not None and lo is not None:
-                    b = bisect_right(cks, lo) - 1
-                    if b > 0 and start + offs[b] > off:
-                        off = start + offs[b]
+                    off = _skip_to_block(cks, offs, start, off, lo)
                 while off < end:
-                    row_start = off
-                    n = buf[off]
-                    if n < 0x80:
-                        off += 1
-                    else:
-                        n, off = get_uvarint(buf, off)
-                    ck = bytes(buf[off:off + n])
-                    if hi is not None and ck >= hi:
-                        off = row_start
-                        break
-                    off += n
-                    size = buf[off]
-                    if size < 0x80:
-                        off += 1
-                    elif buf[off + 1] < 0x80:  # a row of 128 bytes to 16 KiB
-                        size = (size & 0x7F) | (buf[off + 1] << 7)
-                        off += 2
-                    else:
-                        size, off = get_uvarint(buf, off)
-                    if lo is not None and ck < lo:
-                        off += size
-                        continue
-                    row, off = get_row_body(buf, off, base)
-                    yield ck, row
+                    stop = end
+                    if cks is not None:
+                        b = bisect_right(offs, off - start)
+                        if b < len(offs):
+                            stop = start + offs[b]
+                    rows: list = []
+                    off = get_rows_until(buf, off, stop, base, lo, hi, rows)
+                    yield from rows
+                    if off < stop:
+                        break  # reached a row at or past hi
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
