@@ -11,8 +11,11 @@ table's flags, so they appear as ordinary columns:
 
 Here a static compact table keeps its declared columns as the regular columns of a row
 without clustering, so its data moves into the partition's static row: each row's cells are
-copied there unchanged (timestamps and TTLs kept) and the old row is deleted, in the same
-atomic write as the new schema rows.
+copied there unchanged (timestamps and TTLs kept) and the old row is deleted. A dense table
+without a value column keeps a row marker where Cassandra writes an empty value cell: each
+row gets that cell (the marker's timestamp and TTL), so the new ``value`` column reads as
+Cassandra's, empty rather than null. Both are written in the same atomic write as the new
+schema rows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from cassalite.storage.engine import now_seconds
-from cassalite.storage.model import DeletionTime, Mutation, Partition, Row
+from cassalite.storage.model import Cell, DeletionTime, Mutation, Partition, Row
 from cql.derived import vector_index
 from cql.errors import InvalidRequest
 from cql.schema.metadata import CLUSTERING, REGULAR, STATIC, ColumnMetadata, TableMetadata
@@ -60,27 +63,50 @@ def uncompact(table: TableMetadata) -> None:
     table.refresh()
 
 
-def moved_to_static(db: Database, old: TableMetadata) -> list[Mutation]:
-    """The writes that move a static compact table's rows into static rows, for the same
-    ``engine.apply`` as the new schema. Index entries stay: a row without clustering and a
-    static row are both indexed under the empty clustering key."""
-    if old.compact != "static":
+def data_writes(db: Database, old: TableMetadata, new: TableMetadata) -> list[Mutation]:
+    """The writes that give the table's data its CQL form (none for most dense tables), for
+    the same ``engine.apply`` as the new schema."""
+    empty_value = None
+    if old.compact == "dense" and not old.regular_columns:
+        empty_value = new.regular_columns[0].name
+    if old.compact != "static" and empty_value is None:
         return []
     now = now_seconds()
     out: list[Mutation] = []
     table_id = str(old.id)
     for view in db.engine.scan(table_id, now=now):
-        update = Partition()
-        static = Row()
-        for ck, row in view.rows:
-            static.cells.update(row.cells)
-            update.rows[ck] = Row(deletion=DeletionTime(row.max_timestamp(), now))
-        if not update.rows:
-            continue
-        if static.cells:
-            update.static_row = static
-        out.append(Mutation(table_id, view.pk, update))
+        if empty_value is None:
+            update = _moved_to_static(view.rows, now)
+        else:
+            update = _empty_values(view.rows, empty_value)
+        if update.rows:
+            out.append(Mutation(table_id, view.pk, update))
     return out
+
+
+def _moved_to_static(rows, now: int) -> Partition:
+    """A static compact partition's rows as its static row, the old rows deleted. Index
+    entries stay: a row without clustering and a static row are both indexed under the
+    empty clustering key."""
+    update = Partition()
+    static = Row()
+    for ck, row in rows:
+        static.cells.update(row.cells)
+        update.rows[ck] = Row(deletion=DeletionTime(row.max_timestamp(), now))
+    if static.cells:
+        update.static_row = static
+    return update
+
+
+def _empty_values(rows, column: str) -> Partition:
+    """The empty value cell of each live row, as the row's marker stamps it."""
+    update = Partition()
+    for ck, row in rows:
+        marker = row.liveness
+        if marker is not None and column not in row.cells:
+            cell = Cell(b"", marker.timestamp, marker.ttl, marker.local_expiration_time)
+            update.rows[ck] = Row(cells={column: cell})
+    return update
 
 
 def drop_compact_storage(db: Database, old: TableMetadata, table: TableMetadata
@@ -89,7 +115,7 @@ def drop_compact_storage(db: Database, old: TableMetadata, table: TableMetadata
     form and return the data writes that must go with its schema rows."""
     check_can_drop(db, old)
     uncompact(table)
-    writes = moved_to_static(db, old)
+    writes = data_writes(db, old, table)
     if old.compact == "static":
         vector_index.registry(db).drop_table(str(table.id))  # rebuilt when next used
     return writes

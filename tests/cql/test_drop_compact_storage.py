@@ -149,7 +149,8 @@ def test_counter_static_compact_table(opened):
 def test_dense_tables(opened):
     s, reopen = opened
     s.execute("CREATE TABLE d (pk int, ck int, PRIMARY KEY (pk, ck)) WITH COMPACT STORAGE")
-    s.execute("INSERT INTO d (pk, ck) VALUES (1, 1)")
+    s.execute("INSERT INTO d (pk, ck) VALUES (1, 1) USING TIMESTAMP 42")
+    s.execute("INSERT INTO d (pk, ck) VALUES (2, 1) USING TTL 500")
     s.execute("CREATE TABLE v (pk int, ck1 int, ck2 int, v int, PRIMARY KEY (pk, ck1, ck2)) "
               "WITH COMPACT STORAGE")
     s.execute("INSERT INTO v (pk, ck1, v) VALUES (2, 2, 2)")
@@ -159,7 +160,12 @@ def test_dense_tables(opened):
     s = reopen()
     result = s.execute("SELECT * FROM d")
     assert result.column_names == ["pk", "ck", "value"]
-    assert [tuple(r) for r in result] == [(1, 1, None)]
+    # Cassandra's INSERT wrote an empty value cell (ours, a row marker): it reads as empty
+    assert [tuple(r) for r in result] == [(1, 1, cql.EMPTY), (2, 1, cql.EMPTY)]
+    assert rows(s, "SELECT JSON * FROM d WHERE pk = 1") == [('{"pk": 1, "ck": 1, "value": ""}',)]
+    assert rows(s, "SELECT ttl(value), writetime(value) FROM d WHERE pk = 1") == [(None, 42)]
+    (ttl,), = rows(s, "SELECT ttl(value) FROM d WHERE pk = 2")
+    assert 490 < ttl <= 500
     assert columns(s, "d")[-1] == ("value", "regular", -1, "empty", "none")
     assert rows(s, "SELECT * FROM v") == [(2, 2, None, 2), (2, 3, 4, 5)]
     # the empty type takes only the empty value, and no literal (Constants.Literal)
@@ -172,8 +178,10 @@ def test_dense_tables(opened):
         s.execute("INSERT INTO d (pk, ck, value) VALUES (1, 3, 0x)")
     # rows written without a row marker still live only through their value
     s.execute("DELETE v FROM v WHERE pk = 2 AND ck1 = 3 AND ck2 = 4")
+    s.execute("INSERT INTO d (pk, ck) VALUES (1, 4) USING TTL 1000")  # a CQL row: no value
     s = reopen()
-    assert rows(s, "SELECT pk, ck FROM d") == [(1, 1), (1, 2)]
+    assert rows(s, "SELECT * FROM d WHERE pk = 1") == [(1, 1, cql.EMPTY), (1, 2, cql.EMPTY),
+                                                       (1, 4, None)]
     assert rows(s, "SELECT * FROM v") == [(2, 2, None, 2)]
     assert rows(s, "SELECT flags FROM system_schema.tables WHERE keyspace_name = 'ks' "
                    "AND table_name = 'd'") == [({"compound"},)]
