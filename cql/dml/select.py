@@ -465,29 +465,18 @@ class SelectPlan(Plan):
             rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now,
                                                  mask)
         else:
-            produced = 0
             cap = None  # rows any one partition read can contribute (pushed down to storage)
             if not self.row_filtering and not self.post_sort:
                 wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
                 cap = min(wanted) if wanted else None
-            fast = self._fast is not None and mask is None
-            if fast:
-                rows = self._fast_rows(db, bound, ppl, state, now, cap)
+            if self._fast is not None and mask is None:
+                rows_out, next_state = self._fast_page(db, bound, ppl, state, now, cap, limit,
+                                                       page_size)
             else:
                 rows = self._rows(db, bound, ppl, state, now, cap)
                 if mask is not None:
                     rows = mask(rows)
-            for pk, ck, row, in_partition in rows:
-                rows_out.append(row if fast else self._project(row, now))
-                produced += 1
-                if limit is not None and produced >= limit:
-                    break
-                if page_size is not None and produced >= page_size and not self.post_sort:
-                    if next(rows, None) is not None:  # only promise a page that has rows
-                        remaining = -1 if limit is None else limit - produced
-                        next_state = _encode_state(pk, ck, in_partition, remaining)
-                        trace("Page full at {} rows: returning a paging state", page_size)
-                    break
+                rows_out, next_state = self._page(rows, limit, page_size, now)
         tr = current_trace()
         if tr is not None:
             live, tombstones = tr.take_read_counts()
@@ -501,6 +490,24 @@ class SelectPlan(Plan):
         if self.aggregate_warning:
             result.warnings.append(self.aggregate_warning)
         return result
+
+    def _page(self, rows: Iterator, limit: int | None, page_size: int | None,
+              now: int) -> tuple[list, bytes | None]:
+        """The projected ``rows`` (of ``_rows``) of a page and the paging state after them."""
+        rows_out: list[tuple] = []
+        produced = 0
+        for pk, ck, row, in_partition in rows:
+            rows_out.append(self._project(row, now))
+            produced += 1
+            if limit is not None and produced >= limit:
+                break
+            if page_size is not None and produced >= page_size and not self.post_sort:
+                if next(rows, None) is not None:  # only promise a page that has rows
+                    remaining = -1 if limit is None else limit - produced
+                    trace("Page full at {} rows: returning a paging state", page_size)
+                    return rows_out, _encode_state(pk, ck, in_partition, remaining)
+                break
+        return rows_out, None
 
     def _json_row(self, row: tuple) -> str:
         parts = []
@@ -581,7 +588,7 @@ class SelectPlan(Plan):
         aggregate, sort afterwards or format: the compiled builder of output rows (each
         value a partition key component, a clustering component or a cell), so rows are
         built straight from the storage view without the general per-row machinery (see
-        ``_fast_rows``)."""
+        ``_fast_page``)."""
         if (self.ann is not None or self.grouped or stmt.json or stmt.distinct
                 or self.needs_cells or self.row_filtering or self.post_sort
                 or self.key_mode not in ("keys", "scan", "token") or table.dropped_columns
@@ -590,29 +597,51 @@ class SelectPlan(Plan):
         spec = column_spec(self.selectors)
         return None if spec is None else RowBuilder(spec, table)
 
-    def _fast_rows(self, db, bound: list, ppl: int | None, state, now: int,
-                   cap: int | None = None) -> Iterator:
-        """``_rows`` for a ``_fast_spec`` plan: (pk, ck, output tuple, rank in partition)."""
+    def _fast_page(self, db, bound: list, ppl: int | None, state, now: int, cap: int | None,
+                   limit: int | None, page_size: int | None) -> tuple[list, bytes | None]:
+        """The rows and the paging state after them of a ``_fast_spec`` plan: what the
+        general loop of ``execute`` gives, with each partition's rows built in one go."""
         table = self.meta
         slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
         if slices is not None and not slices:
-            return
+            return [], None
         builder = self._fast
         build = builder.from_values
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
+        out: list = []
+        pending = None  # the page is full: its state, if a later partition has a row
         for view in self._partitions(db, bound, slices, state, now, cap, builder.names):
-            if not view.rows:
+            rows = view.rows
+            if not rows:
                 continue
-            pkv = partition_key_values(table, view.pk) if builder.needs_pk else None
             count = start_in_partition if view.pk == start_pk else 0
-            if ppl is not None and count >= ppl:
+            if ppl is not None:
+                if count >= ppl:
+                    continue
+                rows = rows[:ppl - count]
+            if pending is not None:
+                break
+            pkv = partition_key_values(table, view.pk) if builder.needs_pk else None
+            # rows the page and LIMIT still take (each takes at least one row, as execute)
+            room = None if page_size is None else max(page_size, 1) - len(out)
+            by_limit = limit is not None and (room is None or max(limit, 1) - len(out) <= room)
+            if by_limit:
+                room = max(limit, 1) - len(out)
+            if room is None or len(rows) < room:
+                out.extend([build(pkv, ck, values) for ck, values in rows])
                 continue
-            for ck, values in view.rows:
-                count += 1
-                yield view.pk, ck, build(pkv, ck, values), count
-                if ppl is not None and count >= ppl:
-                    break
+            out.extend([build(pkv, ck, values) for ck, values in rows[:room]])
+            if by_limit:
+                return out, None
+            pending = _encode_state(view.pk, rows[room - 1][0], count + room,
+                                    -1 if limit is None else limit - len(out))
+            if len(rows) > room:
+                break
+        else:
+            return out, None
+        trace("Page full at {} rows: returning a paging state", page_size)
+        return out, pending
 
     def _rows(self, db, bound: list, ppl: int | None, state, now: int,
               cap: int | None = None, sort: bool = True, views: list | None = None) -> Iterator:
