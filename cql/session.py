@@ -15,7 +15,7 @@ from collections import namedtuple
 from functools import lru_cache, partial
 from typing import Any, Callable, Iterator, Sequence
 
-from cassalite.storage import tracing
+from cassalite.storage import ENGINE_NAMES, tracing
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
 from cql.auth.access import authorize
@@ -526,8 +526,8 @@ def _open_engine(path: str, options: dict) -> StorageEngine:
         from cassalite.storage.rocks import RocksEngine
 
         return RocksEngine(os.fspath(path), **options)
-    raise ValueError(f"Unknown storage engine {engine_name!r} "
-                     "(expected 'lsm', 'memory' or 'rocks')")
+    expected = ", ".join(repr(name) for name in ENGINE_NAMES)
+    raise ValueError(f"Unknown storage engine {engine_name!r} (expected one of {expected})")
 
 
 def connect(path: str | os.PathLike = ":memory:", keyspace: str | None = None, *,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from cassalite.server.config import ServerConfig
 from cassalite.server.server import CQLServer
+from cassalite.storage import ENGINE_NAMES
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -24,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--data-dir", help="database directory (default: the user data dir)")
     where.add_argument("--memory", action="store_true", default=None,
                        help="serve a fresh in-memory database")
+    p.add_argument("--engine", choices=ENGINE_NAMES,
+                   help="storage engine of --data-dir (default lsm; rocks needs the "
+                        "cassalite[rocks] extra)")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to bind (default 9042; 0 picks a free one)")
     p.add_argument("--auth", action="store_true", default=None,

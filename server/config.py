@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cassalite.server.frame import DEFAULT_MAX_FRAME_SIZE
+from cassalite.storage import ENGINE_NAMES
 from cql.settings import DEFAULT_SETTINGS, SETTING_NAMES
 
 
@@ -17,6 +18,7 @@ class ServerConfig:
     port: int = 9042
     data_dir: str | None = None  # None and not memory: the user data directory
     memory: bool = False
+    engine: str = "lsm"  # the storage engine of data_dir (cassalite.storage.ENGINE_NAMES)
     auth: bool = False
     # Engine calls run on this many threads (0: everything inline on the event loop).
     workers: int = 4
@@ -75,6 +77,9 @@ class ServerConfig:
     def validate(self) -> None:
         if not 0 <= int(self.port) <= 65535:
             raise ValueError(f"Invalid port {self.port}")
+        if self.engine not in ENGINE_NAMES:
+            raise ValueError(f"Unknown storage engine {self.engine!r} "
+                             f"(expected one of {', '.join(ENGINE_NAMES)})")
         if int(self.workers) < 0:
             raise ValueError("workers must be >= 0")
         if int(self.max_inflight_per_connection) < 1:

@@ -66,7 +66,8 @@ class CQLServer:
             path = str(Path(cfg.data_dir).expanduser() if cfg.data_dir else default_data_dir())
             Path(path).mkdir(parents=True, exist_ok=True)
         log.info("Opening database %s", path)
-        self.root = cql.connect(path, **cfg.database_settings())
+        engine = {} if cfg.memory else {"engine": cfg.engine}
+        self.root = cql.connect(path, **engine, **cfg.database_settings())
         self.root.row_factory = cql.tuple_factory
         if cfg.auth:
             self.authenticator = PasswordAuthenticator(self.new_session())

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from cassalite.storage import ENGINE_NAMES
+
 from . import NAME, __version__
 from .config import Config, format_settings, load_config, timezone_setup, user_data_dir
 from .core import ConnectionInfo, Shell, ShellSettings
@@ -85,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="database directory (default $CASSALITE_DATA_DIR or the "
                                       "user data directory)")
     p.add_argument("--memory", action="store_true", help="use a fresh in-memory database")
+    p.add_argument("--engine", choices=ENGINE_NAMES,
+                   help="storage engine of --data-dir (default lsm, or cqlshrc's [cassalite] "
+                        "engine; rocks needs the cassalite[rocks] extra)")
     return p
 
 
@@ -314,7 +319,7 @@ def open_session(args: argparse.Namespace, cfg: Config):
     data_dir = data_dir.expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
     options = {}
-    engine = cfg.get("cassalite", "engine")
+    engine = args.engine or cfg.get("cassalite", "engine")
     if engine:
         options["engine"] = engine
     return cql.connect(str(data_dir), **options), str(data_dir), data_dir

@@ -24,6 +24,27 @@ def test_options_override_the_config_file(tmp_path):
         build_parser().parse_args(["--memory", "--data-dir", "x"])
 
 
+def test_engine_option_opens_the_data_dir_with_that_engine(tmp_path):
+    pytest.importorskip("rocksdict")
+    from cassalite.server.server import CQLServer
+    from cassalite.storage.rocks import RocksEngine
+
+    cfg = load_config(build_parser().parse_args(["--data-dir", str(tmp_path / "db"),
+                                                 "--engine", "rocks"]))
+    server = CQLServer(cfg)
+    server.open_database()
+    try:
+        assert cfg.engine == "rocks"
+        assert isinstance(server.root.database.engine, RocksEngine)
+    finally:
+        server.root.close()
+    with pytest.raises(ValueError, match=r"Unknown storage engine 'nope' \(expected one of "
+                                         r"lsm, memory, rocks\)"):
+        cfg.updated({"engine": "nope"})
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--engine", "nope"])
+
+
 def _start(args: list[str], tmp_path) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen([sys.executable, "-m", "cassalite.server", "--port", "0", *args],
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)

@@ -129,6 +129,19 @@ def test_data_dir_persists(tmp_path):
     assert rc == 0 and " 7\n" in out
 
 
+def test_engine_option_stores_in_that_engine(tmp_path):
+    pytest.importorskip("rocksdict")
+    import cql
+
+    data = tmp_path / "db"
+    ks = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', " \
+         "'replication_factor': 1}; CREATE TABLE ks.t (k int PRIMARY KEY); " \
+         "INSERT INTO ks.t (k) VALUES (7)"
+    assert run(["--data-dir", str(data), "--engine", "rocks", "-e", ks])[0] == 0
+    with cql.connect(str(data), engine="rocks") as session:
+        assert session.execute("SELECT k FROM ks.t").all() == [(7,)]
+
+
 def test_cqlshrc_settings(tmp_path):
     rc_file = tmp_path / "rc"
     rc_file.write_text("[ui]\ndouble_precision = 10\ntimezone = America/Sao_Paulo\n")
