@@ -478,7 +478,7 @@ class Session:
 
     @property
     def admin(self):
-        """Engine maintenance: flush, compact, snapshot, tablestats (LSM engine)."""
+        """Engine maintenance: flush, compact, snapshot, tablestats (lsm and rocks engines)."""
         admin = getattr(self.engine, "admin", None)
         if admin is None:
             raise errors.InvalidRequest("This storage engine has no admin operations")

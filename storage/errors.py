@@ -27,3 +27,12 @@ class CorruptionError(StorageError):
 
 class DirectoryLockedError(StorageError):
     """Another process (or another engine in this process) has the data directory open."""
+
+
+class UnsupportedOperation(StorageError):
+    """A maintenance verb (``nodetool``, ``session.admin``) this engine cannot carry out."""
+
+    def __init__(self, verb: str, engine: str, why: str):
+        self.verb = verb
+        self.engine = engine
+        super().__init__(f"{verb} is not supported by the {engine} storage engine: {why}")

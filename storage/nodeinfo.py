@@ -24,7 +24,7 @@ RACK = "rack1"
 PERCENTILES = (("50%", 0.50), ("75%", 0.75), ("95%", 0.95), ("98%", 0.98), ("99%", 0.99))
 
 
-def _dir_size(path: str) -> int:
+def dir_size(path: str) -> int:
     total = 0
     for root, _, files in os.walk(path):
         for name in files:
@@ -43,8 +43,6 @@ def info(engine: LSMEngine, data_dir: str) -> dict[str, Any]:
     """``nodetool info``: load, memtables, commit log and snapshot sizes of the node."""
     tables = engine.tables()
     mems = [m for t in tables for m in t._view[0]]
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    rss = rss_kib if sys.platform == "darwin" else rss_kib * 1024
     return {
         "data_directory": os.path.abspath(data_dir),
         "load": sum(_live_bytes(t) for t in tables),
@@ -52,22 +50,30 @@ def info(engine: LSMEngine, data_dir: str) -> dict[str, Any]:
         "sstables": sum(len(t.live_sstables()) for t in tables),
         "memtable_partitions": sum(len(m.partitions) for m in mems),
         "memtable_bytes": sum(m.size for m in mems),
-        "commitlog_bytes": _dir_size(os.path.join(data_dir, "commitlog")),
-        "snapshots_bytes": sum(_dir_size(os.path.join(t.directory, "snapshots"))
+        "commitlog_bytes": dir_size(os.path.join(data_dir, "commitlog")),
+        "snapshots_bytes": sum(dir_size(os.path.join(t.directory, "snapshots"))
                                for t in tables),
         "pending_compactions": compaction_stats(engine)["pending_tasks"],
-        "max_rss_bytes": rss,
-        "data_center": DATA_CENTER,
-        "rack": RACK,
-        "percent_repaired": 100.0,
+        **node_facts(),
     }
+
+
+def node_facts() -> dict[str, Any]:
+    """What ``info`` reports of the process and the (single-node) ring, whatever the engine."""
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"max_rss_bytes": rss_kib if sys.platform == "darwin" else rss_kib * 1024,
+            "data_center": DATA_CENTER, "rack": RACK, "percent_repaired": 100.0}
 
 
 def status(engine: LSMEngine, address: str = "127.0.0.1") -> dict[str, Any]:
     """``nodetool status``: one node, Up and Normal, owning the whole ring."""
+    return node_status(sum(_live_bytes(t) for t in engine.tables()), address)
+
+
+def node_status(load: int | None, address: str = "127.0.0.1") -> dict[str, Any]:
+    """The single node's ``status`` entry with the engine's ``load`` (live bytes)."""
     return {"data_center": DATA_CENTER, "nodes": [{
-        "state": "UN", "address": address,
-        "load": sum(_live_bytes(t) for t in engine.tables()),
+        "state": "UN", "address": address, "load": load,
         "tokens": 16, "owns": 100.0, "rack": RACK}]}
 
 

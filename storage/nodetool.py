@@ -26,14 +26,26 @@ import json
 import os
 import sys
 
+from cassalite.storage.errors import UnsupportedOperation
 from cassalite.storage.paths import default_data_dir
 
 
-def _engine(path: str):
-    from cassalite.storage.lsm import LSMEngine
+def is_rocks_dir(path: str) -> bool:
+    """A RocksDB database: its ``CURRENT`` file and an ``OPTIONS-*`` file (an LSM data
+    directory holds ``data/`` and ``commitlog/`` instead)."""
+    names = os.listdir(path)
+    return "CURRENT" in names and any(n.startswith("OPTIONS-") for n in names)
 
+
+def _engine(path: str):
     if not os.path.isdir(path):
         raise FileNotFoundError(f"data directory {path} does not exist")
+    if is_rocks_dir(path):
+        from cassalite.storage.rocks import RocksEngine
+
+        return RocksEngine(path)
+    from cassalite.storage.lsm import LSMEngine
+
     return LSMEngine(path, compaction_in_background=False)
 
 
@@ -47,6 +59,39 @@ def _size(n: float | None) -> str:
     return str(n)
 
 
+_KEYSPACE_STATS = (("Read Count", "local_read_count"), ("Write Count", "local_write_count"),
+                   ("Pending Flushes", "pending_flushes"))
+#: (label, key) of what tablestats prints, when the engine reports it
+_TABLE_STATS = (
+    ("Table", "table"), ("SSTable count", "sstable_count"),
+    ("SSTables in each level", "sstables_per_level"), ("Space used (live)", "space_used_live"),
+    ("Space used (total)", "space_used_total"),
+    ("Space used by snapshots (total)", "space_used_by_snapshots"),
+    ("SSTable Compression Ratio", "sstable_compression_ratio"),
+    ("Number of partitions (estimate)", "partitions_estimate"),
+    ("Stored rows (tombstones included)", "stored_rows"),
+    ("Stored bytes (keys + values, uncompressed)", "stored_bytes"),
+    ("Memtable cell count (partitions)", "memtable_partitions"),
+    ("Memtable data size", "memtable_data_size"),
+    ("Memtable switch count", "memtable_switch_count"),
+    ("Local read count", "local_read_count"), ("Local write count", "local_write_count"),
+    ("Pending flushes", "pending_flushes"),
+    ("Bloom filter false positives", "bloom_filter_false_positives"),
+    ("Bloom filter false ratio", "bloom_filter_false_ratio"),
+    ("Bloom filter space used", "bloom_filter_space_used"),
+    ("Compacted partition maximum bytes", "compacted_partition_maximum_bytes"),
+    ("Compaction strategy", "compaction_strategy"),
+)
+
+
+def _stat(key: str, value) -> str:
+    if key == "sstable_compression_ratio":
+        return f"{value:.5f}" if value is not None else "-1.0"
+    if key == "bloom_filter_false_ratio":
+        return f"{value:.5f}"
+    return str(value)
+
+
 def _print_tablestats(stats: list[dict], out) -> None:
     by_ks: dict[str, list[dict]] = {}
     for s in stats:
@@ -56,35 +101,14 @@ def _print_tablestats(stats: list[dict], out) -> None:
     for ks in sorted(by_ks):
         tables = by_ks[ks]
         print(f"Keyspace : {ks}", file=out)
-        print(f"\tRead Count: {sum(t['local_read_count'] for t in tables)}", file=out)
-        print(f"\tWrite Count: {sum(t['local_write_count'] for t in tables)}", file=out)
-        print(f"\tPending Flushes: {sum(t['pending_flushes'] for t in tables)}", file=out)
+        for label, key in _KEYSPACE_STATS:
+            if key in tables[0]:
+                print(f"\t{label}: {sum(t[key] for t in tables)}", file=out)
         for t in sorted(tables, key=lambda t: t["table"]):
-            ratio = t["sstable_compression_ratio"]
-            rows = [
-                ("Table", t["table"]),
-                ("SSTable count", t["sstable_count"]),
-                ("SSTables in each level", t["sstables_per_level"]),
-                ("Space used (live)", t["space_used_live"]),
-                ("Space used (total)", t["space_used_total"]),
-                ("Space used by snapshots (total)", t["space_used_by_snapshots"]),
-                ("SSTable Compression Ratio", f"{ratio:.5f}" if ratio is not None else "-1.0"),
-                ("Number of partitions (estimate)", t["partitions_estimate"]),
-                ("Memtable cell count (partitions)", t["memtable_partitions"]),
-                ("Memtable data size", t["memtable_data_size"]),
-                ("Memtable switch count", t["memtable_switch_count"]),
-                ("Local read count", t["local_read_count"]),
-                ("Local write count", t["local_write_count"]),
-                ("Pending flushes", t["pending_flushes"]),
-                ("Bloom filter false positives", t["bloom_filter_false_positives"]),
-                ("Bloom filter false ratio", f"{t['bloom_filter_false_ratio']:.5f}"),
-                ("Bloom filter space used", t["bloom_filter_space_used"]),
-                ("Compacted partition maximum bytes", t["compacted_partition_maximum_bytes"]),
-                ("Compaction strategy", t["compaction_strategy"]),
-            ]
-            for label, value in rows:
-                print(f"\t\t{label}: {value}", file=out)
-            for problem in t["corrupt_sstables"]:
+            for label, key in _TABLE_STATS:
+                if key in t:
+                    print(f"\t\t{label}: {_stat(key, t[key])}", file=out)
+            for problem in t.get("corrupt_sstables", ()):
                 print(f"\t\tCORRUPT: {problem}", file=out)
             print(file=out)
         print("----------------", file=out)
@@ -181,7 +205,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
             print(f"Removed {len(removed)} snapshot directories", file=out)
         elif verb in ("restore", "refresh", "info", "status", "compactionstats",
                       "tablehistograms", "cfhistograms"):
-            return _node_verb(engine, data_dir, args, out)
+            return _node_verb(admin, data_dir, args, out)
         elif verb == "verify":
             problems = admin.verify(*_targets(args))
             for p in problems:
@@ -190,49 +214,43 @@ def main(argv: list[str] | None = None, out=None) -> int:
                 return 1
             print("Verification complete: no corruption found", file=out)
         return 0
+    except UnsupportedOperation as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         engine.close()
 
 
-def _node_verb(engine, data_dir: str, args, out) -> int:
-    from cassalite.storage import nodeinfo
-    from cassalite.storage.lsm import restore
-
+def _node_verb(admin, data_dir: str, args, out) -> int:
     verb = args.verb
     if verb == "restore":
-        ks, tables = _targets(args)
-        chosen = [t for t in engine.admin.select(ks, tables)
-                  if os.path.isdir(os.path.join(t.directory, "snapshots", args.tag))]
-        if not chosen:
+        restored = admin.restore(args.tag, *_targets(args))
+        if not restored:
             print(f"error: no table has a snapshot named {args.tag!r}", file=sys.stderr)
             return 1
-        for t in chosen:
-            n = restore.restore_snapshot(engine, t, args.tag)
-            print(f"Restored {t.info.keyspace}.{t.info.name} from snapshot {args.tag} "
-                  f"({n} SSTables)", file=out)
+        for ks, table, n in restored:
+            print(f"Restored {ks}.{table} from snapshot {args.tag} ({n} SSTables)", file=out)
         return 0
     if verb == "refresh":
-        tables = engine.admin.select(args.keyspace, [args.table])
-        if not tables:
+        n = admin.refresh(args.keyspace, args.table, args.source)
+        if n is None:
             print(f"error: unknown table {args.keyspace}.{args.table}", file=sys.stderr)
             return 1
-        n = restore.refresh(engine, tables[0], args.source)
         print(f"Loaded {n} SSTables into {args.keyspace}.{args.table}", file=out)
         return 0
     if verb in ("tablehistograms", "cfhistograms"):
         ks, _, table = args.names[0].partition(".")
         table = table or (args.names[1] if len(args.names) > 1 else "")
-        tables = engine.admin.select(ks, [table]) if table else []
-        if not tables:
+        report = admin.table_histograms(ks, table) if table else None
+        if report is None:
             print(f"error: unknown table {ks}.{table}", file=sys.stderr)
             return 1
-        report = nodeinfo.table_histograms(engine, tables[0])
     elif verb == "info":
-        report = nodeinfo.info(engine, data_dir)
+        report = admin.info(data_dir)
     elif verb == "status":
-        report = nodeinfo.status(engine)
+        report = admin.status()
     else:
-        report = nodeinfo.compaction_stats(engine)
+        report = admin.compaction_stats()
     if args.json:
         json.dump(report, out, indent=2)
         print(file=out)
@@ -242,18 +260,23 @@ def _node_verb(engine, data_dir: str, args, out) -> int:
     return 0
 
 
+#: (label, key, format) of what info prints, when the engine reports it
+_INFO = (
+    ("Storage engine", "engine", str), ("Load", "load", _size),
+    ("Data Directory", "data_directory", str), ("Tables", "tables", str),
+    ("SSTables", "sstables", str), ("Memtable partitions", "memtable_partitions", str),
+    ("Memtable data size", "memtable_bytes", _size), ("Commit log size", "commitlog_bytes", _size),
+    ("Snapshots size", "snapshots_bytes", _size),
+    ("Pending compactions", "pending_compactions", str),
+    ("Max RSS (MB)", "max_rss_bytes", lambda n: f"{n / 1048576:.2f}"),
+    ("Data Center", "data_center", str), ("Rack", "rack", str),
+    ("Percent Repaired", "percent_repaired", lambda p: f"{p}%"),
+)
+
+
 def _print_info(r: dict, out) -> None:
-    rows = [("Gossip active", "false"), ("Native Transport active", "false"),
-            ("Load", _size(r["load"])), ("Data Directory", r["data_directory"]),
-            ("Tables", r["tables"]), ("SSTables", r["sstables"]),
-            ("Memtable partitions", r["memtable_partitions"]),
-            ("Memtable data size", _size(r["memtable_bytes"])),
-            ("Commit log size", _size(r["commitlog_bytes"])),
-            ("Snapshots size", _size(r["snapshots_bytes"])),
-            ("Pending compactions", r["pending_compactions"]),
-            ("Max RSS (MB)", f"{r['max_rss_bytes'] / 1048576:.2f}"),
-            ("Data Center", r["data_center"]), ("Rack", r["rack"]),
-            ("Percent Repaired", f"{r['percent_repaired']}%")]
+    rows = [("Gossip active", "false"), ("Native Transport active", "false")]
+    rows += [(label, show(r[key])) for label, key, show in _INFO if key in r]
     for label, value in rows:
         print(f"{label:<23}: {value}", file=out)
 

@@ -31,6 +31,11 @@ primary key is two gets under the write lock instead. Projected reads (``read_ro
 ``scan_rows``) take a plain row's values straight from its bytes: one timestamp means the
 row is shadowed whole or not at all.
 
+Besides the tables' keys, NUL-prefixed keys hold the format (``\\x00cassalite-format``) and
+each registered table's ``TableInfo`` as JSON (``\\x00table\\x00`` + id), so that the
+engine knows its tables before any schema does (``cassalite-nodetool``). The maintenance
+verbs are ``storage.rocks_admin``.
+
 Durability is RocksDB's WAL: ``commitlog_sync="batch"`` or ``"group"`` fsyncs every write
 (RocksDB joins concurrent writers into one fsync); ``"periodic"`` writes the WAL to the OS on
 every write (a process crash loses nothing) and fsyncs it every
@@ -39,6 +44,7 @@ every write (a process crash loses nothing) and fsyncs it every
 
 from __future__ import annotations
 
+import json
 import struct
 import threading
 from collections.abc import Iterator
@@ -82,6 +88,7 @@ SYNC_MODES = ("periodic", "batch", "group")
 _MAX_TS = (1 << 63) - 1
 _FORMAT_KEY = b"\x00cassalite-format"  # table prefixes never start with NUL
 _FORMAT = b"rows-1"
+_TABLE_INFO = b"\x00table\x00"  # + table id: the table's TableInfo as JSON (for nodetool)
 _HEADER = b"\x01"
 _ROW = b"\x02"
 _END = b"\x03"  # past every key of a partition
@@ -286,9 +293,10 @@ def _live(ck: bytes, row: Row, pdel, rts, now: int) -> Row | None:
 
 
 class _Table:
-    __slots__ = ("prefix", "end", "gc_grace")
+    __slots__ = ("info", "prefix", "end", "gc_grace")
 
     def __init__(self, info: TableInfo):
+        self.info = info
         self.prefix = info.table_id.encode() + b"\x00"
         self.end = info.table_id.encode() + b"\x01"
         self.gc_grace = TableOptions(info.options).gc_grace_seconds
@@ -332,6 +340,7 @@ class RocksEngine(StorageEngine):
         self._write_opts.sync = commitlog_sync != "periodic"
         self._db.set_write_options(self._write_opts)  # batches and truncates alike
         self._tables: dict[str, _Table] = {}
+        self._load_tables()
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._syncer = None
@@ -369,9 +378,20 @@ class RocksEngine(StorageEngine):
 
     # ------------------------------------------------------------ schema
 
+    def _load_tables(self) -> None:
+        """The tables registered before, so that nodetool knows them without a schema."""
+        it = self._db.iter()
+        it.seek(_TABLE_INFO)
+        while it.valid() and it.key().startswith(_TABLE_INFO):
+            table_id, keyspace, name, options = json.loads(it.value())
+            self._tables[table_id] = _Table(TableInfo(table_id, keyspace, name, options))
+            it.next()
+
     def create_table(self, table: TableInfo) -> None:
         with self._lock:
             self._tables[table.table_id] = _Table(table)
+            self._db.put(_TABLE_INFO + table.table_id.encode(),
+                         json.dumps(list(table), default=str).encode())
 
     alter_table = create_table
 
@@ -380,6 +400,10 @@ class RocksEngine(StorageEngine):
             if table_id in self._tables:
                 self.truncate(table_id)
             self._tables.pop(table_id, None)
+            self._db.delete(_TABLE_INFO + table_id.encode())
+
+    def tables(self) -> list[TableInfo]:
+        return [t.info for t in self._tables.values()]
 
     def truncate(self, table_id: str) -> None:
         t = self._table(table_id)
@@ -703,6 +727,70 @@ class RocksEngine(StorageEngine):
             headers = {} if purged == (None if raw is None else header) else {hk: purged}
             if rows or headers:
                 self._write(rows, headers)
+
+    # ------------------------------------------------------------ admin (storage.rocks_admin)
+
+    @property
+    def admin(self):
+        from .rocks_admin import RocksAdmin
+
+        return RocksAdmin(self)
+
+    def checkpoint(self, target: str) -> None:
+        """A RocksDB checkpoint of the whole database in ``target`` (which must not exist)."""
+        from rocksdict import Checkpoint
+
+        Checkpoint(self._db).create_checkpoint(target)
+
+    def property_int(self, name: str) -> int | None:
+        """A RocksDB integer property (``rocksdb.estimate-live-data-size``, ...)."""
+        return self._db.property_int_value(name)
+
+    def live_file_count(self) -> int:
+        return len(self._db.live_files())
+
+    def table_counts(self, table_id: str) -> dict[str, int]:
+        """Stored partitions, rows and key + value bytes of a table, from one scan."""
+        t = self._table(table_id)
+        partitions = rows = size = 0
+        n = len(t.prefix)
+        last = b""
+        it = self._db.iter()
+        it.seek(t.prefix)
+        while it.valid() and (key := it.key()) < t.end:
+            end = split_key(key, n)[1]
+            if key[:end] != last:
+                partitions += 1
+                last = key[:end]
+            rows += key[end:end + 1] == _ROW
+            size += len(key) + len(it.value())
+            it.next()
+        return {"partitions": partitions, "rows": rows, "bytes": size}
+
+    def verify_table(self, table_id: str) -> list[CorruptionError]:
+        """Decode every key and value of a table; one error per malformed one, naming it."""
+        t = self._table(table_id)
+        where = f"table {t.info.keyspace}.{t.info.name}"
+        problems = []
+        n = len(t.prefix)
+        it = self._db.iter()
+        it.seek(t.prefix)
+        while it.valid() and (key := it.key()) < t.end:
+            try:
+                end = split_key(key, n)[1]
+                kind = key[end:end + 1]
+                if kind == _HEADER and len(key) == end + 1:
+                    decode_header(it.value(), key, self.path)
+                elif kind == _ROW:
+                    decode_row(it.value(), key, self.path)
+                else:
+                    raise CorruptionError(self.path, detail=f"malformed key {key.hex()}")
+            except (CorruptionError, ValueError) as exc:
+                detail = exc.detail if isinstance(exc, CorruptionError) else \
+                    f"malformed key {key.hex()}: {exc}"
+                problems.append(CorruptionError(self.path, detail=f"{where}: {detail}"))
+            it.next()
+        return problems
 
     def close(self) -> None:
         if self._closed:

@@ -13,7 +13,9 @@ import shutil
 import time
 from typing import TYPE_CHECKING
 
+from .. import nodeinfo
 from ..errors import CorruptionError
+from . import restore
 from .fsutil import fsync_dir
 from .sstable import SSTableReader
 
@@ -22,10 +24,15 @@ if TYPE_CHECKING:
     from .table import Table
 
 
-def snapshot_table(t: Table, tag: str) -> str:
-    """Hard-link every live SSTable of ``t`` into ``snapshots/<tag>``; returns the dir."""
+def check_tag(tag: str) -> None:
+    """A snapshot tag names one directory."""
     if not tag or "/" in tag or tag in (".", ".."):
         raise ValueError(f"invalid snapshot tag {tag!r}")
+
+
+def snapshot_table(t: Table, tag: str) -> str:
+    """Hard-link every live SSTable of ``t`` into ``snapshots/<tag>``; returns the dir."""
+    check_tag(tag)
     target = os.path.join(t.directory, "snapshots", tag)
     os.makedirs(target, exist_ok=True)
     files = []
@@ -145,6 +152,35 @@ class Admin:
                     problems.append(exc)
         problems += list(self.engine.unavailable().values())
         return problems
+
+    # ------------------------------------------------------------ node reports, restore
+
+    def info(self, data_dir: str) -> dict:
+        return nodeinfo.info(self.engine, data_dir)
+
+    def status(self) -> dict:
+        return nodeinfo.status(self.engine)
+
+    def compaction_stats(self) -> dict:
+        return nodeinfo.compaction_stats(self.engine)
+
+    def table_histograms(self, keyspace: str, table: str) -> dict | None:
+        """The table's histograms; None when there is no such table."""
+        tables = self.select(keyspace, [table])
+        return nodeinfo.table_histograms(self.engine, tables[0]) if tables else None
+
+    def restore(self, tag: str, keyspace: str | None = None,
+                tables: list[str] | str | None = None) -> list[tuple[str, str, int]]:
+        """Replace the selected tables that have snapshot ``tag`` by it: (ks, table, SSTables)."""
+        chosen = [t for t in self.select(keyspace, tables)
+                  if os.path.isdir(os.path.join(t.directory, "snapshots", tag))]
+        return [(t.info.keyspace, t.info.name, restore.restore_snapshot(self.engine, t, tag))
+                for t in chosen]
+
+    def refresh(self, keyspace: str, table: str, source: str | None = None) -> int | None:
+        """Load the SSTables uploaded for a table; None when there is no such table."""
+        tables = self.select(keyspace, [table])
+        return restore.refresh(self.engine, tables[0], source) if tables else None
 
     def tablestats(self, keyspace: str | None = None, tables: list[str] | str | None = None
                    ) -> list[dict]:
