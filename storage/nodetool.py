@@ -26,7 +26,7 @@ import json
 import os
 import sys
 
-from cassalite.storage.errors import UnsupportedOperation
+from cassalite.storage.errors import StorageError
 from cassalite.storage.paths import default_data_dir
 
 
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
                 return 1
             print("Verification complete: no corruption found", file=out)
         return 0
-    except UnsupportedOperation as exc:
+    except (StorageError, ValueError) as exc:  # unsupported verb, corrupt data, bad tag
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

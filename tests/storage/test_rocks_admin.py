@@ -124,6 +124,15 @@ def test_verbs_rocksdb_cannot_carry_out(data_dir, capsys, argv, message):
     assert capsys.readouterr().err.startswith(message)
 
 
+def test_snapshot_tags_are_checked(data_dir, capsys):
+    assert _run("-d", data_dir, "snapshot", "-t", "a")[0] == 0
+    capsys.readouterr()
+    assert _run("-d", data_dir, "snapshot", "-t", "a") == (1, "")
+    assert capsys.readouterr().err == "error: snapshot 'a' already exists\n"
+    assert _run("-d", data_dir, "snapshot", "-t", "..") == (1, "")
+    assert capsys.readouterr().err == "error: invalid snapshot tag '..'\n"
+
+
 def test_session_admin_unsupported_names_verb_and_engine(data_dir):
     with cql.connect(data_dir, engine="rocks") as s:
         with pytest.raises(UnsupportedOperation, match="^refresh is not supported by the "
