@@ -570,6 +570,38 @@ def iter_mutations(payload: bytes):
 # --------------------------------------------------------------------------------------
 
 
+def _row_head(buf, pos: int) -> tuple[int, int, int]:
+    """(ck start, ck end, next row start) of the row at ``pos``."""
+    n = buf[pos]
+    if n < 0x80:
+        pos += 1
+    else:
+        n, pos = get_uvarint(buf, pos)
+    ck_end = pos + n
+    b0 = buf[ck_end]
+    b1 = buf[ck_end + 1]
+    if b0 & 0x80 and b1 < 0x80:  # the usual two-byte length
+        return pos, ck_end, ck_end + 2 + ((b0 & 0x7F) | (b1 << 7))
+    size, body = get_uvarint(buf, ck_end)
+    return pos, ck_end, body + size
+
+
+def row_key_range(buf, pos: int, last_from: int, end: int) -> tuple[bytes, bytes] | None:
+    """(first, last) clustering keys of the rows from ``pos`` (a row start) up to ``end``;
+    the last is found by skipping rows by their length from ``last_from`` (a row start at
+    or after ``pos``). None when there is no row."""
+    if pos >= end:
+        return None
+    ck, ck_end, _ = _row_head(buf, pos)
+    first = buf[ck:ck_end]
+    at = last_from
+    while True:
+        ck, ck_end, nxt = _row_head(buf, at)
+        if nxt >= end:
+            return first, buf[ck:ck_end]
+        at = nxt
+
+
 def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: bytes | None,
                   names: dict, width: int, floor: int, rts, now: int, out: list,
                   limit: int | None) -> int:

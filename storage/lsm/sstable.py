@@ -35,6 +35,7 @@ from .encoding import (
     put_bytes,
     put_partition,
     put_uvarint,
+    row_key_range,
 )
 from .fsutil import fsync_dir, write_file
 from .sdict import sorted_dict_from_sorted
@@ -666,6 +667,16 @@ class SSTableReader:
         """The rows of an opened partition within ``slices``, decoded on demand."""
         buf, off, start, end, base, cks, offs, pos = cursor
         return self._lazy_rows(buf, off, start, end, base, cks, offs, slices, pos)
+
+    def row_key_range(self, cursor: tuple) -> tuple[bytes, bytes] | None:
+        """(first, last) clustering keys of an opened partition's rows (None: no rows);
+        the last is found by skipping, from the last row-index block, rows by length."""
+        buf, off, start, end, _, cks, offs, pos = cursor
+        try:
+            return row_key_range(buf, off, max(off, start + offs[-1]) if cks else off, end)
+        except (IndexError, DecodeError, ValueError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
 
     def live_rows(self, cursor: tuple, slices, names: dict, width: int, floor: int, rts,
                   now: int, limit: int | None, out: list) -> None:

@@ -100,6 +100,17 @@ def _is_exact(slices) -> bool:
     return hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo)
 
 
+def _disjoint(ranged: list) -> bool:
+    """Whether the ``(lowest, highest or None: unbounded, ...)`` clustering ranges overlap
+    nowhere; sorts them by their lowest key."""
+    ranged.sort(key=_first)
+    for i in range(1, len(ranged)):
+        hi = ranged[i - 1][1]
+        if hi is None or hi >= ranged[i][0]:
+            return False
+    return True
+
+
 def table_dir_name(name: str, table_id: str) -> str:
     return f"{name}-{table_id.replace('-', '')}"
 
@@ -416,12 +427,19 @@ class Table:
             if st.min_ck is not None:
                 ranged.append((st.min_ck, None if st.ck_unbounded else st.max_ck, None, s,
                                cursor))
-        ranged.sort(key=_first)
-        for i in range(1, len(ranged)):
-            hi = ranged[i - 1][1]
-            if hi is None or hi >= ranged[i][0]:
+        if not _disjoint(ranged):
+            # The SSTables' table-wide bounds overlap; this partition's own keys may not
+            # (worth finding out unless one row is read: merging that is cheap).
+            exact = None if _is_exact(slices) else [r for r in ranged if r[2] is not None]
+            if exact is not None:
+                for s, _, _, cursor in opened:
+                    keys = s.row_key_range(cursor)
+                    if keys is not None:
+                        exact.append((keys[0], keys[1], None, s, cursor))
+            if exact is None or not _disjoint(exact):
                 return self._merged_rows(pk, parts, opened, slices, reverse, now, limit,
                                          columns)
+            ranged = exact
         floor = pdel.marked_at if pdel is not None else MIN_TIMESTAMP
         names = None
         out: list = []
