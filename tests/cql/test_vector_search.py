@@ -444,3 +444,127 @@ def test_a_graph_whose_sample_misses_the_recall_is_never_built(monkeypatch):
         store.upsert((i.to_bytes(8, "big"), b""), v, 1, 0)
     assert not store.wait_for_graph()
     assert built == [1] and store.verdict == ("exact", 1500)  # the probe only
+
+
+# ---- the product-quantization (faiss) candidate path -----------------------------------------
+
+def _pq_only(monkeypatch):
+    """Thresholds down, the speed check off and no usearch: past calibration, PQ answers."""
+    pytest.importorskip("faiss")
+    vector_index._load_optional()
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
+    monkeypatch.setattr(vector_index, "_UsearchIndex", None)
+
+
+@pytest.mark.parametrize("similarity", ["cosine", "euclidean", "dot_product"])
+def test_pq_path_recall_on_random_data(monkeypatch, similarity):
+    """i.i.d. random data (where HNSW fails): the PQ candidates, re-scored exactly, reach
+    recall@10 >= 0.95, and every returned row carries its exact score, best first."""
+    np = pytest.importorskip("numpy")
+    _pq_only(monkeypatch)
+    rng = np.random.default_rng(11)
+    dim, n = 64, 6000
+    data = rng.standard_normal((n, dim)).astype(np.float32)
+    store = VectorStore(dim, similarity)
+    store.load([((i.to_bytes(8, "big"), b""), data[i].astype(">f4").tobytes(), 1, 0)
+                for i in range(n)])
+    assert store.wait_for_graph()
+    assert store.verdict == ("pq", n) and store.path().startswith("pq m=32 x")
+    hits = 0
+    for _ in range(40):
+        query = rng.standard_normal(dim).tolist()
+        search = store.search(query, 0)
+        got = [next(search) for _ in range(10)]
+        search.close()
+        assert [s for s, _ in got] == pytest.approx([  # double precision (numpy vs fsum)
+            score(similarity, data[int.from_bytes(key[0], "big")].astype(np.float64).tolist(),
+                  query) for _, key in got], rel=1e-12)
+        assert got == sorted(got, key=lambda item: (-item[0], item[1]))
+        exact = list(itertools.islice(store._ordered(store._all_slots(), query, 0), 10))
+        hits += len({k for _, k in got} & {k for _, k in exact})
+    assert hits / 400 >= 0.95
+
+
+def test_pq_path_follows_writes_through_cql(monkeypatch):
+    np = pytest.importorskip("numpy")
+    _pq_only(monkeypatch)
+    s = session("CREATE TABLE t (id int PRIMARY KEY, e vector<float, 8>, tag int)",
+                "CREATE CUSTOM INDEX ON t (e) USING 'sai' "
+                "WITH OPTIONS = {'similarity_function': 'euclidean'}",
+                "CREATE CUSTOM INDEX ON t (tag) USING 'sai'")
+    data = np.random.default_rng(4).standard_normal((1500, 8)).astype(np.float32)
+    ins = s.prepare("INSERT INTO t (id, e, tag) VALUES (?, ?, ?)")
+    for i, v in enumerate(data):
+        s.execute(ins, (i, v.tolist(), i % 7))
+    far = [40.0] * 8
+    q(s, "SELECT id FROM t ORDER BY e ANN OF [0, 0, 0, 0, 0, 0, 0, 0] LIMIT 1")  # the store
+    table = s.database.schema.table("ks", "t")
+    index = next(i for i in table.indexes.values() if i.target_column == "e")
+    store = vector_index.registry(s.database).existing(table, index)
+    assert store.wait_for_graph() and store.verdict[0] == "pq"
+    ann = "SELECT id FROM t ORDER BY e ANN OF %s LIMIT 3"
+    # an insert after the build: encoded with the trained codebooks
+    s.execute("INSERT INTO t (id, e, tag) VALUES (5000, %s, 1)", ([39.0] * 8,))
+    s.execute("INSERT INTO t (id, e, tag) VALUES (5001, %s, 2)", ([38.0] * 8,))
+    s.execute("INSERT INTO t (id, e, tag) VALUES (5002, %s, 3) USING TTL 1", ([40.0] * 8,))
+    assert q(s, ann, (far,)) == [(5002,), (5000,), (5001,)]
+    # a filtered query keeps its rules (candidates widen, then the rest exactly)
+    assert q(s, "SELECT id FROM t WHERE tag = 2 ORDER BY e ANN OF %s LIMIT 1", (far,)) == [(5001,)]
+    # update (the old code stays, stale: the row is found by its new vector only), delete
+    s.execute("UPDATE t SET e = %s WHERE id = 5000", ([-39.0] * 8,))
+    s.execute("DELETE FROM t WHERE id = 5001")
+    top = q(s, ann, (far,))
+    assert top[0] == (5002,) and (5000,) not in top and (5001,) not in top
+    assert q(s, ann, ([-39.0] * 8,))[0] == (5000,)
+    time.sleep(2.1)  # the TTL expires
+    assert (5002,) not in q(s, ann, (far,))
+    ref = [(r[1][0],) for r in reference(s, "t", "e", "euclidean", far, 3)]
+    assert q(s, ann, (far,)) == ref
+    s.execute("TRUNCATE t")
+    assert q(s, ann, (far,)) == []
+    s.execute("INSERT INTO t (id, e, tag) VALUES (7, %s, 0)", (far,))
+    assert q(s, ann, (far,)) == [(7,)]
+
+
+def test_without_faiss_the_store_falls_back_to_graph_or_exact(monkeypatch):
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("usearch")
+    vector_index._load_optional()
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
+    monkeypatch.setattr(vector_index, "faiss", None)
+    rows = np.random.default_rng(6).standard_normal((800, 16))
+    store = VectorStore(16, "cosine")
+    for i, v in enumerate(rows):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert store.wait_for_graph() and store.verdict == ("graph", 800)
+    assert store.path().startswith("graph ef=")
+    monkeypatch.setattr(vector_index, "_UsearchIndex", None)
+    store = VectorStore(16, "cosine")
+    for i, v in enumerate(rows):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert not store.graph_eligible() and not store.wait_for_graph()
+    assert store.path() == "exact"
+
+
+@pytest.mark.parametrize("pq_seconds, graph_seconds, chosen", [
+    (0.001, 0.002, "pq"), (0.002, 0.001, "graph")])
+def test_calibration_picks_the_faster_candidate_source(monkeypatch, pq_seconds,
+                                                       graph_seconds, chosen):
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("faiss")
+    pytest.importorskip("usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    store = VectorStore(8, "euclidean")
+    monkeypatch.setattr(store, "_calibrate", lambda source, *a: (
+        (20, pq_seconds) if isinstance(source, vector_index._PQCandidates)
+        else (32, graph_seconds)))
+    for i, v in enumerate(np.random.default_rng(1).standard_normal((400, 8))):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert store.wait_for_graph()
+    assert store.verdict == (chosen, 400)
+    assert store.path() == ("pq m=4 x20" if chosen == "pq" else "graph ef=32")
