@@ -537,9 +537,12 @@ class VectorStore:
         limit = max(64, want, len(self.slot_of) // 4)
         while True:
             keys = _graph_keys(graph, q, want)
-            fresh = [s for s in dict.fromkeys(keys.tolist())  # PQ may repeat a slot
-                     if s not in seen and self.keys[s] is not None]
-            seen.update(fresh)
+            # once each (PQ may repeat a slot), held (not a removed slot's stale entry)
+            fresh = np.unique(keys)
+            fresh = fresh[self.alive[fresh]]
+            if seen:
+                fresh = fresh[~np.isin(fresh, np.fromiter(seen, dtype=np.int64))]
+            seen.update(fresh.tolist())
             yield from self._rescored(fresh, q64, now)
             if len(keys) < want:  # the graph holds nothing more
                 return
@@ -552,12 +555,11 @@ class VectorStore:
             rest = rest[~np.isin(rest, np.fromiter(seen, dtype=np.int64))]
         yield from self._ordered(rest, query, now)
 
-    def _rescored(self, slots: list[int], q64, now: int) -> Iterator[tuple[float, Key]]:
-        """A few graph candidates, live ones only, scored exactly, best first (ties in key
-        order)."""
-        if not slots:
+    def _rescored(self, slots, q64, now: int) -> Iterator[tuple[float, Key]]:
+        """A few graph candidates (an int64 array), live ones only, scored exactly, best
+        first (ties in key order)."""
+        if not len(slots):
             return
-        slots = np.asarray(slots, dtype=np.int64)
         expiry = self.expiry[slots]
         slots = slots[self.alive[slots] & ((expiry == 0) | (expiry > now))]
         exact = _similarity(self.similarity, self.matrix[slots].astype(np.float64), q64)
