@@ -14,14 +14,20 @@ the rows it returns against the table (cell timestamp) and repairs any entry out
 Searches are *exact* (numpy when it is installed, plain Python otherwise): one float32 pass
 over the live vectors, the best few re-scored in double precision and yielded only where a
 proven float32 error bound separates them from the rest. Past :data:`GRAPH_MIN_WORK`
-(vectors x dimensions) a store builds an HNSW graph (``usearch``, optional) in the
-background, searches staying exact meanwhile, and keeps it only if calibration finds an
-``expansion_search`` with recall@10 >= :data:`CALIBRATION_RECALL` on stored vectors used
-as queries (each left out of its own answer) that is faster than brute force; large stores
-first try a graph over a sample and do not build the full one when the sample already
-misses the recall (i.i.d. random high-dimensional data, where HNSW fails). Graph
-candidates are re-scored exactly, so the graph decides *which* rows are candidates, never
-their order (which is why a cosine graph can hold its rows in half precision). Without ``usearch`` every search is exact.
+(vectors x dimensions) a store builds candidate sources in the background, searches
+staying exact meanwhile, and keeps the fastest one calibration accepts: recall@10 >=
+:data:`CALIBRATION_RECALL` on stored vectors used as queries (each left out of its own
+answer), measured as queries get it, and faster than brute force. First a product
+quantization index (``faiss`` ``IndexPQFastScan``, optional: 4-bit codes, a few seconds to
+build), whose best ``10 x factor`` codes are the candidates; then an HNSW graph
+(``usearch``, optional), whose expansion_search is calibrated, built only when a graph
+over a sample reaches the recall faster than brute force and than the PQ index (never on
+i.i.d. random high-dimensional data, where HNSW fails and PQ does not; clustered data
+picks the graph), and kept only when faster than PQ again. Candidates are re-scored
+exactly, so a source decides *which* rows are candidates, never their order (which is
+why a cosine graph can hold its rows in half precision and PQ can be coarse). Writes
+after the build join the source; removed rows' stale entries are dropped by the live
+check of every candidate. Without ``faiss`` and ``usearch`` every search is exact.
 
 Scores are Cassandra's similarity values (higher is nearer): cosine ``(1 + cos) / 2``,
 euclidean ``1 / (1 + d^2)``, dot product ``(1 + a.b) / 2``; ties are broken by token order
@@ -390,12 +396,12 @@ class VectorStore:
         return f"graph ef={self.graph_ef}"
 
     def uses_graph(self) -> bool:
-        """Whether searches go through the graph. A store past the size threshold builds a
-        graph in the background (searches stay exact meanwhile), measures it against
-        exact search on sample queries and keeps it only if some ``expansion_search``
-        reaches recall@10 >= 0.97 in less time than brute force (random high-dimensional
-        data defeats HNSW: exact search wins there). The verdict is revisited when the
-        store has doubled, or when deletions leave the graph mostly stale."""
+        """Whether searches go through a candidate source (PQ or graph). A store past the
+        size threshold builds them in the background (searches stay exact meanwhile),
+        measures them against exact search on sample queries and keeps the fastest that
+        reaches recall@10 >= 0.97 in less time than brute force (see :meth:`build_graph`).
+        The verdict is revisited when the store has doubled, or when deletions and
+        rewrites leave the source mostly stale."""
         if not self.graph_eligible():
             return False
         n = len(self.slot_of)
@@ -563,9 +569,18 @@ class VectorStore:
         expiry = self.expiry[slots]
         slots = slots[self.alive[slots] & ((expiry == 0) | (expiry > now))]
         exact = _similarity(self.similarity, self.matrix[slots].astype(np.float64), q64)
-        keys = self.keys
-        for neg, key in sorted(zip((-exact).tolist(), [keys[c] for c in slots.tolist()])):
-            yield -neg, key
+        # sorted by score in numpy; keys looked up only for what the consumer takes (a
+        # query takes ~10 of PQ's hundreds of candidates), equal scores in key order
+        order = np.argsort(-exact, kind="stable")
+        ranked, slots = exact[order].tolist(), slots[order].tolist()
+        keys, i, n = self.keys, 0, len(ranked)
+        while i < n:
+            j = i + 1
+            while j < n and ranked[j] == ranked[i]:
+                j += 1
+            for key in sorted(keys[c] for c in slots[i:j]):
+                yield ranked[i], key
+            i = j
 
     def _build_graph_safely(self) -> None:
         try:
