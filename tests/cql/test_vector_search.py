@@ -568,3 +568,29 @@ def test_calibration_picks_the_faster_candidate_source(monkeypatch, pq_seconds,
     assert store.wait_for_graph()
     assert store.verdict == (chosen, 400)
     assert store.path() == ("pq m=4 x20" if chosen == "pq" else "graph ef=32")
+
+
+def test_pq_path_takes_writes_made_during_its_build(monkeypatch):
+    """Rows written while the PQ index is built and calibrated (the store stays writable)
+    are added to it when it is installed; rows deleted meanwhile are not returned."""
+    np = pytest.importorskip("numpy")
+    _pq_only(monkeypatch)
+    rows = np.random.default_rng(8).standard_normal((1000, 16))
+    store = VectorStore(16, "euclidean")
+    for i, v in enumerate(rows):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    newcomer, victim = (b"new", b""), (int(7).to_bytes(8, "big"), b"")
+
+    def calibrate(source, *args):
+        store.upsert(newcomer, [30.0] * 16, 2, 0)  # a write racing the build
+        store.remove(victim, 2)
+        return 10, 0.001
+
+    monkeypatch.setattr(store, "_calibrate", calibrate)
+    assert store.wait_for_graph() and store.verdict == ("pq", 1000)
+    search = store.search([30.0] * 16, 0, 1)
+    assert next(search)[1] == newcomer
+    search.close()
+    search = store.search(rows[7].tolist(), 0, 10)
+    assert victim not in {next(search)[1] for _ in range(10)}
+    search.close()
