@@ -1,6 +1,6 @@
 """The messages workload timed in CPU seconds, for a machine shared with other work.
 
-    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory,rocks
+    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory,rocks,rocks
 
 Wall-clock ratios move by 2x when other processes compete for the cores, because sqlite3
 and cassalite run at different moments. This variant charges each phase its process CPU
@@ -128,6 +128,9 @@ def run_sqlite(root, rows, parts, probes, clock=T, keep=False):
 
 
 if __name__ == "__main__":
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(__doc__)
+        sys.exit(0)
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 40000
     parts = rows // 100
     probes = 2000
