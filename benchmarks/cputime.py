@@ -1,6 +1,6 @@
 """The messages workload timed in CPU seconds, for a machine shared with other work.
 
-    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory,rocks,rocks
+    python -m benchmarks.cputime [ROWS] [MODES]        e.g. 40000 lsm,steady,memory,rocks
 
 Wall-clock ratios move by 2x when other processes compete for the cores, because sqlite3
 and cassalite run at different moments. This variant charges each phase its process CPU
