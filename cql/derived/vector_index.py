@@ -224,6 +224,8 @@ class VectorStore:
         self.verdict: tuple[str, int] | None = None
         self._building: threading.Thread | None = None
         self._dirty: set[int] | None = None  # slots written while a graph builds
+        # a new one per clear() (TRUNCATE): a build over an older snapshot installs nothing
+        self._generation = object()
 
     def __len__(self) -> int:
         return len(self.slot_of)
@@ -589,7 +591,9 @@ class VectorStore:
             with self.lock:
                 self.verdict = ("exact", len(self.slot_of))
         finally:
-            self._building = None
+            with self.lock:  # after a TRUNCATE another build may be running: not ours
+                if self._building is threading.current_thread():
+                    self._building = None
 
     def build_graph(self) -> None:
         """Build candidate sources over a snapshot, calibrate them, and install the fastest
@@ -601,6 +605,7 @@ class VectorStore:
             slots = self._all_slots().copy()
             vectors = self.matrix[slots].copy()
             self._dirty = set()
+            generation = self._generation
         best, setting, seconds, kind = None, None, math.inf, "exact"
         if faiss is not None:
             pq, found = self._calibrated(self._new_pq, slots, vectors, PQ_FACTORS)
@@ -612,9 +617,8 @@ class VectorStore:
             if found is not None and (not CALIBRATE_SPEED or found[1] < seconds):
                 best, (setting, seconds), kind = graph, found, "graph"
         with self.lock:
-            if self._dirty is None:  # cleared (TRUNCATE) meanwhile: the snapshot is gone
-                self.verdict = None
-                return
+            if self._generation is not generation:  # cleared (TRUNCATE) meanwhile: the
+                return  # snapshot is gone, and a build after the clear decides
             dirty, self._dirty = self._dirty, None
             if best is None:
                 self.graph, self.graph_ef = None, None

@@ -4,6 +4,7 @@ kept in step with every write, and Cassandra 5.0's messages for every rule."""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import pytest
@@ -594,3 +595,44 @@ def test_pq_path_takes_writes_made_during_its_build(monkeypatch):
     search = store.search(rows[7].tolist(), 0, 10)
     assert victim not in {next(search)[1] for _ in range(10)}
     search.close()
+
+
+def test_a_build_overtaken_by_a_truncate_installs_nothing(monkeypatch):
+    """A TRUNCATE while a build runs, then new rows and a new build: the first build,
+    finishing last, must neither install its stale snapshot nor unmark the second."""
+    np = pytest.importorskip("numpy")
+    vector_index._load_optional()
+    if vector_index.faiss is None and vector_index._UsearchIndex is None:
+        pytest.skip("needs faiss or usearch")
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_WORK", 1)
+    monkeypatch.setattr(vector_index, "GRAPH_MIN_VECTORS", 1)
+    monkeypatch.setattr(vector_index, "CALIBRATE_SPEED", False)
+    entered, gate, first = threading.Event(), threading.Event(), []
+    calibrated = VectorStore._calibrated
+
+    def gated(self, *args, **kwargs):
+        if not first:
+            first.append(threading.current_thread())
+        if threading.current_thread() is first[0]:
+            entered.set()
+            gate.wait(60)
+        return calibrated(self, *args, **kwargs)
+
+    monkeypatch.setattr(VectorStore, "_calibrated", gated)
+    rng = np.random.default_rng(8)
+    store = VectorStore(16, "cosine")
+    for i, v in enumerate(rng.standard_normal((600, 16))):
+        store.upsert((i.to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    store.uses_graph()  # the first build starts, and waits in its calibration
+    assert entered.wait(30)
+    store.clear()
+    fresh = rng.standard_normal((500, 16))
+    for i, v in enumerate(fresh):
+        store.upsert(((10_000 + i).to_bytes(8, "big"), b""), v.tolist(), 1, 0)
+    assert store.wait_for_graph()  # the second build, not gated
+    installed, verdict = store.graph, store.verdict
+    gate.set()
+    first[0].join(60)
+    assert store.graph is installed and store.verdict == verdict and verdict[1] == 500
+    keys = {key for _, key in itertools.islice(store.search(fresh[0].tolist(), now=0), 50)}
+    assert keys and all(int.from_bytes(k[0], "big") >= 10_000 for k in keys)
