@@ -38,6 +38,7 @@ from .encoding import (
     row_key_range,
 )
 from .fsutil import fsync_dir, write_file
+from .index_block import IndexBlockError, parse_index_block
 from .sdict import sorted_dict_from_sorted
 from .stats import Stats
 
@@ -534,26 +535,10 @@ class SSTableReader:
         raw = os.pread(self._index_fd, length + 4, off)
         if len(raw) != length + 4 or _crc32(raw[:length]) != _U32.unpack_from(raw, length)[0]:
             raise CorruptionError(path, off, "index block checksum mismatch")
-        entries = []
-        pos = 0
         try:
-            while pos < length:
-                dk, pos = get_bytes(raw, pos)
-                dpos, pos = get_uvarint(raw, pos)
-                size, pos = get_uvarint(raw, pos)
-                nb, pos = get_uvarint(raw, pos)
-                cks: list | None = None
-                offs: list | None = None
-                if nb:
-                    cks, offs = [], []
-                    for _ in range(nb):
-                        ck, pos = get_bytes(raw, pos)
-                        o, pos = get_uvarint(raw, pos)
-                        cks.append(ck)
-                        offs.append(o)
-                entries.append((dk, dpos, size, cks, offs))
-        except (IndexError, DecodeError) as exc:
-            raise CorruptionError(path, off + pos, f"undecodable index entry: {exc}") from None
+            entries = parse_index_block(raw, length)
+        except IndexBlockError as exc:
+            raise CorruptionError(path, off + exc.pos, f"undecodable index entry: {exc}") from None
         block = ({e[0]: e for e in entries}, entries)
         if len(self._blocks) >= 256:
             try:
@@ -638,18 +623,38 @@ class SSTableReader:
             raise CorruptionError(self.path("Data.db"), None,
                              f"undecodable partition at data position {pos}: {exc}") from None
 
-    def open_partition(self, entry: IndexEntry) -> tuple[Partition, tuple]:
+    def open_partition(self, entry: IndexEntry, row: bytes | None = None) -> tuple[Partition, tuple]:
         """The partition of ``entry`` as ``(header, cursor)``: ``header`` holds the
         partition deletion, range tombstones and static row; ``cursor`` is where its rows
-        start, for ``lazy_rows`` or ``live_rows``."""
+        start, for ``lazy_rows`` or ``live_rows``. With ``row`` (one clustering key, the
+        only one to be read) and a row index, the cursor holds only the header and the
+        row-index block that can hold ``row``: a point read then decompresses and copies
+        a few KiB rather than the whole partition. Such a cursor serves ``live_rows`` and
+        ``lazy_rows`` for slices within ``[row, row + 0x00)`` only (not ``row_key_range``)."""
         _, pos, size, cks, offs = entry
         self.reads += 1
         try:
-            buf, off = self._range(pos, pos + size)
-            start = off
-            end = off + size
-            _, off = get_bytes(buf, off)
-            p, base, _, off = get_partition_header(buf, off)
+            if row is None or cks is None:
+                buf, off = self._range(pos, pos + size)
+                start = off
+                end = off + size
+                _, off = get_bytes(buf, off)
+                p, base, _, off = get_partition_header(buf, off)
+            else:
+                b = max(bisect_right(cks, row) - 1, 0)
+                bend = offs[b + 1] if b + 1 < len(offs) else size
+                if b == 0:
+                    buf, off = self._range(pos, pos + bend)
+                    start = off
+                    _, off = get_bytes(buf, off)
+                    p, base, _, off = get_partition_header(buf, off)
+                else:
+                    head, hoff = self._range(pos, pos + offs[0])
+                    _, hoff = get_bytes(head, hoff)
+                    p, base, _, _ = get_partition_header(head, hoff)
+                    buf, off = self._range(pos + offs[b], pos + bend)
+                    start = off - offs[b]  # so that start + offs[b] is still block b
+                end = start + bend
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None

@@ -414,10 +414,11 @@ class Table:
                 keys = p.rows.keys()
                 ranged.append((keys[0], keys[-1], p, None, None))
         opened = []
+        row = slices[0][0] if found and _is_exact(slices) else None
         for s, entry in found:
             if pdel is not None and s.stats.max_ts <= pdel.marked_at:
                 break  # this and every older SSTable is shadowed by a partition deletion
-            header, cursor = s.open_partition(entry)
+            header, cursor = s.open_partition(entry, row)
             opened.append((s, entry, header, cursor))
             if header.deletion is not None:
                 pdel = max_deletion(pdel, header.deletion)
