@@ -493,19 +493,20 @@ class SSTableReader:
         start, end = self.chunk_offsets[i], self.chunk_offsets[i + 1]
         self.chunk_loads += 1
         blob = os.pread(self._fd, end - start, start)
-        path = self.path("Data.db")
         if len(blob) != end - start or len(blob) < 4:
-            raise CorruptionError(path, start, "chunk truncated")
+            raise CorruptionError(self.path("Data.db"), start, "chunk truncated")
         comp = blob[:-4]
         if _crc32(comp) != _U32.unpack_from(blob, len(blob) - 4)[0]:
-            raise CorruptionError(path, start, f"chunk {i} checksum mismatch")
+            raise CorruptionError(self.path("Data.db"), start, f"chunk {i} checksum mismatch")
         size = min(self.chunk_len, self.data_len - i * self.chunk_len)
         try:
             data = _decompress(self.kind, comp, size)
         except Exception as exc:  # noqa: BLE001 - lz4/zlib raise assorted types
-            raise CorruptionError(path, start, f"chunk {i} does not decompress: {exc}") from None
+            raise CorruptionError(self.path("Data.db"), start,
+                                  f"chunk {i} does not decompress: {exc}") from None
         if len(data) != size:
-            raise CorruptionError(path, start, f"chunk {i} decompressed to a wrong size")
+            raise CorruptionError(self.path("Data.db"), start,
+                                  f"chunk {i} decompressed to a wrong size")
         if cache:
             self.cache.put(key, data)
         return data
