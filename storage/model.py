@@ -408,11 +408,7 @@ def purge_row(row: Row, shadow: DeletionTime | None, now: int) -> Row | None:
 
 def row_shadow(partition: Partition, ck: bytes) -> DeletionTime | None:
     """The strongest deletion covering the row at ``ck`` (partition or range tombstones)."""
-    shadow = partition.deletion
-    for rt in partition.range_tombstones:
-        if rt.covers(ck):
-            shadow = max_deletion(shadow, rt.deletion)
-    return shadow
+    return shadowing(ck, partition.deletion, partition.range_tombstones)
 
 
 def slice_rows(rows: SortedDict, slices: list[tuple[bytes, bytes | None]] | None, reverse: bool):
@@ -478,14 +474,21 @@ def view_partition(
 
 
 
-def purged_row(ck: bytes, row: Row, pdel, rts: list, now: int):
+def shadowing(ck: bytes, pdel, rts: list | None):
+    """The strongest of the partition deletion ``pdel`` and the range tombstones of
+    ``rts`` (a list or None) that cover ``ck``; None when there is none."""
+    shadow = pdel
+    if rts:
+        for rt in rts:
+            if rt.covers(ck):
+                shadow = max_deletion(shadow, rt.deletion)
+    return shadow
+
+
+def purged_row(ck: bytes, row: Row, pdel, rts: list | None, now: int):
     """``row`` (at ``ck``) without what the partition deletion or a covering range
     tombstone shadows, or None when nothing of it is live."""
-    shadow = pdel
-    for rt in rts:
-        if rt.covers(ck):
-            shadow = max_deletion(shadow, rt.deletion)
-    return purge_row(row, shadow, now)
+    return purge_row(row, shadowing(ck, pdel, rts), now)
 
 def merged_view(
     pk: bytes,

@@ -73,11 +73,12 @@ from .model import (
     Partition,
     PartitionView,
     Row,
-    max_deletion,
     merge_partition_into,
     merged_row,
     purge_row,
+    purged_row,
     row_values,
+    shadowing,
     view_partition,
 )
 from .murmur3 import decorate
@@ -215,11 +216,11 @@ def read_values(buf: bytes, key: bytes, path: str, ck: bytes, pdel, rts, now: in
     """A projected read of one stored row: ``model.row_values`` of its live cells, or None
     when the row is not live. A plain row goes straight from its bytes to the values."""
     if buf[0] == 0:
-        live = _live(ck, decode_row(buf, key, path), pdel, rts, now)
+        live = purged_row(ck, decode_row(buf, key, path), pdel, rts, now)
         return None if live is None else row_values(live.cells, columns)
     try:
         ts = _Q.unpack_from(buf, 1)[0]
-        shadow = _shadow(ck, pdel, rts)
+        shadow = shadowing(ck, pdel, rts)
         if shadow is not None and ts <= shadow.marked_at:
             return None  # one timestamp: all of the row is shadowed or none of it
         values = _plain_values(buf)
@@ -275,21 +276,6 @@ def _header_view(header: Partition | None, now: int, columns: tuple[str, ...] | 
     if header.static_row is not None and columns is None:
         static = purge_row(header.static_row, header.deletion, now)
     return header.deletion, header.range_tombstones, static
-
-
-def _shadow(ck: bytes, pdel, rts):
-    """The strongest of the partition deletion and the range tombstones covering ``ck``."""
-    shadow = pdel
-    if rts:
-        for rt in rts:
-            if rt.covers(ck):
-                shadow = max_deletion(shadow, rt.deletion)
-    return shadow
-
-
-def _live(ck: bytes, row: Row, pdel, rts, now: int) -> Row | None:
-    """What a reader sees of ``row`` under the partition deletion and range tombstones."""
-    return purge_row(row, _shadow(ck, pdel, rts), now)
 
 
 class _Table:
@@ -547,7 +533,7 @@ class RocksEngine(StorageEngine):
         out = []
         if raw is not None:
             if columns is None:
-                live = _live(ck, decode_row(raw, key, self.path), pdel, rts, now)
+                live = purged_row(ck, decode_row(raw, key, self.path), pdel, rts, now)
             else:
                 live = read_values(raw, key, self.path, ck, pdel, rts, now, columns)
             if live is not None:
@@ -603,7 +589,7 @@ class RocksEngine(StorageEngine):
                 ck = key[n:]
                 value = it.value()
                 if columns is None:
-                    live = _live(ck, decode_row(value, key, path), pdel, rts, now)
+                    live = purged_row(ck, decode_row(value, key, path), pdel, rts, now)
                 else:
                     live = read_values(value, key, path, ck, pdel, rts, now, columns)
                 if live is not None:
