@@ -1,7 +1,7 @@
 """cassalite vs sqlite3 on the same logical workloads, measured in the same run.
 
     python -m benchmarks [--rows 200000] [--partitions 2000] [--runs 3] [--cpu] [--quick]
-                         [--server-seconds 10] [--no-server]
+                         [--server-seconds 10] [--no-server | --server-only]
 
 Workloads (through the public API only):
 - messages (``benchmarks.cputime``): partition channel_id bigint, clustering message_id
@@ -20,10 +20,12 @@ Workloads (through the public API only):
   case reports 20-50 ms) and one feature.
 - start-up: ``import cql; connect(':memory:')``, shell start to first result, server start to
   first query.
-- server under load (``benchmarks.server_load``): 32 driver connections doing prepared point
-  reads and inserts against ``cassalite-server --memory``, one request at a time and 8 in
-  flight per connection: ops/s, p50 and p99 latency, server and client CPU per op, every
-  read and every acknowledged write checked.
+- server under load (``benchmarks.server_load``): 32 connections doing prepared point
+  reads and inserts against ``cassalite-server --memory``, with cassandra-driver clients
+  (the realistic client) and with the lean native-protocol client (which measures the
+  server rather than the client), one request at a time and 8 in flight per connection:
+  ops/s, p50 and p99 latency, server and client CPU per op, load average, every read and
+  every acknowledged write checked. ``--server-only`` runs just this part.
 """
 
 from __future__ import annotations
@@ -139,35 +141,43 @@ def print_messages(m: dict, runs: int, clock_name: str) -> None:
         print(f"| reopen + first read (s) | {rc:.3f} | {rq:.3f} | {rc / rq:.1f}x |")
 
 
+SERVER_RUNS = [  # (label, client, read ratio, requests in flight per connection)
+    ("driver: reads (95% point SELECT, 5% INSERT)", "driver", 0.95, 1),
+    ("driver: reads, 8 in flight per connection", "driver", 0.95, 8),
+    ("driver: mixed (50% point SELECT, 50% INSERT)", "driver", 0.5, 1),
+    ("raw: reads, 1 in flight per connection", "raw", 0.95, 1),
+    ("raw: reads, 8 in flight per connection", "raw", 0.95, 8),
+    ("raw: mixed, 8 in flight per connection", "raw", 0.5, 8),
+]
+
+
 def server(seconds: float) -> list[tuple[str, dict]]:
     from . import server_load
 
-    out = []
-    for label, ratio, in_flight in (
-            ("reads (95% point SELECT, 5% INSERT)", 0.95, 1),
-            ("reads, 8 in flight per connection", 0.95, 8),
-            ("mixed (50% point SELECT, 50% INSERT)", 0.5, 1)):
-        out.append((label, server_load.run(clients=32, duration=seconds, read_ratio=ratio,
-                                           in_flight=in_flight)))
-    return out
+    return [(label, server_load.run(clients=32, duration=seconds, read_ratio=ratio,
+                                    in_flight=in_flight, client=client))
+            for label, client, ratio, in_flight in SERVER_RUNS]
 
 
 def print_server(results: list[tuple[str, dict]], seconds: float) -> None:
     from .server_load import percentile
 
     print()
-    print(f"Server under load: cassalite-server --memory, 32 driver connections (prepared "
-          f"statements), {seconds:.0f} s each; CPU per op of the server process and of the "
-          f"client processes, load average at the end:")
+    print(f"Server under load: cassalite-server --memory, 32 connections (prepared "
+          f"statements), {seconds:.0f} s each; driver = cassandra-driver clients in 4 "
+          f"processes, raw = the lean native-protocol client (benchmarks/native_load.py) in "
+          f"one process; CPU per op of the server process and of the client processes, "
+          f"load average at the end, and the rate two idle cores would give at those "
+          f"costs:")
     print()
-    print("| mix | ops/s | p50 ms | p99 ms | server / client CPU us/op | load | "
-          "errors / lost writes |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| clients: mix | ops/s | p50 ms | p99 ms | server / client CPU us/op | load | "
+          "2-core cap ops/s | errors / lost writes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for label, r in results:
         lat = r["latencies"]
         print(f"| {label} | {r['rate']:,.0f} | {percentile(lat, 50) * 1e3:.2f} | "
               f"{percentile(lat, 99) * 1e3:.2f} | {r['server_cpu_us']:.0f} / "
-              f"{r['client_cpu_us']:.0f} | {r['load']:.1f} | "
+              f"{r['client_cpu_us']:.0f} | {r['load']:.1f} | {r['cap']:,.0f} | "
               f"{len(r['errors']) + r['mismatches']} / {r['missing'] + r['wrong']} |")
 
 
@@ -256,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu", action="store_true", help="time phases in process CPU time")
     ap.add_argument("--server-seconds", type=float, default=10.0)
     ap.add_argument("--no-server", action="store_true", help="skip the server load test")
+    ap.add_argument("--server-only", action="store_true", help="run only the server load test")
     ap.add_argument("--quick", action="store_true",
                     help="20k rows, one run, 5 s server runs: a smoke run")
     args = ap.parse_args(argv)
@@ -265,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (1 if args.quick else 3)
     clock, clock_name = (time.process_time, "process CPU time") if args.cpu else \
         (time.perf_counter, "wall time")
+    if args.server_only:
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
+        print_server(server(args.server_seconds), args.server_seconds)
+        return 0
     root = Path(tempfile.mkdtemp(prefix="cassalite-bench-"))
     try:
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "

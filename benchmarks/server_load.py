@@ -1,18 +1,31 @@
-"""Server load test: many cassandra-driver connections doing mixed reads and writes.
+"""Server load test: many connections doing prepared point reads and inserts.
 
 Starts ``cassalite-server`` in its own process on a free loopback port, then runs
-``--clients`` driver clients (each its own Cluster, so its own connection) spread over
-``--procs`` client processes for ``--duration`` seconds. Every client writes rows under its
-own partition and reads back rows it has written, checking their values. At the end every
-acknowledged write is looked up again, so lost or corrupted writes are reported.
+``--clients`` clients (one connection each) spread over ``--procs`` client processes for
+``--duration`` seconds. Every client writes rows under its own partition and reads back
+rows it has written, checking their values. At the end every acknowledged write is looked
+up again, so lost or corrupted writes are reported.
+
+Two kinds of client (``--client``):
+- ``driver`` (default): the cassandra-driver, each client its own Cluster, set up as a
+  throughput-minded user would. The realistic client, but its Python costs 2-4x the
+  server's CPU per request, and on a small machine both share the cores.
+- ``raw``: ``benchmarks.native_load``, a lean native-protocol v4 client on plain sockets
+  (one selectors loop per process, pipelined EXECUTEs, every answer parsed and checked).
+  Cassandra's own load generators (cassandra-stress, latte) are native code for the same
+  reason: so that the load measures the server, not the client.
+
+CPU per op of the server process and of the client processes is measured over the
+window, beside the load average; ``2-core cap`` is the rate two idle cores would give at
+those costs (the server's event loop runs on one core, so also at most 1 s / server CPU).
 
 Baseline measured in the same run: the same operation mix on an embedded ``cql`` Session
 in one thread (no network, no driver), so the printed ratio is the cost of the protocol
-path, the driver and the concurrency.
+path, the client and the concurrency.
 
-    python benchmarks/server_load.py [--clients 32] [--duration 30] [--procs 4]
-                                     [--data-dir DIR] [--workers N] [--read-ratio 0.5]
-                                     [--in-flight 1]
+    python -m benchmarks.server_load [--client driver|raw] [--clients 32] [--duration 30]
+                                     [--procs N] [--data-dir DIR] [--workers N]
+                                     [--read-ratio 0.5] [--in-flight 1]
 Exit status 1 if any request failed or any write was lost.
 """
 
@@ -20,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import multiprocessing as mp
 import os
 import random
@@ -247,6 +261,24 @@ def client_process(port: int, clients: list[int], duration: float, read_ratio: f
     queue.put((out, cpu[0] if cpu else float("nan")))
 
 
+def raw_client_process(port: int, clients: list[int], duration: float, read_ratio: float,
+                       start_at: float, queue: mp.Queue, in_flight: int = 1) -> None:
+    from benchmarks import native_load
+
+    cpu: list[float] = []
+    sampler = cpu_window(time.process_time, start_at, duration, cpu)
+    st = native_load.Statements(INSERT, SELECT, value_for)
+    out: dict = {}
+    try:
+        results = native_load.run_clients(port, clients, st, read_ratio, in_flight, start_at,
+                                          duration, ANSWER_WAIT)
+        out = {c: (r.latencies, r.written, r.errors, r.mismatches) for c, r in results.items()}
+    except Exception as e:  # noqa: BLE001 - reported like any failed request
+        out = {clients[0]: ([], [], [f"raw client: {type(e).__name__}: {e}"], 0)}
+    sampler.join()
+    queue.put((out, cpu[0] if cpu else float("nan")))
+
+
 # ---- checks and baseline --------------------------------------------------------------------
 
 def verify(port: int, written: dict[int, list[int]]) -> tuple[int, int]:
@@ -301,13 +333,29 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
+def default_procs(client: str) -> int:
+    """Driver clients need several processes to keep 32 connections busy; the raw client
+    costs a fraction of the server per request, so one process is enough."""
+    return 1 if client == "raw" else min(4, os.cpu_count() or 1)
+
+
+def two_core_cap(server_us: float, client_us: float, cores: int = 2) -> float:
+    """Ops/s that ``cores`` idle cores would give at these CPU costs per op: the server's
+    event loop can use one core at most, server and clients share the rest."""
+    if math.isnan(server_us) or math.isnan(client_us) or server_us <= 0:
+        return float("nan")
+    return min(1e6 / server_us, cores * 1e6 / (server_us + client_us))
+
+
 def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
         read_ratio: float = 0.5, data_dir: str | None = None, workers: int | None = None,
-        port: int | None = None, in_flight: int = 1) -> dict:
-    """Load a server (started here unless ``port`` names a running one) and check every
-    acknowledged write; returns ops, ops/s, latencies (sorted), errors, mismatches,
-    missing and wrong writes."""
-    procs = procs or min(4, os.cpu_count() or 1)
+        port: int | None = None, in_flight: int = 1, client: str = "driver") -> dict:
+    """Load a server (started here unless ``port`` names a running one) with ``client``
+    clients ("driver" or "raw") and check every acknowledged write; returns ops, ops/s,
+    latencies (sorted), errors, mismatches, missing and wrong writes, CPU per op and the
+    load average."""
+    procs = procs or default_procs(client)
+    target = raw_client_process if client == "raw" else client_process
     own = port is None
     port = port or free_port()
     server = start_server(port, data_dir, workers) if own else None
@@ -323,7 +371,7 @@ def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
         queue: mp.Queue = mp.Queue()
         start_at = time.time() + 3 + clients * 0.1  # let every client connect first
         groups = [list(range(i, clients, procs)) for i in range(procs)]
-        workers_ = [mp.Process(target=client_process,
+        workers_ = [mp.Process(target=target,
                                args=(port, g, duration, read_ratio, start_at, queue,
                                      in_flight))
                     for g in groups if g]
@@ -355,41 +403,48 @@ def run(clients: int = 32, duration: float = 30.0, procs: int | None = None,
             except subprocess.TimeoutExpired:
                 server.kill()
     ops = len(latencies)
+    server_us = server_cpu[0] / ops * 1e6 if server_cpu and ops else float("nan")
+    client_us = client_cpu / ops * 1e6 if ops else float("nan")
     return {"ops": ops, "rate": ops / duration, "latencies": latencies,
             "writes": sum(len(w) for w in written.values()), "errors": errors,
             "mismatches": mismatches, "missing": missing, "wrong": wrong,
-            "server_cpu_us": server_cpu[0] / ops * 1e6 if server_cpu and ops else float("nan"),
-            "client_cpu_us": client_cpu / ops * 1e6 if ops else float("nan"),
-            "load": load}
+            "server_cpu_us": server_us, "client_cpu_us": client_us,
+            "cap": two_core_cap(server_us, client_us), "load": load, "client": client}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--client", choices=("driver", "raw"), default="driver",
+                    help="cassandra-driver clients (default) or the lean native client")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--duration", type=float, default=30.0)
-    ap.add_argument("--procs", type=int, default=min(4, os.cpu_count() or 1))
+    ap.add_argument("--procs", type=int,
+                    help="client processes (default: 4 for driver clients, 1 for raw)")
     ap.add_argument("--read-ratio", type=float, default=0.5)
     ap.add_argument("--data-dir", help="serve a durable database in DIR (default: in memory)")
     ap.add_argument("--workers", type=int, help="server worker threads")
     ap.add_argument("--port", type=int,
                     help="load an already running server on 127.0.0.1:PORT instead")
     ap.add_argument("--in-flight", type=int, default=1,
-                    help="requests each client keeps outstanding (execute_async; default 1: "
-                         "synchronous clients)")
+                    help="requests each client keeps outstanding (driver: execute_async; "
+                         "default 1: synchronous clients)")
     args = ap.parse_args()
-    r = run(args.clients, args.duration, args.procs, args.read_ratio, args.data_dir,
-            args.workers, args.port, args.in_flight)
+    procs = args.procs or default_procs(args.client)
+    r = run(args.clients, args.duration, procs, args.read_ratio, args.data_dir,
+            args.workers, args.port, args.in_flight, args.client)
     latencies, ops, rate, errors = r["latencies"], r["ops"], r["rate"], r["errors"]
     baseline = embedded_baseline(min(5.0, args.duration), args.read_ratio)
-    print(f"clients={args.clients} in_flight={args.in_flight} procs={args.procs} "
+    print(f"client={args.client} clients={args.clients} in_flight={args.in_flight} "
+          f"procs={procs} "
           f"duration={args.duration:.0f}s "
           f"read_ratio={args.read_ratio} engine={'lsm' if args.data_dir else 'memory'}")
     print(f"ops={ops} ops/s={rate:.0f} writes={r['writes']}")
     print(f"latency ms: p50={percentile(latencies, 50) * 1e3:.2f} "
           f"p99={percentile(latencies, 99) * 1e3:.2f} max={latencies[-1] * 1e3 if ops else 0:.2f}")
     print(f"CPU per op: server {r['server_cpu_us']:.0f} us, clients {r['client_cpu_us']:.0f} us "
-          f"({os.cpu_count()} cores); load average {r['load']:.2f}")
+          f"({os.cpu_count()} cores); load average {r['load']:.2f}; "
+          f"2-core cap at these costs {r['cap']:,.0f} ops/s")
     print(f"baseline (embedded Session, 1 thread): {baseline:.0f} ops/s; "
           f"server/embedded = {rate / baseline:.2f}")
     print(f"errors={len(errors)} read_mismatches={r['mismatches']} lost_writes={r['missing']} "
