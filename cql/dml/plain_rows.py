@@ -5,21 +5,52 @@ clustering component or one cell, so a row needs none of the general per-row mac
 (selectors, filtering, formatting). SELECT's fast path, point reads and ANN candidate
 reads share this.
 
-:func:`row_builder` compiles, once per plan, a function that makes the output tuple of a
-row in one step: the column positions, each column's decoder and the clustering decoder
-are bound when the plan is prepared, not looked up per row or per cell.
+:class:`RowBuilder` compiles, once per plan, the functions that make output tuples: the
+column positions, each column's decoder and the clustering decoder are bound when the
+plan is prepared, not looked up per row or per cell. ``rows`` builds a whole partition's
+rows in one call with the usual types' decoders inlined (a bigint is one struct call, a
+text one ``bytes.decode``); anything unusual in the data (an empty value, a malformed
+one) makes it redo the batch with the per-row ``from_values``, so values and errors are
+always the per-row ones.
 """
 
 from __future__ import annotations
 
+import struct
+
 from cassalite.storage.model import ComplexColumn
-from cql.cells import decode_complex
+from cql.cells import decode_complex, partition_key_values
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY
-from cql.types.comparable import clustering_decoder
+from cql.types import native
+from cql.types.comparable import SEP, TERMINATOR, clustering_decoder
 
 from .selection import ColumnSelector
 
 PK, CK, CELL = 0, 1, 2
+
+# Value bytes -> value, inline, for the usual types (the rest calls the type's decoder):
+# what ``_des`` gives for well-formed non-empty bytes; anything else raises, and the batch
+# is redone value by value.
+_INLINE = {
+    native.BIGINT: "_u{i}({a})[0]",
+    native.INT: "_u{i}({a})[0]",
+    native.SMALLINT: "_u{i}({a})[0]",
+    native.TINYINT: "_u{i}({a})[0]",
+    native.DOUBLE: "_u{i}({a})[0]",
+    native.FLOAT: "_u{i}({a})[0]",
+    native.TEXT: "{a}.decode()",
+    native.ASCII: "{a}.decode('ascii')",
+    native.BLOB: "{a}",
+}
+
+
+def _inline(ctype) -> str | None:
+    """The inline decoding template of ``ctype`` (same class and name: COUNTER is not
+    BIGINT), or None."""
+    for known, template in _INLINE.items():
+        if ctype is known:
+            return template
+    return None
 
 
 def column_spec(selectors: list) -> list | None:
@@ -43,17 +74,40 @@ def needs(spec: list, source: int) -> bool:
     return any(s[0] == source for s in spec)
 
 
+def partition_key_decoder(table):
+    """``partition_key_values`` of ``table`` with the usual single-component keys (an
+    integer, a text) decoded inline; anything else (an empty key, a composite) the
+    general way."""
+    types = table.partition_key_types
+    template = _inline(types[0]) if len(types) == 1 else None
+    if template is None or template == "{a}":
+        return lambda pk: partition_key_values(table, pk)
+    env = {"_general": lambda pk: partition_key_values(table, pk)}
+    if hasattr(types[0], "_struct"):
+        env["_u0"] = types[0]._struct.unpack
+    src = ("def decode(pk):\n"
+           "    if pk:\n"
+           "        try:\n"
+           f"            return [{template.format(i=0, a='pk')}]\n"
+           "        except Exception:\n"
+           "            pass\n"
+           "    return _general(pk)\n")
+    exec(src, env)  # noqa: S102 - the source names positions only, never a value
+    return env["decode"]
+
+
 class RowBuilder:
-    """The output tuple of a storage row, compiled for one selection of one table.
+    """The output tuples of storage rows, compiled for one selection of one table.
 
     ``names``: the cell columns the selection reads, in the order a projected read
     (``StorageEngine.read_rows``) is asked for them. ``from_values(pkv, ck, values)``
-    takes such a read's values (value bytes, a ComplexColumn or None per name; see
-    ``row_values`` for a storage row's); ``pkv`` is the partition key's decoded
-    components, ``ck`` the row's clustering bytes.
+    takes one row of such a read (value bytes, a ComplexColumn or None per name; see
+    ``row_values`` for a storage row's); ``rows(pkv, rows)`` a list of ``(ck, values)``;
+    ``pkv`` is the partition key's decoded components (``pk_values(pk)``), ``ck`` the
+    row's clustering bytes.
     """
 
-    __slots__ = ("names", "from_values", "needs_pk")
+    __slots__ = ("names", "from_values", "rows", "needs_pk", "pk_values")
 
     def __init__(self, spec: list, table) -> None:
         names: list[str] = []
@@ -62,29 +116,77 @@ class RowBuilder:
                 names.append(key)
         self.names = tuple(names)
         self.needs_pk = needs(spec, PK)
+        self.pk_values = partition_key_decoder(table)
         env: dict = {}
-        if needs(spec, CK):
+        uses_ck = needs(spec, CK)
+        if uses_ck:
             env["_ckd"] = clustering_decoder(table.clustering_types, table.clustering_reversed)
-        out = []
+        general, fast = [], []
         for src, key, col, deserialize in spec:
             if src == PK:
-                out.append(f"pkv[{key}]")
+                general.append(f"pkv[{key}]")
+                fast.append(f"p{key}")
             elif src == CK:
-                out.append(f"c[{key}]")
+                general.append(f"c[{key}]")
+                fast.append(f"c{key}")
             else:
                 i = names.index(key)
                 env[f"_d{i}"] = col.type._des
                 env[f"_f{i}"] = deserialize
                 env[f"_x{i}"] = lambda data, col=col, des=deserialize: (
                     decode_complex(col, data) if type(data) is ComplexColumn else des(data))
-                out.append(f"(None if a{i} is None else _x{i}(a{i}) if type(a{i}) is not bytes"
-                           f" else _d{i}(a{i}, False) if a{i} else _f{i}(a{i}))")
-        ck_line = "    c = _ckd(ck)\n" if "_ckd" in env else ""
-        ret = f"    return ({', '.join(out)}{',' if len(out) == 1 else ''})\n"
-        unpack = "".join(f"a{i}, " for i in range(len(names)))
-        src = "def from_values(pkv, ck, values):\n" + ck_line
-        if names:
-            src += f"    {unpack}= values\n"
-        src += ret
+                a = f"a{i}"
+                slow = (f"(None if {a} is None else _x{i}({a}) if type({a}) is not bytes"
+                        f" else _d{i}({a}, False) if {a} else _f{i}({a}))")
+                general.append(slow)
+                template = _inline(col.type)
+                if template is None:
+                    fast.append(slow)
+                    continue
+                struct_ = getattr(col.type, "_struct", None)
+                if struct_ is not None:
+                    env[f"_u{i}"] = struct_.unpack
+                fast.append(f"({template.format(i=i, a=a)} if type({a}) is bytes and {a}"
+                            f" else {slow})")
+        targets = "".join(f"a{i}, " for i in range(len(names)))
+        comma = "," if len(spec) == 1 else ""
+        src = ("def from_values(pkv, ck, values):\n"
+               + ("    c = _ckd(ck)\n" if uses_ck else "")
+               + (f"    {targets}= values\n" if names else "")
+               + f"    return ({', '.join(general)}{comma})\n")
+        pk_keys = sorted({k for s, k, _, _ in spec if s == PK})
+        src += ("def rows(pkv, rows):\n"
+                "    try:\n"
+                + "".join(f"        p{k} = pkv[{k}]\n" for k in pk_keys)
+                + "        out = []\n"
+                "        append = out.append\n"
+                "        for ck, values in rows:\n"
+                + _clustering_lines(table, env, sorted({k for s, k, _, _ in spec if s == CK}))
+                + (f"            {targets}= values\n" if names else "")
+                + f"            append(({', '.join(fast)}{comma}))\n"
+                "        return out\n"
+                "    except Exception:  # redone row by row: the general decoders' values, errors\n"
+                "        return [from_values(pkv, ck, values) for ck, values in rows]\n")
         exec(src, env)  # noqa: S102 - the source names positions only, never a value
         self.from_values = env["from_values"]
+        self.rows = env["rows"]
+
+
+def _clustering_lines(table, env: dict, keys: list[int]) -> str:
+    """The statements of ``rows``' loop setting ``c<k>`` (clustering value k) for the
+    ``keys`` used: one struct call for the row key of a single fixed-width integer
+    column, ``_ckd`` otherwise."""
+    if not keys:
+        return ""
+    types = table.clustering_types
+    size = getattr(types[0], "signed_comparable_size", None) if len(types) == 1 else None
+    if size is None:
+        return "            c = _ckd(ck)\n" + "".join(
+            f"            c{k} = c[{k}]\n" for k in keys)
+    env["_cu"] = struct.Struct({1: ">B", 2: ">H", 4: ">I", 8: ">Q"}[size]).unpack_from
+    bias = 1 << (size * 8 - 1)
+    value = f"{(1 << (size * 8)) - 1} - _cu(ck, 1)[0] - {bias}" \
+        if table.clustering_reversed[0] else f"_cu(ck, 1)[0] - {bias}"
+    # a row key is SEP, the value, TERMINATOR; the general decoder reads anything else
+    return (f"            c0 = {value} if ck[0] == {SEP} and ck[{size + 1}] == {TERMINATOR}"
+            " else _ckd(ck)[0]\n")

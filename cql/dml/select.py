@@ -606,7 +606,8 @@ class SelectPlan(Plan):
         if slices is not None and not slices:
             return [], None
         builder = self._fast
-        build = builder.from_values
+        build = builder.rows
+        pk_values = builder.pk_values if builder.needs_pk else None
         start_in_partition = state[2] if state else 0
         start_pk = state[0] if state else None
         out: list = []
@@ -622,16 +623,16 @@ class SelectPlan(Plan):
                 rows = rows[:ppl - count]
             if pending is not None:
                 break
-            pkv = partition_key_values(table, view.pk) if builder.needs_pk else None
+            pkv = pk_values(view.pk) if pk_values is not None else None
             # rows the page and LIMIT still take (each takes at least one row, as execute)
             room = None if page_size is None else max(page_size, 1) - len(out)
             by_limit = limit is not None and (room is None or max(limit, 1) - len(out) <= room)
             if by_limit:
                 room = max(limit, 1) - len(out)
             if room is None or len(rows) < room:
-                out.extend([build(pkv, ck, values) for ck, values in rows])
+                out.extend(build(pkv, rows))
                 continue
-            out.extend([build(pkv, ck, values) for ck, values in rows[:room]])
+            out.extend(build(pkv, rows[:room]))
             if by_limit:
                 return out, None
             pending = _encode_state(view.pk, rows[room - 1][0], count + room,
