@@ -38,7 +38,7 @@ from .encoding import (
     row_key_range,
 )
 from .fsutil import fsync_dir, write_file
-from .index_block import IndexBlockError, parse_index_block
+from .index_block import IndexBlock, IndexBlockError, entry_table
 from .sdict import sorted_dict_from_sorted
 from .stats import Stats
 
@@ -137,6 +137,7 @@ class SSTableWriter:
         self._data_crc = 0
         self._index = bytearray()
         self._index_block = bytearray()
+        self._entry_starts: list[int] = []
         self._block_count = 0
         self._summary: list[tuple[bytes, int, int]] = []
         self._last_dk: bytes | None = None
@@ -157,6 +158,7 @@ class SSTableWriter:
         if self._block_count == 0:
             self._summary.append((dk, len(self._index), 0))
         entry = self._index_block
+        self._entry_starts.append(len(entry))
         put_bytes(entry, dk)
         put_uvarint(entry, self._pos)
         put_uvarint(entry, size)
@@ -194,11 +196,13 @@ class SSTableWriter:
         if not self._block_count:
             return
         block = self._index_block
+        block += entry_table(self._entry_starts)
         dk, off, _ = self._summary[-1]
         self._summary[-1] = (dk, off, len(block))
         self._index += block
         self._index += _U32.pack(_crc32(block))
         self._index_block = bytearray()
+        self._entry_starts = []
         self._block_count = 0
 
     def _write_chunk(self, raw: bytes) -> None:
@@ -248,7 +252,7 @@ class SSTableWriter:
         write_file(component_path(d, g, "CompressionInfo.db"), bytes(ci))
         write_file(component_path(d, g, "Index.db"), bytes(self._index))
         # Summary.db
-        sm = bytearray(b"SUM1")
+        sm = bytearray(b"SUM2")  # Index.db blocks end with their entry table
         put_uvarint(sm, self.opts.index_interval)
         put_uvarint(sm, len(self._summary))
         for dk, off, length in self._summary:
@@ -364,7 +368,7 @@ class SSTableReader:
         self.bloom_tp = 0
         self.reads = 0
         self.chunk_loads = 0
-        self._blocks: dict[int, tuple[dict, list]] = {}
+        self._blocks: dict[int, IndexBlock] = {}
         self._data = None
         self._index = None
         self._load()
@@ -418,9 +422,10 @@ class SSTableReader:
         # Summary.db
         sm = self._read("Summary.db")
         path = self.path("Summary.db")
-        if len(sm) < 8 or sm[:4] != b"SUM1" or _crc32(sm[:-4]) != _U32.unpack_from(
-                sm, len(sm) - 4)[0]:
+        if len(sm) < 8 or sm[:4] not in (b"SUM1", b"SUM2") or _crc32(
+                sm[:-4]) != _U32.unpack_from(sm, len(sm) - 4)[0]:
             raise CorruptionError(path, None, "checksum mismatch")
+        self.index_tables = sm[:4] == b"SUM2"  # format 2 Index.db blocks
         try:
             _, pos = get_uvarint(sm, 4)
             count, pos = get_uvarint(sm, pos)
@@ -527,7 +532,7 @@ class SSTableReader:
 
     # ------------------------------------------------------------ index
 
-    def _index_block(self, i: int) -> tuple[dict, list]:
+    def _index_block(self, i: int) -> IndexBlock:
         block = self._blocks.get(i)
         if block is not None:
             return block
@@ -537,10 +542,9 @@ class SSTableReader:
         if len(raw) != length + 4 or _crc32(raw[:length]) != _U32.unpack_from(raw, length)[0]:
             raise CorruptionError(path, off, "index block checksum mismatch")
         try:
-            entries = parse_index_block(raw, length)
+            block = IndexBlock(raw, length, self.index_tables)
         except IndexBlockError as exc:
-            raise CorruptionError(path, off + exc.pos, f"undecodable index entry: {exc}") from None
-        block = ({e[0]: e for e in entries}, entries)
+            raise self._index_error(i, exc) from None
         if len(self._blocks) >= 256:
             try:
                 self._blocks.pop(next(iter(self._blocks)))
@@ -548,6 +552,16 @@ class SSTableReader:
                 pass  # another thread evicted concurrently
         self._blocks[i] = block
         return block
+
+    def _index_entries(self, i: int) -> list:
+        try:
+            return self._index_block(i).entries()
+        except IndexBlockError as exc:
+            raise self._index_error(i, exc) from None
+
+    def _index_error(self, i: int, exc: IndexBlockError) -> CorruptionError:
+        return CorruptionError(self.path("Index.db"), self.sum_offs[i] + exc.pos,
+                               f"undecodable index entry: {exc}")
 
     def may_contain(self, dk: bytes) -> bool:
         return self.first_dk <= dk <= self.last_dk and self.bloom.might_contain(dk)
@@ -557,7 +571,13 @@ class SSTableReader:
         if not (self.first_dk <= dk <= self.last_dk) or not self.bloom.might_contain(dk):
             return None
         i = bisect_right(self.sum_keys, dk) - 1
-        entry = self._index_block(i)[0].get(dk) if i >= 0 else None
+        if i < 0:
+            entry = None
+        else:
+            try:
+                entry = self._index_block(i).find(dk)
+            except IndexBlockError as exc:
+                raise self._index_error(i, exc) from None
         if entry is None:
             self.bloom_fp += 1
         else:
@@ -573,7 +593,7 @@ class SSTableReader:
         for b in range(i, len(self.sum_keys)):
             if end is not None and self.sum_keys[b] > end:
                 return
-            for e in self._index_block(b)[1]:
+            for e in self._index_entries(b):
                 dk = e[0]
                 if start is not None and (dk < start or (dk == start and not start_inclusive)):
                     continue
@@ -751,4 +771,4 @@ class SSTableReader:
         for i in range(len(self.chunk_offsets) - 1):
             self._chunk(i, cache=False)
         for b in range(len(self.sum_keys)):
-            self._index_block(b)
+            self._index_entries(b)
