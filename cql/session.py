@@ -83,6 +83,8 @@ def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
     if not rows:
         return []
     # tuple.__new__ as _make does, without a Python call per row
+    if len(rows) == 1:
+        return [tuple.__new__(_row_class(tuple(colnames)), rows[0])]
     return list(map(partial(tuple.__new__, _row_class(tuple(colnames))), rows))
 
 
@@ -329,6 +331,10 @@ class Session:
         trace: bool = False,
         timeout: float | None = None,
     ) -> ResultSet:
+        if type(query) is PreparedStatement and not trace:  # the common call, shortest
+            return self._run(query._prepared, parameters,
+                             self.default_fetch_size if fetch_size is None else fetch_size,
+                             paging_state, timestamp, False)
         if isinstance(query, BatchStatement):
             return self.execute_batch(query.statements, batch_kind(query.batch_type),
                                       timestamp=timestamp if timestamp is not None
@@ -370,16 +376,10 @@ class Session:
         user = self.user
         if user is not None:
             authorize(self.database.auth, user, self.schema, prepared.statement, self._keyspace)
-        ctx = ExecutionContext(
-            values=prepared.bind(parameters),
-            fetch_size=fetch_size if fetch_size and fetch_size > 0 else None,
-            paging_state=paging_state,
-            timestamp=timestamp,
-            trace=trace,
-            keyspace=self._keyspace,
-            user=user,
-        )
-        result = self.database.execute(prepared, ctx)
+        ctx = ExecutionContext(prepared.bind(parameters),
+                               fetch_size if fetch_size and fetch_size > 0 else None,
+                               paging_state, timestamp, trace, self._keyspace, None, user)
+        result = self.database.run(prepared.plan, ctx)
         if result.new_keyspace is not None:
             self._keyspace = result.new_keyspace
 

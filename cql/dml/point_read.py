@@ -12,17 +12,19 @@ columns, then the partition key) with its messages.
 
 from __future__ import annotations
 
-from cql.cells import partition_key_values
+from operator import itemgetter
+
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
-from cql.plan.terms import UNSET
+from cql.plan.terms import UNSET, Marker
 from cql.types.comparable import clustering_encoder, serialize_partition_key
 
 from .write_builder import value_getter
 
 
 class PointRead:
-    __slots__ = ("table_id", "pk_keys", "ck_keys", "pk_serialize", "ck_encode", "build")
+    __slots__ = ("table_id", "pk_keys", "ck_keys", "key_values", "pk_serialize", "ck_encode",
+                 "build", "n_ck")
 
     def __init__(self, plan) -> None:
         table = plan.meta
@@ -32,6 +34,9 @@ class PointRead:
                         for c in table.partition_key]
         self.ck_keys = [(c.name, value_getter(where.columns[c.name].eq))
                         for c in table.clustering]
+        self.key_values = _all_values(self.ck_keys, self.pk_keys, [
+            where.columns[c.name].eq for c in table.clustering + table.partition_key])
+        self.n_ck = len(self.ck_keys)
         types = list(table.partition_key_types)
         if len(types) == 1:
             self.pk_serialize = lambda values, s=types[0].serialize: s(values[0])
@@ -43,23 +48,27 @@ class PointRead:
 
     def execute(self, plan, db, ctx) -> Result:
         bound = ctx.values
-        cvalues = _key_values(self.ck_keys, bound)  # clustering first, as the general path
-        pk = self.pk_serialize(_key_values(self.pk_keys, bound))
+        values = self.key_values(bound)  # clustering values, then the partition key's
+        if None in values or UNSET in values:  # refused in the general path's order
+            _key_values(self.ck_keys, bound)
+            _key_values(self.pk_keys, bound)
+        n = self.n_ck
+        pk = self.pk_serialize(values[n:])
         if len(pk) > 65535:
             raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
         if not pk:
             raise InvalidRequest("Key may not be empty")
-        ck = self.ck_encode(cvalues) if self.ck_encode is not None else b""
-        rows = []
+        ck = self.ck_encode(values[:n]) if n else b""
         build = self.build
         view = db.engine.read_rows(self.table_id, pk, [(ck, ck + b"\x00")], plan.reverse,
                                    ctx.now, None, columns=build.names)
-        if view is not None:
-            pkv = partition_key_values(plan.meta, view.pk) if build.needs_pk else None
-            for ck, values in view.rows:
-                rows.append(build.from_values(pkv, ck, values))
-        return Result("rows", list(plan.result_names), list(plan.result_types), rows, None,
-                      keyspace=plan.keyspace, table=plan.table)
+        if view is None:
+            rows = []
+        else:
+            rows = build.rows(build.pk_values(view.pk) if build.needs_pk else None, view.rows)
+        # the plan's own lists: the session's ResultSet copies them
+        return Result("rows", plan.result_names, plan.result_types, rows, None, None,
+                      plan.keyspace, plan.table)
 
 
 def compile_point_read(plan) -> PointRead | None:
@@ -78,6 +87,17 @@ def compile_point_read(plan) -> PointRead | None:
         if r is None or r.ops != ["="] or r.eq is None:
             return None
     return PointRead(plan)
+
+
+def _all_values(ck_keys: list, pk_keys: list, terms: list):
+    """One call giving the tuple of the bound values of the clustering, then partition key
+    ``terms``: a C itemgetter when every term is a bind marker (null and unset are refused
+    after it), else each value read and checked in turn."""
+    if all(type(term) is Marker for term in terms):
+        if len(terms) == 1:
+            return lambda bound, get=itemgetter(terms[0].index): (get(bound),)
+        return itemgetter(*[term.index for term in terms])
+    return lambda bound: (*_key_values(ck_keys, bound), *_key_values(pk_keys, bound))
 
 
 def _key_values(keys: list, bound: list) -> list:

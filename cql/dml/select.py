@@ -439,8 +439,8 @@ class SelectPlan(Plan):
 
     def execute(self, db, ctx: ExecutionContext) -> Result:
         point = self._point
-        if point is not None and ctx.paging_state is None and current_trace() is None \
-                and row_masker(db, ctx.user, self.meta) is None:
+        if point is not None and ctx.paging_state is None and current_trace() is None and (
+                ctx.user is None or row_masker(db, ctx.user, self.meta) is None):
             self.bound_ref[0] = ctx.values
             return point.execute(self, db, ctx)
         if self.ann is not None:
@@ -485,8 +485,9 @@ class SelectPlan(Plan):
                 tr.add(f"Filtering kept {len(rows_out)} rows")
         if self.stmt.json:
             rows_out = [(self._json_row(r),) for r in rows_out]
-        result = Result("rows", list(self.result_names), list(self.result_types), rows_out,
-                        next_state, keyspace=self.keyspace, table=self.table)
+        # the plan's own name and type lists: the session's ResultSet copies them
+        result = Result("rows", self.result_names, self.result_types, rows_out, next_state,
+                        None, self.keyspace, self.table)
         if self.aggregate_warning:
             result.warnings.append(self.aggregate_warning)
         return result

@@ -7,13 +7,13 @@ A statement compiles into a :class:`Plan` (with the result metadata known before
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from dataclasses import dataclass
+from time import time as _time
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from cql.errors import InvalidRequest
 from cql.syntax import ast
-from cql.types import CQLType
+from cql.types import ASCII, BIGINT, INT, SMALLINT, TEXT, TINYINT, CQLType
 from cql.types.values import MarshalError
 
 from .terms import UNSET, MarkerSpec
@@ -27,19 +27,28 @@ NO_KEYSPACE = (
 )
 
 
-@dataclass
 class ExecutionContext:
-    """Per-execution settings: bound values, paging, client timestamp, tracing."""
+    """Per-execution settings: bound values, paging, client timestamp, tracing.
 
-    values: list
-    fetch_size: int | None = None
-    paging_state: bytes | None = None
-    timestamp: int | None = None
-    trace: bool = False
-    keyspace: str | None = None
-    now: int = field(default_factory=lambda: int(time.time()))
-    #: the logged-in role running the statement; None for a trusted (embedded) session
-    user: str | None = None
+    ``now`` (seconds, what TTLs and expiry are judged against) defaults to the current
+    time; ``user`` is the logged-in role running the statement, None for a trusted
+    (embedded) session. A plain slotted class: one is made per statement."""
+
+    __slots__ = ("values", "fetch_size", "paging_state", "timestamp", "trace", "keyspace",
+                 "now", "user")
+
+    def __init__(self, values: list, fetch_size: int | None = None,
+                 paging_state: bytes | None = None, timestamp: int | None = None,
+                 trace: bool = False, keyspace: str | None = None, now: int | None = None,
+                 user: str | None = None):
+        self.values = values
+        self.fetch_size = fetch_size
+        self.paging_state = paging_state
+        self.timestamp = timestamp
+        self.trace = trace
+        self.keyspace = keyspace
+        self.now = int(_time()) if now is None else now
+        self.user = user
 
 
 @dataclass
@@ -51,19 +60,36 @@ class SchemaChange:
     arg_types: tuple = ()
 
 
-@dataclass
 class Result:
-    kind: str = "void"  # void, rows, set_keyspace, schema_change
-    column_names: list[str] = field(default_factory=list)
-    column_types: list[CQLType] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    paging_state: bytes | None = None
-    warnings: list[str] = field(default_factory=list)
-    keyspace: str | None = None
-    table: str | None = None
-    new_keyspace: str | None = None
-    schema_change: SchemaChange | None = None
-    trace: Any = None
+    """What a statement returns: ``kind`` (void, rows, set_keyspace, schema_change), the
+    rows with their column names and types, the paging state after them, warnings, the
+    table read or written, a new keyspace (USE), a schema change. A plain slotted class:
+    one is made per statement."""
+
+    __slots__ = ("kind", "column_names", "column_types", "rows", "paging_state", "warnings",
+                 "keyspace", "table", "new_keyspace", "schema_change", "trace")
+
+    def __init__(self, kind: str = "void", column_names: list[str] | None = None,
+                 column_types: list[CQLType] | None = None, rows: list[tuple] | None = None,
+                 paging_state: bytes | None = None, warnings: list[str] | None = None,
+                 keyspace: str | None = None, table: str | None = None,
+                 new_keyspace: str | None = None, schema_change: SchemaChange | None = None,
+                 trace: Any = None):
+        self.kind = kind
+        self.column_names = [] if column_names is None else column_names
+        self.column_types = [] if column_types is None else column_types
+        self.rows = [] if rows is None else rows
+        self.paging_state = paging_state
+        self.warnings = [] if warnings is None else warnings
+        self.keyspace = keyspace
+        self.table = table
+        self.new_keyspace = new_keyspace
+        self.schema_change = schema_change
+        self.trace = trace
+
+    def __repr__(self) -> str:
+        return (f"Result({self.kind!r}, {self.column_names!r}, rows={len(self.rows)}, "
+                f"paging_state={self.paging_state!r}, warnings={self.warnings!r})")
 
 
 class Plan:
@@ -82,7 +108,10 @@ class Plan:
 
 
 class Prepared:
-    """A plan plus its bind markers: turns driver-style parameters into bound values."""
+    """A plan plus its bind markers: turns driver-style parameters into bound values.
+
+    ``bind(parameters)`` is compiled per statement (:func:`compile_binder`): a tuple or
+    list of plain values takes one call; everything else ``bind_general``."""
 
     def __init__(self, plan: Plan, markers: list[MarkerSpec], statement: ast.Statement,
                  text: str = ""):
@@ -92,8 +121,9 @@ class Prepared:
         self.statement = statement
         self.result_names = plan.result_names
         self.pk_indexes = plan.pk_indexes
+        self.bind = compile_binder(markers, self.bind_general)
 
-    def bind(self, parameters: Sequence | dict | None) -> list:
+    def bind_general(self, parameters: Sequence | dict | None) -> list:
         markers = self.markers
         if parameters is None:
             parameters = ()
@@ -125,3 +155,44 @@ class Prepared:
                     f"Invalid value for {spec.receiver} of type {spec.type.name}: {e}"
                 ) from None
         return out
+
+
+def compile_binder(markers: list[MarkerSpec], general: Callable[[Any], list]
+                   ) -> Callable[[Any], list]:
+    """``general`` (Prepared.bind_general) compiled for these markers: a tuple or list of
+    the right length is validated in one call, a value the usual way for its type (an
+    in-range int for an integer marker, an ASCII str for a text one is already its own
+    canonical value) and any other through the type's ``validate``. Anything else
+    (a dict, a wrong count, a value validation refuses) goes to ``general``, which gives
+    the same values and its errors."""
+    if not markers:
+        return general
+    env: dict = {"_general": general, "_UNSET": UNSET}
+    items = []
+    for i, spec in enumerate(markers):
+        a = f"a{i}"
+        env[f"_v{i}"] = spec.type.validate
+        slow = f"({a} if {a} is None or {a} is _UNSET else _v{i}({a}))"
+        ctype = spec.type
+        if any(ctype is t for t in _INTEGERS):
+            items.append(f"({a} if type({a}) is int and {ctype.lo} <= {a} <= {ctype.hi}"
+                         f" else {slow})")
+        elif ctype is TEXT or ctype is ASCII:
+            items.append(f"({a} if type({a}) is str and {a}.isascii() else {slow})")
+        else:
+            items.append(slow)
+    targets = "".join(f"a{i}, " for i in range(len(markers)))
+    src = ("def bind(parameters):\n"
+           "    if (type(parameters) is tuple or type(parameters) is list)"
+           f" and len(parameters) == {len(markers)}:\n"
+           "        try:\n"
+           f"            {targets}= parameters\n"
+           f"            return [{', '.join(items)}]\n"
+           "        except Exception:  # noqa: BLE001 - general gives the error\n"
+           "            pass\n"
+           "    return _general(parameters)\n")
+    exec(src, env)  # noqa: S102 - the source names positions and type bounds only
+    return env["bind"]
+
+
+_INTEGERS = (BIGINT, INT, SMALLINT, TINYINT)
