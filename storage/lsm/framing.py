@@ -25,6 +25,17 @@ def frame(payload: bytes) -> bytes:
     return lb + _CRC.pack(_crc32(lb)) + payload + _CRC.pack(_crc32(payload))
 
 
+def frame_into(buf, pos: int, payload: bytes) -> None:
+    """Write ``frame(payload)`` into the writable buffer ``buf`` at ``pos`` (the caller
+    checked there are ``len(payload) + OVERHEAD`` bytes of room)."""
+    n = len(payload)
+    lb = _CRC.pack(n)
+    _HEAD.pack_into(buf, pos, n, _crc32(lb))
+    end = pos + HEADER_SIZE + n
+    buf[pos + HEADER_SIZE:end] = payload
+    _CRC.pack_into(buf, end, _crc32(payload))
+
+
 def read_frames(buf: bytes, pos: int, end: int | None = None):
     """Parse frames from ``pos``: returns (list of (offset, payload), stop, problem).
 
