@@ -4,7 +4,7 @@ A point read on a cold SSTable needs one entry of the block that holds its key. 
 blocks (``SUM1`` summaries) are decoded whole (32 entries, each with its row index:
 ~170 µs). Format 2 blocks (``SUM2``) end with a table of their entries' start offsets,
 so :class:`IndexBlock` reads only the keys, binary-searches them and decodes the one
-entry asked for (and remembers it: later reads of that key find it in a dict).
+entry asked for (which the SSTable reader's key cache then keeps).
 
 Decoding reads the format that ``encoding.get_bytes`` / ``get_uvarint`` read, with their
 one- and two-byte cases inline (lengths, sizes and row offsets are nearly always that
@@ -117,7 +117,7 @@ class IndexBlock:
     def __init__(self, raw: bytes, length: int, with_table: bool) -> None:
         """``raw[:length]`` is the block (its CRC already checked); ``with_table``: it is
         a format 2 block. IndexBlockError when it does not decode."""
-        self._found: dict = {}
+        self._found: dict = {}  # format 1: every entry by key
         self._all: list | None = None
         if not with_table:
             self._all = parse_index_block(raw, length)
@@ -150,16 +150,13 @@ class IndexBlock:
 
     def find(self, dk: bytes) -> tuple | None:
         """The entry of ``dk``, or None when the block does not hold it."""
-        entry = self._found.get(dk)
-        if entry is not None or self._keys is None:
-            return entry
         keys = self._keys
+        if keys is None:
+            return self._found.get(dk)
         i = bisect_left(keys, dk)
         if i == len(keys) or keys[i] != dk:
             return None
-        entry = self._entry(i)
-        self._found[dk] = entry
-        return entry
+        return self._entry(i)
 
     def entries(self) -> list:
         """Every entry, in key order."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import lz4.block
 
 from ..errors import CorruptionError
-from ..model import Partition
+from ..model import MIN_TIMESTAMP, Partition
 from .bloom import BloomFilter
 from .encoding import (
     DecodeError,
@@ -346,6 +346,10 @@ def _next_uid() -> int:
 # An index entry: (dk, position, size, row-block first cks, row-block offsets)
 IndexEntry = tuple
 
+# Per SSTable, at most this many index entries (the key cache) and partition headers
+# are kept decoded (both start over when full).
+CACHED_KEYS = 1 << 16
+
 
 def _skip_to_block(cks: list, offs: list, start: int, off: int, lo: bytes) -> int:
     """Where to look for the first row at or after ``lo``: the start of the row-index
@@ -369,6 +373,8 @@ class SSTableReader:
         self.reads = 0
         self.chunk_loads = 0
         self._blocks: dict[int, IndexBlock] = {}
+        self._keys: dict[bytes, IndexEntry] = {}  # the key cache: dk -> its index entry
+        self._heads: dict[int, tuple] = {}  # data position -> (header, base, rows offset)
         self._data = None
         self._index = None
         self._load()
@@ -567,7 +573,12 @@ class SSTableReader:
         return self.first_dk <= dk <= self.last_dk and self.bloom.might_contain(dk)
 
     def find(self, dk: bytes) -> IndexEntry | None:
-        """The index entry of ``dk`` (bloom filter and key range checked first)."""
+        """The index entry of ``dk`` (bloom filter and key range checked first, unless
+        the key cache has it)."""
+        entry = self._keys.get(dk)
+        if entry is not None:
+            self.bloom_tp += 1
+            return entry
         if not (self.first_dk <= dk <= self.last_dk) or not self.bloom.might_contain(dk):
             return None
         i = bisect_right(self.sum_keys, dk) - 1
@@ -582,6 +593,10 @@ class SSTableReader:
             self.bloom_fp += 1
         else:
             self.bloom_tp += 1
+            keys = self._keys
+            if len(keys) >= CACHED_KEYS:
+                keys.clear()
+            keys[dk] = entry
         return entry
 
     def entries(self, start: bytes | None = None, start_inclusive: bool = True,
@@ -680,6 +695,49 @@ class SSTableReader:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
         return p, (buf, off, start, end, base, cks, offs, pos)
+
+    def point_row(self, entry: IndexEntry, ck: bytes, hi: bytes, names: dict, width: int,
+                  now: int, out: list) -> None:
+        """Append to ``out`` the row ``ck`` of the partition of ``entry`` as ``(ck, values)``
+        if it is live (``hi``: ``ck + 0x00``; see ``live_rows``), shadowed only by what
+        this partition version holds. Decodes the rows of the one row-index block that
+        can hold ``ck``; the partition header is decoded once and cached."""
+        _, pos, size, cks, offs = entry
+        self.reads += 1
+        try:
+            head = self._heads.get(pos)
+            if head is None:
+                head = self._head(pos, size if cks is None else offs[0])
+            p, base, start = head
+            end = size
+            if cks is not None:
+                b = bisect_right(cks, ck) - 1
+                if b > 0:
+                    start = offs[b]
+                if b + 1 < len(offs):
+                    end = offs[b + 1]
+            buf, off = self._range(pos + start, pos + end)
+            pdel = p.deletion
+            get_live_rows(buf, off, off + end - start, base, ck, hi, names, width,
+                          MIN_TIMESTAMP if pdel is None else pdel.marked_at,
+                          p.range_tombstones, now, out, len(out) + 1)
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
+
+    def _head(self, pos: int, length: int) -> tuple:
+        """(header, base timestamp, offset of the first row) of the partition at ``pos``,
+        whose header is within its first ``length`` bytes; cached."""
+        buf, off = self._range(pos, pos + length)
+        start = off
+        _, off = get_bytes(buf, off)
+        p, base, _, off = get_partition_header(buf, off)
+        head = (p, base, off - start)
+        heads = self._heads
+        if len(heads) >= CACHED_KEYS:
+            heads.clear()
+        heads[pos] = head
+        return head
 
     def read_lazy(self, entry: IndexEntry, slices=None):
         """The partition of ``entry`` as ``(header, rows)`` (see ``open_partition``);

@@ -380,7 +380,43 @@ class Table:
             entry = s.find(dk)
             if entry is not None:
                 found.append((s, entry))
+        if _is_exact(slices) and (limit is None or limit > 0):
+            return self._row_at(pk, dk, mems, found, slices, reverse, now, columns)
         return self._live_rows(pk, dk, mems, found, slices, reverse, now, limit, columns)
+
+    def _row_at(self, pk: bytes, dk: bytes, mems, found: list, slices, reverse: bool,
+                now: int, columns) -> PartitionView | None:
+        """``_live_rows`` of one clustering key (``slices`` is ``[(ck, ck + 0x00)]``).
+        When one version alone has data for it (the memtables' row, or one SSTable's
+        partition, with no memtable deletion that could shadow it), that version's row
+        is read by itself (SSTable rows via ``point_row``); otherwise the versions are
+        merged by ``_versions_rows``."""
+        ck, hi = slices[0]
+        with self.engine.lock:
+            parts = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
+            if parts:
+                row = None
+                for p in parts:
+                    r = p.rows.get(ck)
+                    if p.deletion is not None or p.range_tombstones or (
+                            r is not None and (row is not None or found)):
+                        return self._versions_rows(pk, parts, found, slices, reverse, now,
+                                                   None, columns)
+                    if r is not None:
+                        row = r
+                if row is not None:
+                    live = purged_row(ck, row, None, None, now)
+                    if live is None:
+                        return None
+                    return PartitionView(pk, None, [(ck, row_values(live.cells, columns))])
+        if not found:
+            return None
+        if len(found) > 1:
+            return self._versions_rows(pk, [], found, slices, reverse, now, None, columns)
+        s, entry = found[0]
+        out: list = []
+        s.point_row(entry, ck, hi, name_index(columns), len(columns), now, out)
+        return PartitionView(pk, None, out) if out else None
 
     def _live_rows(self, pk: bytes, dk: bytes, mems, found: list, slices, reverse: bool,
                    now: int, limit: int | None, columns) -> PartitionView | None:

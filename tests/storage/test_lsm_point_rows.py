@@ -1,0 +1,89 @@
+"""Exact-key projected reads (``read_rows`` of ``[(ck, ck + 0x00)]``) read one version by
+itself when only one holds data for the key (the memtables' row, or one SSTable through
+its key cache and cached partition header): they must answer what the memory engine
+answers for any mix of versions, deletions, range tombstones and TTLs."""
+
+import shutil
+import struct
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sortedcontainers import SortedDict
+
+from cassalite.storage.engine import TableInfo
+from cassalite.storage.lsm import LSMEngine
+from cassalite.storage.memory import MemoryEngine
+from cassalite.storage.model import (
+    Cell,
+    DeletionTime,
+    LivenessInfo,
+    Mutation,
+    Partition,
+    RangeTombstone,
+    Row,
+    project_view,
+)
+
+from .conftest import fast_tmpdir
+
+T = TableInfo("pointrow-0000-0000-0000-000000000001", "ks", "pr", {})
+NOW = 1_000_000
+CKS = [struct.pack(">I", j) for j in range(12)]
+timestamps = st.integers(1, 40)
+cells = st.one_of(
+    st.builds(lambda v, ts: Cell(v, ts), st.binary(max_size=30), timestamps),
+    st.builds(lambda ts: Cell(None, ts, 0, NOW - 10), timestamps),
+    st.builds(lambda v, ts, d: Cell(v, ts, 5, NOW + d), st.binary(max_size=5), timestamps,
+              st.integers(-3, 3)),
+)
+rows = st.builds(
+    Row,
+    st.one_of(st.none(), st.builds(lambda ts: LivenessInfo(ts), timestamps)),
+    st.one_of(st.none(), st.builds(DeletionTime, timestamps, st.just(NOW - 5))),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), cells, max_size=3),
+)
+range_tombstones = st.builds(
+    lambda lo, n, ts: RangeTombstone(CKS[lo], CKS[lo + n] if lo + n < len(CKS) else None,
+                                     DeletionTime(ts, NOW - 5)),
+    st.integers(0, len(CKS) - 1), st.integers(1, 4), timestamps)
+versions = st.builds(
+    lambda d, rts, rowmap: Partition(d, rts, None, SortedDict(rowmap)),
+    st.one_of(st.none(), st.none(), st.builds(DeletionTime, timestamps, st.just(NOW - 5))),
+    st.lists(range_tombstones, max_size=1),
+    st.dictionaries(st.sampled_from(CKS), rows, max_size=6),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(versions, st.booleans()), min_size=1, max_size=4),
+       wide=st.booleans(), columns=st.sampled_from([("a", "b", "c"), ("c",), ("b", "a")]))
+def test_exact_reads_agree_with_the_memory_engine(steps, wide, columns):
+    directory = fast_tmpdir()
+    options = {"compaction": {"class": "SizeTieredCompactionStrategy", "enabled": "false"}}
+    info = TableInfo(T.table_id, T.keyspace, T.name, options)
+    lsm = LSMEngine(directory, compaction_in_background=False, memtable_size_bytes=1 << 30)
+    model = MemoryEngine()
+    try:
+        for e in (lsm, model):
+            e.create_table(info)
+        if wide:  # a first version with a row index (rows padded past 4 KiB)
+            pad = Partition(rows=SortedDict({
+                ck: Row(LivenessInfo(1), None, {"c": Cell(b"." * 600, 1)}) for ck in CKS}))
+            for e in (lsm, model):
+                e.apply([Mutation(T.table_id, b"pk", pad.copy())])
+            lsm.flush()
+        for version, flush in steps:
+            model.apply([Mutation(T.table_id, b"pk", version.copy())])
+            lsm.apply([Mutation(T.table_id, b"pk", version)])
+            if flush:
+                lsm.flush()
+        for _ in range(2):  # the second time from the key and header caches
+            for ck in CKS + [b"\x00", b"\xff" * 5]:
+                slices = [(ck, ck + b"\x00")]
+                want = project_view(model.read_partition(T.table_id, b"pk", slices, False, NOW),
+                                    columns)
+                got = lsm.read_rows(T.table_id, b"pk", slices, False, NOW, columns=columns)
+                assert got == want, ck
+    finally:
+        lsm.close()
+        shutil.rmtree(directory, ignore_errors=True)
