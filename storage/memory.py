@@ -9,7 +9,16 @@ from sortedcontainers import SortedDict
 
 from . import tracing
 from .engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
-from .model import Mutation, Partition, PartitionView, merge_partition_into, view_partition
+from .lsm.sdict import sorted_rows
+from .model import (
+    Mutation,
+    Partition,
+    PartitionView,
+    merge_partition_into,
+    purged_row,
+    row_values,
+    view_partition,
+)
 from .murmur3 import decorate
 
 
@@ -51,7 +60,10 @@ class MemoryEngine(StorageEngine):
                 dk = decorate(m.pk)
                 existing = parts.get(dk)
                 if existing is None:
-                    parts[dk] = m.update
+                    update = m.update
+                    if type(update.rows) is dict:
+                        update.rows = sorted_rows(update.rows)
+                    parts[dk] = update
                 else:
                     merge_partition_into(existing, m.update, owned=True)
         if tracing.current() is not None:
@@ -96,7 +108,28 @@ class MemoryEngine(StorageEngine):
         *,
         columns: tuple[str, ...],
     ) -> PartitionView | None:
+        if slices is not None and len(slices) == 1 and tracing.current() is None:
+            lo, hi = slices[0]
+            if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
+                return self._read_row(table_id, pk, lo, now, columns)
         return self._read(table_id, pk, slices, reverse, now, limit, columns)
+
+    def _read_row(self, table_id: str, pk: bytes, ck: bytes, now: int | None,
+                  columns: tuple[str, ...]) -> PartitionView | None:
+        """The projected read of one row key (``[ck, ck + 0x00)``), untraced: a dict lookup
+        and the row purged, without walking a slice."""
+        with self._lock:
+            partition = self._partitions(table_id).get(decorate(pk))
+            if partition is None:
+                return None
+            row = partition.rows.get(ck)
+            if row is None:
+                return None
+            live = purged_row(ck, row, partition.deletion, partition.range_tombstones,
+                              now if now is not None else now_seconds())
+        if live is None:
+            return None
+        return PartitionView(pk, None, [(ck, row_values(live.cells, columns))])
 
     def scan_rows(
         self,

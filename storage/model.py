@@ -170,8 +170,29 @@ class Row:
         return ts
 
 
+class CachedRow(Row):
+    """A row written by one statement, which can keep its encoded form (``tail``: the
+    LSM encoding of everything after the row marker's timestamp, see ``storage.lsm.
+    encoding``). The commit log encodes the row once; a flush copies the same bytes
+    instead of encoding the row again. Rows are copy-on-write, so the bytes stay right:
+    a merge makes a new plain Row."""
+
+    __slots__ = ("tail",)
+
+    def __init__(self, liveness: LivenessInfo | None, deletion: DeletionTime | None,
+                 cells: dict[str, ColumnData]):
+        self.liveness = liveness
+        self.deletion = deletion
+        self.cells = cells
+        self.tail: bytes | None = None
+
+
 class Partition:
-    """A partition's data, or an update to it (the same shape: a mutation is a partition)."""
+    """A partition's data, or an update to it (the same shape: a mutation is a partition).
+
+    ``rows`` is a SortedDict, except in an update that has not reached an engine yet, where
+    it may be a plain dict (a one-row write then skips building a SortedDict); an engine
+    that keeps the update as a partition sorts it (``lsm.sdict.sorted_rows``)."""
 
     __slots__ = ("deletion", "range_tombstones", "static_row", "rows")
 

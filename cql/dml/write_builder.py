@@ -14,8 +14,15 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from cassalite.storage.lsm.sdict import sorted_dict_from_sorted
-from cassalite.storage.model import NO_TTL, Cell, LivenessInfo, Mutation, Partition, Row
+from cassalite.storage.model import (
+    NO_TTL,
+    CachedRow,
+    Cell,
+    LivenessInfo,
+    Mutation,
+    Partition,
+    Row,
+)
 from cql.errors import InvalidRequest
 from cql.plan.terms import UNSET, Marker, Term
 from cql.types.comparable import clustering_encoder, serialize_partition_key
@@ -121,12 +128,13 @@ class RowWriter:
                 cells[name] = Cell(serialize(v), ts, ttl, expires)
             else:
                 cells[name] = Cell(serialize(v), ts)
-        if self.row_marker:
-            row = Row(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None, cells)
+        if self.row_marker:  # a row that keeps its encoding for the LSM flush
+            row = CachedRow(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None,
+                            cells)
         else:
             row = Row(None, None, cells)
-        return [Mutation(self.table_id, pk,
-                         Partition(None, [], None, sorted_dict_from_sorted([(ck, row)], [ck])))]
+        # rows as a plain dict: engines sort an update's rows when they keep it
+        return [Mutation(self.table_id, pk, Partition(None, [], None, {ck: row}))]
 
 
 def compile_row_writer(plan) -> RowWriter | None:

@@ -10,11 +10,13 @@ bytes. The layout is documented in ``storage/lsm/FORMAT.md``.
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 
 from ..model import (
     MIN_TIMESTAMP,
     NO_DELETION_TIME,
     NO_TTL,
+    CachedRow,
     Cell,
     ComplexColumn,
     DeletionTime,
@@ -40,6 +42,7 @@ C_COMPLEX = 0x04
 C_LDT = 0x08  # a local deletion time is stored explicitly
 C_CDEL = 0x10  # complex column with a deletion
 
+_first = itemgetter(0)
 _tnew = tuple.__new__
 _pnew = object.__new__
 
@@ -221,12 +224,30 @@ def put_row_body(out: bytearray, row: Row, base: int) -> None:
     if row.deletion is not None:
         flags |= R_DELETION
     out.append(flags)
-    if liveness is not None:
-        _put_ts(out, liveness.timestamp, base)
-        base = liveness.timestamp  # the rest of the row is relative to its marker
-        if flags & R_LIVENESS_TTL:
-            put_svarint(out, liveness.ttl)
-            put_svarint(out, liveness.local_expiration_time)
+    if liveness is None:
+        _put_row_rest(out, row, flags, base)
+        return
+    _put_ts(out, liveness.timestamp, base)
+    if type(row) is not CachedRow:
+        _put_row_rest(out, row, flags, liveness.timestamp)
+        return
+    # what follows the marker's timestamp is relative to it, whatever the partition's base:
+    # encoded once (for the commit log), copied again by the flush
+    tail = row.tail
+    if tail is None:
+        start = len(out)
+        _put_row_rest(out, row, flags, liveness.timestamp)
+        row.tail = bytes(out[start:])
+    else:
+        out += tail
+
+
+def _put_row_rest(out: bytearray, row: Row, flags: int, base: int) -> None:
+    """A row body after its flags and marker timestamp; ``base`` is the marker's
+    timestamp if it has one."""
+    if flags & R_LIVENESS_TTL:
+        put_svarint(out, row.liveness.ttl)
+        put_svarint(out, row.liveness.local_expiration_time)
     if row.deletion is not None:
         _put_deletion(out, row.deletion, base)
     cells = row.cells
@@ -305,12 +326,17 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None)
     base = _base_timestamp(p)
     put_partition_header(out, p, base)
     rows = p.rows
+    if len(rows) == 1:  # every one-row write: the plain dict view, no sorted-view iterator
+        items = dict.items(rows)
+    elif type(rows) is dict:  # an update's unsorted rows (a batch merged several)
+        items = sorted(rows.items(), key=_first)
+    else:
+        items = rows.items()
     if row_offsets is None:
-        # one row (every single-row write): the plain dict view, no sorted-view iterator
-        for ck, row in (dict.items(rows) if len(rows) == 1 else rows.items()):
+        for ck, row in items:
             _put_row(out, ck, row, base)
     else:
-        for ck, row in p.rows.items():
+        for ck, row in items:
             row_offsets.append((ck, len(out)))
             _put_row(out, ck, row, base)
 

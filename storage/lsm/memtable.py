@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sortedcontainers import SortedDict
 
-from ..model import MIN_TIMESTAMP, Cell, Partition, merge_partition_into
+from ..model import MIN_TIMESTAMP, Cell, Partition, merge_partition_into, merged_row
+from .sdict import sorted_rows
 
 PARTITION_OVERHEAD = 2000
 ROW_OVERHEAD = 600
@@ -35,13 +36,25 @@ class Memtable:
         """Fold ``update`` in (taking ownership of it); returns the estimated growth."""
         parts = self.partitions
         existing = parts.get(dk)
-        rows = len(update.rows) + (update.static_row is not None)
+        rows = update.rows
+        n = len(rows)
         if existing is None:
+            if type(rows) is dict:
+                update.rows = sorted_rows(rows)
             parts[dk] = update
-            grow = encoded_size + PARTITION_OVERHEAD + ROW_OVERHEAD * rows
+            grow = encoded_size + PARTITION_OVERHEAD + ROW_OVERHEAD * (
+                n + (update.static_row is not None))
+        elif n == 1 and update.deletion is None and update.static_row is None \
+                and not update.range_tombstones:
+            # one row, the common write: merge_partition_into's work without its checks
+            for ck, row in dict.items(rows):
+                target = existing.rows
+                old = target.get(ck)
+                target[ck] = row if old is None else merged_row(old, row)
+            grow = encoded_size + ROW_OVERHEAD
         else:
             merge_partition_into(existing, update, owned=True)
-            grow = encoded_size + ROW_OVERHEAD * rows
+            grow = encoded_size + ROW_OVERHEAD * (n + (update.static_row is not None))
         self.size += grow
         self.ops += 1
         if self.first_pos is None:

@@ -91,3 +91,14 @@ def _self_test() -> bool:
 
 
 sorted_dict_from_sorted = _fast if _self_test() else _slow
+
+
+def sorted_rows(rows: dict) -> SortedDict:
+    """An update's rows as a SortedDict: the plain dict of a one-row write (or of a batch
+    that merged more rows into one) becomes one; a SortedDict is returned as it is."""
+    if type(rows) is not dict:
+        return rows
+    if len(rows) == 1:
+        items = list(dict.items(rows))
+        return sorted_dict_from_sorted(items, [items[0][0]])
+    return SortedDict(rows)

@@ -7,7 +7,7 @@ from cassalite.storage.lsm.encoding import (
     iter_mutations,
     put_partition,
 )
-from cassalite.storage.model import Mutation
+from cassalite.storage.model import CachedRow, LivenessInfo, Mutation, Partition, Row
 
 from .lsm_strategies import partitions
 
@@ -37,3 +37,25 @@ def test_mutation_record_roundtrip(p1, p2):
     assert [e - s for _, _, s, e in got] == sizes
     assert decode_partition(payload, got[0][2])[0] == p1
     assert decode_partition(payload, got[1][2])[0] == p2
+
+
+def _cached(p, order=1):
+    """``p`` with its rows as CachedRows (what the prepared-statement writer makes), in a
+    plain dict as an update has them (``order`` -1: in reverse clustering order)."""
+    rows = [(ck, CachedRow(r.liveness, r.deletion, r.cells)) for ck, r in p.rows.items()]
+    return Partition(p.deletion, p.range_tombstones, p.static_row, dict(rows[::order]))
+
+
+@given(partitions)
+def test_cached_rows_and_unsorted_update_rows_encode_as_plain_ones(p):
+    expect = encode_partition(p)
+    cached = _cached(p)
+    assert encode_partition(cached) == expect  # encodes and keeps the tails
+    assert encode_partition(cached) == expect  # copies the tails
+    unsorted = encode_partition(_cached(p, -1))
+    assert decode_partition(unsorted) == (p, len(unsorted))
+    # a flush puts the same rows under another partition's base timestamp
+    marker = Row(LivenessInfo(-5), None, {})
+    shifted = Partition(rows={b"": marker, **{b"\x01" + ck: r for ck, r in cached.rows.items()}})
+    plain = Partition(rows={b"": marker, **{b"\x01" + ck: r for ck, r in p.rows.items()}})
+    assert encode_partition(shifted) == encode_partition(plain)
