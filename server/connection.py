@@ -42,6 +42,7 @@ SUPPORTED_VERSIONS = "(4/v4)"
 _LEADING_NOISE = re.compile(r"(?:\s+|\(|/\*.*?\*/|(?:--|//)[^\n]*(?:\n|$))*", re.S)
 # Bodies smaller than this are sent uncompressed even when lz4 was negotiated.
 COMPRESS_MIN = 512
+RESPONSE_V4 = frame.PROTOCOL_VERSION | frame.RESPONSE
 
 
 class FatalFrame(Exception):
@@ -60,6 +61,9 @@ def encode_frame(stream: int, opcode: int, body: bytes, flags: int, compress: bo
 def encode_response(stream: int, resp: Response, compress: bool = False) -> bytes:
     """A response frame; warnings go in front of the body with the WARNING flag."""
     body, flags = resp.body, 0
+    if not resp.warnings and resp.trace_id is None and (not compress
+                                                        or len(body) < COMPRESS_MIN):
+        return frame.HEADER.pack(RESPONSE_V4, 0, stream, resp.opcode, len(body)) + body
     if resp.warnings:
         body = wire.string_list(list(resp.warnings)) + body
         flags |= frame.WARNING
@@ -452,10 +456,10 @@ class Connection:
         """Execute one request and encode its response (a worker thread, or inline)."""
         try:
             session, cache = self.session, self.server.prepared
-            if isinstance(msg, messages.Query):
-                resp = handler.query(session, msg)
-            elif isinstance(msg, messages.Execute):
+            if isinstance(msg, messages.Execute):  # the common request first
                 resp = handler.execute(session, cache, msg)
+            elif isinstance(msg, messages.Query):
+                resp = handler.query(session, msg)
             elif isinstance(msg, messages.Prepare):
                 resp = handler.prepare(session, cache, msg)
             else:

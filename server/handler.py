@@ -13,7 +13,7 @@ import cql
 from cassalite.server import results
 from cassalite.server.messages import Batch, Execute, Prepare, Query, QueryParams, Value
 from cassalite.server.prepared import PreparedCache
-from cassalite.server.wire import Unset
+from cassalite.server.wire import UNSET
 from cql.session import PreparedStatement, ResultSet, Session
 
 
@@ -27,9 +27,11 @@ class Response:
 
 
 def bind_values(statement: PreparedStatement, values: list[Value],
-                names: list[str] | None = None) -> list[Any]:
-    """Wire values -> Python values in marker order (null -> None, unset -> UNSET_VALUE)."""
-    types = statement.bind_types
+                names: list[str] | None = None, types: list | None = None) -> list[Any]:
+    """Wire values -> Python values in marker order (null -> None, unset -> UNSET_VALUE);
+    ``types``: the statement's bind types when the caller has them at hand."""
+    if types is None:
+        types = statement.bind_types
     if names is not None:
         by_name = dict(zip(names, values))
         ordered: list[Value] = []
@@ -45,15 +47,9 @@ def bind_values(statement: PreparedStatement, values: list[Value],
     if len(values) != len(types):
         raise cql.InvalidRequest(
             f"There were {len(types)} markers(?) in CQL but {len(values)} bound variables")
-    out = []
-    for ctype, raw in zip(types, values):
-        if raw is None:
-            out.append(None)
-        elif isinstance(raw, Unset):
-            out.append(cql.UNSET_VALUE)
-        else:
-            out.append(ctype.deserialize(raw))
-    return out
+    unset, unset_value = UNSET, cql.UNSET_VALUE
+    return [None if raw is None else unset_value if raw is unset else ctype.deserialize(raw)
+            for ctype, raw in zip(types, values)]
 
 
 def result_response(rs: ResultSet, session: Session, skip_metadata: bool = False) -> Response:
@@ -100,9 +96,10 @@ def prepare(session: Session, cache: PreparedCache, msg: Prepare) -> Response:
 
 
 def execute(session: Session, cache: PreparedCache, msg: Execute) -> Response:
-    statement = cache.get(session, msg.query_id)
+    statement, types = cache.lookup(session, msg.query_id)
     p = msg.params
-    rs = _execute(session, statement, bind_values(statement, p.values, p.names), p, msg.trace)
+    rs = _execute(session, statement, bind_values(statement, p.values, p.names, types), p,
+                  msg.trace)
     return result_response(rs, session, p.skip_metadata)
 
 

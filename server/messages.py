@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from cassalite.server import wire
 from cassalite.server.frame import CUSTOM_PAYLOAD, TRACING, Opcode
-from cassalite.server.wire import ProtocolViolation, Reader, Unset
+from cassalite.server.wire import UNSET, ProtocolViolation, Reader, Unset
 
 # query parameter flags (v4: one byte)
 VALUES = 0x01
@@ -25,6 +25,8 @@ BATCH_KINDS = {0: "LOGGED", 1: "UNLOGGED", 2: "COUNTER"}
 
 Value = bytes | None | Unset
 _CONSISTENCY_FLAGS = struct.Struct(">HB")
+_SHORT = struct.Struct(">H")
+_INT = struct.Struct(">i")
 
 
 @dataclass(slots=True)
@@ -104,29 +106,61 @@ Request = Startup | Options | Query | Prepare | Execute | Batch | Register | Aut
 
 
 def read_query_params(r: Reader) -> QueryParams:
+    """The <query_parameters> at the reader's position. Plain positional values, the
+    common case, are read straight off the body (every bound value of every request
+    comes through here)."""
     p = QueryParams(*r.unpack(_CONSISTENCY_FLAGS))
-    if p.flags & VALUES:
-        n = r.short()
-        if p.flags & NAMES_FOR_VALUES:
+    flags = p.flags
+    if flags & VALUES:
+        if flags & NAMES_FOR_VALUES:
             names: list[str] = []
-            for _ in range(n):
+            for _ in range(r.short()):
                 names.append(r.string())
                 p.values.append(r.value())
             p.names = names
         else:
-            value = r.value
-            p.values = [value() for _ in range(n)]
-    if p.flags & PAGE_SIZE:
+            p.values = _values(r)
+    if flags & PAGE_SIZE:
         p.page_size = r.int()
-    if p.flags & PAGING_STATE:
+    if flags & PAGING_STATE:
         p.paging_state = r.bytes()
-    if p.flags & SERIAL_CONSISTENCY:
+    if flags & SERIAL_CONSISTENCY:
         p.serial_consistency = r.short()
-    if p.flags & DEFAULT_TIMESTAMP:
+    if flags & DEFAULT_TIMESTAMP:
         p.timestamp = r.long()
         if p.timestamp == -(1 << 63):
             raise ProtocolViolation("Out of bound timestamp, must be greater than Long.MIN_VALUE")
     return p
+
+
+def _values(r: Reader) -> list[Value]:
+    """[short] n, then n [value]s (Reader.value inlined)."""
+    data, pos = r.data, r.pos
+    size = len(data)
+    try:
+        (n,) = _SHORT.unpack_from(data, pos)
+        pos += 2
+        values: list[Value] = []
+        append = values.append
+        for _ in range(n):
+            (length,) = _INT.unpack_from(data, pos)
+            pos += 4
+            if length >= 0:
+                end = pos + length
+                if end > size:
+                    raise ProtocolViolation("Not enough bytes to read the message")
+                append(data[pos:end])
+                pos = end
+            elif length == -1:
+                append(None)
+            elif length == -2:
+                append(UNSET)
+            else:
+                raise ProtocolViolation(f"Invalid value length {length}")
+    except struct.error:
+        raise ProtocolViolation("Not enough bytes to read the message") from None
+    r.pos = pos
+    return values
 
 
 def _read_batch(r: Reader, traced: bool) -> Batch:

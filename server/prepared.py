@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cassalite.server.errors import unprepared
 from cql.session import PreparedStatement, Session
@@ -23,12 +23,16 @@ def statement_id(keyspace: str | None, query: str) -> bytes:
     return hashlib.md5(((keyspace or "") + query).encode("utf-8")).digest()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     query: str
     keyspace: str | None
     statement: PreparedStatement
     generation: int
+    bind_types: list = field(default_factory=list)  # the markers' types, for decoding values
+
+    def __post_init__(self) -> None:
+        self.bind_types = self.statement.bind_types
 
 
 class PreparedCache:
@@ -62,6 +66,10 @@ class PreparedCache:
 
     def get(self, session: Session, qid: bytes) -> PreparedStatement:
         """The statement for an id (re-planned if the schema moved on), else Unprepared."""
+        return self.lookup(session, qid)[0]
+
+    def lookup(self, session: Session, qid: bytes) -> tuple[PreparedStatement, list]:
+        """``get`` with the statement's bind marker types (what decodes its values)."""
         with self._lock:
             entry = self._entries.get(qid)
             if entry is not None:
@@ -70,12 +78,13 @@ class PreparedCache:
             raise unprepared(qid)
         generation = session.schema.generation
         if entry.generation == generation:
-            return entry.statement
+            return entry.statement, entry.bind_types
         planner = Session(session.database)
         if entry.keyspace:
             planner.set_keyspace(entry.keyspace)
         statement = planner.prepare(entry.query)
+        fresh = _Entry(entry.query, entry.keyspace, statement, generation)
         with self._lock:
             if qid in self._entries:
-                self._entries[qid] = _Entry(entry.query, entry.keyspace, statement, generation)
-        return statement
+                self._entries[qid] = fresh
+        return statement, fresh.bind_types

@@ -7,7 +7,7 @@ module only lays out metadata and lengths.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cassalite.server import wire
@@ -31,6 +31,8 @@ _NULL = b"\xff\xff\xff\xff"
 
 _option_cache: dict[CQLType, bytes] = {}
 _specs_cache: dict[tuple, bytes] = {}
+_shapes: dict[tuple, RowsShape] = {}
+_CACHE_LIMIT = 4096
 
 
 def _encode_option(opt: tuple) -> bytes:
@@ -56,23 +58,64 @@ def type_option(ctype: CQLType) -> bytes:
     cached = _option_cache.get(ctype)
     if cached is None:
         cached = _encode_option(ctype.protocol_option(4))
-        if len(_option_cache) < 4096:
+        if len(_option_cache) < _CACHE_LIMIT:
             _option_cache[ctype] = cached
     return cached
 
 
 def _column_specs(keyspace: str | None, table: str | None, names: Sequence[str],
                   types: Sequence[CQLType]) -> bytes:
-    """Global table spec and (name, type) per column; remembered, since every Rows answer
-    to a driver carries them (the Python driver never sets Skip_metadata)."""
+    """Global table spec and (name, type) per column."""
     key = (keyspace, table, tuple(names), tuple(types))
     cached = _specs_cache.get(key)
     if cached is None:
         head = wire.string(keyspace or "") + wire.string(table or "")
         cached = head + b"".join(wire.string(n) + type_option(t) for n, t in zip(names, types))
-        if len(_specs_cache) < 4096:
+        if len(_specs_cache) < _CACHE_LIMIT:
             _specs_cache[key] = cached
     return cached
+
+
+class RowsShape:
+    """What every Rows answer of one result shape (keyspace, table, column names and
+    types) shares: the body's start with and without metadata (the Python driver never
+    sets Skip_metadata, so most answers carry it) and the cell serializers. Remembered by
+    the types' identities, which the shape keeps alive, since hashing the types
+    themselves cost more than encoding a one-row answer."""
+
+    __slots__ = ("types", "full", "bare", "serializers", "keyspace", "table", "names")
+
+    def __init__(self, keyspace: str | None, table: str | None, names: Sequence[str],
+                 types: Sequence[CQLType]):
+        self.keyspace, self.table, self.names = keyspace, table, list(names)
+        self.types = tuple(types)
+        self.serializers = [t.serialize for t in types]
+        count = wire.int32(len(names))
+        self.full = (wire.int32(ROWS) + wire.int32(GLOBAL_TABLES_SPEC) + count
+                     + _column_specs(keyspace, table, names, types))
+        self.bare = wire.int32(ROWS) + wire.int32(NO_METADATA) + count
+
+    def body(self, rows: Sequence[Sequence[Any]], paging_state: bytes | None,
+             skip_metadata: bool) -> bytes:
+        """The whole Rows body."""
+        if paging_state is None:
+            head = self.bare if skip_metadata else self.full
+        else:
+            head = wire.int32(ROWS) + rows_metadata(self.keyspace, self.table, self.names,
+                                                    self.types, paging_state, skip_metadata)
+        return head + encode_rows(self.serializers, rows)
+
+
+def rows_shape(keyspace: str | None, table: str | None, names: Sequence[str],
+               types: Sequence[CQLType]) -> RowsShape:
+    key = (keyspace, table, *names, *map(id, types))
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = RowsShape(keyspace, table, names, types)
+        if len(_shapes) >= _CACHE_LIMIT:
+            _shapes.clear()
+        _shapes[key] = shape
+    return shape
 
 
 def rows_metadata(keyspace: str | None, table: str | None, names: Sequence[str],
@@ -91,8 +134,9 @@ def rows_metadata(keyspace: str | None, table: str | None, names: Sequence[str],
     return out
 
 
-def encode_rows(types: Sequence[CQLType], rows: Sequence[Sequence[Any]]) -> bytes:
-    serializers = [t.serialize for t in types]
+def encode_rows(serializers: Sequence[Callable[[Any], bytes | None]],
+                rows: Sequence[Sequence[Any]]) -> bytes:
+    """[int] row count, then each cell as [bytes] (null: length -1)."""
     pack = _I.pack
     out = [pack(len(rows))]
     append = out.append
@@ -117,10 +161,8 @@ def void() -> tuple[int, bytes]:
 def rows(keyspace: str | None, table: str | None, names: Sequence[str],
          types: Sequence[CQLType], values: Sequence[Sequence[Any]],
          paging_state: bytes | None = None, skip_metadata: bool = False) -> tuple[int, bytes]:
-    body = (wire.int32(ROWS)
-            + rows_metadata(keyspace, table, names, types, paging_state, skip_metadata)
-            + encode_rows(types, values))
-    return Opcode.RESULT, body
+    return Opcode.RESULT, rows_shape(keyspace, table, names, types).body(
+        values, paging_state, skip_metadata)
 
 
 def set_keyspace(keyspace: str) -> tuple[int, bytes]:
