@@ -27,6 +27,7 @@ Value = bytes | None | Unset
 _CONSISTENCY_FLAGS = struct.Struct(">HB")
 _SHORT = struct.Struct(">H")
 _INT = struct.Struct(">i")
+_LONG = struct.Struct(">q")
 
 
 @dataclass(slots=True)
@@ -106,61 +107,81 @@ Request = Startup | Options | Query | Prepare | Execute | Batch | Register | Aut
 
 
 def read_query_params(r: Reader) -> QueryParams:
-    """The <query_parameters> at the reader's position. Plain positional values, the
-    common case, are read straight off the body (every bound value of every request
-    comes through here)."""
-    p = QueryParams(*r.unpack(_CONSISTENCY_FLAGS))
-    flags = p.flags
-    if flags & VALUES:
-        if flags & NAMES_FOR_VALUES:
-            names: list[str] = []
-            for _ in range(r.short()):
-                names.append(r.string())
-                p.values.append(r.value())
-            p.names = names
-        else:
-            p.values = _values(r)
-    if flags & PAGE_SIZE:
-        p.page_size = r.int()
-    if flags & PAGING_STATE:
-        p.paging_state = r.bytes()
-    if flags & SERIAL_CONSISTENCY:
-        p.serial_consistency = r.short()
-    if flags & DEFAULT_TIMESTAMP:
-        p.timestamp = r.long()
-        if p.timestamp == -(1 << 63):
-            raise ProtocolViolation("Out of bound timestamp, must be greater than Long.MIN_VALUE")
-    return p
-
-
-def _values(r: Reader) -> list[Value]:
-    """[short] n, then n [value]s (Reader.value inlined)."""
+    """The <query_parameters> at the reader's position, read straight off the body (every
+    request but PREPARE comes through here): fixed fields with ``unpack_from``, any
+    overrun the Reader's error."""
     data, pos = r.data, r.pos
-    size = len(data)
     try:
-        (n,) = _SHORT.unpack_from(data, pos)
-        pos += 2
-        values: list[Value] = []
-        append = values.append
-        for _ in range(n):
-            (length,) = _INT.unpack_from(data, pos)
-            pos += 4
-            if length >= 0:
-                end = pos + length
-                if end > size:
-                    raise ProtocolViolation("Not enough bytes to read the message")
-                append(data[pos:end])
-                pos = end
-            elif length == -1:
-                append(None)
-            elif length == -2:
-                append(UNSET)
+        consistency, flags = _CONSISTENCY_FLAGS.unpack_from(data, pos)
+        pos += 3
+        p = QueryParams(consistency, flags)
+        if flags & VALUES:
+            if flags & NAMES_FOR_VALUES:
+                r.pos = pos
+                p.names, p.values = _named_values(r)
+                pos = r.pos
             else:
-                raise ProtocolViolation(f"Invalid value length {length}")
+                p.values, pos = _values(data, pos)
+        if flags & PAGE_SIZE:
+            (p.page_size,) = _INT.unpack_from(data, pos)
+            pos += 4
+        if flags & PAGING_STATE:
+            (n,) = _INT.unpack_from(data, pos)
+            pos += 4
+            if n >= 0:
+                if pos + n > len(data):
+                    raise struct.error
+                p.paging_state = data[pos:pos + n]
+                pos += n
+        if flags & SERIAL_CONSISTENCY:
+            (p.serial_consistency,) = _SHORT.unpack_from(data, pos)
+            pos += 2
+        if flags & DEFAULT_TIMESTAMP:
+            (timestamp,) = _LONG.unpack_from(data, pos)
+            pos += 8
+            if timestamp == -(1 << 63):
+                raise ProtocolViolation(
+                    "Out of bound timestamp, must be greater than Long.MIN_VALUE")
+            p.timestamp = timestamp
     except struct.error:
         raise ProtocolViolation("Not enough bytes to read the message") from None
     r.pos = pos
-    return values
+    return p
+
+
+def _named_values(r: Reader) -> tuple[list[str], list[Value]]:
+    names: list[str] = []
+    values: list[Value] = []
+    for _ in range(r.short()):
+        names.append(r.string())
+        values.append(r.value())
+    return names, values
+
+
+def _values(data: bytes, pos: int) -> tuple[list[Value], int]:
+    """[short] n, then n [value]s; (values, position after them). struct.error or
+    ProtocolViolation when malformed."""
+    (n,) = _SHORT.unpack_from(data, pos)
+    pos += 2
+    size = len(data)
+    values: list[Value] = []
+    append = values.append
+    for _ in range(n):
+        (length,) = _INT.unpack_from(data, pos)
+        pos += 4
+        if length >= 0:
+            end = pos + length
+            if end > size:
+                raise struct.error
+            append(data[pos:end])
+            pos = end
+        elif length == -1:
+            append(None)
+        elif length == -2:
+            append(UNSET)
+        else:
+            raise ProtocolViolation(f"Invalid value length {length}")
+    return values, pos
 
 
 def _read_batch(r: Reader, traced: bool) -> Batch:
