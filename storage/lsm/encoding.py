@@ -201,11 +201,16 @@ def _name_prefix(name: str) -> bytes:
 
 def name_index(columns) -> dict:
     """Each of ``columns``' encoded names (as a row writes it) -> its position, for
-    ``get_live_rows``."""
+    ``get_live_rows``; also each name followed by the cell flags and timestamp delta of
+    a plain cell written at its row's timestamp (0, 0: how most cells start), so that
+    one lookup recognises such a cell."""
     index = {}
     for i, name in enumerate(columns):
         prefix = _NAMES.get(name)
-        index.setdefault(prefix if prefix is not None else _name_prefix(name), i)
+        if prefix is None:
+            prefix = _name_prefix(name)
+        index.setdefault(prefix, i)
+        index.setdefault(prefix + b"\x00\x00", i)
     return index
 
 
@@ -645,6 +650,24 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
     (``floor`` MIN_TIMESTAMP, no deletion), timestamps are not decoded: every timestamp
     is above MIN_TIMESTAMP (CQL refuses it in USING TIMESTAMP).
     """
+    if lo is not None:  # rows before lo: skipped by their length
+        while pos < end:
+            n = buf[pos]
+            if n < 0x80:
+                at = pos + 1
+            else:
+                n, at = get_uvarint(buf, pos)
+            ck = buf[at:at + n]
+            if ck >= lo or (hi is not None and ck >= hi):
+                break
+            at += n
+            b0 = buf[at]
+            b1 = buf[at + 1]
+            if b0 & 0x80 and b1 < 0x80:  # the usual two-byte length
+                pos = at + 2 + ((b0 & 0x7F) | (b1 << 7))
+            else:
+                size, at = get_uvarint(buf, at)
+                pos = at + size
     while pos < end:
         start = pos
         n = buf[pos]
@@ -656,16 +679,10 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
         if hi is not None and ck >= hi:
             return start
         pos += n
-        b0 = buf[pos]
-        b1 = buf[pos + 1]
-        if b0 & 0x80 and b1 < 0x80:  # the usual two-byte length
-            size = (b0 & 0x7F) | (b1 << 7)
+        if buf[pos] & 0x80 and buf[pos + 1] < 0x80:  # the body length, usually two bytes
             pos += 2
         else:
-            size, pos = get_uvarint(buf, pos)
-        if lo is not None and ck < lo:
-            pos += size
-            continue
+            _, pos = get_uvarint(buf, pos)
         row_floor = floor
         if rts:
             for rt in rts:
@@ -703,6 +720,9 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
                     row_floor = dts
             if flags & R_LIVENESS:
                 live = ts > row_floor and (expires is None or now < expires)
+        # whether a cell written at the row's timestamp (delta 0) is above the floor
+        plain_alive = row_floor == MIN_TIMESTAMP or (row_base is not None
+                                                     and row_base > row_floor)
         values = [None] * width
         count = buf[pos]
         if count < 0x80:
@@ -711,6 +731,19 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
             count, pos = get_uvarint(buf, pos)
         for _ in range(count):
             ln = buf[pos]
+            i = names.get(buf[pos:pos + ln + 3])
+            if i is not None:  # a selected plain cell at the row's timestamp
+                pos += ln + 3
+                vn = buf[pos]
+                if vn < 0x80:
+                    pos += 1
+                else:
+                    vn, pos = get_uvarint(buf, pos)
+                if plain_alive:
+                    live = True
+                    values[i] = buf[pos:pos + vn]
+                pos += vn
+                continue
             if ln < 0x80:
                 name_end = pos + 1 + ln
             else:

@@ -707,8 +707,8 @@ class SSTableReader:
         try:
             head = self._heads.get(pos)
             if head is None:
-                head = self._head(pos, size if cks is None else offs[0])
-            p, base, start = head
+                head = self._head(entry)
+            p, base, start, _ = head
             end = size
             if cks is not None:
                 b = bisect_right(cks, ck) - 1
@@ -725,19 +725,73 @@ class SSTableReader:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
 
-    def _head(self, pos: int, length: int) -> tuple:
-        """(header, base timestamp, offset of the first row) of the partition at ``pos``,
-        whose header is within its first ``length`` bytes; cached."""
-        buf, off = self._range(pos, pos + length)
+    def head(self, entry: IndexEntry) -> tuple:
+        """``(header, base timestamp, offset of the first row, first clustering key or
+        None)`` of the partition of ``entry`` (the header as ``open_partition`` gives it;
+        shared: not to be modified); cached."""
+        head = self._heads.get(entry[1])
+        if head is not None:
+            return head
+        try:
+            return self._head(entry)
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {entry[1]}: {exc}"
+                                  ) from None
+
+    def _head(self, entry: IndexEntry) -> tuple:
+        _, pos, size, cks, offs = entry
+        buf, off = self._range(pos, pos + (size if cks is None else offs[0]))
         start = off
         _, off = get_bytes(buf, off)
-        p, base, _, off = get_partition_header(buf, off)
-        head = (p, base, off - start)
+        p, base, nrows, off = get_partition_header(buf, off)
+        first = None if not nrows else cks[0] if cks is not None else get_bytes(buf, off)[0]
+        head = (p, base, off - start, first)
         heads = self._heads
         if len(heads) >= CACHED_KEYS:
             heads.clear()
         heads[pos] = head
         return head
+
+    def live_rows_in(self, entry: IndexEntry, lo: bytes | None, hi: bytes | None,
+                     names: dict, width: int, floor: int, rts, now: int, limit: int | None,
+                     out: list) -> bool:
+        """Append to ``out`` the live rows in ``[lo, hi)`` (None: unbounded) of the
+        partition of ``entry`` as ``(ck, values)`` until it holds ``limit`` rows (see
+        ``live_rows``), decoding one row-index block at a time from the one that holds
+        ``lo``. True when it stopped at a row at or past ``hi``, i.e. the partition has
+        rows there (not checked once ``out`` is full)."""
+        _, pos, size, cks, offs = entry
+        self.reads += 1
+        try:
+            head = self._heads.get(pos)
+            if head is None:
+                head = self._head(entry)
+            _, base, start, _ = head
+            if cks is None:
+                buf, off = self._range(pos + start, pos + size)
+                end = off + size - start
+                at = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
+                                   now, out, limit)
+                return at < end and (limit is None or len(out) < limit)
+            b = max(bisect_right(cks, lo) - 1, 0) if lo is not None else 0
+            n = len(offs)
+            while b < n:
+                bstart = offs[b]
+                bend = offs[b + 1] if b + 1 < n else size
+                buf, off = self._range(pos + bstart, pos + bend)
+                end = off + bend - bstart
+                at = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
+                                   now, out, limit)
+                if limit is not None and len(out) >= limit:
+                    return False
+                if at < end:
+                    return True
+                b += 1
+            return False
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+            raise CorruptionError(self.path("Data.db"), None,
+                                  f"undecodable partition at data position {pos}: {exc}") from None
 
     def read_lazy(self, entry: IndexEntry, slices=None):
         """The partition of ``entry`` as ``(header, rows)`` (see ``open_partition``);

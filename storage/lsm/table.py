@@ -58,6 +58,7 @@ Position = tuple[int, int]
 
 
 _first = itemgetter(0)
+_OVERLAP = object()  # versions that must be merged rather than read one after the other
 
 
 def _by_max_ts(s) -> int:
@@ -438,6 +439,10 @@ class Table:
         are disjoint, as when a time series writes new keys only), the versions are read
         one after the other, each row purged on its own (SSTable rows decoded straight
         into values); otherwise they are merged (``merged_view``)."""
+        if not reverse and (slices is None or len(slices) == 1) and (limit is None or limit > 0):
+            view = self._chained_rows(pk, parts, found, slices, now, limit, columns)
+            if view is not _OVERLAP:
+                return view
         pdel = None
         rts: list = []
         ranged = []  # (lowest ck, highest ck or None: unbounded, memtable partition, sstable, cursor)
@@ -500,6 +505,71 @@ class Table:
             s.live_rows(cursor, slices, names, len(columns), floor, rts, now, None, rows)
             rows.reverse()
             out.extend(rows if limit is None else rows[:limit - len(out)])
+        return PartitionView(pk, None, out) if out else None
+
+    def _chained_rows(self, pk: bytes, parts: list, found: list, slices, now: int,
+                      limit: int | None, columns):
+        """The forward read of ``_versions_rows`` for at most one clustering range, with
+        the versions ordered by their first clustering key and read one after the other,
+        each up to the next one's first key (SSTable partitions from their cached header,
+        one row-index block at a time). _OVERLAP when a version has rows at or past the
+        next one's first key within the range: those versions must be merged."""
+        lo, hi = slices[0] if slices is not None else (b"", None)
+        if lo is None:
+            lo = b""
+        pdel = None
+        rts: list = []
+        versions = []  # (first ck, memtable partition or None, sstable, index entry)
+        for p in parts:
+            if p.deletion is not None:
+                pdel = max_deletion(pdel, p.deletion)
+            if p.range_tombstones:
+                rts.extend(p.range_tombstones)
+            if p.rows:
+                versions.append((p.rows.peekitem(0)[0], p, None, None))
+        for s, entry in found:
+            if pdel is not None and s.stats.max_ts <= pdel.marked_at:
+                break  # this and every older SSTable is shadowed by a partition deletion
+            header, _, _, first = s.head(entry)
+            if header.deletion is not None:
+                pdel = max_deletion(pdel, header.deletion)
+            if header.range_tombstones:
+                rts.extend(header.range_tombstones)
+            if first is not None:
+                versions.append((first, None, s, entry))
+        if len(versions) > 1:
+            versions.sort(key=_first)
+        floor = pdel.marked_at if pdel is not None else MIN_TIMESTAMP
+        names = None
+        out: list = []
+        n = len(versions)
+        for i in range(n):
+            _, p, s, entry = versions[i]
+            top = hi
+            clipped = i + 1 < n and (hi is None or versions[i + 1][0] < hi)
+            if clipped:
+                top = versions[i + 1][0]
+            if p is not None:
+                rows = p.rows
+                for ck, row in slice_rows(rows, [(lo, top)], False):
+                    live = purged_row(ck, row, pdel, rts, now)
+                    if live is not None:
+                        out.append((ck, row_values(live.cells, columns)))
+                        if limit is not None and len(out) >= limit:
+                            return PartitionView(pk, None, out)
+                if clipped and rows.peekitem(-1)[0] >= top:
+                    return _OVERLAP
+            else:
+                if names is None:
+                    names = name_index(columns)
+                past = s.live_rows_in(entry, lo, top, names, len(columns), floor, rts, now,
+                                      limit, out)
+                if limit is not None and len(out) >= limit:
+                    return PartitionView(pk, None, out)
+                if clipped and past:
+                    return _OVERLAP
+            if not clipped:
+                break  # the later versions start at or past the range's end
         return PartitionView(pk, None, out) if out else None
 
     def _merged_rows(self, pk: bytes, parts: list, opened: list, slices, reverse: bool,
