@@ -13,8 +13,11 @@ its wall time, so it moves to the pool.
 
 A statement known to be cheap is re-measured on one call in ``SAMPLE_EVERY`` (others on
 every call, so a slow first run does not keep a statement on the pool for long):
-reading a thread's CPU clock is a system call (2 us idle, 20 us on this loaded VM, twice
-per request under cProfile: a tenth of a prepared point read's server time).
+reading a thread's CPU clock is a system call (2 us idle, 7 us on average in the server
+under load on this shared VM, with outliers of milliseconds). Those samples read the wall
+clock only (a vDSO call): a wall time under the threshold bounds the CPU time, so it is
+recorded as is; a longer one may be GIL waits, so the statement's next call is measured
+in CPU time as above before anything is decided.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class CostModel:
         self._costs: OrderedDict[Hashable, float] = OrderedDict()
         self._lock = threading.Lock()
         self._calls = 0  # unlocked: a lost increment only shifts which call is sampled
+        self._recheck: set[Hashable] = set()  # cheap statements whose wall sample was long
 
     def run_inline(self, key: Hashable | None) -> bool:
         """True when the statement has been measured cheaper than the threshold."""
@@ -56,13 +60,23 @@ class CostModel:
     def timed(self, key: Hashable | None, fn, *args):
         """``fn(*args)``, its cost recorded under ``key`` when this call is sampled."""
         cost = self._costs.get(key)
-        if cost is not None and cost < self.threshold:
+        if cost is not None and cost < self.threshold and key not in self._recheck:
             self._calls += 1
             if self._calls % SAMPLE_EVERY:
                 return fn(*args)
+            start = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                wall = time.perf_counter() - start
+                if wall < self.threshold:
+                    self.record(key, wall)
+                else:
+                    self._recheck.add(key)
         start, cpu_start = time.perf_counter(), time.thread_time()
         try:
             return fn(*args)
         finally:
             wall, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
+            self._recheck.discard(key)
             self.record(key, wall if wall - cpu > BLOCKED else cpu)
