@@ -28,7 +28,7 @@ from cql.plan.restrictions import (
     WhereClause,
     check_bound,
 )
-from cql.plan.slices import clustering_slices
+from cql.plan.slices import compile_slices
 from cql.plan.terms import UNSET, Markers, Term, TermContext, compile_term
 from cql.schema.metadata import CLUSTERING, PARTITION_KEY, ColumnMetadata, TableMetadata
 from cql.syntax import ast, unparse
@@ -78,6 +78,10 @@ class SelectPlan(Plan):
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         self._fast = self._fast_spec(stmt, table)
         self._point = compile_point_read(self)
+        # what the restrictions select, as functions of the bound values
+        self._slices = compile_slices(table, self.where) if self.uses_slices else None
+        self._partition_keys = self.where.compile_partition_keys() \
+            if self.key_mode == "keys" else None
 
     def _aggregate_warning(self, stmt: ast.Select) -> str | None:
         """Cassandra's client warning for aggregating over many partitions."""
@@ -449,8 +453,9 @@ class SelectPlan(Plan):
             db = virtual.reading(db, self.meta)
         bound = ctx.values
         self.bound_ref[0] = bound
-        limit = self._int_option(self.limit, bound, "limit")
-        ppl = self._int_option(self.ppl, bound, "per partition limit")
+        limit = None if self.limit is None else self._int_option(self.limit, bound, "limit")
+        ppl = None if self.ppl is None else \
+            self._int_option(self.ppl, bound, "per partition limit")
         state = _decode_state(ctx.paging_state) if ctx.paging_state else None
         page_size = ctx.fetch_size
         if self.post_sort or (self.grouped and self.group_spec is None):
@@ -460,15 +465,17 @@ class SelectPlan(Plan):
         rows_out: list[tuple] = []
         next_state = None
         now = ctx.now
-        mask = row_masker(db, ctx.user, self.meta)  # None: clear values (CEP-20)
+        # None: clear values (CEP-20)
+        mask = None if ctx.user is None else row_masker(db, ctx.user, self.meta)
         if self.grouped:
             rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now,
                                                  mask)
         else:
             cap = None  # rows any one partition read can contribute (pushed down to storage)
             if not self.row_filtering and not self.post_sort:
-                wanted = [n for n in (limit, page_size + 1 if page_size else None, ppl) if n]
-                cap = min(wanted) if wanted else None
+                for n in (limit, page_size + 1 if page_size else None, ppl):
+                    if n and (cap is None or n < cap):
+                        cap = n
             if self._fast is not None and mask is None:
                 rows_out, next_state = self._fast_page(db, bound, ppl, state, now, cap, limit,
                                                        page_size)
@@ -530,10 +537,9 @@ class SelectPlan(Plan):
         table_id = self.table_id
         engine = db.engine
         if columns is None:
-            read, scan = engine.read_partition, engine.scan
+            read = engine.read_partition
         else:
             read = partial(engine.read_rows, columns=columns)
-            scan = partial(engine.scan_rows, columns=columns)
         reverse = self.reverse
         distinct = self.stmt.distinct
         start_pk = state[0] if state else None
@@ -544,7 +550,7 @@ class SelectPlan(Plan):
             yield from self._index_partitions(db, bound, slices, state, now)
             return
         if self.key_mode == "keys":
-            pks = self.where.partition_keys(bound)
+            pks = self._partition_keys(bound)
             if self.where.token is not None:  # keys and a token range: keys filtered
                 accept = self.where.token_filter(bound)
                 pks = [pk for pk in pks if accept(partition_token(pk))]
@@ -573,6 +579,7 @@ class SelectPlan(Plan):
                 key_range = KeyRange(dk, True, key_range.end, key_range.end_inclusive)
         if current_trace() is not None:
             trace(f"Executing seq scan on {self.meta.name} for {_describe_range(key_range)}")
+        scan = engine.scan if columns is None else partial(engine.scan_rows, columns=columns)
         for view in scan(table_id, key_range, slices, now):
             if view.pk == start_pk:
                 if resume_ck is None:
@@ -602,8 +609,7 @@ class SelectPlan(Plan):
                    limit: int | None, page_size: int | None) -> tuple[list, bytes | None]:
         """The rows and the paging state after them of a ``_fast_spec`` plan: what the
         general loop of ``execute`` gives, with each partition's rows built in one go."""
-        table = self.meta
-        slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
+        slices = self._slices(bound) if self._slices is not None else None
         if slices is not None and not slices:
             return [], None
         builder = self._fast
@@ -652,7 +658,7 @@ class SelectPlan(Plan):
         table = self.meta
         filters = [r.bind(bound) for r in self.filters]
         multis = [m.bind(bound) for m in self.filter_multis]
-        slices = clustering_slices(table, self.where, bound) if self.uses_slices else None
+        slices = self._slices(bound) if self._slices is not None else None
         if slices is not None and not slices:
             return
         need_cells = self.needs_cells

@@ -992,6 +992,24 @@ class WhereClause:
             out.append(pk)
         return out
 
+    def compile_partition_keys(self):
+        """``partition_keys`` as a function of ``bound``, with the analysis done now when
+        every partition key column is restricted by ``=`` (one key)."""
+        rs = self.partition_restrictions()
+        if not all(r is not None and r.eq is not None for r in rs):
+            return self.partition_keys
+        eqs = [(r.eq, r.what) for r in rs]
+        table = self.table
+
+        def keys(bound: list) -> list[bytes]:
+            pk = partition_key_bytes(table, [check_bound(t.bind(bound), w) for t, w in eqs])
+            if len(pk) > 65535:
+                raise InvalidRequest(f"Key length of {len(pk)} is longer than maximum of 65535")
+            if not pk:
+                raise InvalidRequest("Key may not be empty")
+            return [pk]
+        return keys
+
     def clustering_prefixes(self, bound: list) -> list[list]:
         """The clustering values the = / IN prefix selects (whole rows when it covers
         every clustering column)."""

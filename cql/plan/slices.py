@@ -17,9 +17,9 @@ from typing import Any
 
 from cql.cells import clustering_prefix_bytes
 from cql.schema.metadata import ColumnMetadata, TableMetadata
-from cql.types.comparable import BOTTOM, TOP
+from cql.types.comparable import BOTTOM, TOP, encode_components
 
-from .restrictions import ColumnRestriction, MultiColumnRestriction, WhereClause
+from .restrictions import ColumnRestriction, MultiColumnRestriction, WhereClause, check_bound
 
 _BOTTOM = bytes([BOTTOM])
 _TOP = bytes([TOP])
@@ -45,6 +45,37 @@ def clustering_slices(table: TableMetadata, where: WhereClause, bound: list) -> 
             slices.extend(_subtract([r for r in ranges if r[0] < r[1]], holes))
     slices = [s for s in slices if s[0] < s[1]]
     slices.sort(key=lambda s: s[0])
+    return slices
+
+
+def compile_slices(table: TableMetadata, where: WhereClause):
+    """``clustering_slices(table, where, bound)`` as a function of ``bound``, with the
+    analysis done now for the usual shapes: ``=`` on a prefix of the clustering columns,
+    optionally followed by a ``<`` / ``<=`` / ``>`` / ``>=`` / BETWEEN on the next one (one
+    byte range, values checked in the same order); other shapes keep the general path."""
+    analysis = where.clustering
+    general = lambda bound: clustering_slices(table, where, bound)  # noqa: E731
+    if not all(isinstance(g, ColumnRestriction) and g.eq is not None and g.in_terms is None
+               and g.in_marker is None for g in analysis.prefix):
+        return general
+    eqs = [(g.eq, g.what) for g in analysis.prefix]
+    if analysis.slice is None:
+        return lambda bound: [_prefix_range(
+            table, [check_bound(term.bind(bound), what) for term, what in eqs])]
+    position, single, multi = analysis.slice
+    if multi is not None or single is None or single.excluded or single.excluded_lists \
+            or (single.lower is None and single.upper is None):
+        return general
+    column = table.clustering[position]
+    what = single.what
+    lower, upper = single.lower, single.upper
+
+    def slices(bound: list) -> list[Slice]:
+        prefix = [check_bound(term.bind(bound), w) for term, w in eqs]
+        lo = None if lower is None else (check_bound(lower[0].bind(bound), what), lower[1])
+        hi = None if upper is None else (check_bound(upper[0].bind(bound), what), upper[1])
+        piece = _value_slice(table, prefix, column, lo, hi)
+        return [piece] if piece[0] < piece[1] else []
     return slices
 
 
@@ -165,8 +196,9 @@ def _value_slice(table: TableMetadata, prefix: list, column: ColumnMetadata,
     base = clustering_prefix_bytes(table, prefix)
     lo, hi = base + _BOTTOM, base + _TOP
 
-    def edge(value: Any, after: bool) -> bytes:
-        return clustering_prefix_bytes(table, prefix + [value]) + (_TOP if after else _BOTTOM)
+    def edge(value: Any, after: bool) -> bytes:  # the prefix's bytes, then the value's
+        return base + encode_components((column.type,), (value,), (column.reversed,)) + \
+            (_TOP if after else _BOTTOM)
 
     if column.reversed:
         lower, upper = upper, lower
