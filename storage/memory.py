@@ -129,7 +129,8 @@ class MemoryEngine(StorageEngine):
                               now if now is not None else now_seconds())
         if live is None:
             return None
-        return PartitionView(pk, None, [(ck, row_values(live.cells, columns))])
+        # tuple.__new__: the NamedTuple's own __new__ is a Python call
+        return tuple.__new__(PartitionView, (pk, None, [(ck, row_values(live.cells, columns))]))
 
     def scan_rows(
         self,

@@ -339,6 +339,9 @@ def clustering_encoder(types: Sequence[CQLType],
     non-null clusterings per execution (a single component skips the generic loop)."""
     if len(types) == 1:
         enc = types[0].to_comparable
+        size = getattr(types[0], "signed_comparable_size", None)
+        if size is not None:  # SEP, the biased (DESC: inverted) value, TERMINATOR: one pack
+            return _signed_encoder(size, bool(reversed_flags and reversed_flags[0]))
         if reversed_flags and reversed_flags[0]:
             return lambda values: b"".join((_SEP_B, enc(values[0]).translate(_INVERT), _TERM_B)) \
                 if values[0] is not EMPTY else b"\x42\x38"
@@ -346,6 +349,18 @@ def clustering_encoder(types: Sequence[CQLType],
             if values[0] is not EMPTY else b"\x3e\x38"
     types, flags = list(types), list(reversed_flags) if reversed_flags else None
     return lambda values: encode_clustering(types, values, flags)
+
+
+def _signed_encoder(size: int, desc: bool):
+    """``clustering_encoder`` of one fixed-width integer column."""
+    pack = struct.Struct(">B" + {1: "B", 2: "H", 4: "I", 8: "Q"}[size] + "B").pack
+    bias = 1 << (size * 8 - 1)
+    if desc:  # the inverted bytes of v + bias are those of bias - 1 - v
+        top = bias - 1
+        return lambda values: pack(SEP, top - values[0], TERMINATOR) \
+            if values[0] is not EMPTY else b"\x42\x38"
+    return lambda values: pack(SEP, values[0] + bias, TERMINATOR) \
+        if values[0] is not EMPTY else b"\x3e\x38"
 
 
 def clustering_prefix(types: Sequence[CQLType], values: Sequence[Any],
