@@ -17,7 +17,7 @@ from typing import Any
 
 from cql.cells import clustering_prefix_bytes
 from cql.schema.metadata import ColumnMetadata, TableMetadata
-from cql.types.comparable import BOTTOM, TOP, encode_components
+from cql.types.comparable import BOTTOM, TOP, clustering_encoder, encode_components
 
 from .restrictions import ColumnRestriction, MultiColumnRestriction, WhereClause, check_bound
 
@@ -69,12 +69,13 @@ def compile_slices(table: TableMetadata, where: WhereClause):
     column = table.clustering[position]
     what = single.what
     lower, upper = single.lower, single.upper
+    component = component_encoder(column)
 
     def slices(bound: list) -> list[Slice]:
         prefix = [check_bound(term.bind(bound), w) for term, w in eqs]
         lo = None if lower is None else (check_bound(lower[0].bind(bound), what), lower[1])
         hi = None if upper is None else (check_bound(upper[0].bind(bound), what), upper[1])
-        piece = _value_slice(table, prefix, column, lo, hi)
+        piece = _value_slice(table, prefix, column, lo, hi, component)
         return [piece] if piece[0] < piece[1] else []
     return slices
 
@@ -191,14 +192,18 @@ def _prefix_range(table: TableMetadata, prefix: list) -> Slice:
 
 
 def _value_slice(table: TableMetadata, prefix: list, column: ColumnMetadata,
-                 lower: tuple[Any, bool] | None, upper: tuple[Any, bool] | None) -> Slice:
-    """Bytes range for ``prefix`` + a value range on ``column`` (DESC columns flip)."""
-    base = clustering_prefix_bytes(table, prefix)
+                 lower: tuple[Any, bool] | None, upper: tuple[Any, bool] | None,
+                 component: Any = None) -> Slice:
+    """Bytes range for ``prefix`` + a value range on ``column`` (DESC columns flip);
+    ``component``: the column's ``component_encoder`` when the caller has one."""
+    base = clustering_prefix_bytes(table, prefix) if prefix else b""
     lo, hi = base + _BOTTOM, base + _TOP
+    if component is None:  # any value, null included
+        def component(value: Any) -> bytes:
+            return encode_components((column.type,), (value,), (column.reversed,))
 
     def edge(value: Any, after: bool) -> bytes:  # the prefix's bytes, then the value's
-        return base + encode_components((column.type,), (value,), (column.reversed,)) + \
-            (_TOP if after else _BOTTOM)
+        return base + component(value) + (_TOP if after else _BOTTOM)
 
     if column.reversed:
         lower, upper = upper, lower
@@ -212,3 +217,11 @@ def _value_slice(table: TableMetadata, prefix: list, column: ColumnMetadata,
         if upper is not None:
             hi = edge(upper[0], after=upper[1])
     return lo, hi
+
+
+def component_encoder(column: ColumnMetadata):
+    """A non-null value of clustering ``column`` as it appears in a clustering key
+    (``encode_components`` of it): its row key encoding (``clustering_encoder``,
+    specialised per type) without the terminator."""
+    encode = clustering_encoder((column.type,), (column.reversed,))
+    return lambda value: encode((value,))[:-1]
