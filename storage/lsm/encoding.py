@@ -199,11 +199,17 @@ def _name_prefix(name: str) -> bytes:
     return prefix
 
 
-def name_index(columns) -> dict:
+_INDEXES: dict[tuple, dict] = {}
+
+
+def name_index(columns: tuple[str, ...]) -> dict:
     """Each of ``columns``' encoded names (as a row writes it) -> its position, for
     ``get_live_rows``; also each name followed by the cell flags and timestamp delta of
     a plain cell written at its row's timestamp (0, 0: how most cells start), so that
-    one lookup recognises such a cell."""
+    one lookup recognises such a cell. Cached per tuple of columns (not to be modified)."""
+    index = _INDEXES.get(columns)
+    if index is not None:
+        return index
     index = {}
     for i, name in enumerate(columns):
         prefix = _NAMES.get(name)
@@ -211,6 +217,8 @@ def name_index(columns) -> dict:
             prefix = _name_prefix(name)
         index.setdefault(prefix, i)
         index.setdefault(prefix + b"\x00\x00", i)
+    if len(_INDEXES) < 10000:
+        _INDEXES[columns] = index
     return index
 
 

@@ -225,7 +225,8 @@ class Table:
         engine = self.engine
         epoch = self.epoch
         gen = self._allocate_gen()
-        writer = SSTableWriter(self.directory, gen, self.opts.sstable, len(mt.partitions))
+        writer = SSTableWriter(self.directory, gen, self.opts.sstable, len(mt.partitions),
+                               keep_chunks=engine.chunk_cache.capacity // 2)
         try:
             for dk, partition in mt.partitions.items():
                 writer.append(dk, partition)
@@ -248,6 +249,7 @@ class Table:
             self._publish()
             engine.memtable_bytes -= mt.size
             self.flushes += 1
+        reader.warm(writer.kept_chunks)
         engine.flushed(self)
 
     def _allocate_gen(self) -> int:

@@ -131,3 +131,30 @@ def test_exact_reads_agree_with_the_memory_engine(steps, wide, columns):
     finally:
         lsm.close()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_flush_leaves_what_it_wrote_in_the_caches(lsm_dir):
+    """Reads right after a flush decode nothing from disk (chunks, index entries and
+    partition headers are cached by the flush) and answer what a cold reopen answers."""
+    lsm = LSMEngine(lsm_dir, compaction_in_background=False, memtable_size_bytes=1 << 30)
+    lsm.create_table(T)
+    for n in range(50):
+        rows = {ck: Row(LivenessInfo(5), None, {"a": Cell(b"%d" % n * 40, 5)}) for ck in CKS}
+        lsm.apply([Mutation(T.table_id, b"k%d" % n, Partition(rows=SortedDict(rows)))])
+    lsm.flush()
+    (sst,) = lsm._tables[T.table_id].sstables
+    assert len(sst._keys) == 50 and len(sst._heads) == 50
+
+    def reads(e):
+        return [e.read_rows(T.table_id, b"k%d" % n, sl, False, NOW, 3, columns=("a",))
+                for n in range(50) for sl in ([(CKS[4], CKS[4] + b"\0")], [(CKS[2], None)])]
+
+    blocks = len(sst._blocks)
+    want = reads(lsm)
+    assert sst.chunk_loads == 0 and len(sst._blocks) == blocks
+    lsm.close()
+    lsm = LSMEngine(lsm_dir, compaction_in_background=False)
+    assert reads(lsm) == want
+    (sst,) = lsm._tables[T.table_id].sstables
+    assert sst.chunk_loads > 0
+    lsm.close()
