@@ -11,8 +11,9 @@ checked. As the Java driver (cassandra-stress), EXECUTEs carry Skip_metadata (th
 answer gave the result metadata), a page size and a client timestamp.
 
 A read goes to a row the same connection has written and been acknowledged for, and its
-answer must be exactly that row (Rows, no paging state, one row, the two cells' bytes);
-a write must be answered Void. Anything else is counted as a mismatch or an error.
+answer must be exactly that row (Rows, no paging state, one row, the two cells' bytes as
+written); a write must be answered Void. Anything else is counted as a mismatch or an
+error.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ from dataclasses import dataclass, field
 
 HEADER = struct.Struct(">BBhBi")
 INT = struct.Struct(">i")
+_READ_TAIL = struct.Struct(">iiq")  # seq, page size, timestamp
+_TAIL = struct.Struct(">iq")  # page size, timestamp
+_BIGINT = struct.Struct(">iq")  # a bigint [value]: length 8, then the value
+# A Rows answer without metadata or paging state: 2 columns, 1 row (the cells follow).
+_ONE_ROW = struct.pack(">iiii", 2, 0x0004, 2, 1)
 V4 = 4
 # opcodes
 ERROR, STARTUP, READY, RESULT, PREPARE, EXECUTE = 0x00, 0x01, 0x02, 0x08, 0x09, 0x0A
 WARNING = 0x08  # header flag
-VOID, ROWS, PREPARED = 1, 2, 4
-NO_METADATA = 0x0004
+VOID, PREPARED = 1, 4
 # EXECUTE flags: values, skip metadata, page size, default timestamp
 EXECUTE_FLAGS = 0x01 | 0x02 | 0x04 | 0x20
 PAGE_SIZE = 5000
@@ -109,18 +114,19 @@ class ClientResult:
 class _Conn:
     """One connection's state: its prepared ids, rows written, requests in flight."""
 
-    __slots__ = ("sock", "client", "ins_prefix", "sel_prefix", "buf", "seq", "pending",
-                 "free", "result", "rng")
+    __slots__ = ("sock", "client", "read_head", "write_head", "buf", "seq", "pending",
+                 "rows", "result", "rng")
 
     def __init__(self, sock: socket.socket, client: int, ins_id: bytes, sel_id: bytes):
         self.sock, self.client = sock, client
         params = struct.pack(">HB", CONSISTENCY_ONE, EXECUTE_FLAGS)
-        self.ins_prefix = struct.pack(">H", len(ins_id)) + ins_id + params + b"\x00\x04"
-        self.sel_prefix = struct.pack(">H", len(sel_id)) + sel_id + params + b"\x00\x02"
+        key = INT.pack(4) + INT.pack(client) + INT.pack(4)  # the client value, seq's length
+        self.read_head = struct.pack(">H", len(sel_id)) + sel_id + params + b"\x00\x02" + key
+        self.write_head = struct.pack(">H", len(ins_id)) + ins_id + params + b"\x00\x04" + key
         self.buf = b""
         self.seq = 0
         self.pending: dict[int, tuple[str, int, float]] = {}  # stream -> (kind, seq, sent)
-        self.free: list[int] = []
+        self.rows: dict[int, bytes] = {}  # seq -> the Rows cells a read of it must return
         self.result = ClientResult()
         self.rng = random.Random(client)
 
@@ -157,25 +163,20 @@ class LoadLoop:
         """The next EXECUTE frame for ``c`` on ``stream``: a read of an acknowledged row
         (with probability read_ratio) or a write of the next row."""
         self.timestamp += 1
-        tail = INT.pack(PAGE_SIZE) + struct.pack(">q", self.timestamp)
-        client, written = c.client, c.result.written
+        written = c.result.written
         if written and c.rng.random() < self.read_ratio:
             s = c.rng.choice(written)
-            body = c.sel_prefix + INT.pack(4) + INT.pack(client) + INT.pack(4) + INT.pack(s) + tail
+            body = c.read_head + _READ_TAIL.pack(s, PAGE_SIZE, self.timestamp)
             c.pending[stream] = ("r", s, now)
         else:
             s = c.seq
             c.seq += 1
-            v, n = self.st.value_for(client, s)
-            body = (c.ins_prefix + INT.pack(4) + INT.pack(client) + INT.pack(4) + INT.pack(s)
-                    + _value(v.encode()) + INT.pack(8) + struct.pack(">q", n) + tail)
+            v, n = self.st.value_for(c.client, s)
+            cells = _value(v.encode()) + _BIGINT.pack(8, n)
+            body = c.write_head + INT.pack(s) + cells + _TAIL.pack(PAGE_SIZE, self.timestamp)
+            c.rows[s] = _ONE_ROW + cells  # a read's whole answer: the same two cells
             c.pending[stream] = ("w", s, now)
         return HEADER.pack(V4, 0, stream, EXECUTE, len(body)) + body
-
-    def _row_bytes(self, client: int, s: int) -> bytes:
-        """The Rows body after its kind, flags and column count, for row (client, s)."""
-        v, n = self.st.value_for(client, s)
-        return INT.pack(1) + _value(v.encode()) + INT.pack(8) + struct.pack(">q", n)
 
     def _check(self, c: _Conn, kind: str, s: int, opcode: int, flags: int,
                body: bytes) -> None:
@@ -188,17 +189,15 @@ class LoadLoop:
         if opcode != RESULT:
             r.errors.append(f"unexpected opcode 0x{opcode:02x}")
             return
-        result_kind = INT.unpack_from(body)[0]
-        if kind == "w":
-            if result_kind == VOID:
-                r.written.append(s)
-            else:
-                r.errors.append(f"INSERT answered with result kind {result_kind}")
+        if kind == "r":
+            if body != c.rows[s]:
+                r.mismatches += 1
             return
-        if (result_kind != ROWS or INT.unpack_from(body, 4)[0] != NO_METADATA
-                or INT.unpack_from(body, 8)[0] != 2
-                or body[12:] != self._row_bytes(c.client, s)):
-            r.mismatches += 1
+        result_kind = INT.unpack_from(body)[0]
+        if result_kind == VOID:
+            r.written.append(s)
+        else:
+            r.errors.append(f"INSERT answered with result kind {result_kind}")
 
     def _on_readable(self, c: _Conn, sending: bool) -> None:
         data = c.sock.recv(RECV_SIZE)
