@@ -218,13 +218,15 @@ class CommitLog:
         capacity = max(self.segment_size, HEADER_SIZE + frame_size)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
+            # the header first: a crash before it leaves a short file (a torn header,
+            # discarded by replay), never a preallocated one without a header
+            os.pwrite(fd, _header(seg_id), 0)
             _preallocate(fd, capacity)
             seg = _Segment(seg_id, path, fd, capacity)
         except BaseException:
             os.close(fd)
             os.unlink(path)
             raise
-        seg.map[:HEADER_SIZE] = _header(seg_id)
         seg.sync()
         fsync_dir(self.directory)
         self._active = seg
