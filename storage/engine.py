@@ -57,6 +57,10 @@ def now_seconds() -> int:
 class StorageEngine(ABC):
     """Every engine (memory, LSM, ...) implements this; ``cql`` uses nothing else."""
 
+    #: The engine encodes rows (the LSM engine's CachedRow tails): writers that can
+    #: encode a row as they build it do so.
+    encodes_rows = False
+
     @abstractmethod
     def create_table(self, table: TableInfo) -> None:
         """Register a table (idempotent: re-registering an existing id keeps its data)."""

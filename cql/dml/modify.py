@@ -368,7 +368,7 @@ class ModificationPlan(Plan):
     def mutations(self, db, ctx: ExecutionContext, batch_ts: int | None = None) -> list[Mutation]:
         ts, ttl = self.write_attributes(db, ctx, batch_ts)
         if self.writer is not None:
-            return self.writer.mutations(ctx.values, ts, ttl, ctx.now)
+            return self.writer.mutations(ctx.values, ts, ttl, ctx.now, db.engine.encodes_rows)
         bound = ctx.values
         now = ctx.now
         table_id = str(self.meta.id)

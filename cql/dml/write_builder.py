@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from cassalite.storage.lsm.encoding import cell_head, marker_row_tail
 from cassalite.storage.model import (
     NO_TTL,
     CachedRow,
@@ -46,6 +47,11 @@ def check_clustering_size(table, values: list) -> None:
         raise InvalidRequest(f"Key length of {size} is longer than maximum of {MAX_KEY_LENGTH}")
 
 
+def _key_order(where: tuple[bool, int]) -> tuple[bool, int]:
+    """Partition key columns first, then clustering columns, each in key order."""
+    return not where[0], where[1]
+
+
 def value_getter(term: Term):
     """``term.bind`` as a callable of the bound values (a C itemgetter for a marker)."""
     if type(term) is Marker:
@@ -56,8 +62,8 @@ def value_getter(term: Term):
 class RowWriter:
     """Builds the one-row mutation of a simple INSERT or UPDATE."""
 
-    __slots__ = ("table", "table_id", "first", "then", "n_pk", "n_ck", "pk_serialize",
-                 "ck_encode", "cells", "row_marker")
+    __slots__ = ("table", "table_id", "first", "then", "n_pk", "n_ck", "keys_get",
+                 "pk_serialize", "ck_encode", "cells", "row_marker")
 
     def __init__(self, table, first: list[tuple[str, Term]], then: list[tuple[str, Term]],
                  cells: list, row_marker: bool):
@@ -73,6 +79,12 @@ class RowWriter:
         self.first = [(name, value_getter(term), *where[name]) for name, term in first]
         self.then = [(name, value_getter(term), *where[name]) for name, term in then]
         self.n_pk, self.n_ck = len(table.partition_key), len(table.clustering)
+        #: every key value from a bind marker (the prepared INSERT): one itemgetter gives
+        #: them all, partition key columns then clustering columns
+        markers = {where[name]: term.index for name, term in first if type(term) is Marker}
+        self.keys_get = None
+        if not then and len(markers) == len(first) >= 2:
+            self.keys_get = itemgetter(*(markers[k] for k in sorted(markers, key=_key_order)))
         types = table.partition_key_types
         if len(types) == 1:
             self.pk_serialize = lambda values, s=types[0].serialize: s(values[0])
@@ -80,12 +92,26 @@ class RowWriter:
             self.pk_serialize = lambda values, t=list(types): serialize_partition_key(t, values)
         self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
             if table.clustering else None
-        #: (column name, value getter, serializer) per cell
-        self.cells = [(column.name, value_getter(term), column.type.serialize)
-                      for column, term in cells]
+        #: (column name, value getter, serializer, encoded cell head) per cell
+        self.cells = [(column.name, value_getter(term), column.type.serialize,
+                       cell_head(column.name)) for column, term in cells]
         self.row_marker = row_marker
 
-    def mutations(self, bound: list, ts: int, ttl: int, now: int) -> list[Mutation]:
+    def mutations(self, bound: list, ts: int, ttl: int, now: int, encode: bool = False
+                  ) -> list[Mutation]:
+        """``encode``: the engine stores encoded rows (``StorageEngine.encodes_rows``), so
+        an INSERT's row is encoded here too, in the same pass."""
+        keys_get = self.keys_get
+        if keys_get is not None:
+            keys = keys_get(bound)
+            if None not in keys and UNSET not in keys:
+                n = self.n_pk
+                return self._row(bound, ts, ttl, now, encode, self._pk(keys[:n]), keys[n:])
+        return self._checked(bound, ts, ttl, now, encode)
+
+    def _checked(self, bound: list, ts: int, ttl: int, now: int, encode: bool
+                 ) -> list[Mutation]:
+        """The key values one by one, each checked in statement order (for the errors)."""
         pvalues = [None] * self.n_pk
         cvalues = [None] * self.n_ck
         for name, get, in_pk, i in self.first:
@@ -98,9 +124,7 @@ class RowWriter:
                 pvalues[i] = v
             else:
                 cvalues[i] = v
-        pk = self.pk_serialize(pvalues)
-        if len(pk) > MAX_KEY_LENGTH or not pk:
-            check_key_size(pk)
+        pk = self._pk(pvalues)
         for name, get, _, i in self.then:
             v = get(bound)
             if v is None:
@@ -108,6 +132,16 @@ class RowWriter:
             if v is UNSET:
                 raise InvalidRequest(f"Invalid unset value for column {name}")
             cvalues[i] = v
+        return self._row(bound, ts, ttl, now, encode, pk, cvalues)
+
+    def _pk(self, pvalues) -> bytes:
+        pk = self.pk_serialize(pvalues)
+        if len(pk) > MAX_KEY_LENGTH or not pk:
+            check_key_size(pk)
+        return pk
+
+    def _row(self, bound: list, ts: int, ttl: int, now: int, encode: bool, pk: bytes,
+             cvalues) -> list[Mutation]:
         if self.ck_encode is not None:
             ck = self.ck_encode(cvalues)
             if len(ck) > MAX_KEY_LENGTH:
@@ -118,19 +152,26 @@ class RowWriter:
             return [Mutation(self.table_id, pk, Partition())]
         cells = {}
         expires = now + ttl
-        for name, get, serialize in self.cells:
+        plain: list | None = [] if encode and self.row_marker and not ttl else None
+        for name, get, serialize, head in self.cells:
             v = get(bound)
             if v is UNSET:
                 continue
             if v is None:
                 cells[name] = Cell(None, ts, NO_TTL, now)
+                plain = None
             elif ttl:
                 cells[name] = Cell(serialize(v), ts, ttl, expires)
             else:
-                cells[name] = Cell(serialize(v), ts)
-        if self.row_marker:  # a row that keeps its encoding for the LSM flush
+                value = serialize(v)
+                cells[name] = Cell(value, ts)
+                if plain is not None:
+                    plain += (head, value)
+        if self.row_marker:  # a row that keeps its encoding (commit log, then flush)
             row = CachedRow(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None,
                             cells)
+            if plain is not None:  # the usual INSERT: encoded here, in one pass
+                row.tail = marker_row_tail(plain)
         else:
             row = Row(None, None, cells)
         # rows as a plain dict: engines sort an update's rows when they keep it

@@ -228,14 +228,8 @@ def _put_deletion(out: bytearray, d: DeletionTime, base: int) -> None:
 
 
 def put_row_body(out: bytearray, row: Row, base: int) -> None:
-    flags = 0
+    flags = _row_flags(row)
     liveness = row.liveness
-    if liveness is not None:
-        flags = R_LIVENESS
-        if liveness.ttl or liveness.local_expiration_time != NO_DELETION_TIME:
-            flags |= R_LIVENESS_TTL
-    if row.deletion is not None:
-        flags |= R_DELETION
     out.append(flags)
     if liveness is None:
         _put_row_rest(out, row, flags, base)
@@ -247,12 +241,50 @@ def put_row_body(out: bytearray, row: Row, base: int) -> None:
     # what follows the marker's timestamp is relative to it, whatever the partition's base:
     # encoded once (for the commit log), copied again by the flush
     tail = row.tail
-    if tail is None:
-        start = len(out)
-        _put_row_rest(out, row, flags, liveness.timestamp)
-        row.tail = bytes(out[start:])
-    else:
-        out += tail
+    out += tail if tail is not None else _row_tail(row, flags)
+
+
+def _row_tail(row: CachedRow, flags: int) -> bytes:
+    """Encode and keep ``row.tail`` (``row`` has a marker)."""
+    out = bytearray()
+    _put_row_rest(out, row, flags, row.liveness.timestamp)
+    row.tail = tail = bytes(out)
+    return tail
+
+
+def _row_flags(row: Row) -> int:
+    flags = 0
+    liveness = row.liveness
+    if liveness is not None:
+        flags = R_LIVENESS
+        if liveness.ttl or liveness.local_expiration_time != NO_DELETION_TIME:
+            flags |= R_LIVENESS_TTL
+    if row.deletion is not None:
+        flags |= R_DELETION
+    return flags
+
+
+_BYTE = [bytes((i,)) for i in range(0x80)]
+
+
+def cell_head(name: str) -> bytes:
+    """What precedes the value of a live, non-expiring cell written at its row marker's
+    timestamp: the name, flags 0, timestamp delta 0 (for ``marker_row_tail``)."""
+    return _name_prefix(name) + b"\x00\x00"
+
+
+def marker_row_tail(cells: list) -> bytes:
+    """The ``CachedRow.tail`` of a row with a non-expiring marker, no deletion, and only
+    live, non-expiring cells at the marker's timestamp (an INSERT's row, encoded by the
+    prepared statement's writer as it builds it); ``cells`` alternates ``cell_head`` and
+    value."""
+    n = len(cells) >> 1
+    parts = [_BYTE[n] if n < 0x80 else uvarint_bytes(n)]
+    for i in range(0, len(cells), 2):
+        value = cells[i + 1]
+        k = len(value)
+        parts += (cells[i], _BYTE[k] if k < 0x80 else uvarint_bytes(k), value)
+    return b"".join(parts)
 
 
 def _put_row_rest(out: bytearray, row: Row, flags: int, base: int) -> None:
@@ -320,6 +352,21 @@ def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
     n = len(ck)
     out.append(n) if n < 0x80 else put_uvarint(out, n)
     out += ck
+    if type(row) is CachedRow and row.tail is not None:  # a flush of INSERTed rows
+        tail = row.tail
+        d = row.liveness.timestamp - base
+        u = d << 1 if d >= 0 else ((-d) << 1) - 1
+        ts = _BYTE[u] if u < 0x80 else uvarint_bytes(u)
+        size = 1 + len(ts) + len(tail)
+        if size < 0x4000:
+            out.append(0x80 | (size & 0x7F))
+            out.append(size >> 7)
+        else:
+            put_uvarint(out, size)
+        out.append(_row_flags(row))
+        out += ts
+        out += tail
+        return
     start = len(out)
     out += b"\x80\x00"  # two-byte varint placeholder for the body length
     put_row_body(out, row, base)
@@ -343,8 +390,8 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None)
         items = dict.items(rows)
     elif type(rows) is dict:  # an update's unsorted rows (a batch merged several)
         items = sorted(rows.items(), key=_first)
-    else:
-        items = rows.items()
+    else:  # a SortedDict: keys in order and values looked up, both in C (its items view
+        items = zip(rows, map(rows.__getitem__, rows))  # iterates in Python)
     if row_offsets is None:
         for ck, row in items:
             _put_row(out, ck, row, base)
@@ -569,6 +616,10 @@ _U32 = struct.Struct("<I")
 
 def encode_mutations(mutations) -> tuple[bytes, list[int]]:
     """One commit-log payload for ``mutations`` and each partition's encoded size."""
+    if len(mutations) == 1:
+        one = _one_row_record(mutations[0])
+        if one is not None:
+            return one
     out = bytearray()
     put_uvarint(out, len(mutations))
     sizes = []
@@ -585,6 +636,53 @@ def encode_mutations(mutations) -> tuple[bytes, list[int]]:
         _U32.pack_into(out, start - 4, size)
         sizes.append(size)
     return bytes(out), sizes
+
+
+def _one_row_record(m) -> tuple[bytes, list[int]] | None:
+    """``encode_mutations([m])`` of an INSERT's one-row update (the same bytes, without
+    the general walk); None for anything else."""
+    p = m.update
+    rows = p.rows
+    if len(rows) != 1 or p.deletion is not None or p.static_row is not None \
+            or p.range_tombstones:
+        return None
+    for ck, row in dict.items(rows):
+        if type(row) is not CachedRow or row.liveness is None:
+            return None
+    flags = _row_flags(row)
+    tail = row.tail
+    if tail is None:
+        tail = _row_tail(row, flags)
+    size = 2 + len(tail)  # flags, marker timestamp (delta 0 against the base), tail
+    pk = m.pk
+    if len(ck) >= 0x80 or len(pk) >= 0x80 or size >= 0x4000:
+        return None
+    tid = _NAMES.get(m.table_id)
+    if tid is None:
+        tid = _name_prefix(m.table_id)
+    # partition: flags 0, base = the marker's timestamp, one row: ck, size, body
+    part = b"".join((b"\x00", _timestamp_svarint(row.liveness.timestamp), b"\x01",
+                     _BYTE[len(ck)], ck, bytes((0x80 | (size & 0x7F), size >> 7, flags, 0)),
+                     tail))
+    return b"".join((b"\x01", tid, _BYTE[len(pk)], pk, _U32.pack(len(part)), part)), \
+        [len(part)]
+
+
+_last_ts_high = (-1, b"")  # (ts zig-zag >> 14, its varint bytes): swapped whole, no lock
+
+
+def _timestamp_svarint(ts: int) -> bytes:
+    """``put_svarint`` of a timestamp as bytes. Consecutive writes' timestamps differ only
+    in their low bits: the varint of the rest is kept from the previous call."""
+    global _last_ts_high
+    u = ts << 1 if ts >= 0 else ((-ts) << 1) - 1
+    high = u >> 14
+    if high == 0:
+        return uvarint_bytes(u)
+    cached = _last_ts_high
+    if cached[0] != high:
+        cached = _last_ts_high = (high, uvarint_bytes(high))
+    return bytes(((u & 0x7F) | 0x80, ((u >> 7) & 0x7F) | 0x80)) + cached[1]
 
 
 def iter_mutations(payload: bytes):

@@ -53,6 +53,8 @@ def _norm_id(table_id: str) -> str:
 
 
 class LSMEngine(StorageEngine):
+    encodes_rows = True
+
     def __init__(
         self,
         path: str,
@@ -287,24 +289,22 @@ class LSMEngine(StorageEngine):
         if not mutations:
             return
         tables = self._tables
-        targets = []
-        for m in mutations:
-            t = tables.get(m.table_id)
-            if t is None:
-                t = self._table(m.table_id)
-            targets.append(t)
+        targets = [tables.get(m.table_id) or self._table(m.table_id) for m in mutations]
         payload, sizes = encode_mutations(mutations)
+        log = self.commitlog
         with self.lock:
             if self._closed:
                 raise RuntimeError("engine is closed")
-            pos, end = self.commitlog.append(payload)
+            pos, end = log.append(payload)
             grown = 0
-            for m, t, size in zip(mutations, targets, sizes):
-                grown += t.memtable.apply(decorate(m.pk), m.update, size, pos)
+            for i, m in enumerate(mutations):
+                t = targets[i]
+                grown += t.memtable.apply(decorate(m.pk), m.update, sizes[i], pos)
                 t.writes += 1
             self.memtable_bytes += grown
             self._active_bytes += grown
-        self.commitlog.sync_to(end)
+        if log.sync_mode != "periodic":
+            log.sync_to(end)
         if tracing.current() is not None:  # the table names are worth building only then
             self._trace_write(mutations, targets, len(payload), pos)
         if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 import cql
+from cassalite.storage.lsm.encoding import encode_partition
+from cassalite.storage.model import CachedRow, Partition, Row
 from cql import UNSET_VALUE
 from cql.plan.base import ExecutionContext
 
@@ -149,3 +151,23 @@ def test_writer_rows_in_a_batch_and_through_the_lsm_engine(tmp_path):
     s = connect()
     assert rows(s) == expect
     s.close()
+
+
+@pytest.mark.parametrize("text,rows", CASES, ids=[c[0] for c in CASES])
+def test_rows_the_writer_encodes_encode_as_the_lsm_engine_would(session, text, rows):
+    """For an engine that stores encoded rows, the writer encodes an INSERT's plain row as
+    it builds it (``CachedRow.tail``): the bytes must be the LSM encoder's."""
+    prepared = session.database.prepare(text, "ks")
+    for values in rows:
+        bound = prepared.bind(list(values))
+        for ttl in (0, 100):
+            try:
+                muts = prepared.plan.writer.mutations(bound, 1000, ttl, 500, True)
+            except cql.InvalidRequest:
+                continue
+            for m in muts:
+                for row in m.update.rows.values():
+                    if isinstance(row, CachedRow) and row.tail is not None:
+                        plain = Row(row.liveness, row.deletion, row.cells)
+                        assert encode_partition(Partition(rows={b"c": row})) == \
+                            encode_partition(Partition(rows={b"c": plain}))

@@ -1,4 +1,5 @@
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cassalite.storage.lsm.encoding import (
     decode_partition,
@@ -10,6 +11,7 @@ from cassalite.storage.lsm.encoding import (
 from cassalite.storage.model import CachedRow, LivenessInfo, Mutation, Partition, Row
 
 from .lsm_strategies import partitions
+from .lsm_strategies import rows as rows_strategy
 
 
 @settings(max_examples=120)
@@ -59,3 +61,14 @@ def test_cached_rows_and_unsorted_update_rows_encode_as_plain_ones(p):
     shifted = Partition(rows={b"": marker, **{b"\x01" + ck: r for ck, r in cached.rows.items()}})
     plain = Partition(rows={b"": marker, **{b"\x01" + ck: r for ck, r in p.rows.items()}})
     assert encode_partition(shifted) == encode_partition(plain)
+
+
+@given(rows_strategy, st.binary(max_size=20), st.booleans())
+def test_one_row_records_encode_as_the_general_path(row, ck, encoded_first):
+    """encode_mutations' shortcut for an INSERT's one-row update gives the general bytes."""
+    cached = CachedRow(row.liveness, row.deletion, row.cells)
+    if encoded_first:
+        encode_partition(Partition(rows={ck: cached}))  # the tail is kept
+    plain = Mutation("t", b"pk", Partition(rows={ck: row}))
+    fast = encode_mutations([Mutation("t", b"pk", Partition(rows={ck: cached}))])
+    assert fast[0] == encode_mutations([plain])[0] and fast[1] == encode_mutations([plain])[1]
