@@ -134,6 +134,8 @@ class ResultSet:
         return self.current_rows[0] if self.current_rows else None
 
     def all(self) -> list:
+        if self.paging_state is None:  # one page: what iterating gives, without a generator
+            return list(self.current_rows)
         return list(self)
 
     def __len__(self) -> int:

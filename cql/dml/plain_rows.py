@@ -155,16 +155,18 @@ class RowBuilder:
                + (f"    {targets}= values\n" if names else "")
                + f"    return ({', '.join(general)}{comma})\n")
         pk_keys = sorted({k for s, k, _, _ in spec if s == PK})
+        ck_keys = sorted({k for s, k, _, _ in spec if s == CK})
+        ck_value = _inline_clustering(table, env) if ck_keys else None
+        if ck_value is not None:  # c0 computed inline in the output tuple
+            fast = [ck_value if f == "c0" else f for f in fast]
+        loop = f"for ck, ({targets}) in rows" if names else "for ck, _ in rows"
+        if ck_keys and ck_value is None:
+            loop += " for c in (_ckd(ck),)"
+            fast = [f"c[{f[1:]}]" if f[:1] == "c" and f[1:].isdigit() else f for f in fast]
         src += ("def rows(pkv, rows):\n"
                 "    try:\n"
                 + "".join(f"        p{k} = pkv[{k}]\n" for k in pk_keys)
-                + "        out = []\n"
-                "        append = out.append\n"
-                "        for ck, values in rows:\n"
-                + _clustering_lines(table, env, sorted({k for s, k, _, _ in spec if s == CK}))
-                + (f"            {targets}= values\n" if names else "")
-                + f"            append(({', '.join(fast)}{comma}))\n"
-                "        return out\n"
+                + f"        return [({', '.join(fast)}{comma}) {loop}]\n"
                 "    except Exception:  # redone row by row: the general decoders' values, errors\n"
                 "        return [from_values(pkv, ck, values) for ck, values in rows]\n")
         exec(src, env)  # noqa: S102 - the source names positions only, never a value
@@ -172,21 +174,18 @@ class RowBuilder:
         self.rows = env["rows"]
 
 
-def _clustering_lines(table, env: dict, keys: list[int]) -> str:
-    """The statements of ``rows``' loop setting ``c<k>`` (clustering value k) for the
-    ``keys`` used: one struct call for the row key of a single fixed-width integer
-    column, ``_ckd`` otherwise."""
-    if not keys:
-        return ""
+def _inline_clustering(table, env: dict) -> str | None:
+    """The expression of ``rows`` giving the value of a single fixed-width integer
+    clustering column from the row key ``ck`` (SEP, the biased or inverted value,
+    TERMINATOR; the general decoder reads anything else); None for other clusterings."""
     types = table.clustering_types
     size = getattr(types[0], "signed_comparable_size", None) if len(types) == 1 else None
     if size is None:
-        return "            c = _ckd(ck)\n" + "".join(
-            f"            c{k} = c[{k}]\n" for k in keys)
+        return None
     env["_cu"] = struct.Struct({1: ">B", 2: ">H", 4: ">I", 8: ">Q"}[size]).unpack_from
     bias = 1 << (size * 8 - 1)
-    value = f"{(1 << (size * 8)) - 1} - _cu(ck, 1)[0] - {bias}" \
-        if table.clustering_reversed[0] else f"_cu(ck, 1)[0] - {bias}"
-    # a row key is SEP, the value, TERMINATOR; the general decoder reads anything else
-    return (f"            c0 = {value} if ck[0] == {SEP} and ck[{size + 1}] == {TERMINATOR}"
-            " else _ckd(ck)[0]\n")
+    # DESC: the bytes of v + bias inverted, i.e. those of bias - 1 - v
+    value = f"{bias - 1} - _cu(ck, 1)[0]" if table.clustering_reversed[0] \
+        else f"_cu(ck, 1)[0] - {bias}"
+    return (f"({value} if ck[0] == {SEP} and ck[{size + 1}] == {TERMINATOR}"
+            " else _ckd(ck)[0])")
