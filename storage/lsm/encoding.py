@@ -355,16 +355,18 @@ def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
     if type(row) is CachedRow and row.tail is not None:  # a flush of INSERTed rows
         tail = row.tail
         d = row.liveness.timestamp - base
-        u = d << 1 if d >= 0 else ((-d) << 1) - 1
-        ts = _BYTE[u] if u < 0x80 else uvarint_bytes(u)
-        size = 1 + len(ts) + len(tail)
+        u = d << 1 if d >= 0 else ((-d) << 1) - 1  # the marker's timestamp, as _put_ts
+        size = (2 if u < 0x80 else 1 + (u.bit_length() + 6) // 7) + len(tail)
         if size < 0x4000:
             out.append(0x80 | (size & 0x7F))
             out.append(size >> 7)
         else:
             put_uvarint(out, size)
         out.append(_row_flags(row))
-        out += ts
+        if u < 0x80:
+            out.append(u)
+        else:
+            put_uvarint(out, u)
         out += tail
         return
     start = len(out)

@@ -5,18 +5,27 @@ is a model ``Partition`` whose rows are already keyed by byte-comparable cluster
 Updates are folded in with the model's ``merge_partition_into``: the one reconciliation.
 
 The size is a running estimate of real memory: encoded bytes plus measured CPython
-overheads (a new partition costs ~2 KB of containers, a row ~600 B of objects).
+overheads (a new partition costs ~2 KB of containers, a row ~600 B of objects, plus the
+encoding an INSERTed row keeps for the flush: ``CachedRow``).
 """
 
 from __future__ import annotations
 
 from sortedcontainers import SortedDict
 
-from ..model import MIN_TIMESTAMP, Cell, Partition, merge_partition_into, merged_row
+from ..model import (
+    MIN_TIMESTAMP,
+    CachedRow,
+    Cell,
+    Partition,
+    merge_partition_into,
+    merged_row,
+)
 from .sdict import sorted_rows
 
 PARTITION_OVERHEAD = 2000
 ROW_OVERHEAD = 600
+BYTES_OVERHEAD = 33  # a bytes object's header
 
 Position = tuple[int, int]
 
@@ -47,11 +56,17 @@ class Memtable:
         elif n == 1 and update.deletion is None and update.static_row is None \
                 and not update.range_tombstones:
             # one row, the common write: merge_partition_into's work without its checks
+            grow = encoded_size + ROW_OVERHEAD
             for ck, row in dict.items(rows):
                 target = existing.rows
                 old = target.get(ck)
-                target[ck] = row if old is None else merged_row(old, row)
-            grow = encoded_size + ROW_OVERHEAD
+                if old is not None:
+                    target[ck] = merged_row(old, row)
+                    continue
+                if type(row) is CachedRow and row.tail is not None:
+                    grow += BYTES_OVERHEAD + len(row.tail)  # the encoding it keeps
+                target._list_add(ck)  # SortedDict.__setitem__ of a new key, one call less
+                dict.__setitem__(target, ck, row)
         else:
             merge_partition_into(existing, update, owned=True)
             grow = encoded_size + ROW_OVERHEAD * (n + (update.static_row is not None))
