@@ -94,8 +94,10 @@ def token_prefix(tok: int) -> bytes:
     return struct.pack(">Q", tok + (1 << 63))
 
 
+@lru_cache(maxsize=65536)
 def decorate(pk: bytes) -> bytes:
-    """The decorated key: token prefix + key, so bytes order is Cassandra's partition order."""
+    """The decorated key: token prefix + key, so bytes order is Cassandra's partition order.
+    Cached: every write and read of a partition decorates its key again."""
     return token_prefix(token(pk)) + pk
 
 
