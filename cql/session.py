@@ -168,6 +168,28 @@ class ResultSet:
         return f"<ResultSet {len(self.current_rows)} rows, more={self.has_more_pages}>"
 
 
+#: row factories that make no rows of no rows (what they would return, without the call)
+_EMPTY_FACTORIES = frozenset((named_tuple_factory, tuple_factory, dict_factory))
+
+
+def _void_result_set(session: Session, result: Result) -> ResultSet:
+    """The ResultSet of a void result (a write), as ``ResultSet(session, result, ...)``
+    builds it, with one dict: no rows, so no next page to fetch."""
+    rs = _new_object(ResultSet)
+    names: list[str] = []
+    factory = session.row_factory
+    rs.__dict__ = {
+        "_session": session, "_result": result, "_fetch_next": None, "column_names": names,
+        "column_types": [],
+        "current_rows": [] if factory in _EMPTY_FACTORIES else factory(names, []),
+        "paging_state": None, "warnings": [], "keyspace": result.keyspace,
+        "table": result.table, "trace": None, "response_kind": result.kind}
+    return rs
+
+
+_new_object = object.__new__
+
+
 class PreparedStatement:
     """A statement parsed and planned once; ``bind()`` or pass parameters to ``execute``."""
 
@@ -376,12 +398,20 @@ class Session:
 
     def _run(self, prepared, parameters, fetch_size, paging_state, timestamp, trace) -> ResultSet:
         user = self.user
+        plan = prepared.plan
+        if user is None and not trace and getattr(plan, "fast_write", False):
+            values = prepared.bind(parameters)  # a one-row write: what database.run would do
+            try:
+                plan.write_fast(self.database, values, timestamp)
+            except StorageError as exc:
+                raise cql_error(exc) from exc
+            return _void_result_set(self, plan.void_result)
         if user is not None:
             authorize(self.database.auth, user, self.schema, prepared.statement, self._keyspace)
         ctx = ExecutionContext(prepared.bind(parameters),
                                fetch_size if fetch_size and fetch_size > 0 else None,
                                paging_state, timestamp, trace, self._keyspace, None, user)
-        result = self.database.run(prepared.plan, ctx)
+        result = self.database.run(plan, ctx)
         if result.new_keyspace is not None:
             self._keyspace = result.new_keyspace
 

@@ -8,6 +8,7 @@ read the row first under the database lock, as do lightweight transactions.
 from __future__ import annotations
 
 from dataclasses import replace
+from time import time as _time
 from typing import Any
 
 from sortedcontainers import SortedDict
@@ -113,6 +114,11 @@ class ModificationPlan(Plan):
             self.result_types = [BOOLEAN]
         #: the prepare-time builder of a simple one-row write (None: the general path)
         self.writer = compile_row_writer(self)
+        #: a session may write through ``write_fast`` (no ExecutionContext, no Result) when
+        #: nothing but the writer runs: no USING TIMESTAMP/TTL terms to bind
+        self.fast_write = self.writer is not None and self.timestamp is None and self.ttl is None
+        #: what every such write returns (shared: a void result carries nothing that varies)
+        self.void_result = Result("void", keyspace=self.keyspace, table=self.table)
 
     # ---- compile ------------------------------------------------------------------------
 
@@ -451,6 +457,14 @@ class ModificationPlan(Plan):
         else:
             db.apply(self.mutations(db, ctx))
         return Result("void", keyspace=self.keyspace, table=self.table)
+
+    def write_fast(self, db, values: list, timestamp: int | None) -> None:
+        """What ``execute`` does for a ``fast_write`` plan, given the bound values and the
+        client timestamp: the same timestamp, TTL, now, mutations and apply."""
+        now = int(_time())
+        ts = timestamp if timestamp is not None else db.clock.now()
+        db.apply(self.writer.mutations(values, ts, self.meta.default_ttl, now,
+                                       db.engine.encodes_rows))
 
     # ---- LWT ------------------------------------------------------------------------------
 
