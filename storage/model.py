@@ -18,6 +18,7 @@ value. Deletions shadow anything with a timestamp lower *or equal*.
 from __future__ import annotations
 
 import heapq
+from itertools import chain
 from operator import itemgetter
 from typing import Iterable, NamedTuple
 
@@ -434,23 +435,80 @@ def row_shadow(partition: Partition, ck: bytes) -> DeletionTime | None:
 
 def slice_rows(rows: SortedDict, slices: list[tuple[bytes, bytes | None]] | None, reverse: bool):
     """Iterate ``(ck, row)`` pairs of ``rows`` that fall in ``slices`` (sorted, disjoint)."""
+    for ck in slice_keys(rows, slices, reverse):
+        yield ck, rows[ck]
+
+
+def slice_keys(rows: SortedDict, slices: list[tuple[bytes, bytes | None]] | None,
+               reverse: bool):
+    """An iterator of the clustering keys of ``rows`` in ``slices`` (sorted, disjoint), in
+    read order; the sortedcontainers iterators themselves where possible (no generator
+    frame per key)."""
     if slices is None:
-        keys = reversed(rows.keys()) if reverse else iter(rows.keys())
-        for ck in keys:
-            yield ck, rows[ck]
-        return
+        return reversed(rows) if reverse else iter(rows)
     if len(slices) == 1:
         lo, hi = slices[0]
         if hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo):
-            row = rows.get(lo)  # [ck, ck + 0x00): exactly one key
-            if row is not None:
-                yield lo, row
-            return
+            return iter((lo,) if lo in rows else ())  # [ck, ck + 0x00): exactly one key
+        return rows.irange(lo, hi, inclusive=(True, False), reverse=reverse)
     ordered = reversed(slices) if reverse else slices
-    for lo, hi in ordered:
-        keys = rows.irange(lo, hi, inclusive=(True, False), reverse=reverse)
-        for ck in keys:
-            yield ck, rows[ck]
+    return chain.from_iterable(rows.irange(lo, hi, inclusive=(True, False), reverse=reverse)
+                               for lo, hi in ordered)
+
+
+_POSITIONS: dict[tuple, dict] = {}
+
+
+def _positions(columns: tuple[str, ...]) -> dict:
+    """Each of ``columns`` -> its position (the first, for a repeated name), cached per
+    tuple of columns."""
+    index = _POSITIONS.get(columns)
+    if index is None:
+        index = {}
+        for i, name in enumerate(columns):
+            index.setdefault(name, i)
+        if len(_POSITIONS) < 10000:
+            _POSITIONS[columns] = index
+    return index
+
+
+def live_values(rows: SortedDict, slices, reverse: bool, pdel, rts: list | None, now: int,
+                columns, limit: int | None, out: list) -> bool:
+    """Append ``(ck, row_values(live cells, columns))`` for each live row of ``rows`` in
+    ``slices`` (read order), under the partition deletion ``pdel`` and the range
+    tombstones ``rts``, until ``out`` holds ``limit`` rows; True when it stopped there.
+
+    ``purged_row`` and ``row_values`` in one loop: with nothing to shadow the rows, a row
+    of live, non-expiring simple cells (most rows) is recognised and projected in one
+    pass over its cells; any other row goes through ``purged_row``."""
+    index = _positions(columns)
+    width = len(columns)
+    plain = pdel is None and not rts and len(index) == width  # (a repeated name: general)
+    for ck in slice_keys(rows, slices, reverse):
+        row = rows[ck]
+        if plain and row.deletion is None:
+            lv = row.liveness
+            if lv is None or lv.ttl == NO_TTL:
+                values = [None] * width
+                for name, data in row.cells.items():
+                    if type(data) is not Cell or data.value is None or data.ttl != NO_TTL:
+                        break
+                    i = index.get(name)
+                    if i is not None:
+                        values[i] = data.value
+                else:
+                    if lv is None and not row.cells:
+                        continue
+                    out.append((ck, values))
+                    if limit is not None and len(out) >= limit:
+                        return True
+                    continue
+        live = purge_row(row, shadowing(ck, pdel, rts), now)
+        if live is not None:
+            out.append((ck, row_values(live.cells, columns)))
+            if limit is not None and len(out) >= limit:
+                return True
+    return False
 
 
 class PartitionView(NamedTuple):
@@ -475,16 +533,20 @@ def view_partition(
     static = None
     if partition.static_row is not None and columns is None:
         static = purge_row(partition.static_row, partition.deletion, now)
-    out: list[tuple[bytes, Row]] = []
-    has_rts = bool(partition.range_tombstones)
+    out: list = []
     pdel = partition.deletion
-    for ck, row in slice_rows(partition.rows, slices, reverse):
-        shadow = row_shadow(partition, ck) if has_rts else pdel
-        live = purge_row(row, shadow, now)
-        if live is not None:
-            out.append((ck, live if columns is None else row_values(live.cells, columns)))
-            if limit is not None and len(out) >= limit:
-                break
+    if columns is not None:
+        live_values(partition.rows, slices, reverse, pdel, partition.range_tombstones, now,
+                    columns, limit, out)
+    else:
+        has_rts = bool(partition.range_tombstones)
+        for ck, row in slice_rows(partition.rows, slices, reverse):
+            shadow = row_shadow(partition, ck) if has_rts else pdel
+            live = purge_row(row, shadow, now)
+            if live is not None:
+                out.append((ck, live))
+                if limit is not None and len(out) >= limit:
+                    break
     tr = tracing.current()
     if tr is not None:
         last = out[-1][0] if limit is not None and len(out) >= limit else None

@@ -26,6 +26,7 @@ from ..model import (
     MIN_TIMESTAMP,
     Partition,
     PartitionView,
+    live_values,
     max_deletion,
     merge_partition_into,
     merge_partitions,
@@ -33,7 +34,6 @@ from ..model import (
     project_view,
     purged_row,
     row_values,
-    slice_rows,
     view_partition,
 )
 from ..murmur3 import decorate
@@ -491,12 +491,7 @@ class Table:
             if limit is not None and len(out) >= limit:
                 break
             if p is not None:
-                for ck, row in slice_rows(p.rows, slices, reverse):
-                    live = purged_row(ck, row, pdel, rts, now)
-                    if live is not None:
-                        out.append((ck, row_values(live.cells, columns)))
-                        if limit is not None and len(out) >= limit:
-                            break
+                live_values(p.rows, slices, reverse, pdel, rts, now, columns, limit, out)
                 continue
             if names is None:
                 names = name_index(columns)
@@ -553,12 +548,8 @@ class Table:
                 top = versions[i + 1][0]
             if p is not None:
                 rows = p.rows
-                for ck, row in slice_rows(rows, [(lo, top)], False):
-                    live = purged_row(ck, row, pdel, rts, now)
-                    if live is not None:
-                        out.append((ck, row_values(live.cells, columns)))
-                        if limit is not None and len(out) >= limit:
-                            return PartitionView(pk, None, out)
+                if live_values(rows, [(lo, top)], False, pdel, rts, now, columns, limit, out):
+                    return PartitionView(pk, None, out)
                 if clipped and rows.peekitem(-1)[0] >= top:
                     return _OVERLAP
             else:
