@@ -808,9 +808,18 @@ class SSTableReader:
                 return at < end and (limit is None or len(out) < limit)
             b = max(bisect_right(cks, lo) - 1, 0) if lo is not None else 0
             n = len(offs)
+            L = self.chunk_len
             while b < n:
+                # block b and the blocks after it that end in the same chunk, in one call
                 bstart = offs[b]
-                bend = offs[b + 1] if b + 1 < n else size
+                chunk_end = ((pos + bstart) // L + 1) * L - pos
+                k = bisect_right(offs, chunk_end, b + 1) - 1
+                bend = offs[k + 1] if k + 1 < n else size
+                if bend <= chunk_end or k == b:
+                    b = k + 1
+                else:
+                    bend = offs[k]
+                    b = k
                 buf, off = self._range(pos + bstart, pos + bend)
                 end = off + bend - bstart
                 at = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
@@ -819,7 +828,6 @@ class SSTableReader:
                     return False
                 if at < end:
                     return True
-                b += 1
             return False
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
