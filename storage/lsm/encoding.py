@@ -204,9 +204,12 @@ _INDEXES: dict[tuple, dict] = {}
 
 def name_index(columns: tuple[str, ...]) -> dict:
     """Each of ``columns``' encoded names (as a row writes it) -> its position, for
-    ``get_live_rows``; also each name followed by the cell flags and timestamp delta of
-    a plain cell written at its row's timestamp (0, 0: how most cells start), so that
-    one lookup recognises such a cell. Cached per tuple of columns (not to be modified)."""
+    ``get_live_rows``. For a name under 128 bytes, also the name followed by the cell
+    flags and timestamp delta of a plain cell written at its row's timestamp (0, 0: how
+    most cells start) -> its position, and that followed by each one-byte value length
+    ``n`` -> (position, header length, n): one lookup recognises such a cell and where
+    its value is. (A name's first byte is its length only under 128 bytes; the lookups
+    slice by it.) Cached per tuple of columns (not to be modified)."""
     index = _INDEXES.get(columns)
     if index is not None:
         return index
@@ -216,7 +219,11 @@ def name_index(columns: tuple[str, ...]) -> dict:
         if prefix is None:
             prefix = _name_prefix(name)
         index.setdefault(prefix, i)
-        index.setdefault(prefix + b"\x00\x00", i)
+        if prefix[0] < 0x80:
+            plain = prefix + b"\x00\x00"
+            index.setdefault(plain, i)
+            for n in range(0x80):
+                index.setdefault(plain + bytes((n,)), (i, len(plain) + 1, n))
     if len(_INDEXES) < 10000:
         _INDEXES[columns] = index
     return index
@@ -839,6 +846,15 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
             count, pos = get_uvarint(buf, pos)
         for _ in range(count):
             ln = buf[pos]
+            hit = names.get(buf[pos:pos + ln + 4])
+            if hit is not None:  # a selected plain cell at the row's timestamp, short value
+                i, head, vn = hit
+                pos += head
+                if plain_alive:
+                    live = True
+                    values[i] = buf[pos:pos + vn]
+                pos += vn
+                continue
             i = names.get(buf[pos:pos + ln + 3])
             if i is not None:  # a selected plain cell at the row's timestamp
                 pos += ln + 3
