@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from operator import itemgetter
+from typing import NamedTuple
 
 from ..model import (
     MIN_TIMESTAMP,
@@ -390,8 +391,11 @@ def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
         out += body
 
 
-def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None) -> None:
-    """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row."""
+def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None
+                  ) -> CachedRowsSummary | None:
+    """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row. For
+    a SortedDict of several rows with ``row_offsets``, returns what the statistics need
+    of the rows written from their kept encoding (``CachedRowsSummary``), else None."""
     base = _base_timestamp(p)
     put_partition_header(out, p, base)
     rows = p.rows
@@ -399,6 +403,8 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None)
         items = dict.items(rows)
     elif type(rows) is dict:  # an update's unsorted rows (a batch merged several)
         items = sorted(rows.items(), key=_first)
+    elif row_offsets is not None:  # a SortedDict in a flush or compaction
+        return _put_sorted_rows(out, rows, base, row_offsets)
     else:  # a SortedDict: keys in order and values looked up, both in C (its items view
         items = zip(rows, map(rows.__getitem__, rows))  # iterates in Python)
     if row_offsets is None:
@@ -408,6 +414,71 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None)
         for ck, row in items:
             row_offsets.append((ck, len(out)))
             _put_row(out, ck, row, base)
+
+
+class CachedRowsSummary(NamedTuple):
+    """The rows of a partition written from their kept encoding (``CachedRow.tail``: a
+    non-expiring marker, no deletion, live non-expiring cells at the marker's timestamp):
+    how many, their timestamps' bounds and their cell count; ``others``: the other rows."""
+    count: int
+    min_ts: int
+    max_ts: int
+    cells: int
+    others: list
+
+
+def _put_sorted_rows(out: bytearray, rows, base: int, row_offsets: list
+                     ) -> CachedRowsSummary:
+    """``_put_row`` of each row of a SortedDict (a flush, a compaction) in key order, each
+    row's (ck, offset) in ``row_offsets``. The (ck, row) pairs come from one sort of the
+    dict's items (keys are unique: the SortedDict's order), cheaper than looking each key
+    up; an INSERTed row that kept its encoding is written inline, the bytes ``_put_row``
+    writes, without a Python call per row, and summed up for the statistics in the same
+    pass (its cell count is its tail's first varint)."""
+    append = out.append
+    offset = row_offsets.append
+    others = []
+    count = cells = 0
+    lo, hi = 1 << 64, -(1 << 64)  # timestamp bounds of the cached rows (when count > 0)
+    for ck, row in sorted(dict.items(rows), key=_first):
+        offset((ck, len(out)))
+        tail = row.tail if type(row) is CachedRow else None
+        if tail is None:
+            _put_row(out, ck, row, base)
+            others.append(row)
+            continue
+        count += 1
+        c = tail[0]
+        cells += c if c < 0x80 else get_uvarint(tail, 0)[0]
+        n = len(ck)
+        if n < 0x80:
+            append(n)
+        else:
+            put_uvarint(out, n)
+        out += ck
+        ts = row.liveness.timestamp
+        if ts < lo:
+            lo = ts
+        if ts > hi:
+            hi = ts
+        d = ts - base
+        u = d << 1 if d >= 0 else ((-d) << 1) - 1  # the marker's timestamp, as _put_ts
+        size = (2 if u < 0x80 else 1 + (u.bit_length() + 6) // 7) + len(tail)
+        if size < 0x4000:
+            append(0x80 | (size & 0x7F))
+            append(size >> 7)
+        else:
+            put_uvarint(out, size)
+        append(_row_flags(row))
+        if u < 0x80:
+            append(u)
+        else:
+            while u >= 0x80:
+                append((u & 0x7F) | 0x80)
+                u >>= 7
+            append(u)
+        out += tail
+    return CachedRowsSummary(count, lo, hi, cells, others)
 
 
 def encode_partition(p: Partition) -> bytes:

@@ -155,9 +155,9 @@ class SSTableWriter:
         rec = bytearray()
         put_bytes(rec, dk)
         offsets: list | None = [] if len(partition.rows) > 8 else None
-        put_partition(rec, partition, offsets)
+        cached = put_partition(rec, partition, offsets)  # the statistics of cached rows
         size = len(rec)
-        self.stats.add_partition(dk, partition, size)
+        self.stats.add_partition(dk, partition, size, cached)
         self.bloom.add(dk)
         # index entry
         if self._block_count == 0:

@@ -114,7 +114,9 @@ class Stats:
         if self.max_ck is None or top > self.max_ck:
             self.max_ck = top
 
-    def add_partition(self, dk: bytes, p: Partition, size: int) -> None:
+    def add_partition(self, dk: bytes, p: Partition, size: int, cached=None) -> None:
+        """``cached``: the ``encoding.CachedRowsSummary`` of ``p``'s rows (the writer's
+        encoding pass summed up the rows that kept their encoding; the others are walked)."""
         if not self.partitions:
             self.first_dk = dk
         self.last_dk = dk
@@ -140,7 +142,16 @@ class Stats:
         if rows:
             self.rows += len(rows)
             self._ck(rows.peekitem(0)[0], rows.peekitem(-1)[0])
-            for row in self._plain_rows(dict.values(rows)):  # any order: C iteration
+            if cached is None:
+                plain = dict.values(rows)  # any order: C iteration
+            else:
+                plain = cached.others
+                if cached.count:  # what _plain_rows finds of them
+                    self.min_ts = min(self.min_ts, cached.min_ts)
+                    self.max_ts = max(self.max_ts, cached.max_ts)
+                    self.cells += cached.cells
+                    self.max_ldt = NO_DELETION_TIME
+            for row in self._plain_rows(plain):
                 self._row(row)
 
     def _plain_rows(self, rows) -> list[Row]:
