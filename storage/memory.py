@@ -9,7 +9,6 @@ from sortedcontainers import SortedDict
 
 from . import tracing
 from .engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
-from .lsm.sdict import sorted_rows
 from .model import (
     Mutation,
     Partition,
@@ -20,6 +19,7 @@ from .model import (
     view_partition,
 )
 from .murmur3 import decorate
+from .sdict import sorted_rows
 
 
 class MemoryEngine(StorageEngine):

@@ -193,7 +193,7 @@ class Partition:
 
     ``rows`` is a SortedDict, except in an update that has not reached an engine yet, where
     it may be a plain dict (a one-row write then skips building a SortedDict); an engine
-    that keeps the update as a partition sorts it (``lsm.sdict.sorted_rows``)."""
+    that keeps the update as a partition sorts it (``storage.sdict.sorted_rows``)."""
 
     __slots__ = ("deletion", "range_tombstones", "static_row", "rows")
 

@@ -27,8 +27,8 @@ from ..model import (
     Row,
     max_deletion,
 )
+from ..sdict import sorted_dict_from_sorted
 from .options import as_float, as_int
-from .sdict import sorted_dict_from_sorted
 from .sstable import SSTableReader
 
 MIB = 1 << 20

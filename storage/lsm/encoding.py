@@ -26,7 +26,7 @@ from ..model import (
     RangeTombstone,
     Row,
 )
-from .sdict import sorted_dict_from_sorted as _sdict
+from ..sdict import sorted_dict_from_sorted as _sdict
 
 # Partition flags
 P_DELETION = 0x01

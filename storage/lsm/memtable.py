@@ -21,7 +21,7 @@ from ..model import (
     merge_partition_into,
     merged_row,
 )
-from .sdict import sorted_rows
+from ..sdict import sorted_rows
 
 PARTITION_OVERHEAD = 2000
 ROW_OVERHEAD = 600

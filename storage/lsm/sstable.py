@@ -23,6 +23,7 @@ import lz4.block
 
 from ..errors import CorruptionError
 from ..model import MIN_TIMESTAMP, Partition
+from ..sdict import sorted_dict_from_sorted
 from .bloom import BloomFilter
 from .encoding import (
     DecodeError,
@@ -39,7 +40,6 @@ from .encoding import (
 )
 from .fsutil import fsync_dir, write_file
 from .index_block import IndexBlock, IndexBlockError, entry_table
-from .sdict import sorted_dict_from_sorted
 from .stats import Stats
 
 VERSION = "nb"
