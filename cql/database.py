@@ -345,8 +345,9 @@ class Database:
     def table_by_id(self, table_id: str) -> TableMetadata:
         return self._tables_by_id[table_id]
 
-    def write_timestamp(self, ctx: ExecutionContext) -> int:
-        return ctx.timestamp if ctx.timestamp is not None else self.clock.now()
+    def write_timestamp(self, client_timestamp: int | None) -> int:
+        """A write's timestamp: the client's when it sent one, else the clock's."""
+        return client_timestamp if client_timestamp is not None else self.clock.now()
 
 
 _AUTO_INT_TYPES = (type(native_type("int")), type(native_type("varint")))

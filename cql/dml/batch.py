@@ -83,7 +83,7 @@ class BatchPlan(Plan):
             if ts is None:
                 raise InvalidRequest("Invalid null value of timestamp")
         else:
-            ts = db.write_timestamp(ctx)
+            ts = db.write_timestamp(ctx.timestamp)
         trace("Executing {} batch of {} statements", self.kind.lower(), len(self.plans))
         with db.lock:
             if self.conditional:

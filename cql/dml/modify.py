@@ -303,11 +303,11 @@ class ModificationPlan(Plan):
             if ts is None:
                 raise InvalidRequest("Invalid null value of timestamp")
             if ts is UNSET:
-                ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx)
+                ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx.timestamp)
             elif ts == -(1 << 63):
                 raise InvalidRequest(f"Invalid timestamp value: {ts}")
         else:
-            ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx)
+            ts = batch_ts if batch_ts is not None else db.write_timestamp(ctx.timestamp)
         if self.meta.is_counter and self.kind == "DELETE":
             # A counter tombstone always wins, whatever the timestamps: increments after a
             # delete do not bring the counter back (Cassandra's counter semantics).
@@ -461,9 +461,8 @@ class ModificationPlan(Plan):
     def write_fast(self, db, values: list, timestamp: int | None) -> None:
         """What ``execute`` does for a ``fast_write`` plan, given the bound values and the
         client timestamp: the same timestamp, TTL, now, mutations and apply."""
-        now = int(_time())
-        ts = timestamp if timestamp is not None else db.clock.now()
-        db.apply(self.writer.mutations(values, ts, self.meta.default_ttl, now,
+        db.apply(self.writer.mutations(values, db.write_timestamp(timestamp),
+                                       self.meta.default_ttl, int(_time()),
                                        db.engine.encodes_rows))
 
     # ---- LWT ------------------------------------------------------------------------------
