@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import stat
 from functools import cache
@@ -40,11 +39,18 @@ __all__ = [
     "load_parser", "load_tables", "private_cache_dir", "write_tables",
 ]
 
-log = logging.getLogger("cassalite.grammar")
-
 GRAMMAR_DIR = Path(__file__).resolve().parent
 CQL_GRAMMAR = GRAMMAR_DIR / "cql.lark"
 CQL_TABLES = GRAMMAR_DIR / "cql_tables.json"
+
+
+def _log():
+    """The package's logger; ``logging`` is imported only when there is something to say
+    (it is not needed by ``import cql``)."""
+    import logging
+
+    return logging.getLogger("cassalite.grammar")
+
 
 _LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True, "start": "start"}
 
@@ -169,7 +175,7 @@ def _read_private(path: Path) -> bytes | None:
         uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
         if (not stat.S_ISREG(st.st_mode) or st.st_uid != uid
                 or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
-            log.warning("Ignoring %s: not a private file of the current user", path)
+            _log().warning("Ignoring %s: not a private file of the current user", path)
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()
@@ -224,8 +230,8 @@ def load_tables() -> dict:
     tables = _load_cached(digest)
     if tables is not None:
         return tables
-    log.info("cql_tables.json does not match cql.lark; building the parser tables "
-             "(regenerate them with: python -m cassalite.grammar)")
+    _log().info("cql_tables.json does not match cql.lark; building the parser tables "
+                "(regenerate them with: python -m cassalite.grammar)")
     tables = tables_from_data(json.loads(json.dumps(tables_to_data(build_tables()))))
     _store_cached(tables, digest)
     return tables

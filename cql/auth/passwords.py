@@ -2,7 +2,9 @@
 
 bcrypt (``$2a$10$...``, the ``bcrypt`` package), so ``system_auth.roles`` rows move between
 cassalite and Cassandra unchanged. Rows written by cassalite 0.1 hold salted scrypt strings
-(``$scrypt$n=..,r=..,p=..$salt$hash``); those still verify.
+(``$scrypt$n=..,r=..,p=..$salt$hash``); those still verify. ``bcrypt`` is imported where a
+hash is made or checked, not with ``import cql``: a database without authentication never
+needs it.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-
-import bcrypt
 
 #: Cassandra's default (auth_bcrypt_gensalt_log2_rounds)
 BCRYPT_ROUNDS = 10
@@ -27,6 +27,8 @@ DEFAULT_PASSWORD_HASH = "$2a$10$Ar3.NZxRQTIh9hHMS/xoWuTuDLsOg0zrg3tCPFl5M3P.tQ/M
 
 
 def hash_password(password: str, *, rounds: int = BCRYPT_ROUNDS) -> str:
+    import bcrypt
+
     salt = bcrypt.gensalt(rounds=rounds, prefix=b"2a")
     return bcrypt.hashpw(password.encode("utf-8")[:_BCRYPT_MAX], salt).decode("ascii")
 
@@ -35,6 +37,8 @@ def is_valid_hash(stored: str) -> bool:
     """Whether ``stored`` is a bcrypt hash jBCrypt accepts (CREATE ROLE ... HASHED PASSWORD)."""
     if not stored.startswith(_BCRYPT_PREFIXES):
         return False
+    import bcrypt
+
     try:
         bcrypt.checkpw(b"dummy", stored.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
@@ -47,6 +51,8 @@ def verify_password(password: str, stored: str | None) -> bool:
         return False
     pw = password.encode("utf-8")
     if stored.startswith(_BCRYPT_PREFIXES):
+        import bcrypt
+
         try:
             return bool(bcrypt.checkpw(pw[:_BCRYPT_MAX], stored.encode("ascii")))
         except (ValueError, UnicodeEncodeError):

@@ -6,7 +6,6 @@ engine, so it survives restarts and drivers read it with plain SELECTs.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import json
 import time
@@ -466,6 +465,8 @@ class SchemaStore:
             table = TableMetadata(ks.name, name, r["id"], cols, options, compact=compact)
             for d in dropped.get((ks.name, name), []):
                 dt = d["dropped_time"]
+                import calendar  # here only: loading a dropped column is rare
+
                 micros = calendar.timegm(dt.timetuple()) * 1_000_000 + dt.microsecond
                 table.dropped_columns[d["column_name"]] = DroppedColumn(
                     d["column_name"], parse_type(d["type"], lookup), d["kind"], micros
