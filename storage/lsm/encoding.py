@@ -253,11 +253,27 @@ def put_row_body(out: bytearray, row: Row, base: int) -> None:
 
 
 def _row_tail(row: CachedRow, flags: int) -> bytes:
-    """Encode and keep ``row.tail`` (``row`` has a marker)."""
+    """Encode ``row``'s tail (``row`` has a marker); kept as ``row.tail`` only if the row
+    is what a flush takes a kept tail for (``CachedRowsSummary``): a non-expiring marker,
+    no deletion and only live, non-expiring cells at the marker's timestamp. (A tail with
+    a TTL or a tombstone would be counted as live cells in the statistics; such rows are
+    encoded again by the flush, as other rows are.)"""
     out = bytearray()
-    _put_row_rest(out, row, flags, row.liveness.timestamp)
-    row.tail = tail = bytes(out)
+    ts = row.liveness.timestamp
+    _put_row_rest(out, row, flags, ts)
+    tail = bytes(out)
+    if flags == R_LIVENESS and _plain_cells(row.cells, ts):
+        row.tail = tail
     return tail
+
+
+def _plain_cells(cells: dict, ts: int) -> bool:
+    """Only live, non-expiring simple cells written at ``ts``."""
+    for c in cells.values():
+        if type(c) is not Cell or c[0] is None or c[2] or c[3] != NO_DELETION_TIME \
+                or c[1] != ts:
+            return False
+    return True
 
 
 def _row_flags(row: Row) -> int:
@@ -393,9 +409,13 @@ def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
 
 def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None
                   ) -> CachedRowsSummary | None:
-    """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row. For
-    a SortedDict of several rows with ``row_offsets``, returns what the statistics need
-    of the rows written from their kept encoding (``CachedRowsSummary``), else None."""
+    """Append ``p``; if ``row_offsets`` is a list, append (ck, offset) for every row and
+    return what the statistics need of the rows written from their kept encoding
+    (``CachedRowsSummary``, see ``put_indexed_partition``), else None."""
+    if row_offsets is not None:
+        keys, offsets, _, summary = put_indexed_partition(out, p)
+        row_offsets += zip(keys, offsets)
+        return summary
     base = _base_timestamp(p)
     put_partition_header(out, p, base)
     rows = p.rows
@@ -403,23 +423,33 @@ def put_partition(out: bytearray, p: Partition, row_offsets: list | None = None
         items = dict.items(rows)
     elif type(rows) is dict:  # an update's unsorted rows (a batch merged several)
         items = sorted(rows.items(), key=_first)
-    elif row_offsets is not None:  # a SortedDict in a flush or compaction
-        return _put_sorted_rows(out, rows, base, row_offsets)
     else:  # a SortedDict: keys in order and values looked up, both in C (its items view
         items = zip(rows, map(rows.__getitem__, rows))  # iterates in Python)
-    if row_offsets is None:
-        for ck, row in items:
-            _put_row(out, ck, row, base)
-    else:
-        for ck, row in items:
-            row_offsets.append((ck, len(out)))
-            _put_row(out, ck, row, base)
+    for ck, row in items:
+        _put_row(out, ck, row, base)
+
+
+def put_indexed_partition(out: bytearray, p: Partition
+                          ) -> tuple[list, list, int, CachedRowsSummary]:
+    """Append ``p`` (the bytes ``put_partition`` writes) as an SSTable writer does: returns
+    its clustering keys in order, each row's offset in ``out`` (for the row index), its
+    base timestamp and the summary of the rows written from their kept encoding (for the
+    statistics)."""
+    base = _base_timestamp(p)
+    put_partition_header(out, p, base)
+    # one sort of the (ck, row) pairs, cheaper than looking each key up (keys are unique,
+    # so the rows are never compared); a dict's rows and a SortedDict's alike
+    items = sorted(dict.items(p.rows), key=_first)
+    keys = list(map(_first, items))
+    offsets, summary = _put_sorted_rows(out, items, base)
+    return keys, offsets, base, summary
 
 
 class CachedRowsSummary(NamedTuple):
     """The rows of a partition written from their kept encoding (``CachedRow.tail``: a
-    non-expiring marker, no deletion, live non-expiring cells at the marker's timestamp):
-    how many, their timestamps' bounds and their cell count; ``others``: the other rows."""
+    non-expiring marker, no deletion, live non-expiring cells at the marker's timestamp,
+    which ``_row_tail`` and ``marker_row_tail`` ensure): how many, their timestamps'
+    bounds and their cell count; ``others``: the other rows."""
     count: int
     min_ts: int
     max_ts: int
@@ -427,58 +457,78 @@ class CachedRowsSummary(NamedTuple):
     others: list
 
 
-def _put_sorted_rows(out: bytearray, rows, base: int, row_offsets: list
-                     ) -> CachedRowsSummary:
-    """``_put_row`` of each row of a SortedDict (a flush, a compaction) in key order, each
-    row's (ck, offset) in ``row_offsets``. The (ck, row) pairs come from one sort of the
-    dict's items (keys are unique: the SortedDict's order), cheaper than looking each key
-    up; an INSERTed row that kept its encoding is written inline, the bytes ``_put_row``
-    writes, without a Python call per row, and summed up for the statistics in the same
+_ROW_HEADS: tuple | None = None
+
+
+def _row_heads() -> tuple[list, list, list]:
+    """Pieces of a kept-encoding row's head by lookup (built at the first flush):
+    [size] -> the two-byte body length and the flags of a marker row; [v] for v < 2**14
+    -> the varint of v; [v] -> the low 14 bits of v as the first two bytes of a longer
+    varint."""
+    global _ROW_HEADS
+    if _ROW_HEADS is None:
+        span = range(1 << 14)
+        _ROW_HEADS = (
+            [bytes((0x80 | (n & 0x7F), n >> 7, R_LIVENESS)) for n in span],
+            [uvarint_bytes(v) for v in span],
+            [bytes(((v & 0x7F) | 0x80, (v >> 7) | 0x80)) for v in span],
+        )
+    return _ROW_HEADS
+
+
+def _put_sorted_rows(out: bytearray, items: list, base: int
+                     ) -> tuple[list, CachedRowsSummary]:
+    """``_put_row`` of each (ck, row) of ``items`` (in key order); returns each row's
+    offset in ``out`` and the ``CachedRowsSummary``. An INSERTed row that kept its
+    encoding (the usual row of a flush) is its tail behind a head put together from
+    looked-up pieces (key length, key, body length and flags, marker timestamp delta),
+    all joined once: no Python call per row; its statistics are summed up in the same
     pass (its cell count is its tail's first varint)."""
-    append = out.append
-    offset = row_offsets.append
+    head, short, low14 = _ROW_HEADS or _row_heads()
+    pieces: list = []
+    put = pieces.extend
+    offsets: list = []
+    offset = offsets.append
+    pos = len(out)
     others = []
     count = cells = 0
     lo, hi = 1 << 64, -(1 << 64)  # timestamp bounds of the cached rows (when count > 0)
-    for ck, row in sorted(dict.items(rows), key=_first):
-        offset((ck, len(out)))
-        tail = row.tail if type(row) is CachedRow else None
-        if tail is None:
-            _put_row(out, ck, row, base)
-            others.append(row)
-            continue
-        count += 1
-        c = tail[0]
-        cells += c if c < 0x80 else get_uvarint(tail, 0)[0]
+    byte = _BYTE
+    cached_row = CachedRow
+    for ck, row in items:
+        offset(pos)
         n = len(ck)
-        if n < 0x80:
-            append(n)
-        else:
-            put_uvarint(out, n)
-        out += ck
-        ts = row.liveness.timestamp
-        if ts < lo:
-            lo = ts
-        if ts > hi:
-            hi = ts
-        d = ts - base
-        u = d << 1 if d >= 0 else ((-d) << 1) - 1  # the marker's timestamp, as _put_ts
-        size = (2 if u < 0x80 else 1 + (u.bit_length() + 6) // 7) + len(tail)
-        if size < 0x4000:
-            append(0x80 | (size & 0x7F))
-            append(size >> 7)
-        else:
-            put_uvarint(out, size)
-        append(_row_flags(row))
-        if u < 0x80:
-            append(u)
-        else:
-            while u >= 0x80:
-                append((u & 0x7F) | 0x80)
-                u >>= 7
-            append(u)
-        out += tail
-    return CachedRowsSummary(count, lo, hi, cells, others)
+        if type(row) is cached_row and row.tail is not None and n < 0x80:
+            tail = row.tail
+            ts = row.liveness.timestamp
+            d = ts - base
+            u = d << 1 if d >= 0 else ~(d << 1)  # zig-zag, as _put_ts
+            if u < 0x4000:
+                u_low, u_high = b"", short[u]
+            elif u < 0x10000000:
+                u_low, u_high = low14[u & 0x3FFF], short[u >> 14]
+            else:
+                u_low = None
+            if u_low is not None:
+                size = 1 + len(u_low) + len(u_high) + len(tail)  # flags, delta, tail
+                if size < 0x4000:
+                    put((byte[n], ck, head[size], u_low, u_high, tail))
+                    pos += 3 + n + size
+                    count += 1
+                    c = tail[0]
+                    cells += c if c < 0x80 else get_uvarint(tail, 0)[0]
+                    if ts < lo:
+                        lo = ts
+                    if ts > hi:
+                        hi = ts
+                    continue
+        rec = bytearray()
+        _put_row(rec, ck, row, base)
+        pieces.append(rec)
+        pos += len(rec)
+        others.append(row)
+    out += b"".join(pieces)
+    return offsets, CachedRowsSummary(count, lo, hi, cells, others)
 
 
 def encode_partition(p: Partition) -> bytes:

@@ -15,7 +15,7 @@ import struct
 import threading
 import time
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -34,7 +34,7 @@ from .encoding import (
     get_rows_until,
     get_uvarint,
     put_bytes,
-    put_partition,
+    put_indexed_partition,
     put_uvarint,
     row_key_range,
 )
@@ -118,6 +118,18 @@ def _decompress(kind: int, data: bytes, size: int) -> bytes:
 _WRITE_BATCH = 1 << 20
 
 
+def _block_starts(offsets: list, block_size: int) -> list[int]:
+    """The rows that start a row-index block: the first row, then each first row at least
+    ``block_size`` bytes past the previous start (``offsets`` increase), found by
+    bisection rather than a look at every row."""
+    starts = []
+    i, n = 0, len(offsets)
+    while i < n:
+        starts.append(i)
+        i = bisect_left(offsets, offsets[i] + block_size, i + 1)
+    return starts
+
+
 class SSTableWriter:
     """Streams partitions (in decorated-key order) into a new generation's components."""
 
@@ -147,6 +159,9 @@ class SSTableWriter:
         self._closed = False
         self._keep = keep_chunks
         self.kept_chunks: list[bytes] = []
+        # (index entry, header cache entry or None) of the first partitions, while chunks
+        # are kept: what the reader's warm() puts in its caches without decoding them
+        self.warm_entries: list[tuple] = []
 
     def append(self, dk: bytes, partition: Partition) -> None:
         if self._last_dk is not None and dk <= self._last_dk:
@@ -154,8 +169,7 @@ class SSTableWriter:
         self._last_dk = dk
         rec = bytearray()
         put_bytes(rec, dk)
-        offsets: list | None = [] if len(partition.rows) > 8 else None
-        cached = put_partition(rec, partition, offsets)  # the statistics of cached rows
+        keys, offsets, base, cached = put_indexed_partition(rec, partition)
         size = len(rec)
         self.stats.add_partition(dk, partition, size, cached)
         self.bloom.add(dk)
@@ -167,22 +181,22 @@ class SSTableWriter:
         put_bytes(entry, dk)
         put_uvarint(entry, self._pos)
         put_uvarint(entry, size)
-        if offsets and size > self.opts.row_index_threshold:
+        if len(keys) > 8 and size > self.opts.row_index_threshold:
             # ~1 KiB blocks keep point reads short; big partitions get coarser blocks
             # so their index entry stays around 2,000 blocks.
             block_size = max(self.opts.row_block_size, size // 2048)
-            blocks = []
-            last = -block_size
-            for ck, off in offsets:
-                if off - last >= block_size:
-                    blocks.append((ck, off))
-                    last = off
-            put_uvarint(entry, len(blocks))
-            for ck, off in blocks:
+            starts = _block_starts(offsets, block_size)
+            put_uvarint(entry, len(starts))
+            cks, offs = [keys[i] for i in starts], [offsets[i] for i in starts]
+            for ck, off in zip(cks, offs):
                 put_bytes(entry, ck)
                 put_uvarint(entry, off)
         else:
             entry.append(0)
+            cks = offs = None
+        if self._keep and len(self.warm_entries) < WARM_KEYS:
+            self._warm_entry((dk, self._pos, size, cks, offs), partition, base,
+                             offsets[0] if keys else size, keys[0] if keys else None)
         self._block_count += 1
         if self._block_count >= self.opts.index_interval:
             self._end_index_block()
@@ -196,6 +210,20 @@ class SSTableWriter:
             for i in range(n):
                 self._write_chunk(bytes(view[i * L:(i + 1) * L]))
             del view[:n * L]
+
+    def _warm_entry(self, entry: tuple, p: Partition, base: int, rows_at: int,
+                    first: bytes | None) -> None:
+        """Keep what the reader's key and header caches would decode of this partition
+        (``SSTableReader.warm``); the header only of a partition with no deletion, range
+        tombstone or static row (the reader decodes the others)."""
+        head = None
+        if p.deletion is None and not p.range_tombstones and p.static_row is None:
+            header = object.__new__(Partition)  # as get_partition_header makes it
+            header.deletion = None
+            header.range_tombstones = []
+            header.static_row = None
+            head = (header, base, rows_at, first)
+        self.warm_entries.append((entry, head))
 
     def _end_index_block(self) -> None:
         if not self._block_count:
@@ -475,25 +503,32 @@ class SSTableReader:
         self._index = open(self.path("Index.db"), "rb", buffering=0)  # noqa: SIM115
         self._index_fd = self._index.fileno()
 
-    def warm(self, chunks: list[bytes]) -> None:
+    def warm(self, chunks: list[bytes], entries: list | None = None) -> None:
         """Start with what a flush just wrote in the caches: ``chunks`` (the first
         uncompressed chunks of Data.db, as the writer kept them) in the chunk cache, and
         the index entries and partition headers of the partitions within them in the key
-        and header caches (up to WARM_KEYS). Reads right after a flush then find the
-        flushed data there, as they would in ScyllaDB (whose flush populates its cache)
-        or in RocksDB with ``prepopulate_block_cache = kFlushOnly``, rather than decoding
-        it again. Best effort: what does not decode is left for reads to report."""
+        and header caches (up to WARM_KEYS): ``entries`` (the writer's ``warm_entries``)
+        or else decoded from the files. Reads right after a flush then find the flushed
+        data there, as they would in ScyllaDB (whose flush populates its cache) or in
+        RocksDB with ``prepopulate_block_cache = kFlushOnly``, rather than decoding it
+        again. Best effort: what does not decode is left for reads to report."""
         for i, data in enumerate(chunks):
             self.cache.put((self.uid, i), data)
         covered = len(chunks) * self.chunk_len
         keys = self._keys
+        heads = self._heads
         try:
-            for b in range(len(self.sum_keys)):
-                for entry in self._index_entries(b):
-                    if entry[1] + entry[2] > covered or len(keys) >= WARM_KEYS:
-                        return
-                    keys[entry[0]] = entry
+            if entries is None:
+                entries = ((e, None) for b in range(len(self.sum_keys))
+                           for e in self._index_entries(b))
+            for entry, head in entries:
+                if entry[1] + entry[2] > covered or len(keys) >= WARM_KEYS:
+                    return
+                keys[entry[0]] = entry
+                if head is None:
                     self._head(entry)
+                else:
+                    heads[entry[1]] = head
         except (CorruptionError, IndexError, DecodeError, ValueError, UnicodeDecodeError):
             return
 

@@ -249,7 +249,7 @@ class Table:
             self._publish()
             engine.memtable_bytes -= mt.size
             self.flushes += 1
-        reader.warm(writer.kept_chunks)
+        reader.warm(writer.kept_chunks, writer.warm_entries)
         engine.flushed(self)
 
     def _allocate_gen(self) -> int:

@@ -2,11 +2,14 @@
 bytes and offsets as _put_row row by row, and the same statistics as walking every row."""
 import random
 
+from hypothesis import given, settings
 from sortedcontainers import SortedDict
 
 from cassalite.storage.lsm import encoding as E
 from cassalite.storage.lsm.stats import Stats
 from cassalite.storage.model import CachedRow, Cell, DeletionTime, LivenessInfo, Partition, Row
+
+from .lsm_strategies import partitions
 
 
 def _partition(rnd: random.Random) -> Partition:
@@ -53,3 +56,48 @@ def test_sorted_rows_same_bytes_offsets_and_stats():
         with_summary.add_partition(b"k", p, len(fused), summary)
         walked.add_partition(b"k", p, len(fused))
         assert vars(with_summary) == vars(walked)
+
+
+def _as_cached(p: Partition) -> Partition:
+    """``p`` with its rows as the prepared-statement writer's CachedRows, whose tails
+    the commit log's encoding made (and kept where a flush may copy them)."""
+    rows = SortedDict({ck: CachedRow(r.liveness, r.deletion, r.cells) if r.liveness else r
+                       for ck, r in p.rows.items()})
+    cached = Partition(p.deletion, p.range_tombstones, p.static_row, rows)
+    E.encode_partition(cached)
+    return cached
+
+
+@settings(max_examples=300, deadline=None)
+@given(partitions)
+def test_flush_of_rows_with_kept_tails_same_bytes_offsets_and_stats(p):
+    """Whatever rows kept their tails (TTLs, tombstones, any timestamps), the writer's
+    pass gives put_partition's bytes and offsets and the statistics of a walk."""
+    cached = _as_cached(p)
+    expect = E.encode_partition(p)
+    out, offsets = bytearray(), []
+    summary = E.put_partition(out, cached, offsets)
+    assert out == expect
+    assert [ck for ck, _ in offsets] == list(p.rows.keys())
+    check = bytearray()
+    E.put_partition_header(check, p, E._base_timestamp(p))
+    for ck, off in offsets:
+        assert off == len(check)
+        E._put_row(check, ck, p.rows[ck], E._base_timestamp(p))
+    with_summary, walked = Stats(created_at=0), Stats(created_at=0)
+    with_summary.add_partition(b"k", cached, len(out), summary)
+    walked.add_partition(b"k", p, len(out))
+    assert vars(with_summary) == vars(walked)
+
+
+def test_only_plain_rows_keep_their_tails():
+    """A tail is kept only for what the flush's summary takes it for (no TTL, no
+    tombstone, every cell at the marker's timestamp)."""
+    def row(liveness, cells):
+        r = CachedRow(liveness, None, cells)
+        E.encode_partition(Partition(None, [], None, SortedDict({b"c": r})))
+        return r.tail is not None
+    assert row(LivenessInfo(5), {"a": Cell(b"v", 5)})
+    assert not row(LivenessInfo(5, 10, 99), {"a": Cell(b"v", 5, 10, 99)})
+    assert not row(LivenessInfo(5), {"a": Cell(None, 5, 0, 7)})
+    assert not row(LivenessInfo(5), {"a": Cell(b"v", 6)})
