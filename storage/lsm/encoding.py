@@ -884,7 +884,8 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
     what they, the row deletion or a TTL removes is not live. A row is live when its
     marker or any of its cells (selected or not) is. With nothing to shadow a row
     (``floor`` MIN_TIMESTAMP, no deletion), timestamps are not decoded: every timestamp
-    is above MIN_TIMESTAMP (CQL refuses it in USING TIMESTAMP).
+    is above MIN_TIMESTAMP (CQL refuses it in USING TIMESTAMP); rows of the usual shape
+    are then decoded by ``_plain_live_rows``, the others by ``_live_rows``.
     """
     if lo is not None:  # rows before lo: skipped by their length
         while pos < end:
@@ -904,6 +905,105 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
             else:
                 size, at = get_uvarint(buf, at)
                 pos = at + size
+    if floor != MIN_TIMESTAMP or rts:
+        return _live_rows(buf, pos, end, base, hi, names, width, floor, rts, now, out, limit)
+    while True:
+        at = pos
+        pos, done = _plain_live_rows(buf, pos, end, hi, names, width, out, limit)
+        if done:
+            return pos
+        if pos == at:  # not one row of the usual shape: the general loop does the rest
+            return _live_rows(buf, pos, end, base, hi, names, width, floor, rts, now, out,
+                              limit)
+        k = len(out) + 1  # the general loop up to the next live row, then the usual shape
+        pos = _live_rows(buf, pos, end, base, hi, names, width, floor, rts, now, out,
+                         k if limit is None or k < limit else limit)
+        if len(out) < k or len(out) == limit:
+            return pos
+
+
+_NO_LIMIT = 1 << 62
+_RANGES = [range(n) for n in range(0x80)]  # a row's cell count: no range() call per row
+
+
+def _plain_live_rows(buf, pos: int, end: int, hi: bytes | None, names: dict, width: int,
+                     out: list, limit: int | None) -> tuple[int, bool]:
+    """``get_live_rows`` of rows nothing can shadow (no partition deletion, no range
+    tombstone) as long as they have the usual shape: a key under 128 bytes, a two-byte
+    body length, a non-expiring row marker and no deletion, under 128 cells, each live
+    and non-expiring (flags 0) with a name under 128 bytes. Such a row is live (its
+    marker) and so are its cells whatever their timestamps, which are skipped: the
+    general loop's work without its branches. Returns the position reached and whether
+    the rows are done (at ``hi``, ``end`` or ``limit``); not done: ``pos`` is the start
+    of a row of another shape."""
+    get = names.get
+    append = out.append
+    ranges = _RANGES
+    left = _NO_LIMIT if limit is None else limit - len(out)
+    while pos < end:
+        n = buf[pos]
+        if n >= 0x80:
+            return pos, False
+        p = pos + 1 + n
+        ck = buf[pos + 1:p]
+        if hi is not None and ck >= hi:
+            return pos, True
+        # the body length (two bytes), the row flags, the marker's timestamp (skipped)
+        if buf[p + 2] != R_LIVENESS or buf[p + 1] >= 0x80 or not buf[p] & 0x80:
+            return pos, False
+        p += 3
+        if buf[p] < 0x80:
+            p += 1
+        elif buf[p + 1] < 0x80:
+            p += 2
+        elif buf[p + 2] < 0x80:
+            p += 3
+        elif buf[p + 3] < 0x80:
+            p += 4
+        else:
+            p = get_uvarint(buf, p)[1]
+        count = buf[p]
+        if count >= 0x80:
+            return pos, False
+        p += 1
+        values = [None] * width
+        for _ in ranges[count]:
+            hit = get(buf[p:p + buf[p] + 4])
+            if hit is not None:  # a selected cell at the row's timestamp, short value
+                i, head, vn = hit
+                p += head
+                values[i] = buf[p:p + vn]
+                p += vn
+                continue
+            ln = buf[p]
+            q = p + 1 + ln
+            if ln >= 0x80 or buf[q]:
+                return pos, False  # a long name, a tombstone, a TTL, a collection...
+            i = get(buf[p:q])  # None: not selected
+            q += 1
+            if buf[q] < 0x80:  # the timestamp
+                q += 1
+            else:
+                q = get_uvarint(buf, q)[1]
+            vn = buf[q]
+            if vn < 0x80:
+                q += 1
+            else:
+                vn, q = get_uvarint(buf, q)
+            if i is not None:
+                values[i] = buf[q:q + vn]
+            p = q + vn
+        pos = p
+        append((ck, values))
+        left -= 1
+        if not left:
+            return pos, True
+    return pos, True
+
+
+def _live_rows(buf, pos: int, end: int, base: int, hi: bytes | None, names: dict,
+               width: int, floor: int, rts, now: int, out: list, limit: int | None) -> int:
+    """``get_live_rows`` of the rows from ``pos`` (a row at or after ``lo``), any shape."""
     while pos < end:
         start = pos
         n = buf[pos]
