@@ -262,12 +262,16 @@ class SchemaStore:
             muts.append(rowcodec.partition_deletion(built, key, ts, now))
         self.engine.apply(muts)
 
-    def save_table(self, table: TableMetadata, data: list = ()) -> None:
-        """Rewrite every row describing ``table`` (old columns/indexes are deleted first),
-        in one atomic write with the mutations ``data`` (data the schema change moves)."""
+    def save_table(self, table: TableMetadata, data: list = (), replace: bool = True) -> None:
+        """Rewrite every row describing ``table`` (old columns/indexes are deleted first,
+        unless ``replace`` is False: nothing describes it yet), in one atomic write with
+        the mutations ``data`` (data the schema change moves)."""
         ts, now = self.clock.now(), _now()
-        muts = self._built_indexes(table.keyspace, table.name, list(table.indexes), now, ts)
-        muts += self._table_deletions(table.keyspace, table.name, table.is_view, now, ts - 1)
+        muts = []
+        if replace:
+            muts = self._built_indexes(table.keyspace, table.name, list(table.indexes), now, ts)
+            muts += self._table_deletions(table.keyspace, table.name, table.is_view, now,
+                                          ts - 1)
         for name, rows in _table_rows(table).items():
             muts += self._upsert(name, rows, now, ts)
         self.engine.apply(muts + list(data))
@@ -277,11 +281,14 @@ class SchemaStore:
         ``load``) already say exactly that: rewriting them at every open would make every
         close flush and fsync a dozen system_schema memtables."""
         stored = self._stored_builtin.get(ks.name, {})
-        if _canonical({"keyspaces": [keyspace_row(ks)]}) != stored.get(None):
+        # (nothing stored, as in a new or in-memory database: no rows to compare)
+        if stored.get(None) is None or (
+                _canonical({"keyspaces": [keyspace_row(ks)]}) != stored[None]):
             self.save_keyspace(ks)
         for table in ks.tables.values():
-            if _canonical(_table_rows(table)) != stored.get(table.name):
-                self.save_table(table)
+            if table.name not in stored or _canonical(_table_rows(table)) != stored[table.name]:
+                # a keyspace with no rows stored (a new database) has none to delete first
+                self.save_table(table, replace=bool(stored))
 
     def _table_deletions(self, keyspace: str, name: str, is_view: bool, now: int, ts: int):
         muts = [self._delete_rows("views" if is_view else "tables", keyspace, [name], now, ts)]
