@@ -23,7 +23,7 @@ NOT_AT_START = (
     "cassalite.server", "cassalite.shell", "cassalite.storage.lsm",
     "cassalite.storage.rocks", "cassalite.storage.rocks_admin", "cassalite.storage.nodetool",
     # statement planning and execution load with the first statement of their kind
-    "cql.planner", "cql.dml", "cql.ddl", "cql.functions",
+    "cql.planner", "cql.plan.restrictions", "cql.dml", "cql.ddl", "cql.functions",
     # standard library pieces nothing on this path uses
     "asyncio", "socket", "ssl", "concurrent", "multiprocessing", "subprocess", "sqlite3",
     "mmap", "logging", "bcrypt", "pickle", "argparse", "unittest",

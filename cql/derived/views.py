@@ -28,7 +28,6 @@ from cql.cells import (
     partition_key_bytes,
     partition_key_values,
 )
-from cql.plan.restrictions import WhereClause
 from cql.plan.terms import Markers, TermContext
 from cql.schema.metadata import TableMetadata
 from cql.syntax import ast
@@ -45,6 +44,8 @@ class ViewWriter:
     """The compiled filter of one view plus the column mapping it needs."""
 
     def __init__(self, base: TableMetadata, view: TableMetadata):
+        from cql.plan.restrictions import WhereClause  # (the planner's: not needed at start)
+
         self.base, self.view = base, view
         relations = tuple(
             r for r in _relations(base.name, view.view_where)
