@@ -101,3 +101,14 @@ def test_only_plain_rows_keep_their_tails():
     assert not row(LivenessInfo(5, 10, 99), {"a": Cell(b"v", 5, 10, 99)})
     assert not row(LivenessInfo(5), {"a": Cell(None, 5, 0, 7)})
     assert not row(LivenessInfo(5), {"a": Cell(b"v", 6)})
+
+
+def test_row_head_tables():
+    """The flush's lookup tables hold what their definitions say (they are built by
+    slicing laid-out byte strings)."""
+    heads, short, longer = E._row_heads()
+    span = range(1 << 14)
+    assert heads == [bytes((0x80 | (n & 0x7F), n >> 7, E.R_LIVENESS)) for n in span]
+    assert short == [E.uvarint_bytes(v) for v in span]
+    assert longer == [bytes(((v & 0x7F) | 0x80, (v >> 7) | 0x80)) for v in span]
+    assert {type(b) for b in heads + short + longer} == {bytes}
