@@ -70,7 +70,8 @@ def _self_test() -> bool:
                                 "bisect_left", "bisect", "bisect_right", "index", "irange",
                                 "islice", "_reset"}:
             return False
-        pairs = [(bytes([i // 256, i % 256]), i) for i in range(2500)]
+        # a few more keys than one internal list holds: two lists, the last one short
+        pairs = [(bytes([i // 256, i % 256]), i) for i in range(_LOAD + 100)]
         sd = _fast(pairs)
         sd[b"\xff"] = -1
         del sd[b"\x00\x05"]
