@@ -12,7 +12,8 @@ import os
 import threading
 import uuid
 from collections import namedtuple
-from functools import lru_cache, partial
+from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any, Callable, Iterator, Sequence
 
 from cassalite.storage import ENGINE_NAMES, tracing
@@ -82,10 +83,10 @@ def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
     """Rows as namedtuples (the driver's default); odd column names are made identifiers."""
     if not rows:
         return []
-    # tuple.__new__ as _make does, without a Python call per row
+    # tuple.__new__ as _make does, without a Python call per row (nor a partial's)
     if len(rows) == 1:
         return [tuple.__new__(_row_class(tuple(colnames)), rows[0])]
-    return list(map(partial(tuple.__new__, _row_class(tuple(colnames))), rows))
+    return list(map(tuple.__new__, repeat(_row_class(tuple(colnames))), rows))
 
 
 class ResultSet:
@@ -124,8 +125,15 @@ class ResultSet:
         self.paging_state = nxt.paging_state
 
     def __iter__(self) -> Iterator:
+        if self.paging_state is None:  # one page: the list's own iterator, no generator
+            return iter(self.current_rows)
+        return chain.from_iterable(self._pages())
+
+    def _pages(self) -> Iterator[list]:
+        """This page's rows, then each next page's, fetched once the previous one has
+        been read (``current_rows`` and ``paging_state`` follow, as the driver's)."""
         while True:
-            yield from self.current_rows
+            yield self.current_rows
             if not self.has_more_pages:
                 return
             self.fetch_next_page()

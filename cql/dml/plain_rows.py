@@ -11,12 +11,17 @@ plan is prepared, not looked up per row or per cell. ``rows`` builds a whole par
 rows in one call with the usual types' decoders inlined (a bigint is one struct call, a
 text one ``bytes.decode``); anything unusual in the data (an empty value, a malformed
 one) makes it redo the batch with the per-row ``from_values``, so values and errors are
-always the per-row ones.
+always the per-row ones. A batch of several rows is decoded column by column when every
+selected column has a column decoder (:mod:`cql.dml.column_decoders`): one struct call
+for all the bigints of a column, one ``map`` of ``bytes.decode`` for its texts, the output
+tuples zipped together, with no Python-level step per row.
 """
 
 from __future__ import annotations
 
 import struct
+from itertools import repeat
+from operator import itemgetter
 
 from cassalite.storage.model import ComplexColumn
 from cql.cells import decode_complex, partition_key_values
@@ -24,6 +29,7 @@ from cql.schema.metadata import CLUSTERING, PARTITION_KEY
 from cql.types import native
 from cql.types.comparable import SEP, TERMINATOR, clustering_decoder
 
+from .column_decoders import cell_decoder, int_clustering_decoder
 from .selection import ColumnSelector
 
 PK, CK, CELL = 0, 1, 2
@@ -163,15 +169,67 @@ class RowBuilder:
         if ck_keys and ck_value is None:
             loop += " for c in (_ckd(ck),)"
             fast = [f"c[{f[1:]}]" if f[:1] == "c" and f[1:].isdigit() else f for f in fast]
+        columns = _column_source(spec, names, table, env)
         src += ("def rows(pkv, rows):\n"
                 "    try:\n"
                 + "".join(f"        p{k} = pkv[{k}]\n" for k in pk_keys)
+                + (f"        if len(rows) >= {BATCH}:\n{columns}" if columns else "")
                 + f"        return [({', '.join(fast)}{comma}) {loop}]\n"
                 "    except Exception:  # redone row by row: the general decoders' values, errors\n"
                 "        return [from_values(pkv, ck, values) for ck, values in rows]\n")
         exec(src, env)  # noqa: S102 - the source names positions only, never a value
         self.from_values = env["from_values"]
         self.rows = env["rows"]
+
+
+#: rows from which a batch is decoded column by column (fewer: row by row is cheaper)
+BATCH = 4
+
+
+def _column_source(spec: list, names: tuple, table, env: dict) -> str:
+    """The statements of ``rows`` building a batch column by column (see
+    :mod:`cql.dml.column_decoders`), indented for its ``if``; "" when a selected column
+    has no whole-column decoder (the batch is then built row by row)."""
+    if not names:
+        return ""
+    decoders = {}
+    for src, key, col, _ in spec:
+        if src == CELL:
+            decoders[key] = cell_decoder(col.type)
+            if decoders[key] is None:
+                return ""
+    env["_repeat"], env["_zip"], env["_list"], env["_map"] = repeat, zip, list, map
+    lines = ["cks, values = _zip(*rows)",
+             f"{''.join(f'a{i}s, ' for i in range(len(names)))}= _zip(*values, strict=True)"]
+    uses = [key for src, key, _, _ in spec if src == CELL]
+    for i, name in enumerate(names):
+        env[f"_col{i}"] = decoders[name]
+        many = uses.count(name) > 1  # a map is read once: a repeated column is a list
+        lines.append(f"d{i} = _list(_col{i}(a{i}s))" if many else f"d{i} = _col{i}(a{i}s)")
+    ck_keys = sorted({k for s, k, _, _ in spec if s == CK})
+    types = table.clustering_types
+    size = getattr(types[0], "signed_comparable_size", None) if len(types) == 1 else None
+    if ck_keys and size is not None:
+        env["_ckcol"] = int_clustering_decoder(size, bool(table.clustering_reversed[0]))
+        lines.append("c0 = _ckcol(cks)")  # a tuple: read as often as selected
+        ck_value = {0: "c0"}
+    else:
+        if ck_keys:
+            lines.append("cs = _list(_map(_ckd, cks))")
+        ck_value = {}
+        for k in ck_keys:
+            env[f"_g{k}"] = itemgetter(k)
+            ck_value[k] = f"_map(_g{k}, cs)"
+    out = []
+    for src, key, _, _ in spec:
+        if src == PK:
+            out.append(f"_repeat(p{key})")
+        elif src == CK:
+            out.append(ck_value[key])
+        else:
+            out.append(f"d{names.index(key)}")
+    lines.append(f"return _list(_zip({', '.join(out)}))")
+    return "".join(f"            {line}\n" for line in lines)
 
 
 def _inline_clustering(table, env: dict) -> str | None:
