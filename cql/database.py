@@ -17,6 +17,7 @@ from collections import OrderedDict
 from cassalite.storage import errors as storage_errors
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
+from cassalite.storage.model import Mutation, Partition
 from cassalite.storage.tracing import QueryTrace, trace
 from cql.auth import Authorizer, RoleStore
 from cql.derived import indexes, vector_index, views
@@ -249,6 +250,18 @@ class Database:
             finally:  # a write to system_auth: cached roles and grants are stale
                 self.auth.store.changed()
         return self._apply(mutations)
+
+    def write_row(self, table_id: str, pk: bytes, ck: bytes, row) -> None:
+        """``apply`` of the one-row mutation holding ``row`` at ``ck`` (the prepared
+        writer's): straight to the engine's ``write_row`` when the table has nothing
+        derived to maintain, else through ``apply``."""
+        plain = self._plain
+        if plain is None:
+            plain = self._plain_tables()
+        if table_id in plain:
+            self.engine.write_row(table_id, pk, ck, row)
+        else:
+            self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
 
     def _apply(self, mutations: list) -> None:
         tables = self._tables_by_id

@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from typing import Iterator, Mapping, NamedTuple
 
-from .model import Mutation, PartitionView, project_view
+from .model import Mutation, Partition, PartitionView, Row, project_view
 
 Slices = list[tuple[bytes, bytes | None]] | None
 
@@ -83,6 +83,12 @@ class StorageEngine(ABC):
 
         The engine takes ownership of the mutation objects.
         """
+
+    def write_row(self, table_id: str, pk: bytes, ck: bytes, row: Row) -> None:
+        """Write one row of one partition: ``apply`` of the mutation holding just ``row``
+        at ``ck`` (the prepared INSERT's and UPDATE's write). Engines on the hot path
+        override it to skip building that mutation; the engine takes ownership of ``row``."""
+        self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
 
     @abstractmethod
     def read_partition(

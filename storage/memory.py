@@ -13,12 +13,14 @@ from .model import (
     Mutation,
     Partition,
     PartitionView,
+    Row,
     merge_partition_into,
     purged_row,
     row_values,
     view_partition,
 )
 from .murmur3 import decorate
+from .rowput import put_row
 from .sdict import sorted_rows
 
 
@@ -68,10 +70,20 @@ class MemoryEngine(StorageEngine):
                     merge_partition_into(existing, m.update, owned=True)
         if tracing.current() is not None:
             for table_id in dict.fromkeys(m.table_id for m in mutations):
-                info = self._infos.get(table_id)
-                name = f"{info.keyspace}.{info.name}" if info else table_id
-                tracing.trace("Merged into the in-memory partitions of {}", name,
-                              stage=tracing.MUTATION)
+                self._trace_write(table_id)
+
+    def write_row(self, table_id: str, pk: bytes, ck: bytes, row: Row) -> None:
+        """``apply`` of the one-row mutation, without building it."""
+        with self._lock:
+            put_row(self._partitions(table_id), decorate(pk), ck, row)
+        if tracing.current() is not None:
+            self._trace_write(table_id)
+
+    def _trace_write(self, table_id: str) -> None:
+        info = self._infos.get(table_id)
+        name = f"{info.keyspace}.{info.name}" if info else table_id
+        tracing.trace("Merged into the in-memory partitions of {}", name,
+                      stage=tracing.MUTATION)
 
     def read_partition(
         self,

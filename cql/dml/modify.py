@@ -8,7 +8,6 @@ read the row first under the database lock, as do lightweight transactions.
 from __future__ import annotations
 
 from dataclasses import replace
-from time import time as _time
 from typing import Any
 
 from sortedcontainers import SortedDict
@@ -461,9 +460,7 @@ class ModificationPlan(Plan):
     def write_fast(self, db, values: list, timestamp: int | None) -> None:
         """What ``execute`` does for a ``fast_write`` plan, given the bound values and the
         client timestamp: the same timestamp, TTL, now, mutations and apply."""
-        db.apply(self.writer.mutations(values, db.write_timestamp(timestamp),
-                                       self.meta.default_ttl, int(_time()),
-                                       db.engine.encodes_rows))
+        self.writer.write(db, values, db.write_timestamp(timestamp), self.meta.default_ttl)
 
     # ---- LWT ------------------------------------------------------------------------------
 

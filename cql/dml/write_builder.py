@@ -13,9 +13,11 @@ the same order (null and unset key values, key sizes), so the two paths differ o
 from __future__ import annotations
 
 from operator import itemgetter
+from time import time as _time
 
 from cassalite.storage.lsm.encoding import cell_head, marker_row_tail
 from cassalite.storage.model import (
+    NO_DELETION_TIME,
     NO_TTL,
     CachedRow,
     Cell,
@@ -29,6 +31,9 @@ from cql.plan.terms import UNSET, Marker, Term
 from cql.types.comparable import clustering_encoder, serialize_partition_key
 
 MAX_KEY_LENGTH = 65535
+
+_tnew = tuple.__new__  # a NamedTuple without its Python __new__
+_onew = object.__new__
 
 
 def check_key_size(pk: bytes) -> None:
@@ -97,20 +102,39 @@ class RowWriter:
                        cell_head(column.name)) for column, term in cells]
         self.row_marker = row_marker
 
-    def mutations(self, bound: list, ts: int, ttl: int, now: int, encode: bool = False
+    def mutations(self, bound: list, ts: int, ttl: int, now: int | None, encode: bool = False
                   ) -> list[Mutation]:
         """``encode``: the engine stores encoded rows (``StorageEngine.encodes_rows``), so
-        an INSERT's row is encoded here too, in the same pass."""
+        an INSERT's row is encoded here too, in the same pass. ``now`` (the local deletion
+        time of tombstones and expiring data) is read from the clock when None."""
+        pk, ck = self._keys(bound)
+        row = self._row(bound, ts, ttl, now, encode)
+        if row is None:
+            return [Mutation(self.table_id, pk, Partition())]
+        # rows as a plain dict: engines sort an update's rows when they keep it
+        return [Mutation(self.table_id, pk, Partition(None, [], None, {ck: row}))]
+
+    def write(self, db, bound: list, ts: int, ttl: int) -> None:
+        """``db.apply(self.mutations(bound, ts, ttl, None, ...))``, the row handed over
+        as one (``Database.write_row``): no mutation to build and take apart."""
+        pk, ck = self._keys(bound)
+        row = self._row(bound, ts, ttl, None, db.engine.encodes_rows)
+        if row is None:
+            db.apply([Mutation(self.table_id, pk, Partition())])
+        else:
+            db.write_row(self.table_id, pk, ck, row)
+
+    def _keys(self, bound: list) -> tuple[bytes, bytes]:
+        """The partition key and the clustering key, checked as the general path does."""
         keys_get = self.keys_get
         if keys_get is not None:
             keys = keys_get(bound)
             if None not in keys and UNSET not in keys:
                 n = self.n_pk
-                return self._row(bound, ts, ttl, now, encode, self._pk(keys[:n]), keys[n:])
-        return self._checked(bound, ts, ttl, now, encode)
+                return self._pk(keys[:n]), self._ck(keys[n:])
+        return self._checked(bound)
 
-    def _checked(self, bound: list, ts: int, ttl: int, now: int, encode: bool
-                 ) -> list[Mutation]:
+    def _checked(self, bound: list) -> tuple[bytes, bytes]:
         """The key values one by one, each checked in statement order (for the errors)."""
         pvalues = [None] * self.n_pk
         cvalues = [None] * self.n_ck
@@ -132,7 +156,7 @@ class RowWriter:
             if v is UNSET:
                 raise InvalidRequest(f"Invalid unset value for column {name}")
             cvalues[i] = v
-        return self._row(bound, ts, ttl, now, encode, pk, cvalues)
+        return pk, self._ck(cvalues)
 
     def _pk(self, pvalues) -> bytes:
         pk = self.pk_serialize(pvalues)
@@ -140,42 +164,66 @@ class RowWriter:
             check_key_size(pk)
         return pk
 
-    def _row(self, bound: list, ts: int, ttl: int, now: int, encode: bool, pk: bytes,
-             cvalues) -> list[Mutation]:
-        if self.ck_encode is not None:
-            ck = self.ck_encode(cvalues)
-            if len(ck) > MAX_KEY_LENGTH:
-                check_clustering_size(self.table, cvalues)
-        else:
-            ck = b""
-        if not self.cells and not self.row_marker:
-            return [Mutation(self.table_id, pk, Partition())]
+    def _ck(self, cvalues) -> bytes:
+        if self.ck_encode is None:
+            return b""
+        ck = self.ck_encode(cvalues)
+        if len(ck) > MAX_KEY_LENGTH:
+            check_clustering_size(self.table, cvalues)
+        return ck
+
+    def _row(self, bound: list, ts: int, ttl: int, now: int | None, encode: bool
+             ) -> Row | None:
+        """The row written (None: no cells and no marker, an update of nothing)."""
+        if ttl or not self.row_marker:
+            return self._other_row(bound, ts, ttl, now)
         cells = {}
-        expires = now + ttl
-        plain: list | None = [] if encode and self.row_marker and not ttl else None
+        plain: list | None = [] if encode else None
         for name, get, serialize, head in self.cells:
             v = get(bound)
             if v is UNSET:
                 continue
             if v is None:
-                cells[name] = Cell(None, ts, NO_TTL, now)
+                if now is None:
+                    now = int(_time())
+                cells[name] = _tnew(Cell, (None, ts, NO_TTL, now))
                 plain = None
+            else:
+                value = serialize(v)
+                cells[name] = _tnew(Cell, (value, ts, NO_TTL, NO_DELETION_TIME))
+                if plain is not None:
+                    plain += (head, value)
+        # an INSERT's row keeps its encoding (commit log, then flush): CachedRow(marker,
+        # None, cells), without a Python __init__ call
+        row = _onew(CachedRow)
+        row.liveness = _tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME))
+        row.deletion = None
+        row.cells = cells
+        row.tail = marker_row_tail(plain) if plain is not None else None
+        return row
+
+    def _other_row(self, bound: list, ts: int, ttl: int, now: int | None) -> Row | None:
+        """An expiring row, or an UPDATE's row (no marker): not encoded here."""
+        if not self.cells and not self.row_marker:
+            return None
+        if now is None:
+            now = int(_time())
+        cells = {}
+        expires = now + ttl
+        for name, get, serialize, _ in self.cells:
+            v = get(bound)
+            if v is UNSET:
+                continue
+            if v is None:
+                cells[name] = Cell(None, ts, NO_TTL, now)
             elif ttl:
                 cells[name] = Cell(serialize(v), ts, ttl, expires)
             else:
-                value = serialize(v)
-                cells[name] = Cell(value, ts)
-                if plain is not None:
-                    plain += (head, value)
-        if self.row_marker:  # a row that keeps its encoding (commit log, then flush)
-            row = CachedRow(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None,
-                            cells)
-            if plain is not None:  # the usual INSERT: encoded here, in one pass
-                row.tail = marker_row_tail(plain)
-        else:
-            row = Row(None, None, cells)
-        # rows as a plain dict: engines sort an update's rows when they keep it
-        return [Mutation(self.table_id, pk, Partition(None, [], None, {ck: row}))]
+                cells[name] = Cell(serialize(v), ts)
+        if self.row_marker:
+            return CachedRow(LivenessInfo(ts, ttl, expires) if ttl else LivenessInfo(ts), None,
+                             cells)
+        return Row(None, None, cells)
 
 
 def compile_row_writer(plan) -> RowWriter | None:

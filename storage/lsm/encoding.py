@@ -777,33 +777,55 @@ def encode_mutations(mutations) -> tuple[bytes, list[int]]:
 
 
 def _one_row_record(m) -> tuple[bytes, list[int]] | None:
-    """``encode_mutations([m])`` of an INSERT's one-row update (the same bytes, without
-    the general walk); None for anything else."""
+    """``encode_mutations([m])`` of a one-row update that ``row_record`` encodes; None for
+    anything else."""
     p = m.update
     rows = p.rows
     if len(rows) != 1 or p.deletion is not None or p.static_row is not None \
             or p.range_tombstones:
         return None
     for ck, row in dict.items(rows):
-        if type(row) is not CachedRow or row.liveness is None:
-            return None
-    flags = _row_flags(row)
+        record = row_record(m.table_id, m.pk, ck, row)
+        if record is not None:
+            return record[0], [record[1]]
+    return None
+
+
+def row_record(table_id: str, pk: bytes, ck: bytes, row) -> tuple[bytes, int] | None:
+    """The commit-log record of ``row`` written alone at ``ck`` in partition ``pk``: the
+    bytes of ``encode_mutations([Mutation(table_id, pk, Partition(rows={ck: row}))])``
+    and the partition's encoded size, built straight from the row's kept encoding (an
+    INSERT's CachedRow: the prepared writer's ``tail``), without the general walk. None
+    for any other row, or keys or a row too long for the one-byte and two-byte lengths
+    this writes (the general walk encodes those)."""
+    if type(row) is not CachedRow:
+        return None
+    liveness = row.liveness
+    if liveness is None:
+        return None
+    if liveness.ttl or liveness.local_expiration_time != NO_DELETION_TIME \
+            or row.deletion is not None:
+        flags = _row_flags(row)
+    else:
+        flags = R_LIVENESS  # the INSERT's non-expiring marker
     tail = row.tail
     if tail is None:
         tail = _row_tail(row, flags)
     size = 2 + len(tail)  # flags, marker timestamp (delta 0 against the base), tail
-    pk = m.pk
-    if len(ck) >= 0x80 or len(pk) >= 0x80 or size >= 0x4000:
+    nck = len(ck)
+    npk = len(pk)
+    if nck >= 0x80 or npk >= 0x80 or size >= 0x4000:
         return None
-    tid = _NAMES.get(m.table_id)
+    tid = _NAMES.get(table_id)
     if tid is None:
-        tid = _name_prefix(m.table_id)
-    # partition: flags 0, base = the marker's timestamp, one row: ck, size, body
-    part = b"".join((b"\x00", _timestamp_svarint(row.liveness.timestamp), b"\x01",
-                     _BYTE[len(ck)], ck, bytes((0x80 | (size & 0x7F), size >> 7, flags, 0)),
-                     tail))
-    return b"".join((b"\x01", tid, _BYTE[len(pk)], pk, _U32.pack(len(part)), part)), \
-        [len(part)]
+        tid = _name_prefix(table_id)
+    base = _timestamp_svarint(liveness.timestamp)
+    # the partition: flags 0, base = the marker's timestamp, one row: ck, size, body
+    part_size = len(base) + nck + size + 5
+    return b"".join((b"\x01", tid, _BYTE[npk], pk, _U32.pack(part_size), b"\x00", base,
+                     b"\x01", _BYTE[nck], ck,
+                     _U32.pack(0x80 | (size & 0x7F) | (size >> 7) << 8 | flags << 16),
+                     tail)), part_size
 
 
 _last_ts_high = (-1, b"")  # (ts zig-zag >> 14, its varint bytes): swapped whole, no lock

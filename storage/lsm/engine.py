@@ -33,10 +33,16 @@ from typing import Self
 from .. import tracing
 from ..engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
 from ..errors import CorruptionError, DirectoryLockedError
-from ..model import Mutation, PartitionView
+from ..model import Mutation, Partition, PartitionView, Row
 from ..murmur3 import decorate
 from .commitlog import CommitLog, Position
-from .encoding import DecodeError, encode_mutations, iter_mutations, safe_decode_partition
+from .encoding import (
+    DecodeError,
+    encode_mutations,
+    iter_mutations,
+    row_record,
+    safe_decode_partition,
+)
 from .fsutil import fsync_dir
 from .manifest import Manifest, normalize_options
 from .sstable import ChunkCache
@@ -306,15 +312,42 @@ class LSMEngine(StorageEngine):
         if log.sync_mode != "periodic":
             log.sync_to(end)
         if tracing.current() is not None:  # the table names are worth building only then
-            self._trace_write(mutations, targets, len(payload), pos)
+            self._trace_write(len(mutations), targets, len(payload), pos)
         if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
             self._pressure(end[0])
 
-    def _trace_write(self, mutations, targets, size: int, pos: Position) -> None:
+    def write_row(self, table_id: str, pk: bytes, ck: bytes, row: Row) -> None:
+        """``apply`` of the one-row mutation, its commit-log record made straight from
+        the row's kept encoding (``encoding.row_record``) when it has one: the same
+        record, memtable contents, size accounting, sync and flush pressure."""
+        t = self._tables.get(table_id)
+        if t is None:
+            t = self._table(table_id)
+        record = row_record(table_id, pk, ck, row)
+        if record is None:
+            return self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
+        payload, size = record
+        log = self.commitlog
+        with self.lock:
+            if self._closed:
+                raise RuntimeError("engine is closed")
+            pos, end = log.append(payload)
+            grown = t.memtable.put_row(decorate(pk), ck, row, size, pos)
+            t.writes += 1
+            self.memtable_bytes += grown
+            self._active_bytes += grown
+        if log.sync_mode != "periodic":
+            log.sync_to(end)
+        if tracing.current() is not None:
+            self._trace_write(1, (t,), len(payload), pos)
+        if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
+            self._pressure(end[0])
+
+    def _trace_write(self, count: int, targets, size: int, pos: Position) -> None:
         log = self.commitlog
         synced = "" if log.sync_mode == "periodic" else f", fsynced ({log.sync_mode} mode)"
         tracing.trace("Appended {} mutations ({} bytes) to commit log segment {}{}",
-                      len(mutations), size, pos[0], synced, stage=tracing.MUTATION)
+                      count, size, pos[0], synced, stage=tracing.MUTATION)
         for name in dict.fromkeys(f"{t.info.keyspace}.{t.info.name}" for t in targets):
             tracing.trace("Adding to {} memtable", name, stage=tracing.MUTATION)
 

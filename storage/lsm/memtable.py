@@ -18,9 +18,10 @@ from ..model import (
     CachedRow,
     Cell,
     Partition,
+    Row,
     merge_partition_into,
-    merged_row,
 )
+from ..rowput import NEW_PARTITION, NEW_ROW, put_row
 from ..sdict import sorted_rows
 
 PARTITION_OVERHEAD = 2000
@@ -43,33 +44,42 @@ class Memtable:
 
     def apply(self, dk: bytes, update: Partition, encoded_size: int, pos: Position) -> int:
         """Fold ``update`` in (taking ownership of it); returns the estimated growth."""
-        parts = self.partitions
-        existing = parts.get(dk)
         rows = update.rows
         n = len(rows)
+        if n == 1 and update.deletion is None and update.static_row is None \
+                and not update.range_tombstones:  # one row, the common write
+            for ck, row in dict.items(rows):
+                return self.put_row(dk, ck, row, encoded_size, pos)
+        parts = self.partitions
+        existing = parts.get(dk)
         if existing is None:
             if type(rows) is dict:
                 update.rows = sorted_rows(rows)
             parts[dk] = update
             grow = encoded_size + PARTITION_OVERHEAD + ROW_OVERHEAD * (
                 n + (update.static_row is not None))
-        elif n == 1 and update.deletion is None and update.static_row is None \
-                and not update.range_tombstones:
-            # one row, the common write: merge_partition_into's work without its checks
-            grow = encoded_size + ROW_OVERHEAD
-            for ck, row in dict.items(rows):
-                target = existing.rows
-                old = target.get(ck)
-                if old is not None:
-                    target[ck] = merged_row(old, row)
-                    continue
-                if type(row) is CachedRow and row.tail is not None:
-                    grow += BYTES_OVERHEAD + len(row.tail)  # the encoding it keeps
-                target._list_add(ck)  # SortedDict.__setitem__ of a new key, one call less
-                dict.__setitem__(target, ck, row)
         else:
             merge_partition_into(existing, update, owned=True)
             grow = encoded_size + ROW_OVERHEAD * (n + (update.static_row is not None))
+        self.size += grow
+        self.ops += 1
+        if self.first_pos is None:
+            self.first_pos = pos
+        return grow
+
+    def put_row(self, dk: bytes, ck: bytes, row: Row, encoded_size: int, pos: Position
+                ) -> int:
+        """``apply`` of an update holding just ``row`` at ``ck`` (encoded in
+        ``encoded_size`` bytes), without the update: the prepared write's."""
+        done = put_row(self.partitions, dk, ck, row)
+        if done == NEW_ROW:
+            grow = encoded_size + ROW_OVERHEAD
+            if type(row) is CachedRow and row.tail is not None:
+                grow += BYTES_OVERHEAD + len(row.tail)  # the encoding it keeps
+        elif done == NEW_PARTITION:
+            grow = encoded_size + PARTITION_OVERHEAD + ROW_OVERHEAD
+        else:
+            grow = encoded_size + ROW_OVERHEAD
         self.size += grow
         self.ops += 1
         if self.first_pos is None:
