@@ -396,6 +396,19 @@ def _skip_to_block(cks: list, offs: list, start: int, off: int, lo: bytes) -> in
     return start + offs[b] if b > 0 and start + offs[b] > off else off
 
 
+def _ck_bounds(st: Stats) -> tuple[bytes, bytes | None] | None:
+    """(lowest, highest or None: unbounded) clustering key of the rows and range
+    tombstones an SSTable holds, by its statistics: a read of one clustering key ``ck``
+    can skip it unless ``lowest <= ck <= highest`` (``Stats.may_intersect`` of
+    ``[(ck, ck + 0x00)]``, without a call). (b"", None) when a static row or a partition
+    deletion may matter to any key; None when it holds neither rows nor range tombstones."""
+    if st.has_static or st.has_partition_deletion:
+        return b"", None
+    if st.min_ck is None:
+        return None
+    return st.min_ck, None if st.ck_unbounded else st.max_ck
+
+
 class SSTableReader:
     """Read access to one generation. Metadata is checked when opened; data chunks and
     index blocks are checked when read. Every failure is a CorruptionError naming a file."""
@@ -416,6 +429,7 @@ class SSTableReader:
         self._data = None
         self._index = None
         self._load()
+        self.ck_bounds = _ck_bounds(self.stats)
 
     def path(self, component: str) -> str:
         return component_path(self.directory, self.gen, component)
@@ -595,6 +609,10 @@ class SSTableReader:
         first = start // L
         last = (end - 1) // L
         if first == last:
+            if cache:  # the usual case first: no _chunk call
+                data = self.cache.get((self.uid, first))
+                if data is not None:
+                    return data, start - first * L
             return self._chunk(first, cache), start - first * L
         # only the bytes asked for: a range across a chunk boundary copies its own
         # length, not whole chunks
@@ -822,12 +840,14 @@ class SSTableReader:
 
     def live_rows_in(self, entry: IndexEntry, lo: bytes | None, hi: bytes | None,
                      names: dict, width: int, floor: int, rts, now: int, limit: int | None,
-                     out: list) -> bool:
+                     out: list, at: int | None = None) -> int | None:
         """Append to ``out`` the live rows in ``[lo, hi)`` (None: unbounded) of the
         partition of ``entry`` as ``(ck, values)`` until it holds ``limit`` rows (see
         ``live_rows``), decoding one row-index block at a time from the one that holds
-        ``lo``. True when it stopped at a row at or past ``hi``, i.e. the partition has
-        rows there (not checked once ``out`` is full)."""
+        ``lo`` (or from ``at``: where an earlier call stopped, a row start). Returns
+        where it stopped at a row at or past ``hi`` (the row's offset in the partition,
+        an ``at``), i.e. the partition has rows there (not checked once ``out`` is full);
+        None when it reached the end of the partition or filled ``out``."""
         _, pos, size, cks, offs = entry
         self.reads += 1
         try:
@@ -835,19 +855,27 @@ class SSTableReader:
             if head is None:
                 head = self._head(entry)
             _, base, start, _ = head
+            if at is not None:
+                start = at
             if cks is None:
                 buf, off = self._range(pos + start, pos + size)
                 end = off + size - start
-                at = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
-                                   now, out, limit)
-                return at < end and (limit is None or len(out) < limit)
-            b = max(bisect_right(cks, lo) - 1, 0) if lo is not None else 0
+                stop = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
+                                     now, out, limit)
+                if stop < end and (limit is None or len(out) < limit):
+                    return start + stop - off
+                return None
+            if at is not None:
+                b = bisect_right(offs, at) - 1
+            else:
+                b = max(bisect_right(cks, lo) - 1, 0) if lo is not None else 0
+                start = offs[b]
             n = len(offs)
             L = self.chunk_len
             while b < n:
-                # block b and the blocks after it that end in the same chunk, in one call
-                bstart = offs[b]
-                chunk_end = ((pos + bstart) // L + 1) * L - pos
+                # block b (from start) and the blocks after it that end in the same
+                # chunk, in one call
+                chunk_end = ((pos + start) // L + 1) * L - pos
                 k = bisect_right(offs, chunk_end, b + 1) - 1
                 bend = offs[k + 1] if k + 1 < n else size
                 if bend <= chunk_end or k == b:
@@ -855,15 +883,16 @@ class SSTableReader:
                 else:
                     bend = offs[k]
                     b = k
-                buf, off = self._range(pos + bstart, pos + bend)
-                end = off + bend - bstart
-                at = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
-                                   now, out, limit)
+                buf, off = self._range(pos + start, pos + bend)
+                end = off + bend - start
+                stop = get_live_rows(buf, off, end, base, lo, hi, names, width, floor, rts,
+                                     now, out, limit)
                 if limit is not None and len(out) >= limit:
-                    return False
-                if at < end:
-                    return True
-            return False
+                    return None
+                if stop < end:
+                    return start + stop - off
+                start = bend
+            return None
         except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None

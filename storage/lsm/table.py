@@ -58,6 +58,7 @@ Position = tuple[int, int]
 
 
 _first = itemgetter(0)
+_order = itemgetter(0, 1)  # _chained_rows: by key, SSTables not looked up first
 _OVERLAP = object()  # versions that must be merged rather than read one after the other
 
 
@@ -99,6 +100,18 @@ def _is_exact(slices) -> bool:
         return False
     lo, hi = slices[0]
     return hi is not None and len(hi) == len(lo) + 1 and hi[-1] == 0 and hi.startswith(lo)
+
+
+def _looked_up(found: list, dk: bytes) -> list:
+    """``found`` with each entry None looked up (the SSTables without ``dk`` left out)."""
+    out = []
+    for s, entry in found:
+        if entry is None:
+            entry = s.find(dk)
+            if entry is None:
+                continue
+        out.append((s, entry))
+    return out
 
 
 def _disjoint(ranged: list) -> bool:
@@ -376,15 +389,19 @@ class Table:
             self.check_readable()
         dk = decorate(pk)
         mems, ssts = self._view
-        found = []
-        for s in ssts:
-            if slices is not None and not s.stats.may_intersect(slices):
-                continue
-            entry = s.find(dk)
-            if entry is not None:
-                found.append((s, entry))
         if _is_exact(slices) and (limit is None or limit > 0):
+            ck = slices[0][0]
+            found = []
+            for s in ssts:
+                bounds = s.ck_bounds  # may_intersect(slices), inline
+                if bounds is not None and bounds[0] <= ck and (bounds[1] is None
+                                                                or ck <= bounds[1]):
+                    entry = s.find(dk)
+                    if entry is not None:
+                        found.append((s, entry))
             return self._row_at(pk, dk, mems, found, slices, reverse, now, columns)
+        # the SSTables are looked up as the read needs them (see _chained_rows)
+        found = [(s, None) for s in ssts if slices is None or s.stats.may_intersect(slices)]
         return self._live_rows(pk, dk, mems, found, slices, reverse, now, limit, columns)
 
     def _row_at(self, pk: bytes, dk: bytes, mems, found: list, slices, reverse: bool,
@@ -396,15 +413,19 @@ class Table:
         merged by ``_versions_rows``."""
         ck, hi = slices[0]
         with self.engine.lock:
-            parts = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
+            parts = []
+            for mt in mems:
+                p = mt.partitions.get(dk)
+                if p is not None:
+                    parts.append(p)
             if parts:
                 row = None
                 for p in parts:
                     r = p.rows.get(ck)
                     if p.deletion is not None or p.range_tombstones or (
                             r is not None and (row is not None or found)):
-                        return self._versions_rows(pk, parts, found, slices, reverse, now,
-                                                   None, columns)
+                        return self._versions_rows(pk, dk, parts, found, slices, reverse,
+                                                   now, None, columns)
                     if r is not None:
                         row = r
                 if row is not None:
@@ -415,7 +436,7 @@ class Table:
         if not found:
             return None
         if len(found) > 1:
-            return self._versions_rows(pk, [], found, slices, reverse, now, None, columns)
+            return self._versions_rows(pk, dk, [], found, slices, reverse, now, None, columns)
         s, entry = found[0]
         out: list = []
         s.point_row(entry, ck, hi, name_index(columns), len(columns), now, out)
@@ -425,26 +446,29 @@ class Table:
                    now: int, limit: int | None, columns) -> PartitionView | None:
         """The live rows of the partition ``dk`` projected on ``columns``, from the
         memtables ``mems`` and the ``(sstable, index entry)`` pairs ``found`` (newest
-        first). Memtable rows are read under the engine lock."""
+        first; an entry None: the SSTable may hold the partition, not looked up yet).
+        Memtable rows are read under the engine lock."""
         lock = self.engine.lock
         with lock:
             parts = [p for mt in mems if (p := mt.partitions.get(dk)) is not None]
             if parts:
-                return self._versions_rows(pk, parts, found, slices, reverse, now, limit,
+                return self._versions_rows(pk, dk, parts, found, slices, reverse, now, limit,
                                            columns)
-        return self._versions_rows(pk, parts, found, slices, reverse, now, limit, columns)
+        return self._versions_rows(pk, dk, parts, found, slices, reverse, now, limit, columns)
 
-    def _versions_rows(self, pk: bytes, parts: list, found: list, slices, reverse: bool,
-                       now: int, limit: int | None, columns) -> PartitionView | None:
+    def _versions_rows(self, pk: bytes, dk: bytes, parts: list, found: list, slices,
+                       reverse: bool, now: int, limit: int | None, columns
+                       ) -> PartitionView | None:
         """``_live_rows`` of the memtable versions ``parts`` and the SSTable versions
         ``found``. When no clustering key can be in two versions (their clustering ranges
         are disjoint, as when a time series writes new keys only), the versions are read
         one after the other, each row purged on its own (SSTable rows decoded straight
         into values); otherwise they are merged (``merged_view``)."""
         if not reverse and (slices is None or len(slices) == 1) and (limit is None or limit > 0):
-            view = self._chained_rows(pk, parts, found, slices, now, limit, columns)
+            view = self._chained_rows(pk, dk, parts, found, slices, now, limit, columns)
             if view is not _OVERLAP:
                 return view
+        found = _looked_up(found, dk)
         pdel = None
         rts: list = []
         ranged = []  # (lowest ck, highest ck or None: unbounded, memtable partition, sstable, cursor)
@@ -504,65 +528,99 @@ class Table:
             out.extend(rows if limit is None else rows[:limit - len(out)])
         return PartitionView(pk, None, out) if out else None
 
-    def _chained_rows(self, pk: bytes, parts: list, found: list, slices, now: int,
-                      limit: int | None, columns):
+    def _chained_rows(self, pk: bytes, dk: bytes, parts: list, found: list, slices,
+                      now: int, limit: int | None, columns):
         """The forward read of ``_versions_rows`` for at most one clustering range, with
         the versions ordered by their first clustering key and read one after the other,
         each up to the next one's first key (SSTable partitions from their cached header,
         one row-index block at a time). _OVERLAP when a version has rows at or past the
-        next one's first key within the range: those versions must be merged."""
+        next one's first key within the range: those versions must be merged.
+
+        An SSTable of ``found`` not looked up yet (entry None) that holds no partition
+        deletion is looked up only when the rows read reach its lowest clustering key
+        (statistics: its rows and range tombstones are all at or after it): until then
+        it stands in the order at that key, and a LIMIT the newer versions fill never
+        looks at it (a slice of the newest rows of a time series: the older SSTables)."""
         lo, hi = slices[0] if slices is not None else (b"", None)
         if lo is None:
             lo = b""
         pdel = None
         rts: list = []
-        versions = []  # (first ck, memtable partition or None, sstable, index entry)
+        # (first ck, or the lowest an SSTable not looked up can hold; 1 when looked up,
+        # memtable partition or None, sstable, index entry, where its rows go on or None)
+        versions = []
         for p in parts:
             if p.deletion is not None:
                 pdel = max_deletion(pdel, p.deletion)
             if p.range_tombstones:
                 rts.extend(p.range_tombstones)
             if p.rows:
-                versions.append((p.rows.peekitem(0)[0], p, None, None))
+                versions.append((p.rows.peekitem(0)[0], 1, p, None, None, None))
         for s, entry in found:
-            if pdel is not None and s.stats.max_ts <= pdel.marked_at:
+            st = s.stats
+            if pdel is not None and st.max_ts <= pdel.marked_at:
                 break  # this and every older SSTable is shadowed by a partition deletion
+            if entry is None:
+                if not st.has_partition_deletion and st.min_ck is not None:
+                    versions.append((st.min_ck, 0, None, s, None, None))
+                    continue
+                entry = s.find(dk)
+                if entry is None:
+                    continue
             header, _, _, first = s.head(entry)
             if header.deletion is not None:
                 pdel = max_deletion(pdel, header.deletion)
             if header.range_tombstones:
                 rts.extend(header.range_tombstones)
             if first is not None:
-                versions.append((first, None, s, entry))
-        if len(versions) > 1:
-            versions.sort(key=_first)
+                versions.append((first, 1, None, s, entry, None))
         floor = pdel.marked_at if pdel is not None else MIN_TIMESTAMP
         names = None
         out: list = []
-        n = len(versions)
-        for i in range(n):
-            _, p, s, entry = versions[i]
+        while versions:
+            if len(versions) > 1:
+                versions.sort(key=_order)
+            key, known, p, s, entry, at = versions[0]
+            if not known:  # the rows read reached this SSTable's lowest key
+                del versions[0]
+                entry = s.find(dk)
+                if entry is None:
+                    continue
+                header, _, _, first = s.head(entry)
+                if header.deletion is not None:
+                    return _OVERLAP  # the statistics said none: rows read may be shadowed
+                if header.range_tombstones:  # all at or after key: past the rows read
+                    rts.extend(header.range_tombstones)
+                if first is not None:
+                    versions.append((first, 1, None, s, entry, None))
+                continue
+            start = key if key > lo else lo
             top = hi
-            clipped = i + 1 < n and (hi is None or versions[i + 1][0] < hi)
+            clipped = len(versions) > 1 and (hi is None or versions[1][0] < hi)
             if clipped:
-                top = versions[i + 1][0]
+                top = versions[1][0]
             if p is not None:
                 rows = p.rows
-                if live_values(rows, [(lo, top)], False, pdel, rts, now, columns, limit, out):
+                if live_values(rows, [(start, top)], False, pdel, rts, now, columns, limit,
+                               out):
                     return PartitionView(pk, None, out)
-                if clipped and rows.peekitem(-1)[0] >= top:
-                    return _OVERLAP
+                past = clipped and rows.peekitem(-1)[0] >= top
             else:
                 if names is None:
                     names = name_index(columns)
-                past = s.live_rows_in(entry, lo, top, names, len(columns), floor, rts, now,
-                                      limit, out)
+                at = s.live_rows_in(entry, start, top, names, len(columns), floor, rts, now,
+                                    limit, out, at)
                 if limit is not None and len(out) >= limit:
                     return PartitionView(pk, None, out)
-                if clipped and past:
-                    return _OVERLAP
+                past = at is not None
             if not clipped:
                 break  # the later versions start at or past the range's end
+            if not past:
+                del versions[0]
+            elif versions[1][1]:
+                return _OVERLAP
+            else:  # its rows from top on come once the next SSTable is looked up
+                versions[0] = (top, 1, p, s, entry, at)
         return PartitionView(pk, None, out) if out else None
 
     def _merged_rows(self, pk: bytes, parts: list, opened: list, slices, reverse: bool,
