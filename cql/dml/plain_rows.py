@@ -170,9 +170,14 @@ class RowBuilder:
             loop += " for c in (_ckd(ck),)"
             fast = [f"c[{f[1:]}]" if f[:1] == "c" and f[1:].isdigit() else f for f in fast]
         columns = _column_source(spec, names, table, env)
+        one = (f"ck, ({targets}) = rows[0]" if names else "ck = rows[0][0]") + (
+            "; c = _ckd(ck)" if ck_keys and ck_value is None else "")
         src += ("def rows(pkv, rows):\n"
                 "    try:\n"
                 + "".join(f"        p{k} = pkv[{k}]\n" for k in pk_keys)
+                + "        if len(rows) == 1:  # a point read's row: no comprehension\n"
+                f"            {one}\n"
+                f"            return [({', '.join(fast)}{comma})]\n"
                 + (f"        if len(rows) >= {BATCH}:\n{columns}" if columns else "")
                 + f"        return [({', '.join(fast)}{comma}) {loop}]\n"
                 "    except Exception:  # redone row by row: the general decoders' values, errors\n"
