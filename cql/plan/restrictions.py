@@ -24,7 +24,7 @@ from cql.syntax import ast, unparse
 from cql.types import ListType, MapType, TupleType, is_list, native_type
 from cql.vocabulary import quote_name
 
-from .terms import UNSET, Term, TermContext, Value, compile_term
+from .terms import UNSET, Marker, Term, TermContext, Value, compile_term
 
 REQUIRES_ALLOW_FILTERING = (
     "Cannot execute this query as it might involve data filtering and thus may have "
@@ -52,6 +52,20 @@ def check_bound(value: Any, what: str) -> Any:
     if value is UNSET:
         raise InvalidRequest(f"Invalid unset value for {what}")
     return value
+
+
+def _marker_key(index: int, serialize, checked):
+    """``compile_partition_keys``' function for a one-column key bound to a marker: the
+    bound value serialized; a null, unset, empty or oversized key goes to ``checked``,
+    which refuses it with its message."""
+
+    def keys(bound: list) -> list[bytes]:
+        v = bound[index]
+        if v is None or v is UNSET:
+            return checked(bound)
+        pk = serialize(v)
+        return [pk] if pk and len(pk) <= 65535 else checked(bound)
+    return keys
 
 
 def _bound_list(term: Term, bound: list, what: str) -> list:
@@ -1008,6 +1022,8 @@ class WhereClause:
             if not pk:
                 raise InvalidRequest("Key may not be empty")
             return [pk]
+        if len(eqs) == 1 and type(eqs[0][0]) is Marker:
+            return _marker_key(eqs[0][0].index, table.partition_key_types[0].serialize, keys)
         return keys
 
     def clustering_prefixes(self, bound: list) -> list[list]:

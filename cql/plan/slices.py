@@ -20,6 +20,7 @@ from cql.schema.metadata import ColumnMetadata, TableMetadata
 from cql.types.comparable import BOTTOM, TOP, clustering_encoder, encode_components
 
 from .restrictions import ColumnRestriction, MultiColumnRestriction, WhereClause, check_bound
+from .terms import UNSET, Marker
 
 _BOTTOM = bytes([BOTTOM])
 _TOP = bytes([TOP])
@@ -77,6 +78,34 @@ def compile_slices(table: TableMetadata, where: WhereClause):
         hi = None if upper is None else (check_bound(upper[0].bind(bound), what), upper[1])
         piece = _value_slice(table, prefix, column, lo, hi, component)
         return [piece] if piece[0] < piece[1] else []
+    if not eqs and all(b is None or type(b[0]) is Marker for b in (lower, upper)):
+        return _marker_slices(column, lower, upper, component, slices)
+    return slices
+
+
+def _marker_slices(column: ColumnMetadata, lower, upper, component, checked):
+    """``compile_slices``' function for bounds of bind markers on the first clustering
+    column: the one byte range ``_value_slice`` gives, from the two markers' values; a
+    null or unset value goes to ``checked``, which refuses it with its message."""
+    if column.reversed:  # value <= v -> bytes >= enc(v): the bounds swap
+        lower, upper = upper, lower
+    # (marker index, byte after the value) of each end, None: the partition's own end
+    lo = None if lower is None else (lower[0].index, _BOTTOM if lower[1] else _TOP)
+    hi = None if upper is None else (upper[0].index, _TOP if upper[1] else _BOTTOM)
+
+    def slices(bound: list) -> list[Slice]:
+        start, end = _BOTTOM, _TOP
+        if lo is not None:
+            v = bound[lo[0]]
+            if v is None or v is UNSET:
+                return checked(bound)
+            start = component(v) + lo[1]
+        if hi is not None:
+            v = bound[hi[0]]
+            if v is None or v is UNSET:
+                return checked(bound)
+            end = component(v) + hi[1]
+        return [(start, end)] if start < end else []
     return slices
 
 
