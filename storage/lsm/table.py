@@ -581,8 +581,13 @@ class Table:
             if len(versions) > 1:
                 versions.sort(key=_order)
             key, known, p, s, entry, at = versions[0]
-            if not known:  # the rows read reached this SSTable's lowest key
-                del versions[0]
+            # an SSTable to look up: the first version when the rows read reached its
+            # lowest key; the next one before a memtable version is read (going on from
+            # a pause costs that one more than the lookup)
+            j = 0 if not known else 1 if p is not None and len(versions) > 1 \
+                and not versions[1][1] else -1
+            if j >= 0:
+                s = versions.pop(j)[3]
                 entry = s.find(dk)
                 if entry is None:
                     continue
