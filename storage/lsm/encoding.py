@@ -449,12 +449,15 @@ class CachedRowsSummary(NamedTuple):
     """The rows of a partition written from their kept encoding (``CachedRow.tail``: a
     non-expiring marker, no deletion, live non-expiring cells at the marker's timestamp,
     which ``_row_tail`` and ``marker_row_tail`` ensure): how many, their timestamps'
-    bounds and their cell count; ``others``: the other rows."""
+    bounds and their cell count; ``others``: the other rows; ``first``, ``last``: the
+    lowest and highest clustering key of all the rows (None without rows)."""
     count: int
     min_ts: int
     max_ts: int
     cells: int
     others: list
+    first: bytes | None = None
+    last: bytes | None = None
 
 
 _ROW_HEADS: tuple | None = None
@@ -536,7 +539,8 @@ def _put_sorted_rows(out: bytearray, items: list, base: int
         pos += len(rec)
         others.append(row)
     out += b"".join(pieces)
-    return offsets, CachedRowsSummary(count, lo, hi, cells, others)
+    first, last = (items[0][0], items[-1][0]) if items else (None, None)
+    return offsets, CachedRowsSummary(count, lo, hi, cells, others, first, last)
 
 
 def encode_partition(p: Partition) -> bytes:

@@ -141,18 +141,20 @@ class Stats:
         rows = p.rows
         if rows:
             self.rows += len(rows)
-            self._ck(rows.peekitem(0)[0], rows.peekitem(-1)[0])
             if cached is None:
+                self._ck(rows.peekitem(0)[0], rows.peekitem(-1)[0])
                 plain = dict.values(rows)  # any order: C iteration
             else:
+                self._ck(cached.first, cached.last)
                 plain = cached.others
                 if cached.count:  # what _plain_rows finds of them
                     self.min_ts = min(self.min_ts, cached.min_ts)
                     self.max_ts = max(self.max_ts, cached.max_ts)
                     self.cells += cached.cells
                     self.max_ldt = NO_DELETION_TIME
-            for row in self._plain_rows(plain):
-                self._row(row)
+            if plain:
+                for row in self._plain_rows(plain):
+                    self._row(row)
 
     def _plain_rows(self, rows) -> list[Row]:
         """What ``_row`` does for the rows that hold only a non-expiring marker and live,
