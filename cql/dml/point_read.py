@@ -17,6 +17,7 @@ from operator import itemgetter
 from cql.errors import InvalidRequest
 from cql.plan.base import Result
 from cql.plan.terms import UNSET, Marker
+from cql.types import native
 from cql.types.comparable import clustering_encoder, serialize_partition_key
 
 from .write_builder import value_getter
@@ -24,7 +25,7 @@ from .write_builder import value_getter
 
 class PointRead:
     __slots__ = ("table_id", "pk_keys", "ck_keys", "key_values", "pk_serialize", "ck_encode",
-                 "build", "n_ck")
+                 "build", "n_ck", "pk_exact")
 
     def __init__(self, plan) -> None:
         table = plan.meta
@@ -45,6 +46,11 @@ class PointRead:
         self.ck_encode = clustering_encoder(table.clustering_types, table.clustering_reversed) \
             if table.clustering else None
         self.build = plan._fast
+        # the bound key value is the key's decoded value: an int of an integer type, a str
+        # of a text one (the values a RowBuilder would decode from the key's bytes)
+        self.pk_exact = {native.BIGINT: int, native.INT: int, native.SMALLINT: int,
+                         native.TINYINT: int, native.TEXT: str, native.ASCII: str}.get(
+            types[0]) if len(types) == 1 else None
 
     def execute(self, plan, db, ctx) -> Result:
         bound = ctx.values
@@ -64,8 +70,12 @@ class PointRead:
                                    ctx.now, None, columns=build.names)
         if view is None:
             rows = []
+        elif not build.needs_pk:
+            rows = build.rows(None, view.rows)
+        elif type(values[n]) is self.pk_exact:
+            rows = build.rows(values[n:], view.rows)
         else:
-            rows = build.rows(build.pk_values(view.pk) if build.needs_pk else None, view.rows)
+            rows = build.rows(build.pk_values(view.pk), view.rows)
         # the plan's own lists: the session's ResultSet copies them
         return Result("rows", plan.result_names, plan.result_types, rows, None, None,
                       plan.keyspace, plan.table)

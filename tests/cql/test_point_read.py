@@ -4,6 +4,8 @@ same rows and the same errors as the general read path, in memory and in SSTable
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cql
 from cql import UNSET_VALUE
@@ -116,3 +118,41 @@ def test_point_read_through_a_session(session):
     point = session.prepare("SELECT * FROM t WHERE k = ? AND c = ?")
     assert session.execute(point, (1, 1)).one() == (1, 1, "a", 10)
     assert session.execute(point, (1, 2)).one() is None
+
+
+_KEY_TYPES = ["bigint", "int", "smallint", "tinyint", "text", "ascii", "varint", "blob"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_KEY_TYPES), st.data())
+def test_a_point_reads_partition_key_is_the_general_paths(key_type, data):
+    """The row's partition key value comes from the bound value (an int or a str of the
+    key's type) or from the key bytes: as the general path decodes it, same type."""
+    from .types.cqltypes_strategies import values as typed_values
+
+    s = _key_session()
+    table = f"k_{key_type}"
+    ctype = cql.types.native_type(key_type)
+    key = data.draw(typed_values(ctype).filter(lambda v: ctype.serialize(v)))
+    s.execute(f"INSERT INTO ks.{table} (k, c, v) VALUES (?, 1, 2)", (key,))
+    prepared = s.database.prepare(f"SELECT * FROM ks.{table} WHERE k = ? AND c = ?", "ks")
+    point = prepared.plan._point
+    bound = prepared.bind((key, 1))
+    fast = _outcome(prepared.plan, s.database, bound, point)
+    general = _outcome(prepared.plan, s.database, bound, None)
+    assert fast == general and [type(v) for v in fast[0]] == [type(v) for v in general[0]]
+
+
+_key_sessions: list = []
+
+
+def _key_session():
+    if not _key_sessions:
+        s = cql.connect(":memory:")
+        s.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', "
+                  "'replication_factor': 1}")
+        for key_type in _KEY_TYPES:
+            s.execute(f"CREATE TABLE ks.k_{key_type} (k {key_type}, c int, v int, "
+                      "PRIMARY KEY (k, c))")
+        _key_sessions.append(s)
+    return _key_sessions[0]
