@@ -364,7 +364,11 @@ class Session:
         timeout: float | None = None,
     ) -> ResultSet:
         if type(query) is PreparedStatement and not trace:  # the common call, shortest
-            return self._run(query._prepared, parameters,
+            prepared = query._prepared
+            plan = prepared.plan
+            if self.user is None and getattr(plan, "fast_write", False):
+                return self._write_fast(plan, prepared.bind(parameters), timestamp)
+            return self._run(prepared, parameters,
                              self.default_fetch_size if fetch_size is None else fetch_size,
                              paging_state, timestamp, False)
         if isinstance(query, BatchStatement):
@@ -408,12 +412,7 @@ class Session:
         user = self.user
         plan = prepared.plan
         if user is None and not trace and getattr(plan, "fast_write", False):
-            values = prepared.bind(parameters)  # a one-row write: what database.run would do
-            try:
-                plan.write_fast(self.database, values, timestamp)
-            except StorageError as exc:
-                raise cql_error(exc) from exc
-            return _void_result_set(self, plan.void_result)
+            return self._write_fast(plan, prepared.bind(parameters), timestamp)
         if user is not None:
             authorize(self.database.auth, user, self.schema, prepared.statement, self._keyspace)
         ctx = ExecutionContext(prepared.bind(parameters),
@@ -431,6 +430,15 @@ class Session:
             return self._run(prepared, parameters, fetch_size, state, timestamp, False)
 
         return ResultSet(self, result, fetch_next)
+
+    def _write_fast(self, plan, values: list, timestamp: int | None) -> ResultSet:
+        """A ``fast_write`` plan's one-row write, given its bound values: what
+        ``Database.run`` would do, without an ExecutionContext or a Result."""
+        try:
+            plan.write_fast(self.database, values, timestamp)
+        except StorageError as exc:
+            raise cql_error(exc) from exc
+        return _void_result_set(self, plan.void_result)
 
     def _traced(self, request: str, query: Any, fetch_size: int | None,
                 run: Callable[[], ResultSet]) -> ResultSet:

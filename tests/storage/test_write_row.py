@@ -6,7 +6,9 @@ import shutil
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sortedcontainers import SortedList
 
+from cassalite.storage import rowput
 from cassalite.storage.engine import StorageEngine, TableInfo
 from cassalite.storage.lsm import LSMEngine
 from cassalite.storage.lsm.commitlog import HEADER_SIZE
@@ -62,6 +64,9 @@ def test_memory_engine_write_row_is_apply(batch):
         _write(engine, batch, one_row)
     fast, general = (dict(e._tables[TABLE.table_id].items()) for e in engines)
     assert fast == general
+    for partition in fast.values():  # the rows' key order, kept by put_row
+        partition.rows._list._check()
+        assert list(partition.rows) == sorted(dict.keys(partition.rows))
 
 
 def _lsm_state(engine: LSMEngine):
@@ -121,3 +126,29 @@ def test_default_write_row_applies_the_one_row_mutation():
     StorageEngine.write_row(Recorder(), TABLE.table_id, b"pk", b"ck", row)
     assert seen == [Mutation(TABLE.table_id, b"pk", Partition(rows={b"ck": row}))]
     assert type(seen[0].update.rows) is dict
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["front", "end", "any"]), st.binary(max_size=3)),
+                max_size=120), st.integers(4, 8))
+def test_keys_added_at_either_end_as_sorted_list_adds_them(steps, load):
+    """put_row's key insertion (a key before the first or after the last without a
+    search) keeps the SortedList what ``add`` makes, across sublist splits and with a
+    positional index in use."""
+    assert rowput._self_test()
+    ref, fast = SortedList(), SortedList()
+    ref._reset(load)
+    fast._reset(load)
+    for i, (where, key) in enumerate(steps):
+        if where == "front" and ref:
+            key = ref[0][:-1] if ref[0] else b""  # a prefix sorts first
+        elif where == "end" and ref:
+            key = ref[-1] + key + b"\x00"
+        if key in ref:
+            continue
+        ref.add(key)
+        rowput._add_at_an_end(fast, key)
+        if i % 7 == 0:
+            assert fast[len(fast) // 2] == ref[len(ref) // 2]  # builds the index
+    fast._check()
+    assert list(fast) == list(ref)
