@@ -509,7 +509,7 @@ def test_pq_path_follows_writes_through_cql(monkeypatch):
     # an insert after the build: encoded with the trained codebooks
     s.execute("INSERT INTO t (id, e, tag) VALUES (5000, %s, 1)", ([39.0] * 8,))
     s.execute("INSERT INTO t (id, e, tag) VALUES (5001, %s, 2)", ([38.0] * 8,))
-    s.execute("INSERT INTO t (id, e, tag) VALUES (5002, %s, 3) USING TTL 1", ([40.0] * 8,))
+    s.execute("INSERT INTO t (id, e, tag) VALUES (5002, %s, 3) USING TTL 5", ([40.0] * 8,))
     assert q(s, ann, (far,)) == [(5002,), (5000,), (5001,)]
     # a filtered query keeps its rules (candidates widen, then the rest exactly)
     assert q(s, "SELECT id FROM t WHERE tag = 2 ORDER BY e ANN OF %s LIMIT 1", (far,)) == [(5001,)]
@@ -519,7 +519,7 @@ def test_pq_path_follows_writes_through_cql(monkeypatch):
     top = q(s, ann, (far,))
     assert top[0] == (5002,) and (5000,) not in top and (5001,) not in top
     assert q(s, ann, ([-39.0] * 8,))[0] == (5000,)
-    time.sleep(2.1)  # the TTL expires
+    time.sleep(5.1)  # the TTL expires
     assert (5002,) not in q(s, ann, (far,))
     ref = [(r[1][0],) for r in reference(s, "t", "e", "euclidean", far, 3)]
     assert q(s, ann, (far,)) == ref
