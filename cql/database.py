@@ -17,7 +17,7 @@ from collections import OrderedDict
 from cassalite.storage import errors as storage_errors
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
-from cassalite.storage.model import Mutation, Partition
+from cassalite.storage.model import one_row_mutation
 from cassalite.storage.tracing import QueryTrace, trace
 from cql.auth import Authorizer, RoleStore
 from cql.derived import indexes, vector_index, views
@@ -261,7 +261,7 @@ class Database:
         if table_id in plain:
             self.engine.write_row(table_id, pk, ck, row)
         else:
-            self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
+            self.apply([one_row_mutation(table_id, pk, ck, row)])
 
     def _apply(self, mutations: list) -> None:
         tables = self._tables_by_id

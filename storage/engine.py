@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from typing import Iterator, Mapping, NamedTuple
 
-from .model import Mutation, Partition, PartitionView, Row, project_view
+from .model import Mutation, PartitionView, Row, one_row_mutation, project_view
 
 Slices = list[tuple[bytes, bytes | None]] | None
 
@@ -88,7 +88,7 @@ class StorageEngine(ABC):
         """Write one row of one partition: ``apply`` of the mutation holding just ``row``
         at ``ck`` (the prepared INSERT's and UPDATE's write). Engines on the hot path
         override it to skip building that mutation; the engine takes ownership of ``row``."""
-        self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
+        self.apply([one_row_mutation(table_id, pk, ck, row)])
 
     @abstractmethod
     def read_partition(

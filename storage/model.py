@@ -246,6 +246,13 @@ class Mutation(NamedTuple):
     update: Partition
 
 
+def one_row_mutation(table_id: str, pk: bytes, ck: bytes, row: Row) -> Mutation:
+    """The mutation holding just ``row`` at ``ck`` (a prepared INSERT's or UPDATE's write,
+    see ``StorageEngine.write_row``); its rows a plain dict, sorted by the engine that
+    keeps them."""
+    return Mutation(table_id, pk, Partition(None, [], None, {ck: row}))
+
+
 # --------------------------------------------------------------------------------------
 # Reconciliation
 # --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from cassalite.storage.model import (
     Mutation,
     Partition,
     Row,
+    one_row_mutation,
 )
 from cql.errors import InvalidRequest
 from cql.plan.terms import UNSET, Marker, Term
@@ -111,8 +112,7 @@ class RowWriter:
         row = self._row(bound, ts, ttl, now, encode)
         if row is None:
             return [Mutation(self.table_id, pk, Partition())]
-        # rows as a plain dict: engines sort an update's rows when they keep it
-        return [Mutation(self.table_id, pk, Partition(None, [], None, {ck: row}))]
+        return [one_row_mutation(self.table_id, pk, ck, row)]
 
     def write(self, db, bound: list, ts: int, ttl: int) -> None:
         """``db.apply(self.mutations(bound, ts, ttl, None, ...))``, the row handed over

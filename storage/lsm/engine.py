@@ -33,7 +33,7 @@ from typing import Self
 from .. import tracing
 from ..engine import FULL_RANGE, KeyRange, Slices, StorageEngine, TableInfo, now_seconds
 from ..errors import CorruptionError, DirectoryLockedError
-from ..model import Mutation, Partition, PartitionView, Row
+from ..model import Mutation, PartitionView, Row, one_row_mutation
 from ..murmur3 import decorate
 from .commitlog import CommitLog, Position
 from .encoding import (
@@ -309,12 +309,7 @@ class LSMEngine(StorageEngine):
                 t.writes += 1
             self.memtable_bytes += grown
             self._active_bytes += grown
-        if log.sync_mode != "periodic":
-            log.sync_to(end)
-        if tracing.current() is not None:  # the table names are worth building only then
-            self._trace_write(len(mutations), targets, len(payload), pos)
-        if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
-            self._pressure(end[0])
+        self._logged(len(mutations), targets, len(payload), pos, end)
 
     def write_row(self, table_id: str, pk: bytes, ck: bytes, row: Row) -> None:
         """``apply`` of the one-row mutation, its commit-log record made straight from
@@ -325,7 +320,7 @@ class LSMEngine(StorageEngine):
             t = self._table(table_id)
         record = row_record(table_id, pk, ck, row)
         if record is None:
-            return self.apply([Mutation(table_id, pk, Partition(None, [], None, {ck: row}))])
+            return self.apply([one_row_mutation(table_id, pk, ck, row)])
         payload, size = record
         log = self.commitlog
         with self.lock:
@@ -336,10 +331,17 @@ class LSMEngine(StorageEngine):
             t.writes += 1
             self.memtable_bytes += grown
             self._active_bytes += grown
+        self._logged(1, (t,), len(payload), pos, end)
+
+    def _logged(self, count: int, targets, size: int, pos: Position, end: Position) -> None:
+        """After a write's ``size``-byte record (``count`` mutations into the tables
+        ``targets``) went into the commit log at ``pos``..``end`` and the memtables:
+        the sync of non-periodic modes, tracing, and the flush pressure check."""
+        log = self.commitlog
         if log.sync_mode != "periodic":
             log.sync_to(end)
-        if tracing.current() is not None:
-            self._trace_write(1, (t,), len(payload), pos)
+        if tracing.current() is not None:  # the table names are worth building only then
+            self._trace_write(count, targets, size, pos)
         if self._active_bytes > self.memtable_size_bytes or end[0] != self._last_segment:
             self._pressure(end[0])
 
