@@ -40,6 +40,7 @@ from collections.abc import Iterator
 
 from ..errors import CorruptionError
 from . import framing
+from .framing import OVERHEAD, frame_into
 from .fsutil import fsync_dir
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class CommitLog:
             if m:
                 self._sizes[int(m.group(1))] = os.path.getsize(os.path.join(directory, name))
         self._active: _Segment | None = None
+        self.segment_id = 0  # the active segment's id (once started)
         self._min_id = 0
         self._last_sync = 0.0
         self._io_lock = threading.Lock()
@@ -230,6 +232,7 @@ class CommitLog:
         seg.sync()
         fsync_dir(self.directory)
         self._active = seg
+        self.segment_id = seg_id
 
     def _roll(self, frame_size: int) -> None:
         old = self._active
@@ -242,19 +245,29 @@ class CommitLog:
 
     def append(self, payload: bytes) -> tuple[Position, Position]:
         """Append one record; returns (its position, the position just past it)."""
-        n = len(payload) + framing.OVERHEAD
         with self._io_lock:
+            start = self.append_serialized(payload)
+            seg_id = self.segment_id
+        return (seg_id, start), (seg_id, start + len(payload) + OVERHEAD)
+
+    def append_serialized(self, payload: bytes) -> int:
+        """``append`` for a caller that already keeps every other append and ``close``
+        out (LSMEngine appends under its lock and closes the log after its last write):
+        no lock and no position tuples per write. Returns the record's offset in the
+        active segment, ``segment_id``; it ends ``len(payload) + OVERHEAD`` on."""
+        seg = self._active
+        if seg is None:
+            raise RuntimeError("commit log is closed")
+        start = seg.size
+        end = start + len(payload) + OVERHEAD
+        if end > seg.capacity or (end > self.segment_size and start > HEADER_SIZE):
+            self._roll(end - start)
             seg = self._active
-            if seg is None:
-                raise RuntimeError("commit log is closed")
             start = seg.size
-            if start + n > seg.capacity or (start + n > self.segment_size and start > HEADER_SIZE):
-                self._roll(n)
-                seg = self._active
-                start = seg.size
-            framing.frame_into(seg.map, start, payload)
-            seg.size = end = start + n
-            return (seg.id, start), (seg.id, end)
+            end = start + len(payload) + OVERHEAD
+        frame_into(seg.map, start, payload)
+        seg.size = end
+        return start
 
     def position(self) -> Position:
         seg = self._active

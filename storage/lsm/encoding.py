@@ -841,12 +841,12 @@ def _timestamp_svarint(ts: int) -> bytes:
     global _last_ts_high
     u = ts << 1 if ts >= 0 else ((-ts) << 1) - 1
     high = u >> 14
-    if high == 0:
-        return uvarint_bytes(u)
     cached = _last_ts_high
     if cached[0] != high:
+        if high == 0:
+            return uvarint_bytes(u)
         cached = _last_ts_high = (high, uvarint_bytes(high))
-    return bytes(((u & 0x7F) | 0x80, ((u >> 7) & 0x7F) | 0x80)) + cached[1]
+    return (_ROW_HEADS or _row_heads())[2][u & 0x3FFF] + cached[1]
 
 
 def iter_mutations(payload: bytes):

@@ -43,6 +43,7 @@ from .encoding import (
     row_record,
     safe_decode_partition,
 )
+from .framing import OVERHEAD
 from .fsutil import fsync_dir
 from .manifest import Manifest, normalize_options
 from .sstable import ChunkCache
@@ -94,7 +95,6 @@ class LSMEngine(StorageEngine):
         self.flush_on_close = flush_on_close
         self._crash_points = dict(crash_points or {})
         self.chunk_cache = ChunkCache(chunk_cache_bytes)
-        self.memtable_bytes = 0  # all unflushed memtables
         self._active_bytes = 0  # active memtables only: the flush trigger
         self._tables: dict[str, Table] = {}
         self._unavailable: dict[str, Exception] = {}  # normalized id -> why
@@ -199,7 +199,6 @@ class LSMEngine(StorageEngine):
                         continue
                     partition, _ = safe_decode_partition(payload, start)
                     grow = table.memtable.apply(decorate(pk), partition, end - start, pos)
-                    self.memtable_bytes += grow
                     self._active_bytes += grow
                     self.replayed += 1
             except DecodeError as exc:
@@ -259,7 +258,6 @@ class LSMEngine(StorageEngine):
                 snapshot_table(t, f"dropped-{int(time.time() * 1000)}-{t.info.name}")
             t.dropped = True
             t.epoch += 1
-            self.memtable_bytes -= t.memtable.size + sum(m.size for m in t.flushing)
             self._active_bytes -= t.memtable.size
             del self._tables[table_id]
             t.drop_files(keep_snapshots=True)
@@ -301,13 +299,14 @@ class LSMEngine(StorageEngine):
         with self.lock:
             if self._closed:
                 raise RuntimeError("engine is closed")
-            pos, end = log.append(payload)
+            start = log.append_serialized(payload)
+            pos = (log.segment_id, start)
+            end = (pos[0], start + len(payload) + OVERHEAD)
             grown = 0
             for i, m in enumerate(mutations):
                 t = targets[i]
                 grown += t.memtable.apply(decorate(m.pk), m.update, sizes[i], pos)
                 t.writes += 1
-            self.memtable_bytes += grown
             self._active_bytes += grown
         self._logged(len(mutations), targets, len(payload), pos, end)
 
@@ -326,12 +325,16 @@ class LSMEngine(StorageEngine):
         with self.lock:
             if self._closed:
                 raise RuntimeError("engine is closed")
-            pos, end = log.append(payload)
-            grown = t.memtable.put_row(decorate(pk), ck, row, size, pos)
+            start = log.append_serialized(payload)
+            segment = log.segment_id
             t.writes += 1
-            self.memtable_bytes += grown
-            self._active_bytes += grown
-        self._logged(1, (t,), len(payload), pos, end)
+            self._active_bytes += t.memtable.put_row(decorate(pk), ck, row, size, segment,
+                                                     start)
+        # what _logged does, its tuples built only when there is something to do
+        if segment != self._last_segment or self._active_bytes > self.memtable_size_bytes \
+                or log.sync_mode != "periodic" or tracing.current() is not None:
+            self._logged(1, (t,), len(payload), (segment, start),
+                         (segment, start + len(payload) + OVERHEAD))
 
     def _logged(self, count: int, targets, size: int, pos: Position, end: Position) -> None:
         """After a write's ``size``-byte record (``count`` mutations into the tables
@@ -392,6 +395,14 @@ class LSMEngine(StorageEngine):
             return False
         self._active_bytes -= size
         return True
+
+    @property
+    def memtable_bytes(self) -> int:
+        """The estimated size of all unflushed memtables (summed when asked: a write
+        keeps only the active memtables' total, the flush trigger, up to date)."""
+        with self.lock:
+            return sum(t.memtable.size + sum(m.size for m in t.flushing)
+                       for t in self._tables.values())
 
     def _backlog(self) -> int:
         return sum(len(t.flushing) for t in self._tables.values())

@@ -25,14 +25,24 @@ def frame(payload: bytes) -> bytes:
     return lb + _CRC.pack(_crc32(lb)) + payload + _CRC.pack(_crc32(payload))
 
 
+_HEADS: dict[int, bytes] = {}  # payload length -> the frame's 8 head bytes (kept < 64 KiB)
+
+
+def _head(n: int) -> bytes:
+    lb = _CRC.pack(n)
+    head = lb + _CRC.pack(_crc32(lb))
+    if n < 0x10000:
+        _HEADS[n] = head
+    return head
+
+
 def frame_into(buf, pos: int, payload: bytes) -> None:
     """Write ``frame(payload)`` into the writable buffer ``buf`` at ``pos`` (the caller
-    checked there are ``len(payload) + OVERHEAD`` bytes of room)."""
+    checked there are ``len(payload) + OVERHEAD`` bytes of room). The head of a length
+    seen before is looked up: a commit log's records mostly repeat a few lengths."""
     n = len(payload)
-    lb = _CRC.pack(n)
-    _HEAD.pack_into(buf, pos, n, _crc32(lb))
     end = pos + HEADER_SIZE + n
-    buf[pos + HEADER_SIZE:end] = payload
+    buf[pos:end] = (_HEADS.get(n) or _head(n)) + payload
     _CRC.pack_into(buf, end, _crc32(payload))
 
 

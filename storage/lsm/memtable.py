@@ -32,15 +32,14 @@ Position = tuple[int, int]
 
 
 class Memtable:
-    __slots__ = ("_min_ts", "end_pos", "first_pos", "ops", "partitions", "size")
+    __slots__ = ("_min_ts", "end_pos", "first_pos", "partitions", "size")
 
     def __init__(self) -> None:
         self.partitions = SortedDict()
-        self.size = 0
-        self.ops = 0
+        self.size = 0  # grows with every write (what the min_timestamp cache is keyed on)
         self.first_pos: Position | None = None  # commit-log position of the oldest record
         self.end_pos: Position | None = None  # set when switched out for flushing
-        self._min_ts: tuple[int, int] | None = None
+        self._min_ts: tuple[int, int] | None = None  # (size, the minimum)
 
     def apply(self, dk: bytes, update: Partition, encoded_size: int, pos: Position) -> int:
         """Fold ``update`` in (taking ownership of it); returns the estimated growth."""
@@ -49,7 +48,7 @@ class Memtable:
         if n == 1 and update.deletion is None and update.static_row is None \
                 and not update.range_tombstones:  # one row, the common write
             for ck, row in dict.items(rows):
-                return self.put_row(dk, ck, row, encoded_size, pos)
+                return self.put_row(dk, ck, row, encoded_size, *pos)
         parts = self.partitions
         existing = parts.get(dk)
         if existing is None:
@@ -62,15 +61,15 @@ class Memtable:
             merge_partition_into(existing, update, owned=True)
             grow = encoded_size + ROW_OVERHEAD * (n + (update.static_row is not None))
         self.size += grow
-        self.ops += 1
         if self.first_pos is None:
             self.first_pos = pos
         return grow
 
-    def put_row(self, dk: bytes, ck: bytes, row: Row, encoded_size: int, pos: Position
-                ) -> int:
+    def put_row(self, dk: bytes, ck: bytes, row: Row, encoded_size: int, segment: int,
+                offset: int) -> int:
         """``apply`` of an update holding just ``row`` at ``ck`` (encoded in
-        ``encoded_size`` bytes), without the update: the prepared write's."""
+        ``encoded_size`` bytes, logged at ``offset`` of commit-log segment ``segment``),
+        without the update: the prepared write's."""
         done = put_row(self.partitions, dk, ck, row)
         if done == NEW_ROW:
             grow = encoded_size + ROW_OVERHEAD
@@ -81,9 +80,8 @@ class Memtable:
         else:
             grow = encoded_size + ROW_OVERHEAD
         self.size += grow
-        self.ops += 1
         if self.first_pos is None:
-            self.first_pos = pos
+            self.first_pos = (segment, offset)
         return grow
 
     def __len__(self) -> int:
@@ -91,7 +89,7 @@ class Memtable:
 
     def min_timestamp(self) -> int:
         """Smallest timestamp held (computed on demand, cached until the next write)."""
-        if self._min_ts is not None and self._min_ts[0] == self.ops:
+        if self._min_ts is not None and self._min_ts[0] == self.size:
             return self._min_ts[1]
         lo = (1 << 63) - 1
         for p in list(self.partitions.values()):
@@ -117,7 +115,7 @@ class Memtable:
                             lo = min(lo, c.timestamp)
         if not self.partitions:
             lo = (1 << 63) - 1
-        self._min_ts = (self.ops, lo)
+        self._min_ts = (self.size, lo)
         return lo
 
 

@@ -260,7 +260,6 @@ class Table:
             self.flushing.remove(mt)
             self.sstables.append(reader)
             self._publish()
-            engine.memtable_bytes -= mt.size
             self.flushes += 1
         reader.warm(writer.kept_chunks, writer.warm_entries)
         engine.flushed(self)
@@ -900,8 +899,6 @@ class Table:
         """Drop memtables and SSTables (caller holds flush and compaction locks and the
         engine lock)."""
         self.epoch += 1
-        dropped = self.memtable.size + sum(m.size for m in self.flushing)
-        self.engine.memtable_bytes -= dropped
         self.memtable = Memtable()
         self.flushing = []
         self.manifest.truncate(replay)

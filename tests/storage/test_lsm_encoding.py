@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cassalite.storage.lsm import encoding as enc
 from cassalite.storage.lsm.encoding import (
     decode_partition,
     encode_mutations,
@@ -72,3 +73,14 @@ def test_one_row_records_encode_as_the_general_path(row, ck, encoded_first):
     plain = Mutation("t", b"pk", Partition(rows={ck: row}))
     fast = encode_mutations([Mutation("t", b"pk", Partition(rows={ck: cached}))])
     assert fast[0] == encode_mutations([plain])[0] and fast[1] == encode_mutations([plain])[1]
+
+
+@given(st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.integers(0, 1 << 20)
+                | st.integers(1_700_000_000_000_000, 1_700_000_100_000_000), max_size=50))
+def test_timestamp_svarint_is_put_svarint(timestamps):
+    """The commit-log record's base timestamp (the high part kept from the previous call,
+    the low 14 bits looked up) against the general varint, in any order and sorted."""
+    for ts in timestamps + sorted(timestamps):
+        out = bytearray()
+        enc.put_svarint(out, ts)
+        assert enc._timestamp_svarint(ts) == bytes(out)
