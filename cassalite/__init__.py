@@ -17,4 +17,6 @@ installed as                folder          what
 The public API is the separate top-level package ``cql``.
 """
 
+from . import compiled as _compiled  # noqa: F401 - first: it picks compiled or source modules
+
 __version__ = "0.1.0"

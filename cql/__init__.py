@@ -7,6 +7,7 @@
                     "'replication_factor': 1}")
 """
 
+from cassalite import compiled as _compiled  # first: it picks compiled or source modules
 from cql.plan.terms import UNSET as UNSET_VALUE
 from cql.types.values import EMPTY
 
@@ -48,6 +49,14 @@ from .session import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``cql.compiled``: whether the hot modules run compiled (``cassalite.compiled``)."""
+    if name == "compiled":
+        return _compiled.all_compiled()
+    raise AttributeError(f"module 'cql' has no attribute {name!r}")
+
 
 __all__ = [
     "AlreadyExists", "BatchStatement", "BatchType", "BoundStatement", "ClusterSession", "ConfigurationException", "ConsistencyLevel",

@@ -806,7 +806,8 @@ class SSTableReader:
             get_live_rows(buf, off, off + end - start, base, ck, hi, names, width,
                           MIN_TIMESTAMP if pdel is None else pdel.marked_at,
                           p.range_tombstones, now, out, len(out) + 1)
-        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError,
+                OverflowError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
 
@@ -893,7 +894,8 @@ class SSTableReader:
                     return start + stop - off
                 start = bend
             return None
-        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError,
+                OverflowError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
 
@@ -934,7 +936,8 @@ class SSTableReader:
                                     now, out, limit)
                 if limit is not None and len(out) >= limit:
                     return
-        except (IndexError, DecodeError, ValueError, UnicodeDecodeError) as exc:
+        except (IndexError, DecodeError, ValueError, UnicodeDecodeError,
+                OverflowError) as exc:
             raise CorruptionError(self.path("Data.db"), None,
                                   f"undecodable partition at data position {pos}: {exc}") from None
 

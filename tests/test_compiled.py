@@ -1,0 +1,73 @@
+"""The compiled hot modules (``cassalite.compiled``): which one runs, and the switch to the
+sources. CI runs the whole suite twice, compiled (``CASSALITE_EXPECT_COMPILED=1``: the
+build must have compiled every module) and with ``CASSALITE_PURE_PYTHON=1``."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+
+import cql
+from cassalite import compiled
+
+
+def _is_extension(path: str) -> bool:
+    return path.endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def test_cql_compiled_tells_what_runs() -> None:
+    flag = cql.compiled
+    files = {name: importlib.import_module(name).__file__ for name in compiled.MODULES}
+    assert flag == all(_is_extension(f) for f in files.values()), files
+    for name, path in files.items():
+        assert compiled.loaded[name] == _is_extension(path), (name, path)
+    if os.environ.get(compiled.PURE_ENV):
+        assert flag is False
+    if os.environ.get("CASSALITE_EXPECT_COMPILED"):
+        assert flag is True, f"the build did not compile every module: {files}"
+
+
+def _flag(env: dict) -> str:
+    code = "import cql; print(cql.compiled)"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True, timeout=60).stdout.strip()
+
+
+def test_pure_python_switch() -> None:
+    env = {k: v for k, v in os.environ.items() if k != compiled.PURE_ENV}
+    assert _flag({**env, compiled.PURE_ENV: "1"}) == "False"
+    if not os.environ.get(compiled.PURE_ENV):
+        assert _flag(env) == str(cql.compiled)
+
+
+def test_an_extension_older_than_its_source_is_not_used(tmp_path) -> None:
+    """A module edited since the build runs from its source, never stale compiled code."""
+    from importlib.machinery import ExtensionFileLoader
+
+    chooser = next(f for f in sys.meta_path if type(f) is compiled._Chooser)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "mod.py").write_text("WHERE = 'source'\n")
+    fake = pkg / f"mod{EXTENSION_SUFFIXES[0]}"
+    fake.write_bytes(b"")  # never loaded: only its age is looked at
+    os.utime(fake, (1, 1))
+    name = "pkg.mod"
+    old = compiled.MODULES
+    compiled.MODULES = (*old, name)
+    try:
+        spec = chooser.find_spec(name, [str(pkg)])
+        assert not isinstance(spec.loader, ExtensionFileLoader)
+        assert spec.origin == str(pkg / "mod.py")
+        assert compiled.loaded[name] is False
+        os.utime(fake, None)
+        os.utime(pkg / "mod.py", (1, 1))
+        spec = chooser.find_spec(name, [str(pkg)])
+        assert isinstance(spec.loader, ExtensionFileLoader)
+        assert compiled.loaded[name] is True
+    finally:
+        compiled.MODULES = old
+        compiled.loaded.pop(name, None)
