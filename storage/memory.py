@@ -14,9 +14,8 @@ from .model import (
     Partition,
     PartitionView,
     Row,
+    live_row_values,
     merge_partition_into,
-    purged_row,
-    row_values,
     view_partition,
 )
 from .murmur3 import decorate
@@ -137,12 +136,12 @@ class MemoryEngine(StorageEngine):
             row = partition.rows.get(ck)
             if row is None:
                 return None
-            live = purged_row(ck, row, partition.deletion, partition.range_tombstones,
-                              now if now is not None else now_seconds())
-        if live is None:
+            values = live_row_values(ck, row, partition.deletion, partition.range_tombstones,
+                                     now if now is not None else now_seconds(), columns)
+        if values is None:
             return None
         # tuple.__new__: the NamedTuple's own __new__ is a Python call
-        return tuple.__new__(PartitionView, (pk, None, [(ck, row_values(live.cells, columns))]))
+        return tuple.__new__(PartitionView, (pk, None, [(ck, values)]))
 
     def scan_rows(
         self,

@@ -126,6 +126,11 @@ class Row:
 
     __slots__ = ("liveness", "deletion", "cells")
 
+    #: an INSERT's plain row (``CachedRow.plain``) keeps its cells as ``names`` and
+    #: ``values`` (value bytes, in the same order); None for any other row
+    names = None
+    values = None
+
     def __init__(
         self,
         liveness: LivenessInfo | None = None,
@@ -171,21 +176,80 @@ class Row:
         return ts
 
 
+_get_liveness, _set_liveness = Row.liveness.__get__, Row.liveness.__set__  # the slots
+_get_cells, _set_cells = Row.cells.__get__, Row.cells.__set__
+_tnew = tuple.__new__  # a NamedTuple without its Python __new__
+_onew = object.__new__
+
+
 class CachedRow(Row):
     """A row written by one statement, which can keep its encoded form (``tail``: the
     LSM encoding of everything after the row marker's timestamp, see ``storage.lsm.
     encoding``). The commit log encodes the row once; a flush copies the same bytes
     instead of encoding the row again. Rows are copy-on-write, so the bytes stay right:
-    a merge makes a new plain Row."""
+    a merge makes a new plain Row.
 
-    __slots__ = ("tail",)
+    An INSERT's plain row (every cell live, non-expiring, simple, written at the row
+    marker's ``timestamp``: :meth:`plain`) is held as its column ``names`` (a tuple the
+    writer shares between its rows) and its ``values``: one object and one tuple instead
+    of a marker, a dict and a Cell per column, which a read of many memtable rows would
+    fetch from all over the heap. Its ``liveness`` and ``cells`` are made from them the
+    first time something asks (the general readers, merges): they are what the row
+    always was, whichever form it is held in."""
+
+    __slots__ = ("tail", "timestamp", "names", "values")
 
     def __init__(self, liveness: LivenessInfo | None, deletion: DeletionTime | None,
                  cells: dict[str, ColumnData]):
-        self.liveness = liveness
+        _set_liveness(self, liveness)
+        self.timestamp = liveness.timestamp if liveness is not None else None
         self.deletion = deletion
-        self.cells = cells
+        _set_cells(self, cells)
         self.tail: bytes | None = None
+        self.names = self.values = None
+
+    @classmethod
+    def plain(cls, timestamp: int, names: tuple, values: tuple, tail: bytes | None
+              ) -> CachedRow:
+        """The row of a non-expiring marker at ``timestamp`` and a live, non-expiring
+        cell at that timestamp for each of ``names``, with the value bytes of
+        ``values``; ``tail`` its encoding (None: encoded when first needed)."""
+        row = _onew(cls)  # no Python __init__ call; the liveness and cells slots unset
+        row.deletion = None
+        row.timestamp = timestamp
+        row.names = names
+        row.values = values
+        row.tail = tail
+        return row
+
+    @property
+    def liveness(self) -> LivenessInfo | None:
+        try:
+            return _get_liveness(self)
+        except AttributeError:  # a plain row's marker, made once
+            liveness = _tnew(LivenessInfo, (self.timestamp, NO_TTL, NO_DELETION_TIME))
+            _set_liveness(self, liveness)
+            return liveness
+
+    @liveness.setter
+    def liveness(self, liveness: LivenessInfo | None) -> None:
+        _set_liveness(self, liveness)
+        self.timestamp = liveness.timestamp if liveness is not None else None
+
+    @property
+    def cells(self) -> dict[str, ColumnData]:
+        try:
+            return _get_cells(self)
+        except AttributeError:  # a plain row's cells, made once
+            ts = self.timestamp
+            cells = {name: _tnew(Cell, (value, ts, NO_TTL, NO_DELETION_TIME))
+                     for name, value in zip(self.names, self.values)}
+            _set_cells(self, cells)
+            return cells
+
+    @cells.setter
+    def cells(self, cells: dict[str, ColumnData]) -> None:
+        _set_cells(self, cells)
 
 
 class Partition:
@@ -399,6 +463,8 @@ def purge_row(row: Row, shadow: DeletionTime | None, now: int) -> Row | None:
     Keeps timestamps and TTLs on the surviving cells (WRITETIME()/TTL() need them). A row
     with nothing deleted or expiring is returned as it is (rows are copy-on-write).
     """
+    if row.values is not None:  # an INSERT's plain row: all of it or nothing is shadowed
+        return row if shadow is None or row.timestamp > shadow.marked_at else None
     if shadow is None and row.deletion is None:
         lv = row.liveness
         if lv is None or lv.ttl == NO_TTL:
@@ -485,14 +551,31 @@ def live_values(rows: SortedDict, slices, reverse: bool, pdel, rts: list | None,
     ``slices`` (read order), under the partition deletion ``pdel`` and the range
     tombstones ``rts``, until ``out`` holds ``limit`` rows; True when it stopped there.
 
-    ``purged_row`` and ``row_values`` in one loop: with nothing to shadow the rows, a row
-    of live, non-expiring simple cells (most rows) is recognised and projected in one
-    pass over its cells; any other row goes through ``purged_row``."""
+    ``purged_row`` and ``row_values`` in one loop: an INSERT's plain row
+    (``CachedRow.plain``) is its values picked for ``columns``, unless it is shadowed;
+    with nothing to shadow the rows, another row of live, non-expiring simple cells is
+    recognised and projected in one pass over its cells; any other row goes through
+    ``purged_row``."""
     index = _positions(columns)
     width = len(columns)
-    plain = pdel is None and not rts and len(index) == width  # (a repeated name: general)
+    shadows = pdel is not None or bool(rts)
+    plain = not shadows and len(index) == width  # (a repeated name: general)
+    names = pick = None
     for ck in slice_keys(rows, slices, reverse):
         row = rows[ck]
+        values = row.values
+        if values is not None:
+            if shadows:
+                shadow = shadowing(ck, pdel, rts)
+                if shadow is not None and row.timestamp <= shadow.marked_at:
+                    continue
+            if row.names is not names:
+                names = row.names
+                pick = value_picker(names, columns)
+            out.append((ck, pick(values)))
+            if limit is not None and len(out) >= limit:
+                return True
+            continue
         if plain and row.deletion is None:
             lv = row.liveness
             if lv is None or lv.ttl == NO_TTL:
@@ -516,6 +599,43 @@ def live_values(rows: SortedDict, slices, reverse: bool, pdel, rts: list | None,
             if limit is not None and len(out) >= limit:
                 return True
     return False
+
+
+_PICKERS: dict[tuple, object] = {}
+
+
+def value_picker(names: tuple, columns: tuple):
+    """The function giving ``row_values`` of a plain row's (``CachedRow.plain``)
+    ``values`` of ``names`` for ``columns`` (a new list), cached per pair of tuples."""
+    key = (names, columns)
+    pick = _PICKERS.get(key)
+    if pick is None:
+        if names == columns:
+            pick = list
+        else:
+            where = {name: i for i, name in enumerate(names)}
+            at = [where.get(name) for name in columns]
+            if None not in at and len(at) > 1:
+                get = itemgetter(*at)
+                pick = lambda values: list(get(values))  # noqa: E731
+            else:
+                pick = lambda values: [None if i is None else values[i] for i in at]  # noqa: E731
+        if len(_PICKERS) < 10000:
+            _PICKERS[key] = pick
+    return pick
+
+
+def live_row_values(ck: bytes, row: Row, pdel, rts: list | None, now: int, columns
+                    ) -> list | None:
+    """``row_values`` of ``purged_row(ck, row, pdel, rts, now)`` for ``columns``, or None
+    when nothing of the row is live; an INSERT's plain row without making its cells."""
+    if row.values is not None:
+        shadow = shadowing(ck, pdel, rts)
+        if shadow is not None and row.timestamp <= shadow.marked_at:
+            return None
+        return value_picker(row.names, columns)(row.values)
+    live = purge_row(row, shadowing(ck, pdel, rts), now)
+    return None if live is None else row_values(live.cells, columns)
 
 
 class PartitionView(NamedTuple):

@@ -34,7 +34,6 @@ from cql.types.comparable import clustering_encoder, serialize_partition_key
 MAX_KEY_LENGTH = 65535
 
 _tnew = tuple.__new__  # a NamedTuple without its Python __new__
-_onew = object.__new__
 
 
 def check_key_size(pk: bytes) -> None:
@@ -69,7 +68,7 @@ class RowWriter:
     """Builds the one-row mutation of a simple INSERT or UPDATE."""
 
     __slots__ = ("table", "table_id", "first", "then", "n_pk", "n_ck", "keys_get",
-                 "pk_serialize", "ck_encode", "cells", "row_marker")
+                 "pk_serialize", "ck_encode", "cells", "names", "row_marker")
 
     def __init__(self, table, first: list[tuple[str, Term]], then: list[tuple[str, Term]],
                  cells: list, row_marker: bool):
@@ -101,6 +100,8 @@ class RowWriter:
         #: (column name, value getter, serializer, encoded cell head) per cell
         self.cells = [(column.name, value_getter(term), column.type.serialize,
                        cell_head(column.name)) for column, term in cells]
+        #: the cells' column names, shared by the plain rows written (``CachedRow.plain``)
+        self.names = tuple(column.name for column, _ in cells)
         self.row_marker = row_marker
 
     def mutations(self, bound: list, ts: int, ttl: int, now: int | None, encode: bool = False
@@ -174,9 +175,26 @@ class RowWriter:
 
     def _row(self, bound: list, ts: int, ttl: int, now: int | None, encode: bool
              ) -> Row | None:
-        """The row written (None: no cells and no marker, an update of nothing)."""
+        """The row written (None: no cells and no marker, an update of nothing): an
+        INSERT's row of values only (no null, no unset) is a plain ``CachedRow``."""
         if ttl or not self.row_marker:
             return self._other_row(bound, ts, ttl, now)
+        values = []
+        plain: list | None = [] if encode else None
+        for _, get, serialize, head in self.cells:
+            v = get(bound)
+            if v is UNSET or v is None:
+                return self._marker_row(bound, ts, now, encode)
+            value = serialize(v)
+            values.append(value)
+            if plain is not None:
+                plain += (head, value)
+        # an INSERT's row keeps its encoding (commit log, then flush)
+        return CachedRow.plain(ts, self.names, tuple(values),
+                               marker_row_tail(plain) if plain is not None else None)
+
+    def _marker_row(self, bound: list, ts: int, now: int | None, encode: bool) -> Row:
+        """An INSERT's row with a null (a tombstone) or an unset value: its cells."""
         cells = {}
         plain: list | None = [] if encode else None
         for name, get, serialize, head in self.cells:
@@ -193,12 +211,7 @@ class RowWriter:
                 cells[name] = _tnew(Cell, (value, ts, NO_TTL, NO_DELETION_TIME))
                 if plain is not None:
                     plain += (head, value)
-        # an INSERT's row keeps its encoding (commit log, then flush): CachedRow(marker,
-        # None, cells), without a Python __init__ call
-        row = _onew(CachedRow)
-        row.liveness = _tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME))
-        row.deletion = None
-        row.cells = cells
+        row = CachedRow(_tnew(LivenessInfo, (ts, NO_TTL, NO_DELETION_TIME)), None, cells)
         row.tail = marker_row_tail(plain) if plain is not None else None
         return row
 

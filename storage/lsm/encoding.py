@@ -378,7 +378,7 @@ def _put_row(out: bytearray, ck: bytes, row: Row, base: int) -> None:
     out += ck
     if type(row) is CachedRow and row.tail is not None:  # a flush of INSERTed rows
         tail = row.tail
-        d = row.liveness.timestamp - base
+        d = row.timestamp - base
         u = d << 1 if d >= 0 else ((-d) << 1) - 1  # the marker's timestamp, as _put_ts
         size = (2 if u < 0x80 else 1 + (u.bit_length() + 6) // 7) + len(tail)
         if size < 0x4000:
@@ -510,7 +510,7 @@ def _put_sorted_rows(out: bytearray, items: list, base: int
         n = len(ck)
         tail = row.tail if type(row) is cached_row else None
         if tail is not None and n < 0x80:
-            ts = row.liveness.timestamp
+            ts = row.timestamp
             d = ts - base
             u = d << 1 if d >= 0 else ~(d << 1)  # zig-zag, as _put_ts
             # size: flags, the delta's varint, the tail
@@ -804,14 +804,13 @@ def row_record(table_id: str, pk: bytes, ck: bytes, row) -> tuple[bytes, int] | 
     this writes (the general walk encodes those)."""
     if type(row) is not CachedRow:
         return None
-    liveness = row.liveness
-    if liveness is None:
+    ts = row.timestamp  # the marker's
+    if ts is None:
         return None
-    if liveness.ttl or liveness.local_expiration_time != NO_DELETION_TIME \
-            or row.deletion is not None:
-        flags = _row_flags(row)
+    if row.values is not None:
+        flags = R_LIVENESS  # an INSERT's plain row (CachedRow.plain): a non-expiring marker
     else:
-        flags = R_LIVENESS  # the INSERT's non-expiring marker
+        flags = _row_flags(row)
     tail = row.tail
     if tail is None:
         tail = _row_tail(row, flags)
@@ -823,7 +822,7 @@ def row_record(table_id: str, pk: bytes, ck: bytes, row) -> tuple[bytes, int] | 
     tid = _NAMES.get(table_id)
     if tid is None:
         tid = _name_prefix(table_id)
-    base = _timestamp_svarint(liveness.timestamp)
+    base = _timestamp_svarint(ts)
     # the partition: flags 0, base = the marker's timestamp, one row: ck, size, body
     part_size = len(base) + nck + size + 5
     return b"".join((b"\x01", tid, _BYTE[npk], pk, _U32.pack(part_size), b"\x00", base,

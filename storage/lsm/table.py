@@ -26,14 +26,13 @@ from ..model import (
     MIN_TIMESTAMP,
     Partition,
     PartitionView,
+    live_row_values,
     live_values,
     max_deletion,
     merge_partition_into,
     merge_partitions,
     merged_view,
     project_view,
-    purged_row,
-    row_values,
     view_partition,
 )
 from ..murmur3 import decorate
@@ -428,10 +427,10 @@ class Table:
                     if r is not None:
                         row = r
                 if row is not None:
-                    live = purged_row(ck, row, None, None, now)
-                    if live is None:
+                    values = live_row_values(ck, row, None, None, now, columns)
+                    if values is None:
                         return None
-                    return PartitionView(pk, None, [(ck, row_values(live.cells, columns))])
+                    return PartitionView(pk, None, [(ck, values)])
         if not found:
             return None
         if len(found) > 1:
