@@ -22,7 +22,8 @@ from importlib.util import spec_from_file_location
 
 #: the compiled modules, by installed name; ``setup.py`` reads this tuple (one source)
 MODULES = (
-    "cassalite.storage.lsm.encoding",
+    "cassalite.storage.lsm.encoding",  # the SSTable read loops (typed: encoding.pxd)
+    "cassalite.storage.murmur3",  # the partitioner's hash in 64-bit C arithmetic
 )
 
 #: set: every module of MODULES loads from its source

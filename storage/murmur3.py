@@ -13,6 +13,8 @@ from functools import lru_cache
 MASK = (1 << 64) - 1
 C1 = 0x87C37B91114253D5
 C2 = 0x4CF5AD432745937F
+F1 = 0xFF51AFD7ED558CCD  # the finalizer's multipliers
+F2 = 0xC4CEB9FE1A85EC53
 MIN_TOKEN = -(1 << 63)
 MAX_TOKEN = (1 << 63) - 1
 
@@ -23,9 +25,9 @@ def _rotl(x: int, r: int) -> int:
 
 def _fmix(k: int) -> int:
     k ^= k >> 33
-    k = (k * 0xFF51AFD7ED558CCD) & MASK
+    k = (k * F1) & MASK
     k ^= k >> 33
-    k = (k * 0xC4CEB9FE1A85EC53) & MASK
+    k = (k * F2) & MASK
     k ^= k >> 33
     return k
 

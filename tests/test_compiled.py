@@ -10,8 +10,12 @@ import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import cql
 from cassalite import compiled
+from cassalite.storage import murmur3
 
 
 def _is_extension(path: str) -> bool:
@@ -71,3 +75,24 @@ def test_an_extension_older_than_its_source_is_not_used(tmp_path) -> None:
     finally:
         compiled.MODULES = old
         compiled.loaded.pop(name, None)
+
+
+def _source_module(name: str):
+    """``name`` loaded from its .py source under another name, whatever runs as ``name``."""
+    from importlib.util import module_from_spec, spec_from_file_location
+
+    module = importlib.import_module(name)
+    path = os.path.join(os.path.dirname(module.__file__), name.rpartition(".")[2] + ".py")
+    spec = spec_from_file_location(f"_source_of_{name.replace('.', '_')}", path)
+    source = module_from_spec(spec)
+    spec.loader.exec_module(source)
+    return source
+
+
+_MURMUR3_SOURCE = _source_module("cassalite.storage.murmur3")
+
+
+@given(st.binary(max_size=80))
+def test_murmur3_token_is_the_sources(key: bytes) -> None:
+    """The typed hash (unsigned 64-bit C arithmetic) gives the source's token."""
+    assert murmur3.token(key) == _MURMUR3_SOURCE.token(key)
