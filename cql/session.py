@@ -14,11 +14,13 @@ import uuid
 from collections import namedtuple
 from functools import lru_cache
 from itertools import chain, repeat
+from time import time as _time
 from typing import Any, Callable, Iterator, Sequence
 
 from cassalite.storage import ENGINE_NAMES, tracing
 from cassalite.storage.engine import StorageEngine
 from cassalite.storage.errors import StorageError
+from cassalite.storage.tracing import current as current_trace
 from cql.auth.access import authorize
 from cql.plan.base import ExecutionContext, Result
 from cql.settings import DEFAULT_SETTINGS, DatabaseSettings, split_options
@@ -90,15 +92,19 @@ def named_tuple_factory(colnames: list[str], rows: list[tuple]) -> list:
 
 
 class ResultSet:
-    """One page of rows plus what is needed to fetch the next; iterating pages through all."""
+    """One page of rows plus what is needed to fetch the next; iterating pages through all.
+    ``current_rows``: the page's rows when already made as the session's row factory
+    makes them (None: made here from the result's rows)."""
 
-    def __init__(self, session: Session, result: Result, fetch_next: Callable | None):
+    def __init__(self, session: Session, result: Result, fetch_next: Callable | None,
+                 current_rows: list | None = None):
         self._session = session
         self._result = result
         self._fetch_next = fetch_next
         self.column_names: list[str] = list(result.column_names)
         self.column_types = list(result.column_types)
-        self.current_rows = session.row_factory(self.column_names, result.rows)
+        self.current_rows = session.row_factory(self.column_names, result.rows) \
+            if current_rows is None else current_rows
         self.paging_state: bytes | None = result.paging_state
         self.warnings: list[str] = list(result.warnings)
         self.keyspace = result.keyspace
@@ -110,7 +116,7 @@ class ResultSet:
     def schema_change(self):
         """For DDL results: the ``SchemaChange`` (change_type, target, keyspace, name,
         arg_types) a server reports to clients; None otherwise."""
-        return self._result.schema_change
+        return None if self._result is None else self._result.schema_change
 
     @property
     def has_more_pages(self) -> bool:
@@ -366,8 +372,14 @@ class Session:
         if type(query) is PreparedStatement and not trace:  # the common call, shortest
             prepared = query._prepared
             plan = prepared.plan
-            if self.user is None and getattr(plan, "fast_write", False):
-                return self._write_fast(plan, prepared.bind(parameters), timestamp)
+            if self.user is None:
+                if getattr(plan, "fast_write", False):
+                    return self._write_fast(plan, prepared.bind(parameters), timestamp)
+                if paging_state is None and getattr(plan, "fast_read", False) \
+                        and current_trace() is None:
+                    return self._read_fast(plan, prepared.bind(parameters),
+                                           self.default_fetch_size if fetch_size is None
+                                           else fetch_size, prepared, parameters, timestamp)
             return self._run(prepared, parameters,
                              self.default_fetch_size if fetch_size is None else fetch_size,
                              paging_state, timestamp, False)
@@ -415,12 +427,27 @@ class Session:
             return self._write_fast(plan, prepared.bind(parameters), timestamp)
         if user is not None:
             authorize(self.database.auth, user, self.schema, prepared.statement, self._keyspace)
+        # a plan that builds its rows (SELECT's fast paths) makes them the factory's named
+        # tuples straight away: no tuple per row made only to be converted
+        row_type = _row_class(tuple(plan.result_names)) if getattr(plan, "fast_rows", False) \
+            and self.row_factory is named_tuple_factory else None
         ctx = ExecutionContext(prepared.bind(parameters),
                                fetch_size if fetch_size and fetch_size > 0 else None,
-                               paging_state, timestamp, trace, self._keyspace, None, user)
+                               paging_state, timestamp, trace, self._keyspace, None, user,
+                               row_type)
         result = self.database.run(plan, ctx)
         if result.new_keyspace is not None:
             self._keyspace = result.new_keyspace
+        fetch_next = None if result.paging_state is None else \
+            self._pager(prepared, parameters, fetch_size, timestamp, trace)
+        rows = result.rows
+        if row_type is not None and rows and type(rows[0]) is row_type:
+            return ResultSet(self, result, fetch_next, rows)
+        return ResultSet(self, result, fetch_next)
+
+    def _pager(self, prepared, parameters, fetch_size, timestamp, trace) -> Callable:
+        """The ResultSet's ``fetch_next`` of a result with a paging state: the page of
+        the same statement from a state on (made only for results that have a next page)."""
 
         def fetch_next(state: bytes) -> ResultSet:
             if trace:
@@ -429,7 +456,7 @@ class Session:
                                               True))
             return self._run(prepared, parameters, fetch_size, state, timestamp, False)
 
-        return ResultSet(self, result, fetch_next)
+        return fetch_next
 
     def _write_fast(self, plan, values: list, timestamp: int | None) -> ResultSet:
         """A ``fast_write`` plan's one-row write, given its bound values: what
@@ -439,6 +466,34 @@ class Session:
         except StorageError as exc:
             raise cql_error(exc) from exc
         return _void_result_set(self, plan.void_result)
+
+    def _read_fast(self, plan, values: list, fetch_size: int | None, prepared, parameters,
+                   timestamp: int | None) -> ResultSet:
+        """A ``fast_read`` plan's first page for this trusted session, untraced: what
+        ``_run`` gives, without an ExecutionContext or a Result (``SelectPlan.first_page``)."""
+        row_type = _row_class(tuple(plan.result_names)) \
+            if self.row_factory is named_tuple_factory else None
+        try:
+            rows, paging_state = plan.first_page(
+                self.database, values, fetch_size if fetch_size and fetch_size > 0 else None,
+                int(_time()), row_type)
+        except StorageError as exc:
+            raise cql_error(exc) from exc
+        rs = _new_object(ResultSet)  # what ResultSet(session, result, ...) sets
+        rs._session = self
+        rs._result = None  # a rows result: no schema change
+        rs._fetch_next = None if paging_state is None else \
+            self._pager(prepared, parameters, fetch_size, timestamp, False)
+        rs.column_names = names = list(plan.result_names)
+        rs.column_types = list(plan.result_types)
+        rs.current_rows = rows if row_type is not None else self.row_factory(names, rows)
+        rs.paging_state = paging_state
+        rs.warnings = []
+        rs.keyspace = plan.keyspace
+        rs.table = plan.table
+        rs.trace = None
+        rs.response_kind = "rows"
+        return rs
 
     def _traced(self, request: str, query: Any, fetch_size: int | None,
                 run: Callable[[], ResultSet]) -> ResultSet:

@@ -108,9 +108,11 @@ class RowBuilder:
     ``names``: the cell columns the selection reads, in the order a projected read
     (``StorageEngine.read_rows``) is asked for them. ``from_values(pkv, ck, values)``
     takes one row of such a read (value bytes, a ComplexColumn or None per name; see
-    ``row_values`` for a storage row's); ``rows(pkv, rows)`` a list of ``(ck, values)``;
-    ``pkv`` is the partition key's decoded components (``pk_values(pk)``), ``ck`` the
-    row's clustering bytes.
+    ``row_values`` for a storage row's); ``rows(pkv, rows, row_type=None)`` a list of
+    ``(ck, values)``, its output rows made as ``row_type`` (a tuple subclass: the
+    session's named tuple) when given, with no intermediate tuple on the column-by-column
+    path; ``pkv`` is the partition key's decoded components (``pk_values(pk)``), ``ck``
+    the row's clustering bytes.
     """
 
     __slots__ = ("names", "from_values", "rows", "needs_pk", "pk_values")
@@ -172,16 +174,21 @@ class RowBuilder:
         columns = _column_source(spec, names, table, env)
         one = (f"ck, ({targets}) = rows[0]" if names else "ck = rows[0][0]") + (
             "; c = _ckd(ck)" if ck_keys and ck_value is None else "")
-        src += ("def rows(pkv, rows):\n"
+        env["_new"] = tuple.__new__
+        src += ("def rows(pkv, rows, row_type=None):\n"
                 "    try:\n"
                 + "".join(f"        p{k} = pkv[{k}]\n" for k in pk_keys)
                 + "        if len(rows) == 1:  # a point read's row: no comprehension\n"
                 f"            {one}\n"
-                f"            return [({', '.join(fast)}{comma})]\n"
+                f"            row = ({', '.join(fast)}{comma})\n"
+                "            return [row if row_type is None else _new(row_type, row)]\n"
                 + (f"        if len(rows) >= {BATCH}:\n{columns}" if columns else "")
-                + f"        return [({', '.join(fast)}{comma}) {loop}]\n"
+                + f"        made = [({', '.join(fast)}{comma}) {loop}]\n"
                 "    except Exception:  # redone row by row: the general decoders' values, errors\n"
-                "        return [from_values(pkv, ck, values) for ck, values in rows]\n")
+                "        made = [from_values(pkv, ck, values) for ck, values in rows]\n"
+                "    return made if row_type is None else"
+                " _list(_map(_new, _repeat(row_type), made))\n")
+        env["_repeat"], env["_list"], env["_map"] = repeat, list, map
         exec(src, env)  # noqa: S102 - the source names positions only, never a value
         self.from_values = env["from_values"]
         self.rows = env["rows"]
@@ -203,7 +210,7 @@ def _column_source(spec: list, names: tuple, table, env: dict) -> str:
             decoders[key] = cell_decoder(col.type)
             if decoders[key] is None:
                 return ""
-    env["_repeat"], env["_zip"], env["_list"], env["_map"] = repeat, zip, list, map
+    env["_zip"] = zip
     lines = ["cks, values = _zip(*rows)",
              f"{''.join(f'a{i}s, ' for i in range(len(names)))}= _zip(*values, strict=True)"]
     uses = [key for src, key, _, _ in spec if src == CELL]
@@ -233,7 +240,10 @@ def _column_source(spec: list, names: tuple, table, env: dict) -> str:
             out.append(ck_value[key])
         else:
             out.append(f"d{names.index(key)}")
-    lines.append(f"return _list(_zip({', '.join(out)}))")
+    zipped = f"_zip({', '.join(out)})"
+    # made as row_type straight from zip's tuple (which zip then reuses): one tuple a row
+    lines += ["if row_type is None:", f"    return _list({zipped})",
+              f"return _list(_map(_new, _repeat(row_type), {zipped}))"]
     return "".join(f"            {line}\n" for line in lines)
 
 

@@ -4,9 +4,9 @@
 restricted by one ``=``, plain columns selected, no LIMIT, filtering, ordering afterwards,
 masks or tracing) selects at most one row. :func:`compile_point_read` resolves at prepare
 time where the key values come from, the partition key serializer and the clustering
-encoder; executing asks the engine for the one row key (``[ck, ck + 0x00)``, which the
-engines answer with a lookup rather than a range scan) and builds the output tuple as the
-plan's fast row builder does. Values are checked in the general path's order (clustering
+encoder; reading (``PointRead.rows``) asks the engine for the one row key (``[ck, ck +
+0x00)``, which the engines answer with a lookup rather than a range scan) and builds the
+output tuple as the plan's fast row builder does. Values are checked in the general path's order (clustering
 columns, then the partition key) with its messages.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 from operator import itemgetter
 
 from cql.errors import InvalidRequest
-from cql.plan.base import Result
 from cql.plan.terms import UNSET, Marker
 from cql.types import native
 from cql.types.comparable import clustering_encoder, serialize_partition_key
@@ -52,8 +51,9 @@ class PointRead:
                          native.TINYINT: int, native.TEXT: str, native.ASCII: str}.get(
             types[0]) if len(types) == 1 else None
 
-    def execute(self, plan, db, ctx) -> Result:
-        bound = ctx.values
+    def rows(self, plan, db, bound: list, now: int, row_type: type | None = None) -> list:
+        """The output rows (none or one) of ``plan`` for the bound values, made as
+        ``row_type`` when given (see ``RowBuilder.rows``)."""
         values = self.key_values(bound)  # clustering values, then the partition key's
         if None in values or UNSET in values:  # refused in the general path's order
             _key_values(self.ck_keys, bound)
@@ -67,18 +67,14 @@ class PointRead:
         ck = self.ck_encode(values[:n]) if n else b""
         build = self.build
         view = db.engine.read_rows(self.table_id, pk, [(ck, ck + b"\x00")], plan.reverse,
-                                   ctx.now, None, columns=build.names)
+                                   now, None, columns=build.names)
         if view is None:
-            rows = []
-        elif not build.needs_pk:
-            rows = build.rows(None, view.rows)
-        elif type(values[n]) is self.pk_exact:
-            rows = build.rows(values[n:], view.rows)
-        else:
-            rows = build.rows(build.pk_values(view.pk), view.rows)
-        # the plan's own lists: the session's ResultSet copies them
-        return Result("rows", plan.result_names, plan.result_types, rows, None, None,
-                      plan.keyspace, plan.table)
+            return []
+        if not build.needs_pk:
+            return build.rows(None, view.rows, row_type)
+        if type(values[n]) is self.pk_exact:
+            return build.rows(values[n:], view.rows, row_type)
+        return build.rows(build.pk_values(view.pk), view.rows, row_type)
 
 
 def compile_point_read(plan) -> PointRead | None:

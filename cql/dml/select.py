@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from cassalite.storage.engine import KeyRange
 from cassalite.storage.murmur3 import decorate
@@ -77,6 +77,10 @@ class SelectPlan(Plan):
         self.aggregate_warning = self._aggregate_warning(stmt)
         self.pk_indexes = markers.partition_key_indexes([c.name for c in table.partition_key])
         self._fast = self._fast_spec(stmt, table)
+        #: rows may be made as ``ExecutionContext.row_type`` (by the fast paths)
+        self.fast_rows = self._fast is not None
+        #: ``first_page`` reads this plan's rows (a stored table's plain selection)
+        self.fast_read = self.fast_rows and not table.virtual
         self._point = compile_point_read(self)
         # what the restrictions select, as functions of the bound values
         self._slices = compile_slices(table, self.where) if self.uses_slices else None
@@ -308,6 +312,7 @@ class SelectPlan(Plan):
         time). A page resumes at the index entry after the last row it returned."""
         index, r, op = self.index
         table = self.meta
+        trace("Executing read on {}.{} using index {}", table.keyspace, table.name, index.name)
         what = r.what
         if op == "=":
             key = indexes.lookup_key(table, index, op, check_bound(r.eq.bind(bound), what))
@@ -441,12 +446,39 @@ class SelectPlan(Plan):
             raise InvalidRequest(f"{what.upper()} must be strictly positive")
         return v
 
+    def _cap(self, limit: int | None, page_size: int | None, ppl: int | None) -> int | None:
+        """The rows any one partition read can contribute (pushed down to storage)."""
+        cap = None
+        if not self.row_filtering and not self.post_sort:
+            for n in (limit, page_size + 1 if page_size else None, ppl):
+                if n and (cap is None or n < cap):
+                    cap = n
+        return cap
+
+    def first_page(self, db, bound: list, page_size: int | None, now: int,
+                   row_type: type | None = None) -> tuple[list, bytes | None]:
+        """The rows and the paging state after them that ``execute`` gives a
+        ``fast_read`` plan run from its start (no paging state) untraced for a trusted
+        caller (no masks): the caller checks these; the session's prepared SELECT reads
+        this way without an ExecutionContext or a Result."""
+        self.bound_ref[0] = bound
+        if self._point is not None:
+            return self._point.rows(self, db, bound, now, row_type), None
+        limit = None if self.limit is None else self._int_option(self.limit, bound, "limit")
+        ppl = None if self.ppl is None else \
+            self._int_option(self.ppl, bound, "per partition limit")
+        return self._fast_page(db, bound, ppl, None, now, self._cap(limit, page_size, ppl),
+                               limit, page_size, row_type)
+
     def execute(self, db, ctx: ExecutionContext) -> Result:
         point = self._point
         if point is not None and ctx.paging_state is None and current_trace() is None and (
                 ctx.user is None or row_masker(db, ctx.user, self.meta) is None):
             self.bound_ref[0] = ctx.values
-            return point.execute(self, db, ctx)
+            # the plan's own name and type lists: the session's ResultSet copies them
+            return Result("rows", self.result_names, self.result_types,
+                          point.rows(self, db, ctx.values, ctx.now, ctx.row_type), None, None,
+                          self.keyspace, self.table)
         if self.ann is not None:
             return execute_ann(self, db, ctx)
         if self.meta.virtual:  # rows computed now, read like stored ones
@@ -471,14 +503,10 @@ class SelectPlan(Plan):
             rows_out, next_state = self._grouped(db, bound, limit, ppl, state, page_size, now,
                                                  mask)
         else:
-            cap = None  # rows any one partition read can contribute (pushed down to storage)
-            if not self.row_filtering and not self.post_sort:
-                for n in (limit, page_size + 1 if page_size else None, ppl):
-                    if n and (cap is None or n < cap):
-                        cap = n
+            cap = self._cap(limit, page_size, ppl)
             if self._fast is not None and mask is None:
                 rows_out, next_state = self._fast_page(db, bound, ppl, state, now, cap, limit,
-                                                       page_size)
+                                                       page_size, ctx.row_type)
             else:
                 rows = self._rows(db, bound, ppl, state, now, cap)
                 if mask is not None:
@@ -530,46 +558,56 @@ class SelectPlan(Plan):
     # ---- partitions and rows --------------------------------------------------------------
 
     def _partitions(self, db, bound: list, slices, state, now: int,
-                    cap: int | None = None, columns: tuple[str, ...] | None = None) -> Iterator:
+                    cap: int | None = None, columns: tuple[str, ...] | None = None) -> Iterable:
         """Partition views of the selected partitions, from the paging ``state`` on;
         ``columns``: projected views (``StorageEngine.read_rows``: rows of those columns'
-        values, no static row, no partition without clustering rows)."""
-        table_id = self.table_id
-        engine = db.engine
-        if columns is None:
-            read = engine.read_partition
-        else:
-            read = partial(engine.read_rows, columns=columns)
-        reverse = self.reverse
-        distinct = self.stmt.distinct
-        start_pk = state[0] if state else None
-        resume_ck = state[1] if state else None
+        values, no static row, no partition without clustering rows). Views are read as
+        they are iterated, except one partition key's, read at once (a list: no
+        generator to make, run and close for the usual single-partition query)."""
         if self.key_mode == "index":
-            trace("Executing read on {}.{} using index {}", self.meta.keyspace, self.meta.name,
-                  self.index[0].name)
-            yield from self._index_partitions(db, bound, slices, state, now)
-            return
+            return self._index_partitions(db, bound, slices, state, now)
         if self.key_mode == "keys":
             pks = self._partition_keys(bound)
             if self.where.token is not None:  # keys and a token range: keys filtered
                 accept = self.where.token_filter(bound)
                 pks = [pk for pk in pks if accept(partition_token(pk))]
-            if start_pk is not None:
-                if start_pk in pks:
-                    pks = pks[pks.index(start_pk):]
-                else:
-                    pks = []
-            for pk in pks:
-                trace("Executing single-partition query on {}", self.meta.name)
-                s = slices
-                if pk == start_pk:
-                    if resume_ck is None:
-                        continue
-                    s = _after(slices, resume_ck, reverse)
-                view = read(table_id, pk, s, reverse, now, 1 if distinct else cap)
-                if view is not None:
-                    yield view
-            return
+            views = self._key_partitions(db.engine, pks, slices, state, now, cap, columns)
+            return list(views) if len(pks) == 1 else views
+        return self._scan_partitions(db.engine, bound, slices, state, now, cap, columns)
+
+    def _key_partitions(self, engine, pks: list, slices, state, now: int, cap: int | None,
+                        columns: tuple[str, ...] | None) -> Iterator:
+        """The views of the partitions ``pks`` (see ``_partitions``)."""
+        table_id = self.table_id
+        reverse = self.reverse
+        limit = 1 if self.stmt.distinct else cap
+        start_pk = state[0] if state else None
+        if start_pk is not None:
+            pks = pks[pks.index(start_pk):] if start_pk in pks else []
+        for pk in pks:
+            trace("Executing single-partition query on {}", self.meta.name)
+            s = slices
+            if pk == start_pk:
+                if state[1] is None:
+                    continue
+                s = _after(slices, state[1], reverse)
+            if columns is None:
+                view = engine.read_partition(table_id, pk, s, reverse, now, limit)
+            else:
+                view = engine.read_rows(table_id, pk, s, reverse, now, limit, columns=columns)
+            if view is not None:
+                yield view
+
+    def _scan_partitions(self, engine, bound: list, slices, state, now: int,
+                         cap: int | None, columns: tuple[str, ...] | None) -> Iterator:
+        """The views of a token range or full scan (see ``_partitions``)."""
+        table_id = self.table_id
+        if columns is None:
+            read = engine.read_partition
+        else:
+            read = partial(engine.read_rows, columns=columns)
+        start_pk = state[0] if state else None
+        resume_ck = state[1] if state else None
         key_range = self.where.token_range(bound) if self.key_mode == "token" else KeyRange()
         if key_range is None:
             return
@@ -587,7 +625,7 @@ class SelectPlan(Plan):
                 view = read(table_id, view.pk, _after(slices, resume_ck, False), False, now, cap)
                 if view is None:
                     continue
-            if distinct:
+            if self.stmt.distinct:
                 view = type(view)(view.pk, view.static_row, view.rows[:1])
             yield view
 
@@ -606,9 +644,11 @@ class SelectPlan(Plan):
         return None if spec is None else RowBuilder(spec, table)
 
     def _fast_page(self, db, bound: list, ppl: int | None, state, now: int, cap: int | None,
-                   limit: int | None, page_size: int | None) -> tuple[list, bytes | None]:
+                   limit: int | None, page_size: int | None,
+                   row_type: type | None = None) -> tuple[list, bytes | None]:
         """The rows and the paging state after them of a ``_fast_spec`` plan: what the
-        general loop of ``execute`` gives, with each partition's rows built in one go."""
+        general loop of ``execute`` gives, with each partition's rows built in one go
+        (made as ``row_type`` when given: ``ExecutionContext.row_type``)."""
         slices = self._slices(bound) if self._slices is not None else None
         if slices is not None and not slices:
             return [], None
@@ -637,9 +677,9 @@ class SelectPlan(Plan):
             if by_limit:
                 room = max(limit, 1) - len(out)
             if room is None or len(rows) < room:
-                out.extend(build(pkv, rows))
+                out.extend(build(pkv, rows, row_type))
                 continue
-            out.extend(build(pkv, rows[:room]))
+            out.extend(build(pkv, rows[:room], row_type))
             if by_limit:
                 return out, None
             pending = _encode_state(view.pk, rows[room - 1][0], count + room,

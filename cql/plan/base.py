@@ -32,15 +32,17 @@ class ExecutionContext:
 
     ``now`` (seconds, what TTLs and expiry are judged against) defaults to the current
     time; ``user`` is the logged-in role running the statement, None for a trusted
-    (embedded) session. A plain slotted class: one is made per statement."""
+    (embedded) session; ``row_type``: the tuple subclass (the session's named tuple) a plan
+    may make its result rows of, so they need no second conversion (None: plain tuples).
+    A plain slotted class: one is made per statement."""
 
     __slots__ = ("values", "fetch_size", "paging_state", "timestamp", "trace", "keyspace",
-                 "now", "user")
+                 "now", "user", "row_type")
 
     def __init__(self, values: list, fetch_size: int | None = None,
                  paging_state: bytes | None = None, timestamp: int | None = None,
                  trace: bool = False, keyspace: str | None = None, now: int | None = None,
-                 user: str | None = None):
+                 user: str | None = None, row_type: type | None = None):
         self.values = values
         self.fetch_size = fetch_size
         self.paging_state = paging_state
@@ -49,6 +51,7 @@ class ExecutionContext:
         self.keyspace = keyspace
         self.now = int(_time()) if now is None else now
         self.user = user
+        self.row_type = row_type
 
 
 @dataclass

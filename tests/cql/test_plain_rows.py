@@ -1,7 +1,8 @@
 """The compiled builders of plain selections (cql.dml.plain_rows): ``RowBuilder.rows``
 (a partition's rows at once, the usual types decoded inline) and the inline partition key
 decoder give exactly what the per-row ``from_values`` and ``partition_key_values`` give,
-values and errors, for well-formed, empty and malformed bytes alike."""
+values and errors, for well-formed, empty and malformed bytes alike; rows made as a named
+tuple class are what the named-tuple row factory makes of them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import cql.types as T
 from cql.cells import partition_key_values
 from cql.dml.plain_rows import RowBuilder, column_spec
 from cql.dml.selection import ColumnSelector
+from cql.session import _row_class, named_tuple_factory
 from cql.types.comparable import encode_clustering, serialize_partition_key
 
 from .types.cqltypes_strategies import values as typed_values
@@ -100,3 +102,10 @@ def test_compiled_builders_match_the_per_row_builder(case):
     read = [(ck, [values[n] for n in build.names]) for ck, values in rows]
     assert _outcome(build.rows, pkv, read) == \
         _outcome(lambda: [build.from_values(pkv, ck, v) for ck, v in read])
+    # made as the session's named tuples: what the row factory makes of the plain rows
+    names = [c.name for c in columns]
+    row = _row_class(tuple(names))
+    made = _outcome(build.rows, pkv, read, row)
+    assert made == _outcome(lambda: named_tuple_factory(names, build.rows(pkv, read)))
+    if made[0] == "ok":
+        assert {type(r) for r in build.rows(pkv, read, row)} <= {row}
