@@ -807,28 +807,42 @@ def row_record(table_id: str, pk: bytes, ck: bytes, row) -> tuple[bytes, int] | 
     ts = row.timestamp  # the marker's
     if ts is None:
         return None
-    if row.values is not None:
+    tail = row.tail
+    if row.values is not None and tail is not None:
         flags = R_LIVENESS  # an INSERT's plain row (CachedRow.plain): a non-expiring marker
     else:
         flags = _row_flags(row)
-    tail = row.tail
-    if tail is None:
-        tail = _row_tail(row, flags)
+        if tail is None:
+            tail = _row_tail(row, flags)
     size = 2 + len(tail)  # flags, marker timestamp (delta 0 against the base), tail
     nck = len(ck)
     npk = len(pk)
     if nck >= 0x80 or npk >= 0x80 or size >= 0x4000:
         return None
-    tid = _NAMES.get(table_id)
-    if tid is None:
-        tid = _name_prefix(table_id)
+    if flags == R_LIVENESS:  # the body's two-byte size and its flags, looked up
+        body_head = (_ROW_HEADS or _row_heads())[0][size]
+    else:
+        body_head = bytes((0x80 | (size & 0x7F), size >> 7, flags))
+    head = _RECORD_HEADS.get(table_id)
+    if head is None:
+        head = _record_head(table_id)
     base = _timestamp_svarint(ts)
-    # the partition: flags 0, base = the marker's timestamp, one row: ck, size, body
+    # the partition: flags 0, base = the marker's timestamp, one row: ck, the body's head,
+    # the marker's timestamp (delta 0 against the base), the tail
     part_size = len(base) + nck + size + 5
-    return b"".join((b"\x01", tid, _BYTE[npk], pk, _U32.pack(part_size), b"\x00", base,
-                     b"\x01", _BYTE[nck], ck,
-                     _U32.pack(0x80 | (size & 0x7F) | (size >> 7) << 8 | flags << 16),
-                     tail)), part_size
+    return b"".join((head, _BYTE[npk], pk, _U32.pack(part_size), b"\x00", base, b"\x01",
+                     _BYTE[nck], ck, body_head, b"\x00", tail)), part_size
+
+
+_RECORD_HEADS: dict[str, bytes] = {}  # table id -> a record's mutation count and table id
+
+
+def _record_head(table_id: str) -> bytes:
+    tid = _NAMES.get(table_id)
+    head = b"\x01" + (tid if tid is not None else _name_prefix(table_id))
+    if len(_RECORD_HEADS) < 10000:
+        _RECORD_HEADS[table_id] = head
+    return head
 
 
 _last_ts_high = (-1, b"")  # (ts zig-zag >> 14, its varint bytes): swapped whole, no lock
