@@ -15,7 +15,7 @@ from __future__ import annotations
 from operator import itemgetter
 from time import time as _time
 
-from cassalite.storage.lsm.encoding import cell_head, marker_row_tail
+from cassalite.storage.lsm.encoding import cell_head, marker_row_tail, plain_row_tail
 from cassalite.storage.model import (
     NO_DELETION_TIME,
     NO_TTL,
@@ -68,7 +68,7 @@ class RowWriter:
     """Builds the one-row mutation of a simple INSERT or UPDATE."""
 
     __slots__ = ("table", "table_id", "first", "then", "n_pk", "n_ck", "keys_get",
-                 "pk_serialize", "ck_encode", "cells", "names", "row_marker")
+                 "pk_serialize", "ck_encode", "cells", "names", "heads", "row_marker")
 
     def __init__(self, table, first: list[tuple[str, Term]], then: list[tuple[str, Term]],
                  cells: list, row_marker: bool):
@@ -100,8 +100,10 @@ class RowWriter:
         #: (column name, value getter, serializer, encoded cell head) per cell
         self.cells = [(column.name, value_getter(term), column.type.serialize,
                        cell_head(column.name)) for column, term in cells]
-        #: the cells' column names, shared by the plain rows written (``CachedRow.plain``)
+        #: the cells' column names, shared by the plain rows written (``CachedRow.plain``),
+        #: and their encoded heads
         self.names = tuple(column.name for column, _ in cells)
+        self.heads = tuple(head for _, _, _, head in self.cells)
         self.row_marker = row_marker
 
     def mutations(self, bound: list, ts: int, ttl: int, now: int | None, encode: bool = False
@@ -180,18 +182,15 @@ class RowWriter:
         if ttl or not self.row_marker:
             return self._other_row(bound, ts, ttl, now)
         values = []
-        plain: list | None = [] if encode else None
-        for _, get, serialize, head in self.cells:
+        for _, get, serialize, _ in self.cells:
             v = get(bound)
             if v is UNSET or v is None:
                 return self._marker_row(bound, ts, now, encode)
-            value = serialize(v)
-            values.append(value)
-            if plain is not None:
-                plain += (head, value)
+            values.append(serialize(v))
+        values = tuple(values)
         # an INSERT's row keeps its encoding (commit log, then flush)
-        return CachedRow.plain(ts, self.names, tuple(values),
-                               marker_row_tail(plain) if plain is not None else None)
+        return CachedRow.plain(ts, self.names, values,
+                               plain_row_tail(self.heads, values) if encode else None)
 
     def _marker_row(self, bound: list, ts: int, now: int | None, encode: bool) -> Row:
         """An INSERT's row with a null (a tombstone) or an unset value: its cells."""

@@ -302,12 +302,17 @@ def marker_row_tail(cells: list) -> bytes:
     live, non-expiring cells at the marker's timestamp (an INSERT's row, encoded by the
     prepared statement's writer as it builds it); ``cells`` alternates ``cell_head`` and
     value."""
-    n = len(cells) >> 1
+    return plain_row_tail(cells[0::2], cells[1::2])
+
+
+def plain_row_tail(heads, values) -> bytes:
+    """``marker_row_tail`` of the cells with ``heads`` (``cell_head``) and ``values``
+    (sequences of the same length): a plain row's (``CachedRow.plain``)."""
+    n = len(values)
     parts = [_BYTE[n] if n < 0x80 else uvarint_bytes(n)]
-    for i in range(0, len(cells), 2):
-        value = cells[i + 1]
+    for head, value in zip(heads, values):
         k = len(value)
-        parts += (cells[i], _BYTE[k] if k < 0x80 else uvarint_bytes(k), value)
+        parts += (head, _BYTE[k] if k < 0x80 else uvarint_bytes(k), value)
     return b"".join(parts)
 
 
