@@ -2,8 +2,8 @@
 
 A plain selection's rows (:mod:`cql.dml.plain_rows`) can be decoded column by column: all
 the bigints of a column are one ``struct`` call over the joined value bytes, all its texts
-one ``map`` of ``bytes.decode``, a fixed-width integer clustering column one XOR of the
-joined row keys. Each decoder gives exactly what the per-value decoder gives for
+one ``map`` of ``bytes.decode``, a fixed-width integer clustering column two byte
+translations of the joined row keys and one ``struct`` call. Each decoder gives exactly what the per-value decoder gives for
 well-formed values, and raises (ValueError, TypeError, struct.error, UnicodeDecodeError)
 on anything else (a null, an empty or malformed value, a collection), so the caller redoes
 the batch value by value for the per-value results and errors.
@@ -17,7 +17,7 @@ from itertools import repeat
 from typing import Callable, Iterable
 
 from cql.types import native
-from cql.types.comparable import SEP, TERMINATOR
+from cql.types.comparable import SEP, TERMINATOR, invert
 
 # struct codes of the fixed-width types (same class and name: COUNTER is not BIGINT)
 _FIXED = ((native.BIGINT, "q"), (native.INT, "i"), (native.SMALLINT, "h"),
@@ -58,32 +58,38 @@ def cell_decoder(ctype) -> Callable[[tuple], Iterable] | None:
     return None
 
 
+#: a value's first byte -> its two's complement's: ASC flips the top bit (the bias), DESC
+#: inverts the byte and then flips the top bit
+_HIGH = {False: bytes(b ^ 0x80 for b in range(256)), True: bytes(b ^ 0x7F for b in range(256))}
+
+
 @lru_cache(maxsize=256)
-def _int_keys(size: int, desc: bool, n: int) -> tuple:
-    """(unpack, XOR mask, separators, terminators, key width, the list of the ``n`` key
-    widths) for ``n`` joined row keys of one ``size``-byte integer clustering column: each
-    key is SEP, the value's comparable bytes, TERMINATOR. The comparable bytes are v + bias (ASC) or their inversion, bias - 1 - v
-    (DESC): flipping the top bit (ASC) or the other bits (DESC) gives v's two's
-    complement, so one XOR of the joined keys and one struct call read every value."""
+def _int_keys(size: int, n: int) -> tuple:
+    """(unpack, separators, terminators, key width, the list of the ``n`` key widths) for
+    ``n`` joined row keys of one ``size``-byte integer clustering column: each key is SEP,
+    the value's comparable bytes, TERMINATOR."""
     width = size + 2
-    flip = (1 << (size * 8 - 1)) - 1 if desc else 1 << (size * 8 - 1)
-    one = b"\x00" + flip.to_bytes(size, "big") + b"\x00"
-    code = _INT_CODES[size]
-    unpack = struct.Struct(">" + f"x{code}x" * n).unpack
-    return (unpack, int.from_bytes(one * n, "big"), bytes((SEP,)) * n,
-            bytes((TERMINATOR,)) * n, width, [width] * n)
+    unpack = struct.Struct(">" + f"x{_INT_CODES[size]}x" * n).unpack
+    return unpack, bytes((SEP,)) * n, bytes((TERMINATOR,)) * n, width, [width] * n
 
 
 def int_clustering_decoder(size: int, desc: bool) -> Callable[[tuple], tuple]:
     """The values of a single fixed-width integer clustering column from the row keys
-    (what ``clustering_decoder`` gives for keys of exactly SEP, value, TERMINATOR)."""
+    (what ``clustering_decoder`` gives for keys of exactly SEP, value, TERMINATOR).
+
+    The comparable bytes are v + bias (ASC) or their inversion, bias - 1 - v (DESC): two
+    byte translations of the joined keys (every byte inverted for DESC, each value's first
+    byte mapped through ``_HIGH``) give each v's two's complement, and one struct call
+    reads them all."""
+    high = _HIGH[desc]
 
     def decode(keys: tuple) -> tuple:
-        n = len(keys)
-        unpack, mask, seps, terminators, width, widths = _int_keys(size, desc, n)
+        unpack, seps, terminators, width, widths = _int_keys(size, len(keys))
         data = b"".join(keys)
         if list(map(len, keys)) != widths or data[::width] != seps \
                 or data[width - 1::width] != terminators:
             raise ValueError("a row key of another shape")
-        return unpack((int.from_bytes(data, "big") ^ mask).to_bytes(n * width, "big"))
+        values = bytearray(invert(data) if desc else data)
+        values[1::width] = data[1::width].translate(high)
+        return unpack(values)
     return decode
