@@ -255,6 +255,14 @@ def startup() -> dict:
     return out
 
 
+def _machine() -> str:
+    """Cores, Python, and whether cql's hot modules run compiled (``cql.compiled``)."""
+    import cql
+
+    return (f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+            f"cql.compiled={cql.compiled}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=200_000)
@@ -277,12 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     clock, clock_name = (time.process_time, "process CPU time") if args.cpu else \
         (time.perf_counter, "wall time")
     if args.server_only:
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
+        print(f"machine: {_machine()}", flush=True)
         print_server(server(args.server_seconds), args.server_seconds)
         return 0
     root = Path(tempfile.mkdtemp(prefix="cassalite-bench-"))
     try:
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        print(f"machine: {_machine()}, "
               f"{args.rows} rows over {args.partitions} partitions, {runs} run(s)", flush=True)
         m = messages(root, args.rows, args.partitions, args.probes, runs, clock)
         print_messages(m, runs, clock_name)

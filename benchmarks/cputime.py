@@ -138,7 +138,7 @@ if __name__ == "__main__":
     root = Path(tempfile.mkdtemp())
     try:
         q = run_sqlite(root, rows, parts, probes)
-        print("sqlite us/op", {k: round(v, 2) for k, v in q.items()})
+        print(f"cql.compiled={cql.compiled}; sqlite us/op", {k: round(v, 2) for k, v in q.items()})
         for m in modes:
             path = ":memory:" if m == "memory" else str(root / m)
             c = run_cql(path, rows, parts, probes, steady=(m == "steady"),
