@@ -7,7 +7,8 @@ and cassalite run at different moments. This variant charges each phase its proc
 time (``time.process_time``: the LSM engine's background flush and compaction threads
 included) and reports microseconds per operation and the ratio sqlite3 / cassalite for
 four states: ``lsm`` (natural: reads run against whatever memtables and SSTables the
-ingest left), ``steady`` (everything flushed before the reads), ``memory`` (the
+ingest left, with their flushes still running), ``steady`` (everything flushed and the
+compactions that flush started finished before the reads), ``memory`` (the
 in-memory engine) and ``rocks`` (the RocksDB engine, ``pip install 'cassalite[rocks]'``;
 RocksDB's background threads are charged too). Phases: prepared INSERT, unprepared
 INSERT with literals (``text``), point SELECT, 50-row slice, full scan (per row).
@@ -73,13 +74,33 @@ def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False, engine
     out["text"] = (clock() - t) / n * 1e6
     lsm = not str(path).startswith(":memory:") and engine is None  # has admin.flush()
     if steady and lsm:
-        s.admin.flush()
+        settle(s)
     out.update(_reads(s, parts, per, probes, clock, rows))
     if both and lsm:
-        s.admin.flush()
+        settle(s)
         out.update({f"steady_{k}": v for k, v in _reads(s, parts, per, probes, clock, rows).items()})
     s.close()
     return out
+
+
+def settle(s, timeout: float = 300.0) -> None:
+    """Flush, then wait for the background compactions the flush started (a steady state:
+    nothing running in the background whose CPU time the reads would be charged). A task
+    left pending with none running for 2 s (automatic compaction off) is not waited for."""
+    s.admin.flush()
+    deadline = idle = time.monotonic() + timeout
+    while (now := time.monotonic()) < deadline:
+        stats = s.admin.compaction_stats()
+        if stats["active"]:
+            idle = deadline
+        elif not stats["pending_tasks"]:
+            return
+        elif idle == deadline:
+            idle = now
+        elif now - idle > 2.0:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("compactions still running after the flush")
 
 
 def run_sqlite(root, rows, parts, probes, clock=T, keep=False):
