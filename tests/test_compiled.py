@@ -47,9 +47,11 @@ def test_pure_python_switch() -> None:
         assert _flag(env) == str(cql.compiled)
 
 
-def test_an_extension_older_than_its_source_is_not_used(tmp_path) -> None:
+def test_an_extension_older_than_its_source_is_not_used(tmp_path, monkeypatch) -> None:
     """A module edited since the build runs from its source, never stale compiled code."""
     from importlib.machinery import ExtensionFileLoader
+
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)  # the age alone decides here
 
     chooser = next(f for f in sys.meta_path if type(f) is compiled._Chooser)
     pkg = tmp_path / "pkg"
