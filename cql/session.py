@@ -188,16 +188,25 @@ _EMPTY_FACTORIES = frozenset((named_tuple_factory, tuple_factory, dict_factory))
 
 def _void_result_set(session: Session, result: Result) -> ResultSet:
     """The ResultSet of a void result (a write), as ``ResultSet(session, result, ...)``
-    builds it, with one dict: no rows, so no next page to fetch."""
-    rs = _new_object(ResultSet)
-    names: list[str] = []
+    builds it: no rows, so no next page to fetch."""
     factory = session.row_factory
+    names: list[str] = []
+    return _filled_result_set(
+        session, result, None, names, [], [] if factory in _EMPTY_FACTORIES
+        else factory(names, []), None, result.keyspace, result.table, result.kind)
+
+
+def _filled_result_set(session: Session, result: Result | None, fetch_next: Callable | None,
+                       names: list[str], types: list, rows: list, paging_state: bytes | None,
+                       keyspace: str | None, table: str | None, kind: str) -> ResultSet:
+    """A ResultSet holding what ``ResultSet.__init__`` sets, given directly (the fast
+    paths, which have no Result to copy from, or one of no rows): one dict, no call."""
+    rs = _new_object(ResultSet)
     rs.__dict__ = {
-        "_session": session, "_result": result, "_fetch_next": None, "column_names": names,
-        "column_types": [],
-        "current_rows": [] if factory in _EMPTY_FACTORIES else factory(names, []),
-        "paging_state": None, "warnings": [], "keyspace": result.keyspace,
-        "table": result.table, "trace": None, "response_kind": result.kind}
+        "_session": session, "_result": result, "_fetch_next": fetch_next,
+        "column_names": names, "column_types": types, "current_rows": rows,
+        "paging_state": paging_state, "warnings": [], "keyspace": keyspace, "table": table,
+        "trace": None, "response_kind": kind}
     return rs
 
 
@@ -479,21 +488,14 @@ class Session:
                 int(_time()), row_type)
         except StorageError as exc:
             raise cql_error(exc) from exc
-        rs = _new_object(ResultSet)  # what ResultSet(session, result, ...) sets
-        rs._session = self
-        rs._result = None  # a rows result: no schema change
-        rs._fetch_next = None if paging_state is None else \
-            self._pager(prepared, parameters, fetch_size, timestamp, False)
-        rs.column_names = names = list(plan.result_names)
-        rs.column_types = list(plan.result_types)
-        rs.current_rows = rows if row_type is not None else self.row_factory(names, rows)
-        rs.paging_state = paging_state
-        rs.warnings = []
-        rs.keyspace = plan.keyspace
-        rs.table = plan.table
-        rs.trace = None
-        rs.response_kind = "rows"
-        return rs
+        names = list(plan.result_names)
+        return _filled_result_set(
+            self, None,  # a rows result: no schema change
+            None if paging_state is None else
+            self._pager(prepared, parameters, fetch_size, timestamp, False),
+            names, list(plan.result_types),
+            rows if row_type is not None else self.row_factory(names, rows), paging_state,
+            plan.keyspace, plan.table, "rows")
 
     def _traced(self, request: str, query: Any, fetch_size: int | None,
                 run: Callable[[], ResultSet]) -> ResultSet:
