@@ -27,10 +27,9 @@ def _modules() -> tuple[str, ...]:
     """``MODULES`` of cassalite/compiled.py, read without importing the package."""
     tree = ast.parse((ROOT / "cassalite" / "compiled.py").read_text())
     for node in tree.body:
-        if isinstance(node, ast.AnnAssign | ast.Assign):
-            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
-            if any(getattr(t, "id", None) == "MODULES" for t in targets):
-                return ast.literal_eval(node.value)
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "MODULES"
+                                                for t in node.targets):
+            return ast.literal_eval(node.value)
     raise RuntimeError("MODULES not found in cassalite/compiled.py")
 
 
