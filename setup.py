@@ -40,6 +40,30 @@ def _source(module: str) -> str:
     raise RuntimeError(f"no source folder for {module}")
 
 
+def _pxd_tree(modules) -> tuple[str, bool]:
+    """A directory holding each module's augmenting ``.pxd`` at its installed path, and
+    whether a copy in it changed.
+
+    Cython looks for the ``.pxd`` of ``cassalite.storage.lsm.encoding`` at
+    ``cassalite/storage/lsm/encoding.pxd``; the repository keeps it beside its source in
+    ``storage/lsm/``, where Cython would not find it and would compile the module untyped.
+    Cython does not count a ``.py`` file's ``.pxd`` among its dependencies: a changed
+    copy is what tells the build to regenerate the C files."""
+    tree = ROOT / "build" / "cython-pxd"
+    changed = False
+    for name in modules:
+        pxd = (ROOT / _source(name)).with_suffix(".pxd")
+        if not pxd.exists():
+            continue
+        copy = tree.joinpath(*name.split(".")).with_suffix(".pxd")
+        text = pxd.read_text()
+        if not copy.exists() or copy.read_text() != text:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(text)
+            changed = True
+    return str(tree), changed
+
+
 def extensions() -> list:
     if os.environ.get("CASSALITE_PURE_PYTHON"):
         _warn("CASSALITE_PURE_PYTHON is set")
@@ -51,8 +75,11 @@ def extensions() -> list:
         _warn("Cython is not installed")
         return []
     try:
+        modules = _modules()
+        include, changed = _pxd_tree(modules)
         return cythonize(
-            [Extension(name, [_source(name)]) for name in _modules()],
+            [Extension(name, [_source(name)]) for name in modules],
+            include_path=[include], force=changed,
             compiler_directives={"language_level": 3, "annotation_typing": False},
             nthreads=os.cpu_count() or 1, quiet=True)
     except Exception as exc:  # noqa: BLE001 - a failed compile must not fail the install

@@ -939,6 +939,8 @@ def get_live_rows(buf, pos: int, end: int, base: int, lo: bytes | None, hi: byte
     is above MIN_TIMESTAMP (CQL refuses it in USING TIMESTAMP); rows of the usual shape
     are then decoded by ``_plain_live_rows``, the others by ``_live_rows``.
     """
+    if end > len(buf):
+        raise DecodeError(f"rows end at {end}, past their buffer of {len(buf)} bytes")
     if lo is not None:  # rows before lo: skipped by their length
         while pos < end:
             n = buf[pos]
@@ -987,22 +989,34 @@ def _plain_live_rows(buf, pos: int, end: int, hi: bytes | None, names: dict, wid
     marker) and so are its cells whatever their timestamps, which are skipped: the
     general loop's work without its branches. Returns the position reached and whether
     the rows are done (at ``hi``, ``end`` or ``limit``); not done: ``pos`` is the start
-    of a row of another shape."""
+    of a row of another shape, or of one whose lengths reach past its end (corrupt: the
+    general loop reports it).
+
+    Compiled, ``data`` is a C pointer into ``buf`` (encoding.pxd), whose slices are
+    copies without bounds checks: every slice is checked against its row's end first."""
+    data = buf
     get = names.get
     append = out.append
     ranges = _RANGES
     left = _NO_LIMIT if limit is None else limit - len(out)
+    if end > len(buf):  # corrupt: the general loop reports it
+        return pos, False
     while pos < end:
         n = buf[pos]
         if n >= 0x80:
             return pos, False
         p = pos + 1 + n
-        ck = buf[pos + 1:p]
+        # the body length (two bytes), the row flags, the marker's timestamp (skipped)
+        b0 = buf[p]
+        b1 = buf[p + 1]
+        if buf[p + 2] != R_LIVENESS or b1 >= 0x80 or not b0 & 0x80:
+            return pos, False
+        row_end = p + 2 + ((b0 & 0x7F) | (b1 << 7))
+        if row_end > end:
+            return pos, False
+        ck = data[pos + 1:p]
         if hi is not None and ck >= hi:
             return pos, True
-        # the body length (two bytes), the row flags, the marker's timestamp (skipped)
-        if buf[p + 2] != R_LIVENESS or buf[p + 1] >= 0x80 or not buf[p] & 0x80:
-            return pos, False
         p += 3
         if buf[p] < 0x80:
             p += 1
@@ -1020,18 +1034,24 @@ def _plain_live_rows(buf, pos: int, end: int, hi: bytes | None, names: dict, wid
         p += 1
         values = [None] * width
         for _ in ranges[count]:
-            hit = get(buf[p:p + buf[p] + 4])
+            q = p + buf[p] + 4
+            if q > row_end:
+                return pos, False
+            hit = get(data[p:q])
             if hit is not None:  # a selected cell at the row's timestamp, short value
                 i, head, vn = hit
                 p += head
-                values[i] = buf[p:p + vn]
-                p += vn
+                q = p + vn
+                if q > row_end:
+                    return pos, False
+                values[i] = data[p:q]
+                p = q
                 continue
             ln = buf[p]
             q = p + 1 + ln
             if ln >= 0x80 or buf[q]:
                 return pos, False  # a long name, a tombstone, a TTL, a collection...
-            i = get(buf[p:q])  # None: not selected
+            selected = get(data[p:q])  # None: not selected
             q += 1
             if buf[q] < 0x80:  # the timestamp
                 q += 1
@@ -1042,9 +1062,11 @@ def _plain_live_rows(buf, pos: int, end: int, hi: bytes | None, names: dict, wid
                 q += 1
             else:
                 vn, q = get_uvarint(buf, q)
-            if i is not None:
-                values[i] = buf[q:q + vn]
             p = q + vn
+            if p > row_end:
+                return pos, False
+            if selected is not None:
+                values[selected] = data[q:p]
         pos = p
         append((ck, values))
         left -= 1
@@ -1067,10 +1089,16 @@ def _live_rows(buf, pos: int, end: int, base: int, hi: bytes | None, names: dict
         if hi is not None and ck >= hi:
             return start
         pos += n
-        if buf[pos] & 0x80 and buf[pos + 1] < 0x80:  # the body length, usually two bytes
+        b0 = buf[pos]
+        b1 = buf[pos + 1]
+        if b0 & 0x80 and b1 < 0x80:  # the body length, usually two bytes
             pos += 2
+            row_end = pos + ((b0 & 0x7F) | (b1 << 7))
         else:
-            _, pos = get_uvarint(buf, pos)
+            size, pos = get_uvarint(buf, pos)
+            row_end = pos + size
+        if row_end > end:
+            raise DecodeError(f"the row at {start} ends past its block")
         row_floor = floor
         if rts:
             for rt in rts:
@@ -1119,7 +1147,10 @@ def _live_rows(buf, pos: int, end: int, base: int, hi: bytes | None, names: dict
             count, pos = get_uvarint(buf, pos)
         for _ in range(count):
             ln = buf[pos]
-            hit = names.get(buf[pos:pos + ln + 4])
+            # a plain cell takes at least its probe's bytes; a probe past the row's end
+            # is not one (and would be cut short at the buffer's end)
+            q = pos + ln + 4
+            hit = names.get(buf[pos:q]) if q <= row_end else None
             if hit is not None:  # a selected plain cell at the row's timestamp, short value
                 i, head, vn = hit
                 pos += head
@@ -1128,7 +1159,7 @@ def _live_rows(buf, pos: int, end: int, base: int, hi: bytes | None, names: dict
                     values[i] = buf[pos:pos + vn]
                 pos += vn
                 continue
-            i = names.get(buf[pos:pos + ln + 3])
+            i = names.get(buf[pos:q - 1]) if q <= row_end else None
             if i is not None:  # a selected plain cell at the row's timestamp
                 pos += ln + 3
                 vn = buf[pos]

@@ -144,3 +144,33 @@ def test_an_insert_row_decodes_to_its_values():
     get_live_rows(bytes(buf), start, len(buf), base, None, None, name_index(("c", "b", "a")),
                   3, MIN_TIMESTAMP, [], NOW, out, None)
     assert out == [(b"k", [b"x" * 200, None, b"1"]), (b"m", [b"x" * 200, None, b"1"])]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rowmap=st.dictionaries(keys, plain_rows(), min_size=1, max_size=6),
+       edits=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), max_size=4),
+       cut=st.integers(0, 64), past=st.integers(0, 64),
+       columns=st.lists(names, min_size=1, max_size=4, unique=True).map(tuple))
+def test_corrupt_rows_never_read_past_the_buffer(rowmap, edits, cut, past, columns):
+    """Bytes changed, a buffer cut short, an ``end`` past the buffer (what a corrupt index
+    or a damaged chunk that still passes its checksum would give): the loops either decode
+    rows or raise one of the errors the SSTable reader reports as corruption. Compiled,
+    ``_plain_live_rows`` slices through a C pointer: an unchecked length would read
+    memory outside the buffer (or crash the process)."""
+    buf = bytearray()
+    put_partition(buf, Partition(rows=SortedDict(rowmap)))
+    _, base, _, start = get_partition_header(bytes(buf), 0)
+    for at, byte in edits:
+        if start + at < len(buf):
+            buf[start + at] = byte
+    end = len(buf)
+    buf = bytes(buf[:max(start, end - cut)])
+    out: list = []
+    try:
+        get_live_rows(buf, start, end + past, base, None, None, name_index(columns),
+                      len(columns), MIN_TIMESTAMP, [], NOW, out, None)
+    except (IndexError, ValueError, UnicodeDecodeError, OverflowError):
+        pass  # DecodeError is a ValueError
+    for ck, values in out:
+        assert ck in buf
+        assert all(v is None or v in buf for v in values)
