@@ -13,7 +13,10 @@ Workloads (through the public API only):
   everything flushed (steady state), the memory engine and, when ``rocksdict`` is
   installed, the RocksDB engine (``engine="rocks"``). Every ratio is cassalite's rate
   / sqlite3's rate *in the same run*; the table gives the median of ``--runs`` runs (and
-  the range). ``--cpu`` times each phase in process CPU time instead of wall time (for a
+  the range). sqlite3's read phases are timed again on its kept database right before
+  each round of cassalite's reads, and the read ratios use those: on a machine whose
+  speed drifts (shared cores), phases timed minutes apart would tilt the ratios either
+  way. The table's sqlite3 column is its first timing. ``--cpu`` times each phase in process CPU time instead of wall time (for a
   machine shared with other work).
 - bytes on disk and reopen time of the first run's databases.
 - wide partition: 1,000 x 3.2 KB blobs in one partition, time to read it all (the HBase MOB
@@ -74,19 +77,30 @@ def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -
     ratio: dict = {}
     out: dict = {"us": us, "ratio": ratio}
     for run in range(runs):
-        q = cputime.run_sqlite(root, rows, parts, probes, clock, keep=run == 0)
+        q = cputime.run_sqlite(root, rows, parts, probes, clock, keep=True)
+
+        def baseline():  # sqlite3's reads again, right before each round of ours
+            return cputime.sqlite_reads(root, parts, rows // parts, probes, clock)
+
         lsm = root / f"lsm{run}"
-        c = cputime.run_cql(str(lsm), rows, parts, probes, clock=clock, both=True)
-        c.update({f"memory_{k}": v for k, v in
-                  cputime.run_cql(":memory:", rows, parts, probes, clock=clock).items()})
+        c = cputime.run_cql(str(lsm), rows, parts, probes, clock=clock, both=True,
+                            baseline=baseline)
+        c.update({f"memory_{k}": v for k, v in cputime.run_cql(
+            ":memory:", rows, parts, probes, clock=clock, baseline=baseline).items()})
         if rocks:
             c.update({f"rocks_{k}": v for k, v in cputime.run_cql(
                 str(root / f"rocks{run}"), rows, parts, probes, clock=clock,
-                engine="rocks").items()})
+                engine="rocks", baseline=baseline).items()})
+        bases = {key[:-len("baseline")]: c.pop(key) for key in list(c)
+                 if key.endswith("baseline")}
         for key, value in c.items():
-            phase = key.rpartition("_")[2]
+            state, _, phase = key.rpartition("_")
+            state = state + "_" if state else ""
+            base = bases.get(state, q)
+            if phase not in base:  # a write phase: against sqlite3's ingest
+                base = q
             us.setdefault(key, []).append(value)
-            ratio.setdefault(key, []).append(q[phase] / value)
+            ratio.setdefault(key, []).append(base[phase] / value)
         for phase, value in q.items():
             us.setdefault(f"sqlite_{phase}", []).append(value)
         print(f"run {run + 1}/{runs} ratios: " + " ".join(f"{k} {ratio[k][-1]:.2f}" for k in c),
@@ -103,8 +117,8 @@ def messages(root: Path, rows: int, parts: int, probes: int, runs: int, clock) -
             db.execute("SELECT * FROM messages WHERE channel_id = 0 LIMIT 1").fetchone()
             out["reopen"] = (reopen, time.perf_counter() - t)
             db.close()
-            for name in ("s.db", "s.db-wal", "s.db-shm"):
-                (root / name).unlink(missing_ok=True)
+        for name in ("s.db", "s.db-wal", "s.db-shm"):
+            (root / name).unlink(missing_ok=True)
         shutil.rmtree(lsm, ignore_errors=True)
         shutil.rmtree(root / f"rocks{run}", ignore_errors=True)
     return out

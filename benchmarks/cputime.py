@@ -51,10 +51,13 @@ def _reads(s, parts, per, probes, clock, rows):
     return out
 
 
-def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False, engine=None):
+def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False, engine=None,
+            baseline=None):
     """µs/op of each phase. ``steady``: flush everything before the reads; ``both``: read
     once as the ingest left the data, then flush and read again (keys ``steady_<phase>``);
-    ``engine``: the storage engine of a directory database (default: LSM)."""
+    ``engine``: the storage engine of a directory database (default: LSM); ``baseline``:
+    called right before each round of reads, its result kept under ``baseline`` (and
+    ``steady_baseline``), for read ratios against sqlite3 reads timed next to ours."""
     s = cql.connect(path, engine=engine) if engine else cql.connect(path)
     s.execute("CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
     s.execute("USE bench")
@@ -75,9 +78,13 @@ def run_cql(path, rows, parts, probes, steady=False, clock=T, both=False, engine
     lsm = not str(path).startswith(":memory:") and engine is None  # has admin.flush()
     if steady and lsm:
         settle(s)
+    if baseline is not None:
+        out["baseline"] = baseline()
     out.update(_reads(s, parts, per, probes, clock, rows))
     if both and lsm:
         settle(s)
+        if baseline is not None:
+            out["steady_baseline"] = baseline()
         out.update({f"steady_{k}": v for k, v in _reads(s, parts, per, probes, clock, rows).items()})
     s.close()
     return out
@@ -127,6 +134,18 @@ def run_sqlite(root, rows, parts, probes, clock=T, keep=False):
             db.commit()
     db.commit()
     out["text"] = (clock() - t) / n * 1e6
+    out.update(_sqlite_reads(db, parts, per, probes, clock))
+    if keep:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    if not keep:
+        for name in ("s.db", "s.db-wal", "s.db-shm"):
+            (Path(root) / name).unlink(missing_ok=True)
+    return out
+
+
+def _sqlite_reads(db, parts: int, per: int, probes: int, clock) -> dict:
+    out = {}
     rnd = random.Random(1)
     t = clock()
     for _ in range(probes):
@@ -139,13 +158,16 @@ def run_sqlite(root, rows, parts, probes, clock=T, keep=False):
     t = clock()
     c = len(db.execute("SELECT * FROM messages").fetchall())
     out["scan"] = (clock() - t) / c * 1e6
-    if keep:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    if not keep:
-        for name in ("s.db", "s.db-wal", "s.db-shm"):
-            (Path(root) / name).unlink(missing_ok=True)
     return out
+
+
+def sqlite_reads(root, parts: int, per: int, probes: int, clock=T) -> dict:
+    """The read phases of ``run_sqlite`` again, on the database it kept (``keep``)."""
+    db = sqlite3.connect(Path(root) / "s.db")
+    try:
+        return _sqlite_reads(db, parts, per, probes, clock)
+    finally:
+        db.close()
 
 
 if __name__ == "__main__":
