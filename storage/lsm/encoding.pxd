@@ -22,3 +22,8 @@ cpdef tuple _plain_live_rows(bytes buf, Py_ssize_t pos, Py_ssize_t end, object h
 cpdef Py_ssize_t _live_rows(bytes buf, Py_ssize_t pos, Py_ssize_t end, object base, object hi,
                             dict names, Py_ssize_t width, object floor, object rts, object now,
                             list out, object limit) except? -1
+
+@cython.locals(n=cython.Py_ssize_t, pos=cython.Py_ssize_t, size=cython.Py_ssize_t,
+               count=cython.Py_ssize_t, cells=cython.Py_ssize_t, c=cython.Py_ssize_t,
+               tail=bytes, pieces=list, offsets=list, others=list)
+cpdef tuple _put_sorted_rows(bytearray out, list items, object base)
