@@ -446,6 +446,12 @@ class SelectPlan(Plan):
             raise InvalidRequest(f"{what.upper()} must be strictly positive")
         return v
 
+    def _limits(self, bound: list) -> tuple[int | None, int | None]:
+        """LIMIT and PER PARTITION LIMIT for the bound values (None: none), checked."""
+        return (None if self.limit is None else self._int_option(self.limit, bound, "limit"),
+                None if self.ppl is None else
+                self._int_option(self.ppl, bound, "per partition limit"))
+
     def _cap(self, limit: int | None, page_size: int | None, ppl: int | None) -> int | None:
         """The rows any one partition read can contribute (pushed down to storage)."""
         cap = None
@@ -464,9 +470,7 @@ class SelectPlan(Plan):
         self.bound_ref[0] = bound
         if self._point is not None:
             return self._point.rows(self, db, bound, now, row_type), None
-        limit = None if self.limit is None else self._int_option(self.limit, bound, "limit")
-        ppl = None if self.ppl is None else \
-            self._int_option(self.ppl, bound, "per partition limit")
+        limit, ppl = self._limits(bound)
         return self._fast_page(db, bound, ppl, None, now, self._cap(limit, page_size, ppl),
                                limit, page_size, row_type)
 
@@ -485,9 +489,7 @@ class SelectPlan(Plan):
             db = virtual.reading(db, self.meta)
         bound = ctx.values
         self.bound_ref[0] = bound
-        limit = None if self.limit is None else self._int_option(self.limit, bound, "limit")
-        ppl = None if self.ppl is None else \
-            self._int_option(self.ppl, bound, "per partition limit")
+        limit, ppl = self._limits(bound)
         state = _decode_state(ctx.paging_state) if ctx.paging_state else None
         page_size = ctx.fetch_size
         if self.post_sort or (self.grouped and self.group_spec is None):
